@@ -1,0 +1,61 @@
+// One error type for all of kedge: a stable `code` that callers check, the
+// context a reader needs (node, job, action, resource, file, field) and the
+// cause. Codes are listed once, in ERROR_CODES, with what they mean.
+
+export const ERROR_CODES = {
+  KEDGE_CONFIG_INVALID: 'A config file or flag failed validation; the message lists every `path: problem`.',
+  KEDGE_CONFIG_UNREADABLE: 'A config file could not be read or is not valid YAML.',
+  KEDGE_RESOURCE_INVALID: 'An object failed its schema; the message names each bad field.',
+  KEDGE_RESOURCE_UNKNOWN_KIND: 'An object names an apiVersion/kind kedge does not serve.',
+  KEDGE_STORE_CONFLICT: 'A write carried a stale resourceVersion; re-read and retry.',
+  KEDGE_STORE_NOT_FOUND: 'The object does not exist.',
+  KEDGE_STORE_ALREADY_EXISTS: 'An object with that name already exists.',
+  KEDGE_STORE_EXPIRED: 'A watch asked for a resourceVersion older than the change log keeps; relist.',
+  KEDGE_STORE_UNAVAILABLE: 'The backing store could not be reached or failed.',
+  KEDGE_STORE_FORBIDDEN: 'The store refused the request for lack of permission.',
+  KEDGE_WIRE_MALFORMED: 'A tunnel frame was not a valid message.',
+  KEDGE_WIRE_OVERSIZE: 'A tunnel frame exceeded the size limit.',
+  KEDGE_WIRE_IMPERSONATION: 'A node sent a message about another node.',
+  KEDGE_AUTH_REJECTED: 'A node connection presented no or a wrong credential.',
+  KEDGE_BUS_TIMEOUT: 'A synchronous bus send got no reply in time.',
+  KEDGE_BUS_NO_MODULE: 'A bus message was addressed to a module or group that is not registered.',
+  KEDGE_BUS_STOPPED: 'The bus or module is stopped.',
+  KEDGE_TASK_INVALID: 'A node task message or spec is invalid.',
+  KEDGE_TASK_ACTION_FAILED: 'A node task action failed; the reason says why.',
+  KEDGE_INTERNAL: 'An unexpected internal error.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorContext {
+  node?: string;
+  job?: string;
+  action?: string;
+  resource?: string;
+  file?: string;
+  fields?: string[];
+  [key: string]: unknown;
+}
+
+export class KedgeError extends Error {
+  readonly code: ErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KedgeError';
+    this.code = code;
+    this.context = context;
+  }
+}
+
+/** True when `err` is a KedgeError (from any copy of this module) with `code`. */
+export function hasCode(err: unknown, code: ErrorCode): err is KedgeError {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+/** Message of any thrown value, for reasons and logs. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

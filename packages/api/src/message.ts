@@ -1,0 +1,66 @@
+// The Beehive message envelope, with KubeEdge's JSON field names so frames
+// stay readable by upstream tooling: {header, route, content}.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+
+export const MessageHeaderSchema = z.object({
+  msg_id: z.string().min(1),
+  parent_msg_id: z.string().optional(),
+  timestamp: z.number().int().nonnegative(),
+  resourceversion: z.string().optional(),
+  sync: z.boolean().optional(),
+  type: z.string().optional(),
+});
+
+export const MessageRouteSchema = z.object({
+  source: z.string().min(1),
+  destination: z.string().optional(),
+  group: z.string(),
+  operation: z.string().min(1),
+  resource: z.string(),
+});
+
+export const MessageSchema = z.object({
+  header: MessageHeaderSchema,
+  route: MessageRouteSchema,
+  content: z.unknown(),
+});
+
+export type MessageHeader = z.infer<typeof MessageHeaderSchema>;
+export type MessageRoute = z.infer<typeof MessageRouteSchema>;
+export type Message = z.infer<typeof MessageSchema>;
+
+export interface NewMessageOptions {
+  source: string;
+  group: string;
+  operation: string;
+  resource: string;
+  content?: unknown;
+  destination?: string;
+  parentId?: string;
+  resourceVersion?: string;
+  sync?: boolean;
+  now?: number;
+}
+
+export function newMessage(o: NewMessageOptions): Message {
+  const header: MessageHeader = { msg_id: randomUUID(), timestamp: o.now ?? Date.now() };
+  if (o.parentId !== undefined) header.parent_msg_id = o.parentId;
+  if (o.resourceVersion !== undefined) header.resourceversion = o.resourceVersion;
+  if (o.sync !== undefined) header.sync = o.sync;
+  const route: MessageRoute = { source: o.source, group: o.group, operation: o.operation, resource: o.resource };
+  if (o.destination !== undefined) route.destination = o.destination;
+  return { header, route, content: o.content ?? null };
+}
+
+/** A reply to `request`: parent_msg_id points at it, same resource. */
+export function replyTo(request: Message, source: string, content: unknown, operation = 'response'): Message {
+  return newMessage({
+    source,
+    group: request.route.group,
+    operation,
+    resource: request.route.resource,
+    parentId: request.header.msg_id,
+    content,
+  });
+}

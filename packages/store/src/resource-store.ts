@@ -1,0 +1,53 @@
+// The one storage contract every cloud process is written against. It keeps
+// Kubernetes semantics so the embedded SQLite backend and the Kubernetes
+// backend are interchangeable:
+// - every write bumps metadata.resourceVersion (an opaque string to callers);
+// - update/updateStatus/delete with a resourceVersion fail with
+//   KEDGE_STORE_CONFLICT when it is stale;
+// - update() ignores .status, updateStatus() changes only .status (for kinds
+//   with a status subresource);
+// - watch() replays every change after `resourceVersion` in order, then
+//   follows new ones; a version older than the change log keeps fails with
+//   KEDGE_STORE_EXPIRED (relist, as with HTTP 410 Gone).
+import type { KindName, ResourceOf } from '@kedge/api';
+
+export interface ListOptions {
+  namespace?: string;
+  /** Kubernetes label selector syntax: `a=b,c!=d,e in (f,g),!h`. */
+  labelSelector?: string;
+}
+
+export interface ListResult<K extends KindName> {
+  items: ResourceOf<K>[];
+  /** The store's version at the time of the list; watch from here. */
+  resourceVersion: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  /** Watch changes after this version; omitted = from now. */
+  resourceVersion?: string;
+  signal: AbortSignal;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchEvent<K extends KindName> {
+  type: WatchEventType;
+  object: ResourceOf<K>;
+}
+
+export interface DeleteOptions {
+  /** Precondition: delete only if the object is still at this version. */
+  resourceVersion?: string;
+}
+
+export interface ResourceStore {
+  get<K extends KindName>(kind: K, name: string, namespace?: string): Promise<ResourceOf<K> | undefined>;
+  list<K extends KindName>(kind: K, options?: ListOptions): Promise<ListResult<K>>;
+  create<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>>;
+  update<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>>;
+  updateStatus<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>>;
+  delete<K extends KindName>(kind: K, name: string, namespace?: string, options?: DeleteOptions): Promise<void>;
+  watch<K extends KindName>(kind: K, options: WatchOptions): AsyncIterable<WatchEvent<K>>;
+  close(): Promise<void>;
+}

