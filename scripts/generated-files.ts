@@ -1,5 +1,8 @@
 // The list of files under configs/ that are generated from code.
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { renderCrds } from '../packages/api/src/index.ts';
+import { generatedConfigs } from './generated-configs.ts';
 
 export interface GeneratedFile {
   path: string;
@@ -9,6 +12,7 @@ export interface GeneratedFile {
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function generatedFiles(): Promise<GeneratedFile[]> {
-  void root;
-  return [];
+  // One CRD per served custom kind: configs/crds/<group>_<plural>.yaml.
+  const crds = renderCrds().map((crd) => ({ path: join(root, 'configs', 'crds', crd.fileName), content: crd.yaml }));
+  return [...crds, ...generatedConfigs(root)];
 }

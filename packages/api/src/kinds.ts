@@ -2,7 +2,15 @@
 // names and the schema that is at once its TypeScript type, its runtime
 // validation (store, kedgectl, wire) and its CRD (configs/crds/).
 import type { z } from 'zod';
+import { ConfigUpdateJobSchema } from './resources/config-update-job.ts';
+import { EdgeApplicationSchema } from './resources/edge-application.ts';
+import { EventSchema } from './resources/event.ts';
+import { ImagePrePullJobSchema } from './resources/image-prepull-job.ts';
+import { NODE_TASK_GROUP } from './resources/node-task-common.ts';
+import { NodeGroupSchema, APPS_GROUP } from './resources/node-group.ts';
+import { NodeUpgradeJobSchema } from './resources/node-upgrade-job.ts';
 import { NodeSchema } from './resources/node.ts';
+import { SecretSchema } from './resources/secret.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -29,6 +37,8 @@ export interface ResourceKind<S extends z.ZodType = z.ZodType> {
   readonly printerColumns: readonly PrinterColumn[];
   /** Whether kedge ships a CRD for it (false for built-in kinds like Node). */
   readonly crd: boolean;
+  /** One line for the CRD and `kubectl explain`. */
+  readonly description?: string;
 }
 
 function defineKind<S extends z.ZodType>(k: ResourceKind<S>): ResourceKind<S> {
@@ -50,7 +60,128 @@ export const kinds = {
     printerColumns: [],
     crd: false,
   }),
+  Event: defineKind({
+    group: '',
+    version: 'v1',
+    alsoServed: [],
+    kind: 'Event',
+    plural: 'events',
+    singular: 'event',
+    scope: 'Namespaced',
+    shortNames: ['ev'],
+    schema: EventSchema,
+    statusSubresource: false,
+    printerColumns: [],
+    crd: false,
+  }),
+  Secret: defineKind({
+    group: '',
+    version: 'v1',
+    alsoServed: [],
+    kind: 'Secret',
+    plural: 'secrets',
+    singular: 'secret',
+    scope: 'Namespaced',
+    shortNames: [],
+    schema: SecretSchema,
+    statusSubresource: false,
+    printerColumns: [],
+    crd: false,
+  }),
+  NodeUpgradeJob: defineKind({
+    group: NODE_TASK_GROUP,
+    version: 'v1alpha2',
+    alsoServed: ['v1alpha1'],
+    kind: 'NodeUpgradeJob',
+    plural: 'nodeupgradejobs',
+    singular: 'nodeupgradejob',
+    scope: 'Cluster',
+    shortNames: ['nuj'],
+    schema: NodeUpgradeJobSchema,
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Version', type: 'string', jsonPath: '.spec.version', description: 'Target edgecore version.' },
+      ...jobColumns(),
+    ],
+    crd: true,
+    description: 'Upgrades edgecore on a set of edge nodes.',
+  }),
+  ImagePrePullJob: defineKind({
+    group: NODE_TASK_GROUP,
+    version: 'v1alpha2',
+    alsoServed: ['v1alpha1'],
+    kind: 'ImagePrePullJob',
+    plural: 'imageprepulljobs',
+    singular: 'imageprepulljob',
+    scope: 'Cluster',
+    shortNames: ['ipj'],
+    schema: ImagePrePullJobSchema,
+    statusSubresource: true,
+    printerColumns: jobColumns(),
+    crd: true,
+    description: 'Pulls container images on a set of edge nodes ahead of use.',
+  }),
+  ConfigUpdateJob: defineKind({
+    group: NODE_TASK_GROUP,
+    version: 'v1alpha2',
+    alsoServed: [],
+    kind: 'ConfigUpdateJob',
+    plural: 'configupdatejobs',
+    singular: 'configupdatejob',
+    scope: 'Cluster',
+    shortNames: ['cuj'],
+    schema: ConfigUpdateJobSchema,
+    statusSubresource: true,
+    printerColumns: jobColumns(),
+    crd: true,
+    description: 'Changes fields of edgecore.yaml on a set of edge nodes.',
+  }),
+  NodeGroup: defineKind({
+    group: APPS_GROUP,
+    version: 'v1alpha1',
+    alsoServed: [],
+    kind: 'NodeGroup',
+    plural: 'nodegroups',
+    singular: 'nodegroup',
+    scope: 'Cluster',
+    shortNames: ['ng'],
+    schema: NodeGroupSchema,
+    statusSubresource: true,
+    printerColumns: [],
+    crd: true,
+    description: 'A named set of edge nodes, selected by name or labels.',
+  }),
+  EdgeApplication: defineKind({
+    group: APPS_GROUP,
+    version: 'v1alpha1',
+    alsoServed: [],
+    kind: 'EdgeApplication',
+    plural: 'edgeapplications',
+    singular: 'edgeapplication',
+    scope: 'Namespaced',
+    shortNames: ['eapp'],
+    schema: EdgeApplicationSchema,
+    statusSubresource: true,
+    printerColumns: [],
+    crd: true,
+    description: 'A workload template deployed to several node groups, each with its own overrides.',
+  }),
 } as const;
+
+/** PHASE, PROGRESS (status.progress, kept by controllermanager), REASON (wide), AGE. */
+function jobColumns(): PrinterColumn[] {
+  return [
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Init, InProgress, Completed or Failure.' },
+    {
+      name: 'Progress',
+      type: 'string',
+      jsonPath: '.status.progress',
+      description: 'Finished nodes out of all, and how many of them failed.',
+    },
+    { name: 'Reason', type: 'string', jsonPath: '.status.reason', priority: 1, description: 'Why the job failed.' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ];
+}
 
 export type KindName = keyof typeof kinds;
 export type ResourceOf<K extends KindName> = z.infer<(typeof kinds)[K]['schema']>;

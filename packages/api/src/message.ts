@@ -1,6 +1,5 @@
 // The Beehive message envelope, with KubeEdge's JSON field names so frames
 // stay readable by upstream tooling: {header, route, content}.
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 export const MessageHeaderSchema = z.object({
@@ -44,7 +43,7 @@ export interface NewMessageOptions {
 }
 
 export function newMessage(o: NewMessageOptions): Message {
-  const header: MessageHeader = { msg_id: randomUUID(), timestamp: o.now ?? Date.now() };
+  const header: MessageHeader = { msg_id: globalThis.crypto.randomUUID(), timestamp: o.now ?? Date.now() };
   if (o.parentId !== undefined) header.parent_msg_id = o.parentId;
   if (o.resourceVersion !== undefined) header.resourceversion = o.resourceVersion;
   if (o.sync !== undefined) header.sync = o.sync;

@@ -2,26 +2,19 @@
 // from. Errors name every bad field as `path: problem`.
 import type { z } from 'zod';
 import { KedgeError } from './errors.ts';
+import { formatPath } from './field-path.ts';
 import { kindOfObject, kinds, type KindName, type ResourceKind, type ResourceOf } from './kinds.ts';
 
-/** `spec.nodeNames[1]: expected string` lines for a zod error. */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.length ? formatPath(issue.path) : '(root)';
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => `${path === '(root)' ? '' : path + '.'}${key}: unknown field`).join('\n');
-    }
-    return `${path}: ${issue.message}`;
-  }).flatMap((line) => line.split('\n'));
-}
+export { formatPath };
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
+/** `spec.nodeNames[1]: expected string` lines for a zod error, one per problem. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown field`);
+    }
+    return [`${issue.path.length ? formatPath(issue.path) : '(root)'}: ${issue.message}`];
+  });
 }
 
 /** Validates an object of a known kind; returns the parsed (defaults applied) value. */

@@ -47,7 +47,12 @@ export interface ResourceStore {
   create<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>>;
   update<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>>;
   updateStatus<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>>;
-  delete<K extends KindName>(kind: K, name: string, namespace?: string, options?: DeleteOptions): Promise<void>;
+  delete<K extends KindName>(
+    kind: K,
+    name: string,
+    namespace?: string,
+    options?: DeleteOptions,
+  ): Promise<void>;
   watch<K extends KindName>(kind: K, options: WatchOptions): AsyncIterable<WatchEvent<K>>;
   close(): Promise<void>;
 }

@@ -1,0 +1,97 @@
+// ConfigUpdateJob (operations.kubeedge.io/v1alpha2): sets fields of
+// edgecore.yaml on a set of nodes. Keys are dotted paths
+// (`modules.edgeStream.enable`, `a.b[0].c`); values are strings that the edge
+// converts to the field's type. Unlike KubeEdge, a malformed key rejects the
+// whole job instead of being skipped on the node.
+import { z } from 'zod';
+import { formatPath } from '../field-path.ts';
+import { ObjectMetaSchema } from './meta.ts';
+import {
+  NODE_TASK_GROUP,
+  jobStatusShape,
+  nodeSelectionShape,
+  nodeTaskStatusShape,
+  oneSelectorRule,
+  requireOneSelector,
+  rolloutShape,
+} from './node-task-common.ts';
+
+/** `name(.name)*` where each name may carry `[index]` suffixes. */
+export const UPDATE_FIELD_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*)*$/;
+const MAX_UPDATE_FIELDS = 64;
+
+export const UpdateFieldsSchema = z
+  .record(z.string(), z.string({ error: 'must be a string (quote numbers and booleans in YAML)' }))
+  .superRefine((fields, ctx) => {
+    const keys = Object.keys(fields);
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must set at least one field', input: fields });
+    if (keys.length > MAX_UPDATE_FIELDS) {
+      ctx.addIssue({ code: 'custom', message: `must set at most ${MAX_UPDATE_FIELDS} fields`, input: fields });
+    }
+    for (const key of keys) {
+      if (!UPDATE_FIELD_KEY_PATTERN.test(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'is not a config path like modules.edgeStream.enable or a.b[0].c',
+          input: key,
+        });
+      }
+    }
+  })
+  .meta({
+    minProperties: 1,
+    maxProperties: MAX_UPDATE_FIELDS,
+    'x-kubernetes-validations': [
+      {
+        rule: `self.all(k, k.matches(r'${UPDATE_FIELD_KEY_PATTERN.source}'))`,
+        message: 'every key must be a config path like modules.edgeStream.enable or a.b[0].c',
+      },
+    ],
+  })
+  .describe('edgecore.yaml paths and their new values, e.g. modules.edgeStream.enable: "true".');
+
+export const ConfigUpdateJobSpecSchema = z
+  .strictObject({
+    updateFields: UpdateFieldsSchema,
+    ...nodeSelectionShape,
+    ...rolloutShape,
+  })
+  .superRefine(requireOneSelector)
+  .meta({ 'x-kubernetes-validations': [oneSelectorRule] });
+
+export const ConfigUpdateJobNodeStatusSchema = z.strictObject({ ...nodeTaskStatusShape });
+
+export const ConfigUpdateJobStatusSchema = z.strictObject({
+  ...jobStatusShape,
+  nodeStatus: z.array(ConfigUpdateJobNodeStatusSchema).optional(),
+});
+
+export const ConfigUpdateJobSchema = z.strictObject({
+  apiVersion: z.literal(`${NODE_TASK_GROUP}/v1alpha2`),
+  kind: z.literal('ConfigUpdateJob'),
+  metadata: ObjectMetaSchema,
+  spec: ConfigUpdateJobSpecSchema,
+  status: ConfigUpdateJobStatusSchema.optional(),
+});
+
+export type ConfigUpdateJob = z.infer<typeof ConfigUpdateJobSchema>;
+export type ConfigUpdateJobSpec = z.infer<typeof ConfigUpdateJobSpecSchema>;
+export type ConfigUpdateJobStatus = z.infer<typeof ConfigUpdateJobStatusSchema>;
+
+/**
+ * Hook for checking `updateFields` paths against the edgecore config schema
+ * (the schema lives with edgecore; whoever has it passes `problemWith`).
+ * Returns `spec.updateFields["<key>"]: problem` lines, empty when all are fine.
+ */
+export function checkUpdateFieldPaths(
+  updateFields: Readonly<Record<string, string>>,
+  problemWith: (path: string, value: string) => string | undefined,
+): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(updateFields)) {
+    const problem = problemWith(key, value);
+    if (problem !== undefined) problems.push(`${formatPath(['spec', 'updateFields', key])}: ${problem}`);
+  }
+  return problems;
+}

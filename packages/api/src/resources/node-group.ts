@@ -1,0 +1,49 @@
+// NodeGroup (apps.kubeedge.io/v1alpha1, cluster-scoped): a named set of nodes,
+// picked by name and/or labels. Members get the label
+// apps.kubeedge.io/belonging-to=<group>; a node belongs to at most one group.
+import { z } from 'zod';
+import { ObjectMetaSchema } from './meta.ts';
+import { NodeNameSchema } from './node-task-common.ts';
+
+export const APPS_GROUP = 'apps.kubeedge.io';
+
+export const NodeGroupSpecSchema = z.strictObject({
+  nodes: z.array(NodeNameSchema).optional().describe('Nodes that belong to the group by name.'),
+  matchLabels: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Nodes whose labels match all of these belong to the group too.'),
+  topologyEnabled: z
+    .boolean()
+    .optional()
+    .describe('Also label members topology.kubernetes.io/zone=<group>, for topology-aware routing.'),
+});
+
+export const NodeReadyStatus = { Ready: 'Ready', NotReady: 'NotReady', Unknown: 'Unknown' } as const;
+export type NodeReadyStatus = (typeof NodeReadyStatus)[keyof typeof NodeReadyStatus];
+export const SelectionStatus = { Succeeded: 'Succeeded', Failed: 'Failed' } as const;
+export type SelectionStatus = (typeof SelectionStatus)[keyof typeof SelectionStatus];
+
+export const NodeGroupMemberStatusSchema = z.strictObject({
+  nodeName: z.string(),
+  readyStatus: z.enum(NodeReadyStatus),
+  selectionStatus: z.enum(SelectionStatus),
+  selectionStatusReason: z.string().optional().describe('Why the node could not join, e.g. it is in another group.'),
+});
+
+export const NodeGroupStatusSchema = z.strictObject({
+  nodeStatuses: z.array(NodeGroupMemberStatusSchema).optional().describe('One entry per selected node, by name.'),
+});
+
+export const NodeGroupSchema = z.strictObject({
+  apiVersion: z.literal(`${APPS_GROUP}/v1alpha1`),
+  kind: z.literal('NodeGroup'),
+  metadata: ObjectMetaSchema,
+  spec: NodeGroupSpecSchema,
+  status: NodeGroupStatusSchema.optional(),
+});
+
+export type NodeGroup = z.infer<typeof NodeGroupSchema>;
+export type NodeGroupSpec = z.infer<typeof NodeGroupSpecSchema>;
+export type NodeGroupStatus = z.infer<typeof NodeGroupStatusSchema>;
+export type NodeGroupMemberStatus = z.infer<typeof NodeGroupMemberStatusSchema>;

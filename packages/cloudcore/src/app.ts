@@ -1,0 +1,79 @@
+// Assembles a running cloudcore from its resolved config: store, secret,
+// TLS material, CloudCore. main.ts owns argv and signals; this owns wiring.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { KedgeError, errorMessage } from '@kedge/api';
+import { systemClock, type Logger } from '@kedge/runtime';
+import { openStore } from '@kedge/store';
+import { CloudCore } from './cloud-core.ts';
+import type { CloudCoreConfig } from './config/index.ts';
+import { loadOrCreateTokenSecret } from './token-secret.ts';
+
+export interface RunningCloudCore {
+  port: number;
+  replicaId: string;
+  stop(): Promise<void>;
+}
+
+export async function startCloudCore(config: CloudCoreConfig, log: Logger): Promise<RunningCloudCore> {
+  const hub = config.modules.cloudHub;
+  const { secret, created } = loadOrCreateTokenSecret(hub.auth.tokenSecretFile);
+  if (created) log.warn({ file: hub.auth.tokenSecretFile }, 'generated a new node token secret');
+  const tls = hub.tls.enable
+    ? {
+        cert: readConfigFile(hub.tls.certFile, 'modules.cloudHub.tls.certFile'),
+        key: readConfigFile(hub.tls.keyFile, 'modules.cloudHub.tls.keyFile'),
+        ...(hub.tls.caFile ? { ca: readConfigFile(hub.tls.caFile, 'modules.cloudHub.tls.caFile') } : {}),
+      }
+    : undefined;
+  const store = await openStore(config.store, log);
+  const replicaId = hub.replicaId || `${hostname()}-${hub.websocket.port}`;
+  const cloudcore = new CloudCore({
+    store,
+    log: log.child({ replica: replicaId }),
+    clock: systemClock,
+    replicaId,
+    hub: {
+      host: hub.websocket.address,
+      port: hub.websocket.port,
+      tls,
+      tokenSecret: secret,
+      nodeLimit: hub.nodeLimit,
+      keepaliveTimeoutMs: hub.keepaliveTimeout * 1000,
+      maxMessageBytes: hub.maxMessageBytes,
+    },
+    heartbeatWriteIntervalMs: hub.nodeStatusUpdateFrequency * 1000,
+  });
+  let port: number;
+  try {
+    port = await cloudcore.start();
+  } catch (err) {
+    await store.close();
+    throw new KedgeError(
+      'KEDGE_CONFIG_INVALID',
+      `cannot listen on ${hub.websocket.address}:${hub.websocket.port}: ${errorMessage(err)}`,
+      { fields: ['modules.cloudHub.websocket'] },
+      { cause: err },
+    );
+  }
+  log.info({ port, replicaId }, 'cloudcore started');
+  return {
+    port,
+    replicaId,
+    stop: async () => {
+      await cloudcore.stop();
+      await store.close();
+    },
+  };
+}
+
+function readConfigFile(file: string, field: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `${field}: cannot read ${file}: ${errorMessage(err)}`, {
+      file,
+      fields: [field],
+    });
+  }
+}

@@ -1,0 +1,298 @@
+// CloudHub: the WebSocket server edge nodes connect to. It authenticates each
+// node, keeps one live session per node, checks liveness and hands every
+// valid upstream message to the handlers, answering sync messages with a
+// `response` or `error` once the handler finished (docs/tunnel.md).
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  errorMessage,
+  hasCode,
+  KedgeError,
+  MessageSchema,
+  Operations,
+  describeIssues,
+  newMessage,
+  replyTo,
+  type Message,
+  type WireErrorContent,
+} from '@kedge/api';
+import type { Clock, Logger } from '@kedge/runtime';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { CloseCodes } from './close-codes.ts';
+import { NodeSession } from './node-session.ts';
+import { verifyNodeToken } from './node-token.ts';
+import { checkSpeaksForItself, isRegisterMessage } from './upstream-rules.ts';
+
+export interface CloudHubTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+}
+
+export interface DisconnectReason {
+  /** Condition reason for the Node, e.g. EdgeDisconnected. */
+  reason: string;
+  message: string;
+}
+
+export interface CloudHubHandlers {
+  /** The node's register message; returns the reply content (the Node). */
+  register(session: NodeSession, content: unknown): Promise<unknown>;
+  /** Any other upstream message; for sync messages the result is the reply content. */
+  message(session: NodeSession, msg: Message): Promise<unknown>;
+  /** The node's current session ended (not called for a replaced session). */
+  closed(session: NodeSession, why: DisconnectReason): Promise<void>;
+}
+
+export interface CloudHubOptions {
+  host: string;
+  port: number;
+  tls?: CloudHubTls | undefined;
+  tokenSecret: string | Buffer;
+  nodeLimit: number;
+  keepaliveTimeoutMs: number;
+  maxMessageBytes: number;
+  maxBufferedBytes?: number;
+  log: Logger;
+  clock: Clock;
+  handlers: CloudHubHandlers;
+}
+
+export class CloudHub {
+  private readonly options: CloudHubOptions;
+  private readonly log: Logger;
+  private readonly sessions = new Map<string, NodeSession>();
+  private readonly wss: WebSocketServer;
+  private server: Server | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: CloudHubOptions) {
+    this.options = options;
+    this.log = options.log.child({ module: 'cloudhub' });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+  }
+
+  /** Listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    const { tls } = this.options;
+    const server = tls
+      ? createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) })
+      : createHttpServer();
+    server.on('request', (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('kedge cloudhub: WebSocket upgrade required\n');
+    });
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    const interval = Math.max(200, Math.min(5000, this.options.keepaliveTimeoutMs / 4));
+    this.livenessTimer = setInterval(() => this.checkLiveness(), interval);
+    const port = (server.address() as AddressInfo).port;
+    this.log.info({ host: this.options.host, port, tls: Boolean(tls) }, 'cloudhub listening');
+    return port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    for (const session of this.sessions.values()) session.close(CloseCodes.goingAway, 'cloudcore stopping');
+    this.sessions.clear();
+    const server = this.server;
+    if (server) {
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  session(nodeName: string): NodeSession | undefined {
+    return this.sessions.get(nodeName);
+  }
+
+  connectedNodes(): string[] {
+    return [...this.sessions.values()].filter((s) => s.registered).map((s) => s.nodeName);
+  }
+
+  /** Sends to a connected node; false when it is not connected here. */
+  send(nodeName: string, msg: Message): boolean {
+    const session = this.sessions.get(nodeName);
+    return session?.registered === true && session.send(msg);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const nodeName = header(req, 'node_id');
+    const token = (header(req, 'authorization') ?? '').replace(/^Bearer\s+/i, '');
+    const remoteAddress = req.socket.remoteAddress ?? '';
+    if (!nodeName) {
+      this.refuse(ws, CloseCodes.unauthorized, 'missing node_id header', { remoteAddress });
+      return;
+    }
+    if (!token || !verifyNodeToken(this.options.tokenSecret, nodeName, token)) {
+      const why = token ? 'wrong credential' : 'missing credential';
+      this.refuse(ws, CloseCodes.unauthorized, `node ${nodeName}: ${why}`, { node: nodeName, remoteAddress });
+      return;
+    }
+    const previous = this.sessions.get(nodeName);
+    if (!previous && this.sessions.size >= this.options.nodeLimit) {
+      this.refuse(ws, CloseCodes.nodeLimit, `node limit ${this.options.nodeLimit} reached`, { node: nodeName });
+      return;
+    }
+    const session = new NodeSession(
+      ws,
+      {
+        nodeName,
+        projectId: header(req, 'project_id') ?? '',
+        edgecoreVersion: header(req, 'x-kedge-edgecore-version') ?? '',
+        remoteAddress,
+      },
+      this.options.clock.now(),
+      this.log,
+      this.options.maxBufferedBytes ?? 16 * 1024 * 1024,
+    );
+    if (previous) {
+      this.log.info({ node: nodeName }, 'new connection replaces the previous session');
+      previous.close(CloseCodes.replaced, 'replaced by a newer connection');
+    }
+    this.sessions.set(nodeName, session);
+    this.log.info({ node: nodeName, remoteAddress }, 'node connected');
+
+    ws.on('message', (data, isBinary) => this.onFrame(session, data, isBinary));
+    ws.on('pong', () => {
+      session.lastSeen = this.options.clock.now();
+    });
+    ws.on('error', (err) => {
+      this.log.warn({ node: nodeName, err: err.message }, 'socket error');
+    });
+    ws.on('close', (code, reason) => {
+      session.closed = true;
+      const text = reason.toString() || (code === CloseCodes.oversize ? 'frame too large' : 'connection closed');
+      this.onSessionEnded(session, {
+        reason: code === CloseCodes.keepaliveTimeout ? 'EdgeKeepaliveTimeout' : 'EdgeDisconnected',
+        message: `tunnel closed (code ${code}: ${text})`,
+      });
+    });
+  }
+
+  private refuse(ws: WebSocket, code: number, reason: string, context: Record<string, unknown>): void {
+    this.log.warn({ ...context, code }, `connection refused: ${reason}`);
+    ws.close(code, reason);
+    setTimeout(() => ws.terminate(), 2000).unref();
+  }
+
+  private onSessionEnded(session: NodeSession, why: DisconnectReason): void {
+    if (this.sessions.get(session.nodeName) !== session) return; // replaced: the newer session owns the node
+    this.sessions.delete(session.nodeName);
+    this.log.info({ node: session.nodeName, reason: why.reason }, why.message);
+    if (!session.registered) return;
+    session.enqueue(() => this.options.handlers.closed(session, why));
+  }
+
+  private onFrame(session: NodeSession, data: RawData, isBinary: boolean): void {
+    session.lastSeen = this.options.clock.now();
+    if (isBinary) {
+      this.rejectFrame(session, undefined, 'binary frames are not accepted; send JSON text');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawToString(data));
+    } catch (err) {
+      this.rejectFrame(session, undefined, `frame is not JSON: ${errorMessage(err)}`);
+      return;
+    }
+    const result = MessageSchema.safeParse(parsed);
+    if (!result.success) {
+      this.rejectFrame(session, parsed, `frame is not a valid message: ${describeIssues(result.error).join('; ')}`);
+      return;
+    }
+    const msg = result.data;
+    if (msg.route.operation === Operations.keepalive) return;
+    const impersonation = checkSpeaksForItself(session.nodeName, msg);
+    if (impersonation) {
+      this.log.warn({ node: session.nodeName, msgId: msg.header.msg_id, resource: msg.route.resource }, impersonation);
+      session.send(errorReply(msg, 'KEDGE_WIRE_IMPERSONATION', impersonation, false));
+      return;
+    }
+    if (!session.registered && !isRegisterMessage(session.nodeName, msg) && msg.route.operation !== Operations.response) {
+      session.send(errorReply(msg, 'KEDGE_WIRE_MALFORMED', 'the first message must register the node', true));
+      return;
+    }
+    session.enqueue(() => this.handle(session, msg));
+  }
+
+  private async handle(session: NodeSession, msg: Message): Promise<void> {
+    if (session.closed) return;
+    const { handlers } = this.options;
+    try {
+      let content: unknown;
+      if (isRegisterMessage(session.nodeName, msg)) {
+        content = await handlers.register(session, msg.content);
+        session.registered = true;
+      } else {
+        content = await handlers.message(session, msg);
+      }
+      if (msg.header.sync) session.send(replyTo(msg, 'cloudhub', content ?? 'OK'));
+    } catch (err) {
+      const code = hasCode(err, 'KEDGE_STORE_CONFLICT') || hasCode(err, 'KEDGE_STORE_UNAVAILABLE');
+      const wireCode = err instanceof KedgeError ? err.code : 'KEDGE_INTERNAL';
+      this.log.warn(
+        { node: session.nodeName, msgId: msg.header.msg_id, resource: msg.route.resource, err: errorMessage(err) },
+        'upstream message failed',
+      );
+      session.send(errorReply(msg, wireCode, errorMessage(err), code || wireCode === 'KEDGE_INTERNAL'));
+    }
+  }
+
+  /** A malformed frame: answer with an error naming the problem, then close this session only. */
+  private rejectFrame(session: NodeSession, parsed: unknown, problem: string): void {
+    this.log.warn({ node: session.nodeName }, `malformed frame: ${problem}`);
+    const parentId = (parsed as { header?: { msg_id?: unknown } } | undefined)?.header?.msg_id;
+    const error = newMessage({
+      source: 'cloudhub',
+      group: 'hub',
+      operation: Operations.error,
+      resource: '',
+      content: { code: 'KEDGE_WIRE_MALFORMED', message: problem, retryable: false } satisfies WireErrorContent,
+      ...(typeof parentId === 'string' ? { parentId } : {}),
+    });
+    session.send(error);
+    session.close(CloseCodes.malformed, `malformed frame: ${problem}`);
+  }
+
+  private checkLiveness(): void {
+    const now = this.options.clock.now();
+    for (const session of this.sessions.values()) {
+      const silentFor = now - session.lastSeen;
+      if (silentFor > this.options.keepaliveTimeoutMs) {
+        session.close(
+          CloseCodes.keepaliveTimeout,
+          `no keepalive for ${Math.round(silentFor / 1000)}s (timeout ${this.options.keepaliveTimeoutMs / 1000}s)`,
+        );
+      } else if (silentFor > this.options.keepaliveTimeoutMs / 2) {
+        session.ping();
+      }
+    }
+  }
+}
+
+function errorReply(msg: Message, code: string, message: string, retryable: boolean): Message {
+  const content: WireErrorContent = { code, message, retryable };
+  return replyTo(msg, 'cloudhub', content, Operations.error);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

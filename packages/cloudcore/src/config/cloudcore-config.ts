@@ -1,0 +1,110 @@
+// cloudcore.yaml: schema (the one source of the type, the validation and the
+// comments in the reference config) and defaults. Field names follow
+// KubeEdge's CloudCore v1alpha2 config; durations are in seconds.
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import {
+  FeatureGatesSchema,
+  StoreConfigSchema,
+  defaultStoreConfig,
+  valueAt,
+  whenObject,
+} from '@kedge/runtime';
+
+export const CLOUDCORE_API_VERSION = 'cloudcore.config.kubeedge.io/v1alpha2';
+export const CLOUDCORE_KIND = 'CloudCore';
+
+const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
+const port = (what: string) => z.number().int().min(0).max(65535).describe(what);
+
+const CloudHubSchema = z
+  .strictObject({
+    enable: z.boolean().describe('accept edge node connections'),
+    replicaId: z.string().describe('this replica in node ownership records; empty = <hostname>-<port>'),
+    advertiseAddress: z
+      .array(
+        z.string().superRefine((ip, ctx) => {
+          if (isIP(ip) === 0)
+            ctx.addIssue({ code: 'custom', message: `expected an IP address, got ${JSON.stringify(ip)}` });
+        }),
+      )
+      .min(1)
+      .describe('IPs edge nodes use to reach this replica'),
+    nodeLimit: z.number().int().positive().describe('most edge nodes connected at once; more are refused'),
+    keepaliveTimeout: seconds('drop a session with no keepalive for this long'),
+    nodeStatusUpdateFrequency: seconds('interval between heartbeat writes per node'),
+    maxMessageBytes: z.number().int().positive().describe('largest frame accepted or sent'),
+    websocket: z
+      .strictObject({
+        enable: z.boolean().describe('serve the WebSocket transport'),
+        address: z.string().min(1).describe('listen address'),
+        port: port('listen port; 0 = any free port (logged at start)'),
+      })
+      .describe('WebSocket server for edge nodes'),
+    tls: z
+      .strictObject({
+        enable: z.boolean().describe('serve wss:// instead of ws://'),
+        caFile: z.string().describe('CA for client certificates; empty = do not ask for one'),
+        certFile: z.string().describe('server certificate (required when enabled)'),
+        keyFile: z.string().describe('server key (required when enabled)'),
+      })
+      .superRefine((tls, ctx) => {
+        if (valueAt(tls, ['enable']) !== true) return;
+        for (const field of ['certFile', 'keyFile'] as const) {
+          if (valueAt(tls, [field]) === '')
+            ctx.addIssue({ code: 'custom', path: [field], message: 'required when tls is enabled' });
+        }
+      }, whenObject)
+      .describe('TLS for the edge connection'),
+    auth: z
+      .strictObject({
+        tokenSecretFile: z
+          .string()
+          .min(1)
+          .describe('secret that per-node tokens are derived from and checked against'),
+      })
+      .describe('edge node credentials'),
+  })
+  .describe('the tunnel to edge nodes');
+
+export const CloudCoreConfigSchema = z.strictObject({
+  apiVersion: z.literal(CLOUDCORE_API_VERSION),
+  kind: z.literal(CLOUDCORE_KIND),
+  store: StoreConfigSchema,
+  featureGates: FeatureGatesSchema,
+  modules: z
+    .strictObject({
+      cloudHub: CloudHubSchema,
+      taskManager: z
+        .strictObject({ enable: z.boolean().describe('dispatch node tasks to connected nodes') })
+        .describe('node task executor'),
+    })
+    .describe('cloudcore modules'),
+});
+
+export type CloudCoreConfig = z.infer<typeof CloudCoreConfigSchema>;
+
+/** A fresh, mutable copy of the defaults. */
+export function defaultCloudCoreConfig(): CloudCoreConfig {
+  return {
+    apiVersion: CLOUDCORE_API_VERSION,
+    kind: CLOUDCORE_KIND,
+    store: defaultStoreConfig(),
+    featureGates: { disableNodeTaskV1alpha2: false },
+    modules: {
+      cloudHub: {
+        enable: true,
+        replicaId: '',
+        advertiseAddress: ['127.0.0.1'],
+        nodeLimit: 1000,
+        keepaliveTimeout: 30,
+        nodeStatusUpdateFrequency: 20,
+        maxMessageBytes: 1048576,
+        websocket: { enable: true, address: '127.0.0.1', port: 10000 },
+        tls: { enable: false, caFile: '', certFile: '', keyFile: '' },
+        auth: { tokenSecretFile: '/etc/kedge/token-secret' },
+      },
+      taskManager: { enable: true },
+    },
+  };
+}

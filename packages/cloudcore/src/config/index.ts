@@ -1,0 +1,2 @@
+export * from './cloudcore-config.ts';
+export * from './load-cloudcore-config.ts';

@@ -1,0 +1,27 @@
+// The secret node tokens are derived from. Created on first start (0600) when
+// the file does not exist yet, as KubeEdge generates its CA when missing.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { KedgeError, errorMessage } from '@kedge/api';
+
+export function loadOrCreateTokenSecret(file: string): { secret: string; created: boolean } {
+  try {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < 16) {
+      throw new KedgeError('KEDGE_CONFIG_INVALID', `${file}: token secret is shorter than 16 characters`, { file });
+    }
+    return { secret, created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (err instanceof KedgeError) throw err;
+      throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `${file}: cannot read token secret: ${errorMessage(err)}`, {
+        file,
+      });
+    }
+  }
+  const secret = randomBytes(32).toString('hex');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return { secret, created: true };
+}

@@ -1,0 +1,83 @@
+// controllermanager.yaml: schema (the one source of the type, the validation
+// and the comments in the reference config) and defaults. Durations are in seconds.
+import { z } from 'zod';
+import {
+  FeatureGatesSchema,
+  StoreConfigSchema,
+  defaultStoreConfig,
+  valueAt,
+  whenObject,
+} from '@kedge/runtime';
+
+export const CONTROLLERMANAGER_API_VERSION = 'controllermanager.config.kedge.io/v1alpha1';
+export const CONTROLLERMANAGER_KIND = 'ControllerManager';
+
+const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
+
+/** Adds `path: must be < other (value)` when both are numbers and `small >= large`. */
+function lessThan(small: string, large: string) {
+  return (obj: unknown, ctx: z.RefinementCtx) => {
+    const a = valueAt(obj, [small]);
+    const b = valueAt(obj, [large]);
+    if (typeof a === 'number' && typeof b === 'number' && a >= b) {
+      ctx.addIssue({ code: 'custom', path: [small], message: `must be < ${large} (${b}), got ${a}` });
+    }
+  };
+}
+
+export const ControllerManagerConfigSchema = z.strictObject({
+  apiVersion: z.literal(CONTROLLERMANAGER_API_VERSION),
+  kind: z.literal(CONTROLLERMANAGER_KIND),
+  store: StoreConfigSchema,
+  featureGates: FeatureGatesSchema,
+  nodeLifecycle: z
+    .strictObject({
+      enable: z.boolean().describe('mark edge nodes NotReady when their heartbeats stop'),
+      gracePeriod: seconds('heartbeat age after which a node is NotReady'),
+      monitorPeriod: seconds('interval between node checks'),
+    })
+    .superRefine(lessThan('monitorPeriod', 'gracePeriod'), whenObject)
+    .describe('edge node health'),
+  nodeTask: z
+    .strictObject({
+      enable: z
+        .boolean()
+        .describe('run the node task controllers (NodeUpgradeJob, ImagePrePullJob, ConfigUpdateJob)'),
+      timeoutCheckPeriod: seconds('interval between task timeout checks'),
+    })
+    .describe('node task controllers'),
+  leaderElection: z
+    .strictObject({
+      enable: z.boolean().describe('elect one active replica (needs a shared store)'),
+      leaseDuration: seconds('how long a leader holds the lease without renewing'),
+      renewDeadline: seconds('how long the leader keeps trying to renew before giving up'),
+      retryPeriod: seconds('interval between acquire/renew attempts'),
+    })
+    .superRefine((le, ctx) => {
+      lessThan('renewDeadline', 'leaseDuration')(le, ctx);
+      lessThan('retryPeriod', 'renewDeadline')(le, ctx);
+    }, whenObject)
+    .describe('leader election between replicas'),
+  health: z
+    .strictObject({
+      address: z.string().min(1).describe('listen address of /healthz and /readyz'),
+      port: z.number().int().min(0).max(65535).describe('listen port; 0 = any free port (logged at start)'),
+    })
+    .describe('health endpoint'),
+});
+
+export type ControllerManagerConfig = z.infer<typeof ControllerManagerConfigSchema>;
+
+/** A fresh, mutable copy of the defaults. */
+export function defaultControllerManagerConfig(): ControllerManagerConfig {
+  return {
+    apiVersion: CONTROLLERMANAGER_API_VERSION,
+    kind: CONTROLLERMANAGER_KIND,
+    store: defaultStoreConfig(),
+    featureGates: { disableNodeTaskV1alpha2: false },
+    nodeLifecycle: { enable: true, gracePeriod: 40, monitorPeriod: 5 },
+    nodeTask: { enable: true, timeoutCheckPeriod: 5 },
+    leaderElection: { enable: false, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2 },
+    health: { address: '127.0.0.1', port: 0 },
+  };
+}

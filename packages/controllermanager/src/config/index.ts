@@ -1,0 +1,2 @@
+export * from './controllermanager-config.ts';
+export * from './load-controllermanager-config.ts';

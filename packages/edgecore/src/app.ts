@@ -1,0 +1,102 @@
+// Assembles a running edgecore from its resolved config: the edge database,
+// the module bus and the modules (edgeHub, metaManager, metaServer, and the
+// task manager when enabled). main.ts owns argv and signals.
+import { readFileSync } from 'node:fs';
+import { KedgeError, errorMessage } from '@kedge/api';
+import { Bus } from '@kedge/beehive';
+import { systemClock, type Logger } from '@kedge/runtime';
+import type { EdgeCoreConfig } from './config/index.ts';
+import { openEdgeDatabase, Outbox } from './database/index.ts';
+import { EdgeHub } from './edgehub/edge-hub.ts';
+import { registerContent } from './edgehub/register-content.ts';
+import { MetaCache, MetaManager } from './metamanager/index.ts';
+import { MetaServer } from './metaserver/index.ts';
+import { EdgeReporter } from './reporting/edge-reporter.ts';
+import { reportEvent, type EventInput } from './reporting/event-route.ts';
+import { edgecoreVersion } from './version.ts';
+
+export interface RunningEdgeCore {
+  nodeName: string;
+  version: string;
+  edgeHub: EdgeHub;
+  metaServer: MetaServer;
+  reporter: EdgeReporter;
+  stop(): Promise<void>;
+}
+
+export async function startEdgeCore(config: EdgeCoreConfig, log: Logger): Promise<RunningEdgeCore> {
+  const m = config.modules;
+  const nodeName = m.edged.hostnameOverride;
+  const version = edgecoreVersion();
+  const clock = systemClock;
+  const database = openEdgeDatabase(config.database.dataSource);
+  const outbox = new Outbox({ db: database.db, clock });
+  const bus = new Bus({ log: log.child({ node: nodeName }), clock });
+  const reporter = new EdgeReporter(outbox, bus);
+  const cache = new MetaCache({ db: database.db });
+
+  const edgeHub = new EdgeHub({
+    nodeName,
+    projectId: m.edgeHub.projectID,
+    token: m.edgeHub.token,
+    server: m.edgeHub.websocket.server,
+    ca: m.edgeHub.tlsCaFile ? readConfigFile(m.edgeHub.tlsCaFile, 'modules.edgeHub.tlsCaFile') : undefined,
+    heartbeatMs: m.edgeHub.heartbeat * 1000,
+    handshakeTimeoutMs: m.edgeHub.websocket.handshakeTimeout * 1000,
+    maxMessageBytes: m.edgeHub.websocket.maxMessageBytes,
+    reconnectInitialMs: m.edgeHub.reconnect.initialDelay * 1000,
+    reconnectMaxMs: m.edgeHub.reconnect.maxDelay * 1000,
+    register: () => registerContent(version, m.edged.nodeLabels),
+    outbox,
+    clock,
+  });
+  const metaServer = new MetaServer({
+    cache,
+    server: m.metaManager.metaServer.server,
+    nodeName,
+    version,
+    enabled: m.metaManager.enable && m.metaManager.metaServer.enable,
+  });
+  metaServer.registerRoute('POST', '/api/v1/namespaces/{namespace}/events', async (req) => {
+    const event = await reportEvent(reporter, nodeName, req.params.namespace ?? 'default', req.body as EventInput, new Date(clock.now()));
+    return { status: 201, body: event };
+  });
+
+  bus.register(edgeHub);
+  bus.register(new MetaManager({ cache, enabled: m.metaManager.enable }));
+  bus.register(metaServer);
+  await bus.start();
+  if (metaServer.enabled) await metaServer.listening();
+
+  await reportEvent(
+    reporter,
+    nodeName,
+    'default',
+    { reason: 'Starting', message: `edgecore ${version} started on node ${nodeName}` },
+    new Date(clock.now()),
+  ).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not queue the start event'));
+  log.info({ node: nodeName, version, pendingReports: outbox.size() }, 'edgecore started');
+
+  return {
+    nodeName,
+    version,
+    edgeHub,
+    metaServer,
+    reporter,
+    stop: async () => {
+      await bus.stop(10_000);
+      database.close();
+    },
+  };
+}
+
+function readConfigFile(file: string, field: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `${field}: cannot read ${file}: ${errorMessage(err)}`, {
+      file,
+      fields: [field],
+    });
+  }
+}

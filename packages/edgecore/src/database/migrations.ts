@@ -1,0 +1,53 @@
+// The edge database schema, as an ordered list of migrations keyed by
+// `PRAGMA user_version`. Append only: a new module adds its tables with the
+// next version number; never edit or reorder a migration that has shipped.
+// Keep migrations additive (new tables, new columns, new indexes) so that an
+// older edgecore restored by a rollback still runs on a newer file.
+import type BetterSqlite3 from 'better-sqlite3';
+import { KedgeError } from '@kedge/api';
+
+export interface EdgeMigration {
+  /** user_version after this migration; 1, 2, 3, ... without gaps. */
+  readonly version: number;
+  /** What it adds, for logs. */
+  readonly name: string;
+  readonly up: (db: BetterSqlite3.Database) => void;
+}
+
+export const EDGE_MIGRATIONS: readonly EdgeMigration[] = [
+  {
+    version: 1,
+    name: 'meta cache and outbox',
+    up(db) {
+      // key is `<ns>/<type>/<name>` (ns `null` for cluster-scoped), as KubeEdge keys its meta table.
+      db.exec(`
+        CREATE TABLE meta (
+          key TEXT PRIMARY KEY,
+          type TEXT NOT NULL,
+          value TEXT NOT NULL,
+          resource_version TEXT
+        );
+        CREATE INDEX meta_type ON meta(type);
+        CREATE TABLE outbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          msg_id TEXT NOT NULL UNIQUE,
+          message TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0
+        );
+      `);
+    },
+  },
+];
+
+/** Throws when the list is not 1..n in order (a programming error, caught by the unit test). */
+export function checkMigrations(migrations: readonly EdgeMigration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new KedgeError(
+        'KEDGE_INTERNAL',
+        `edge migration "${m.name}" has version ${m.version}, expected ${i + 1}`,
+      );
+    }
+  });
+}

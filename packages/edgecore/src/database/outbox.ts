@@ -1,0 +1,103 @@
+// Reports the cloud must not lose (events, node-task action results) wait here
+// until the cloud answers `response` with their msg_id. EdgeHub enqueues a
+// report before sending it, re-sends pending() after every reconnect, and
+// acks on the cloud's reply. Rows are written with synchronous=FULL, so a
+// report enqueued before a crash or a power cut is still pending afterwards.
+import type BetterSqlite3 from 'better-sqlite3';
+import { KedgeError, errorMessage, type Message } from '@kedge/api';
+
+export interface OutboxOptions {
+  /** An edge database opened by openEdgeDatabase (the outbox table exists). */
+  db: BetterSqlite3.Database;
+  clock?: { now(): number };
+}
+
+export interface OutboxEntry {
+  seq: number;
+  message: Message;
+  createdAt: number;
+  attempts: number;
+}
+
+interface OutboxRow {
+  seq: number;
+  msg_id: string;
+  message: string;
+  created_at: number;
+  attempts: number;
+}
+
+export class Outbox {
+  readonly #clock: { now(): number };
+  readonly #insert: BetterSqlite3.Statement<[string, string, number]>;
+  readonly #pending: BetterSqlite3.Statement<[number], OutboxRow>;
+  readonly #attempt: BetterSqlite3.Statement<[string]>;
+  readonly #delete: BetterSqlite3.Statement<[string]>;
+  readonly #count: BetterSqlite3.Statement<[], { n: number }>;
+
+  constructor(options: OutboxOptions) {
+    const { db } = options;
+    this.#clock = options.clock ?? { now: () => Date.now() };
+    this.#insert = db.prepare(
+      'INSERT INTO outbox (msg_id, message, created_at, attempts) VALUES (?, ?, ?, 0) ON CONFLICT(msg_id) DO NOTHING',
+    );
+    this.#pending = db.prepare(
+      'SELECT seq, msg_id, message, created_at, attempts FROM outbox ORDER BY seq LIMIT ?',
+    );
+    this.#attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE msg_id = ?');
+    this.#delete = db.prepare('DELETE FROM outbox WHERE msg_id = ?');
+    this.#count = db.prepare('SELECT count(*) AS n FROM outbox');
+  }
+
+  /**
+   * Stores `msg` durably before returning. Sets `msg.header.sync = true` on the
+   * caller's message too, so what is sent matches what is stored. Returns false
+   * when a message with the same msg_id is already queued (it is kept as it was).
+   */
+  enqueue(msg: Message): boolean {
+    msg.header.sync = true;
+    return this.#insert.run(msg.header.msg_id, JSON.stringify(msg), this.#clock.now()).changes === 1;
+  }
+
+  /** The oldest `limit` messages still unacknowledged, oldest first. */
+  pending(limit = 100): Message[] {
+    return this.entries(limit).map((e) => e.message);
+  }
+
+  /** pending() with the bookkeeping columns, for logs and back-off decisions. */
+  entries(limit = 100): OutboxEntry[] {
+    return this.#pending.all(limit).map((row) => ({
+      seq: row.seq,
+      message: parseRow(row),
+      createdAt: row.created_at,
+      attempts: row.attempts,
+    }));
+  }
+
+  /** Counts one more send of `msgId` (no-op when it is not queued). */
+  markAttempt(msgId: string): void {
+    this.#attempt.run(msgId);
+  }
+
+  /** Removes `msgId`; true if it was queued. Acking twice is harmless. */
+  ack(msgId: string): boolean {
+    return this.#delete.run(msgId).changes === 1;
+  }
+
+  size(): number {
+    return this.#count.get()?.n ?? 0;
+  }
+}
+
+function parseRow(row: OutboxRow): Message {
+  try {
+    return JSON.parse(row.message) as Message;
+  } catch (err: unknown) {
+    throw new KedgeError(
+      'KEDGE_STORE_UNAVAILABLE',
+      `outbox row ${row.seq} (msg_id ${row.msg_id}) is not valid JSON: ${errorMessage(err)}`,
+      { msgId: row.msg_id },
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,286 @@
+// EdgeHub: the edge end of the tunnel (module `websocket`, group `hub`).
+// It keeps one connection to the cloud alive (register, keepalive, reconnect
+// with backoff and jitter), routes cloud messages to local modules, sends
+// local modules' messages up, and drives the outbox: sync messages are
+// stored first and deleted only when the cloud acknowledges them.
+import {
+  EdgeGroups,
+  EdgeModules,
+  Operations,
+  WireGroups,
+  edgeResource,
+  errorMessage,
+  newMessage,
+  MessageSchema,
+  WireErrorContentSchema,
+  type Message,
+  type RegisterNodeContent,
+} from '@kedge/api';
+import type { Module, ModuleContext } from '@kedge/beehive';
+import { Backoff, type Clock, type Logger } from '@kedge/runtime';
+import { WebSocket } from 'ws';
+import type { Outbox } from '../database/outbox.ts';
+import { cloudUrl } from './cloud-url.ts';
+
+export interface EdgeHubOptions {
+  nodeName: string;
+  projectId: string;
+  token: string;
+  server: string;
+  ca?: string | Buffer | undefined;
+  heartbeatMs: number;
+  handshakeTimeoutMs: number;
+  maxMessageBytes: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  /** How long an unacknowledged outbox message waits before it is sent again. */
+  resendAfterMs?: number;
+  register: () => RegisterNodeContent;
+  outbox: Outbox;
+  clock: Clock;
+}
+
+export type EdgeHubState = 'disconnected' | 'connecting' | 'connected';
+
+export class EdgeHub implements Module {
+  readonly name = EdgeModules.edgeHub;
+  readonly group = EdgeGroups.hub;
+  readonly enabled = true;
+  readonly restartPolicy = { kind: 'Always' as const };
+  state: EdgeHubState = 'disconnected';
+  private readonly o: EdgeHubOptions;
+  private socket: WebSocket | undefined;
+  private readonly sentAt = new Map<string, number>();
+
+  constructor(options: EdgeHubOptions) {
+    this.o = options;
+  }
+
+  async start(ctx: ModuleContext): Promise<void> {
+    await Promise.all([this.connectionLoop(ctx), this.localMessageLoop(ctx)]);
+  }
+
+  private async connectionLoop(ctx: ModuleContext): Promise<void> {
+    const backoff = new Backoff({ initialMs: this.o.reconnectInitialMs, maxMs: this.o.reconnectMaxMs, jitter: 0.3 });
+    while (!ctx.signal.aborted) {
+      const registered = await this.runSession(ctx).catch((err: unknown) => {
+        ctx.log.warn({ node: this.o.nodeName, err: errorMessage(err) }, 'cloud session failed');
+        return false;
+      });
+      if (registered) backoff.reset();
+      if (ctx.signal.aborted) break;
+      const delay = backoff.next();
+      ctx.log.info({ node: this.o.nodeName, delayMs: delay }, 'reconnecting to the cloud');
+      await this.o.clock.sleep(delay, ctx.signal).catch(() => undefined);
+    }
+  }
+
+  /** One connection, from dial to close. Resolves true if it got registered. */
+  private async runSession(ctx: ModuleContext): Promise<boolean> {
+    const o = this.o;
+    const tls = Boolean(o.ca) || o.server.startsWith('wss://');
+    const url = cloudUrl(o.server, o.projectId, o.nodeName, tls);
+    this.state = 'connecting';
+    const ws = new WebSocket(url, {
+      headers: {
+        node_id: o.nodeName,
+        project_id: o.projectId,
+        authorization: `Bearer ${o.token}`,
+        'x-kedge-edgecore-version': o.register().edgecoreVersion,
+      },
+      handshakeTimeout: o.handshakeTimeoutMs,
+      maxPayload: o.maxMessageBytes,
+      ...(o.ca ? { ca: o.ca } : {}),
+    });
+    this.socket = ws;
+    let registered = false;
+    const timers: NodeJS.Timeout[] = [];
+    const onAbort = (): void => ws.close(1001, 'edgecore stopping');
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`cloud answered HTTP ${res.statusCode}`)));
+      });
+      ctx.log.info({ node: o.nodeName, url }, 'connected to the cloud; registering');
+      const registerMsg = newMessage({
+        source: EdgeModules.edgeHub,
+        group: WireGroups.resource,
+        operation: Operations.insert,
+        resource: edgeResource(undefined, 'node', o.nodeName),
+        content: o.register(),
+        sync: true,
+      });
+
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+        ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      });
+      ws.on('error', (err) => ctx.log.warn({ node: o.nodeName, err: err.message }, 'tunnel error'));
+      const registeredReply = new Promise<void>((resolve, reject) => {
+        ws.on('message', (data) => {
+          const msg = parseFrame(data, ctx.log);
+          if (!msg) return;
+          if (msg.header.parent_msg_id === registerMsg.header.msg_id) {
+            if (msg.route.operation === Operations.response) resolve();
+            else reject(new Error(`cloud refused registration: ${JSON.stringify(msg.content)}`));
+            return;
+          }
+          this.fromCloud(ctx, msg);
+        });
+      });
+      ws.send(JSON.stringify(registerMsg));
+      const first = await Promise.race([
+        registeredReply.then(() => 'registered' as const),
+        closed.then((c) => c),
+        this.o.clock.sleep(o.handshakeTimeoutMs, ctx.signal).then(() => 'timeout' as const),
+      ]);
+      if (first === 'timeout') throw new Error(`no answer to registration within ${o.handshakeTimeoutMs} ms`);
+      if (first !== 'registered') {
+        logClose(ctx, o.nodeName, first);
+        return false;
+      }
+
+      registered = true;
+      this.state = 'connected';
+      ctx.log.info({ node: o.nodeName }, 'registered with the cloud');
+      await this.announce(ctx, 'cloud_connected');
+      timers.push(setInterval(() => this.sendKeepalive(), o.heartbeatMs));
+      const resendEvery = Math.max(500, Math.min(5000, (o.resendAfterMs ?? 10_000) / 2));
+      timers.push(setInterval(() => this.flushOutbox(ctx, false), resendEvery));
+      this.flushOutbox(ctx, true);
+      logClose(ctx, o.nodeName, await closed);
+      return true;
+    } finally {
+      for (const t of timers) clearInterval(t);
+      ctx.signal.removeEventListener('abort', onAbort);
+      this.socket = undefined;
+      this.state = 'disconnected';
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      if (registered) await this.announce(ctx, 'cloud_disconnected').catch(() => undefined);
+    }
+  }
+
+  /** Messages local modules address to `websocket` go to the cloud. */
+  private async localMessageLoop(ctx: ModuleContext): Promise<void> {
+    while (!ctx.signal.aborted) {
+      let msg: Message;
+      try {
+        msg = await ctx.receive();
+      } catch {
+        return; // bus stopping
+      }
+      if (msg.header.sync) {
+        this.o.outbox.enqueue(msg);
+        this.sendOutboxMessage(msg);
+      } else if (!this.sendNow(msg)) {
+        ctx.log.debug({ msgId: msg.header.msg_id, resource: msg.route.resource }, 'not connected; message dropped');
+      }
+    }
+  }
+
+  private fromCloud(ctx: ModuleContext, msg: Message): void {
+    const op = msg.route.operation;
+    const parent = msg.header.parent_msg_id;
+    if ((op === Operations.response || op === Operations.error) && parent) {
+      if (this.sentAt.has(parent) || op === Operations.response) {
+        this.settleOutbox(ctx, parent, msg);
+      }
+      ctx.bus.sendResp(msg);
+      return;
+    }
+    const target =
+      msg.route.group === WireGroups.resource
+        ? EdgeModules.metaManager
+        : msg.route.group === WireGroups.taskManager
+          ? EdgeModules.taskManager
+          : undefined;
+    if (!target) {
+      ctx.log.warn({ group: msg.route.group, operation: op }, 'cloud message for an unknown group dropped');
+      return;
+    }
+    ctx.bus.send(target, msg, ctx.signal).catch((err: unknown) => {
+      ctx.log.warn({ target, msgId: msg.header.msg_id, err: errorMessage(err) }, 'cloud message not delivered');
+    });
+  }
+
+  private settleOutbox(ctx: ModuleContext, msgId: string, reply: Message): void {
+    if (reply.route.operation === Operations.error) {
+      const err = WireErrorContentSchema.safeParse(reply.content);
+      if (err.success && err.data.retryable) {
+        ctx.log.warn({ msgId, code: err.data.code, reason: err.data.message }, 'cloud could not store report yet');
+        return; // stays in the outbox; resent later
+      }
+      ctx.log.error({ msgId, content: reply.content }, 'cloud rejected report; dropping it from the outbox');
+    }
+    this.sentAt.delete(msgId);
+    this.o.outbox.ack(msgId);
+  }
+
+  private flushOutbox(ctx: ModuleContext, all: boolean): void {
+    const now = this.o.clock.now();
+    const resendAfter = this.o.resendAfterMs ?? 10_000;
+    try {
+      for (const msg of this.o.outbox.pending(1000)) {
+        const last = this.sentAt.get(msg.header.msg_id);
+        if (all || last === undefined || now - last >= resendAfter) this.sendOutboxMessage(msg);
+      }
+    } catch (err) {
+      ctx.log.error({ err: errorMessage(err) }, 'reading the outbox failed');
+    }
+  }
+
+  private sendOutboxMessage(msg: Message): void {
+    if (this.sendNow(msg)) this.sentAt.set(msg.header.msg_id, this.o.clock.now());
+  }
+
+  private sendNow(msg: Message): boolean {
+    const ws = this.socket;
+    if (this.state !== 'connected' || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  private sendKeepalive(): void {
+    this.sendNow(
+      newMessage({
+        source: EdgeModules.edgeHub,
+        group: WireGroups.resource,
+        operation: Operations.keepalive,
+        resource: 'node',
+        content: 'ping',
+      }),
+    );
+  }
+
+  private async announce(ctx: ModuleContext, operation: 'cloud_connected' | 'cloud_disconnected'): Promise<void> {
+    for (const group of [EdgeGroups.meta, EdgeGroups.taskManager]) {
+      const msg = newMessage({ source: EdgeModules.edgeHub, group, operation, resource: 'node/connection' });
+      await ctx.bus.sendToGroup(group, msg).catch((err: unknown) => {
+        ctx.log.debug({ group, err: errorMessage(err) }, 'connection announcement not delivered');
+      });
+    }
+  }
+}
+
+function parseFrame(data: WebSocket.RawData, log: Logger): Message | undefined {
+  try {
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const result = MessageSchema.safeParse(JSON.parse(text));
+    if (result.success) return result.data;
+    log.warn({ issues: result.error.issues.length }, 'invalid message from the cloud ignored');
+  } catch (err) {
+    log.warn({ err: errorMessage(err) }, 'unparsable frame from the cloud ignored');
+  }
+  return undefined;
+}
+
+function logClose(ctx: ModuleContext, node: string, close: { code: number; reason: string }): void {
+  const fields = { node, code: close.code, reason: close.reason };
+  if (close.code === 4401 || close.code === 4429 || close.code === 4400) {
+    ctx.log.error(fields, `cloud refused the connection: ${close.reason}`);
+  } else {
+    ctx.log.warn(fields, 'tunnel closed');
+  }
+}

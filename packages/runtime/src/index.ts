@@ -1,0 +1,7 @@
+export * from './logger.ts';
+export * from './clock.ts';
+export * from './fake-clock.ts';
+export * from './backoff.ts';
+export * from './retry.ts';
+export * from './abort.ts';
+export * from './config-loader.ts';

@@ -1,0 +1,10 @@
+export { freePort } from './free-port.ts';
+export { tempDir, type TempDir } from './temp-dir.ts';
+export { repoRoot } from './repo-root.ts';
+export {
+  startProcess,
+  type ManagedProcess,
+  type ProcessExit,
+  type StartProcessOptions,
+} from './start-process.ts';
+export { waitFor, type WaitForOptions } from './wait-for.ts';
