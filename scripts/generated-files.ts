@@ -13,6 +13,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function generatedFiles(): Promise<GeneratedFile[]> {
   // One CRD per served custom kind: configs/crds/<group>_<plural>.yaml.
-  const crds = renderCrds().map((crd) => ({ path: join(root, 'configs', 'crds', crd.fileName), content: crd.yaml }));
+  const crds = renderCrds().map((crd) => ({
+    path: join(root, 'configs', 'crds', crd.fileName),
+    content: crd.yaml,
+  }));
   return [...crds, ...generatedConfigs(root)];
 }

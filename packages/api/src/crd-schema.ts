@@ -53,9 +53,11 @@ export function toStructuralSchema(input: OpenApiSchema, path = '(root)'): OpenA
     else if (key === 'const') out.enum = [value];
     else if (key === 'required') {
       if (Array.isArray(value) && value.length > 0) out.required = value;
-    } else if (key === 'properties') out.properties = mapProperties(value as Record<string, OpenApiSchema>, path);
+    } else if (key === 'properties')
+      out.properties = mapProperties(value as Record<string, OpenApiSchema>, path);
     else if (key === 'items') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('tuple items are not supported');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        fail('tuple items are not supported');
       out.items = toStructuralSchema(value as OpenApiSchema, `${path}[]`);
     } else if (key === 'additionalProperties') additionalProperties(out, input, value, path, fail);
     else if (!DROPPED.has(key)) fail(`unsupported keyword "${key}"`);
@@ -100,7 +102,8 @@ function additionalProperties(
   fail: (problem: string) => never,
 ): void {
   if (value === false) return; // strict objects: the API server prunes unknown fields and kubectl reports them
-  const anything = value === true || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+  const anything =
+    value === true || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
   if (anything) {
     out[PRESERVE] = true;
     return;
@@ -113,7 +116,11 @@ function fromAnyOf(input: OpenApiSchema, path: string, fail: (problem: string) =
   const branches = input.anyOf as OpenApiSchema[];
   const types = branches.map((b) => b.type);
   const rest = Object.fromEntries(Object.entries(input).filter(([k]) => k !== 'anyOf'));
-  if (types.length === 2 && types.includes('string') && (types.includes('number') || types.includes('integer'))) {
+  if (
+    types.length === 2 &&
+    types.includes('string') &&
+    (types.includes('number') || types.includes('integer'))
+  ) {
     return toStructuralSchema({ ...rest, 'x-kubernetes-int-or-string': true }, path);
   }
   const nonNull = branches.filter((b) => b.type !== 'null');
@@ -127,9 +134,21 @@ function fromAnyOf(input: OpenApiSchema, path: string, fail: (problem: string) =
 export function structuralProblems(schema: OpenApiSchema, path = '(root)'): string[] {
   const problems: string[] = [];
   const typed =
-    typeof schema.type === 'string' || schema[PRESERVE] === true || schema['x-kubernetes-int-or-string'] === true;
+    typeof schema.type === 'string' ||
+    schema[PRESERVE] === true ||
+    schema['x-kubernetes-int-or-string'] === true;
   if (!typed) problems.push(`${path}: no type`);
-  for (const key of ['$ref', '$schema', '$defs', 'definitions', 'anyOf', 'oneOf', 'allOf', 'not', 'patternProperties']) {
+  for (const key of [
+    '$ref',
+    '$schema',
+    '$defs',
+    'definitions',
+    'anyOf',
+    'oneOf',
+    'allOf',
+    'not',
+    'patternProperties',
+  ]) {
     if (key in schema) problems.push(`${path}: has ${key}`);
   }
   if (schema.properties !== undefined && schema.additionalProperties !== undefined) {

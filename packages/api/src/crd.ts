@@ -17,7 +17,10 @@ const HEADER = '# Generated from packages/api (kinds.ts) by `node scripts/genera
 /** One CRD per kind that ships one, sorted by file name. */
 export function renderCrds(): RenderedCrd[] {
   return crdKinds()
-    .map((k) => ({ fileName: `${k.group}_${k.plural}.yaml`, yaml: HEADER + stringify(buildCrd(k), { lineWidth: 0, aliasDuplicateObjects: false }) }))
+    .map((k) => ({
+      fileName: `${k.group}_${k.plural}.yaml`,
+      yaml: HEADER + stringify(buildCrd(k), { lineWidth: 0, aliasDuplicateObjects: false }),
+    }))
     .sort((a, b) => a.fileName.localeCompare(b.fileName));
 }
 
@@ -40,7 +43,9 @@ export function buildCrd(k: ResourceKind): OpenApiSchema {
         }),
     schema: { openAPIV3Schema: schema },
     ...(k.statusSubresource ? { subresources: { status: {} } } : {}),
-    ...(k.printerColumns.length > 0 ? { additionalPrinterColumns: k.printerColumns.map((c) => ({ ...c })) } : {}),
+    ...(k.printerColumns.length > 0
+      ? { additionalPrinterColumns: k.printerColumns.map((c) => ({ ...c })) }
+      : {}),
   });
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -65,9 +70,18 @@ export function buildCrd(k: ResourceKind): OpenApiSchema {
 export function openApiSchemaOf(k: ResourceKind): OpenApiSchema {
   let json: OpenApiSchema;
   try {
-    json = z.toJSONSchema(k.schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'throw' }) as OpenApiSchema;
+    json = z.toJSONSchema(k.schema, {
+      target: 'openapi-3.0',
+      io: 'input',
+      unrepresentable: 'throw',
+    }) as OpenApiSchema;
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_INTERNAL', `cannot render the schema of ${k.kind}`, { resource: k.kind }, { cause: err });
+    throw new KedgeError(
+      'KEDGE_INTERNAL',
+      `cannot render the schema of ${k.kind}`,
+      { resource: k.kind },
+      { cause: err },
+    );
   }
   const props = (json.properties ?? {}) as Record<string, OpenApiSchema>;
   const required = Array.isArray(json.required) ? (json.required as string[]) : [];

@@ -19,7 +19,12 @@ describe('error codes', () => {
   });
 
   it('lets callers check the code of an error from any copy of the module', () => {
-    const err = new KedgeError('KEDGE_STORE_CONFLICT', 'stale', { resource: 'NodeUpgradeJob/x' }, { cause: new Error('rv 3') });
+    const err = new KedgeError(
+      'KEDGE_STORE_CONFLICT',
+      'stale',
+      { resource: 'NodeUpgradeJob/x' },
+      { cause: new Error('rv 3') },
+    );
     expect(hasCode(err, 'KEDGE_STORE_CONFLICT')).toBe(true);
     expect(hasCode({ code: 'KEDGE_STORE_CONFLICT' }, 'KEDGE_STORE_CONFLICT')).toBe(true);
     expect(hasCode(err, 'KEDGE_STORE_NOT_FOUND')).toBe(false);

@@ -24,9 +24,11 @@ export const ERROR_CODES = {
   KEDGE_TASK_ACTION_FAILED: 'A node task action failed; the reason says why.',
   KEDGE_INTERNAL: 'An unexpected internal error.',
   KEDGE_CLI_USAGE: 'A command line named an unknown command, flag or resource type, or missed an argument.',
-  KEDGE_MANIFEST_UNREADABLE: 'A manifest file could not be read or is not valid YAML/JSON; the message names file and line.',
+  KEDGE_MANIFEST_UNREADABLE:
+    'A manifest file could not be read or is not valid YAML/JSON; the message names file and line.',
   KEDGE_TEST_TIMEOUT: 'A test helper waited longer than its timeout; the message says what it waited for.',
-  KEDGE_TEST_PROCESS_EXITED: 'A process started by a test exited before the output the test waited for appeared.',
+  KEDGE_TEST_PROCESS_EXITED:
+    'A process started by a test exited before the output the test waited for appeared.',
   KEDGE_LISTEN_FAILED: 'A server could not bind its configured address (in use, or not permitted).',
 } as const;
 

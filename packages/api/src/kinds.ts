@@ -171,14 +171,25 @@ export const kinds = {
 /** PHASE, PROGRESS (status.progress, kept by controllermanager), REASON (wide), AGE. */
 function jobColumns(): PrinterColumn[] {
   return [
-    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Init, InProgress, Completed or Failure.' },
+    {
+      name: 'Phase',
+      type: 'string',
+      jsonPath: '.status.phase',
+      description: 'Init, InProgress, Completed or Failure.',
+    },
     {
       name: 'Progress',
       type: 'string',
       jsonPath: '.status.progress',
       description: 'Finished nodes out of all, and how many of them failed.',
     },
-    { name: 'Reason', type: 'string', jsonPath: '.status.reason', priority: 1, description: 'Why the job failed.' },
+    {
+      name: 'Reason',
+      type: 'string',
+      jsonPath: '.status.reason',
+      priority: 1,
+      description: 'Why the job failed.',
+    },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ];
 }

@@ -33,7 +33,12 @@ describe('message envelope', () => {
   });
 
   it('leaves optional header fields out instead of writing null', () => {
-    const msg = newMessage({ source: 'edged', group: 'meta', operation: 'insert', resource: 'default/pod/p' });
+    const msg = newMessage({
+      source: 'edged',
+      group: 'meta',
+      operation: 'insert',
+      resource: 'default/pod/p',
+    });
     expect(Object.keys(msg.header).sort()).toEqual(['msg_id', 'timestamp']);
     expect(msg.content).toBeNull();
   });
@@ -44,14 +49,23 @@ describe('message envelope', () => {
   });
 
   it('points a reply at its request with parent_msg_id', () => {
-    const request = newMessage({ source: 'edgehub', group: 'resource', operation: 'query', resource: 'ns/secret/s' });
+    const request = newMessage({
+      source: 'edgehub',
+      group: 'resource',
+      operation: 'query',
+      resource: 'ns/secret/s',
+    });
     const reply = replyTo(request, 'cloudhub', { ok: true });
     expect(reply.header.parent_msg_id).toBe(request.header.msg_id);
     expect(reply.route).toMatchObject({ operation: 'response', resource: 'ns/secret/s', source: 'cloudhub' });
   });
 
   it('rejects a frame without a msg_id or route.source', () => {
-    const bad = { header: { timestamp: 1 }, route: { group: 'g', operation: 'o', resource: 'r' }, content: null };
+    const bad = {
+      header: { timestamp: 1 },
+      route: { group: 'g', operation: 'o', resource: 'r' },
+      content: null,
+    };
     const result = MessageSchema.safeParse(bad);
     expect(result.success).toBe(false);
     const paths = result.error?.issues.map((i) => i.path.join('.'));

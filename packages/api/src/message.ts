@@ -47,7 +47,12 @@ export function newMessage(o: NewMessageOptions): Message {
   if (o.parentId !== undefined) header.parent_msg_id = o.parentId;
   if (o.resourceVersion !== undefined) header.resourceversion = o.resourceVersion;
   if (o.sync !== undefined) header.sync = o.sync;
-  const route: MessageRoute = { source: o.source, group: o.group, operation: o.operation, resource: o.resource };
+  const route: MessageRoute = {
+    source: o.source,
+    group: o.group,
+    operation: o.operation,
+    resource: o.resource,
+  };
   if (o.destination !== undefined) route.destination = o.destination;
   return { header, route, content: o.content ?? null };
 }

@@ -5,7 +5,11 @@ describe('node task resource strings', () => {
   it('builds the KubeEdge route and parses it back', () => {
     const r = nodeTaskResource('nodeupgradejob', 'upgrade-v121', 'edge-1');
     expect(r).toBe('operations.kubeedge.io/v1alpha2/nodeupgradejob/upgrade-v121/node/edge-1');
-    expect(parseNodeTaskResource(r)).toEqual({ taskType: 'nodeupgradejob', job: 'upgrade-v121', node: 'edge-1' });
+    expect(parseNodeTaskResource(r)).toEqual({
+      taskType: 'nodeupgradejob',
+      job: 'upgrade-v121',
+      node: 'edge-1',
+    });
   });
 
   it.each([

@@ -83,7 +83,14 @@ export interface ParsedNodeTaskResource {
 export function parseNodeTaskResource(resource: string): ParsedNodeTaskResource | undefined {
   const parts = resource.split('/');
   if (parts.length !== 6) return undefined;
-  const [group, version, taskType, job, literal, node] = parts as [string, string, string, string, string, string];
+  const [group, version, taskType, job, literal, node] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (`${group}/${version}` !== NODE_TASK_PREFIX || literal !== 'node') return undefined;
   if (!taskType || !job || !node) return undefined;
   return { taskType, job, node };

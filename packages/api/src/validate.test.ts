@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPath } from './field-path.ts';
+import { hasCode } from './errors.ts';
 import { validateResource } from './validate.ts';
 
 describe('validateResource', () => {
@@ -10,13 +11,21 @@ describe('validateResource', () => {
       metadata: { name: 'bad-job' },
       spec: { version: 'latest', nodeNames: ['edge-1'], concurrency: -1 },
     };
-    expect(() => validateResource(obj, 'jobs.yaml')).toThrow(
-      expect.objectContaining({
-        code: 'KEDGE_RESOURCE_INVALID',
-        message: expect.stringMatching(/^invalid NodeUpgradeJob "bad-job" in jobs\.yaml: spec\.version: .*; spec\.concurrency: /),
-        context: expect.objectContaining({ resource: 'NodeUpgradeJob/bad-job' }),
-      }),
+    let thrown: unknown;
+    try {
+      validateResource(obj, 'jobs.yaml');
+    } catch (err: unknown) {
+      thrown = err;
+    }
+    if (!hasCode(thrown, 'KEDGE_RESOURCE_INVALID')) throw new Error('expected KEDGE_RESOURCE_INVALID');
+    expect(thrown.message).toMatch(
+      /^invalid NodeUpgradeJob "bad-job" in jobs\.yaml: spec\.version: .*; spec\.concurrency: /,
     );
+    expect(thrown.context.resource).toBe('NodeUpgradeJob/bad-job');
+    expect(thrown.context.fields).toEqual([
+      'spec.version: must look like v1.21.0 (v<major>.<minor>.<patch>[-suffix])',
+      'spec.concurrency: must be at least 1',
+    ]);
   });
 
   it('tells an unknown kind apart from an invalid object', () => {

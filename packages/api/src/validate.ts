@@ -32,9 +32,15 @@ export function validateAs<K extends KindName>(name: K, obj: unknown, where?: st
 }
 
 /** Validates any object by its apiVersion/kind. */
-export function validateResource(obj: unknown, where?: string): { kind: KindName; object: ResourceOf<KindName> } {
+export function validateResource(
+  obj: unknown,
+  where?: string,
+): { kind: KindName; object: ResourceOf<KindName> } {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-    throw new KedgeError('KEDGE_RESOURCE_INVALID', `invalid object${where ? ` in ${where}` : ''}: not a mapping`);
+    throw new KedgeError(
+      'KEDGE_RESOURCE_INVALID',
+      `invalid object${where ? ` in ${where}` : ''}: not a mapping`,
+    );
   }
   const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {

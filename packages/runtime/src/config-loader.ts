@@ -52,10 +52,11 @@ export function loadConfig<T>(options: LoadConfigOptions<T>): T {
     if (raw === undefined || raw === '') continue;
     const value = binding.type === 'integer' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
     merged = setIn(merged, binding.path, value);
-    envSources.set(binding.path.join('.'), binding.env);
+    if (valueAt(merged, binding.path) === value) envSources.set(binding.path.join('.'), binding.env);
   }
-  merged = deepMerge(merged, options.overrides);
-  const overridden = [...envSources.keys(), ...leafPaths(options.overrides)];
+  const overrides = prune(options.overrides);
+  merged = deepMerge(merged, overrides);
+  const overridden = [...envSources.keys(), ...leafPaths(overrides)];
   const where = (path: readonly PropertyKey[]): IssueSource => {
     const key = path.map(String).join('.');
     const fromEnv = envSources.get(key);
@@ -120,6 +121,12 @@ export function parseConfigText(text: string, file: string): ConfigFile {
       { file },
       { cause: err },
     );
+  }
+  try {
+    JSON.stringify(value);
+  } catch (err: unknown) {
+    const message = `${file}: invalid YAML: an alias refers to itself`;
+    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', message, { file }, { cause: err });
   }
   return { value: value ?? {}, lineOf: (path) => lineOfPath(doc.contents, path, lines) };
 }
@@ -231,15 +238,21 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
   if (patch === undefined) return clone(base);
   if (isPlainObject(base) && isPlainObject(patch)) {
     const keys = new Set([...Object.keys(base), ...Object.keys(patch)]);
-    return Object.fromEntries([...keys].map((k) => [k, deepMerge(base[k], patch[k])]));
+    const entries = [...keys].map((k): [string, unknown] => [k, deepMerge(base[k], patch[k])]);
+    return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
   }
   return clone(patch);
 }
 
+/** Deep copy of plain data; keys whose value is undefined (unset flags) are dropped. */
 function clone(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clone);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
-  return value;
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, clone(v)]),
+  );
 }
 
 /** Returns a copy of `obj` with `path` set; stops (leaving the bad value for validation) at a non-object. */
@@ -274,6 +287,15 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     );
   }
   return false;
+}
+
+/** Drops undefined values (unset flags) and the objects left empty by that. */
+function prune(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const entries = Object.entries(value)
+    .map(([k, v]): [string, unknown] => [k, prune(v)])
+    .filter(([, v]) => v !== undefined);
+  return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
 function leafPaths(value: unknown, prefix = ''): string[] {

@@ -4,7 +4,12 @@ import { validateAs } from '../validate.ts';
 import { checkUpdateFieldPaths } from './config-update-job.ts';
 
 function configJob(spec: Record<string, unknown>): unknown {
-  return { apiVersion: 'operations.kubeedge.io/v1alpha2', kind: 'ConfigUpdateJob', metadata: { name: 'configupdate-test' }, spec };
+  return {
+    apiVersion: 'operations.kubeedge.io/v1alpha2',
+    kind: 'ConfigUpdateJob',
+    metadata: { name: 'configupdate-test' },
+    spec,
+  };
 }
 
 function problems(obj: unknown): string[] {
@@ -24,7 +29,9 @@ describe('ConfigUpdateJob validation', () => {
       concurrency: 1,
       timeoutSeconds: 180,
       updateFields: { 'modules.edgeStream.enable': 'true' },
-      labelSelector: { matchLabels: { 'node-role.kubernetes.io/edge': '', 'node-role.kubernetes.io/agent': '' } },
+      labelSelector: {
+        matchLabels: { 'node-role.kubernetes.io/edge': '', 'node-role.kubernetes.io/agent': '' },
+      },
     };
     expect(validateAs('ConfigUpdateJob', configJob(spec)).spec).toEqual(spec);
   });
@@ -37,7 +44,10 @@ describe('ConfigUpdateJob validation', () => {
 
   it('rejects the whole job for a malformed key, naming it', () => {
     const lines = problems(
-      configJob({ updateFields: { 'modules.edgeHub.heartbeat': '15', 'modules..x': '1', 'a[x]': '2' }, nodeNames: ['e'] }),
+      configJob({
+        updateFields: { 'modules.edgeHub.heartbeat': '15', 'modules..x': '1', 'a[x]': '2' },
+        nodeNames: ['e'],
+      }),
     );
     expect(lines).toEqual([
       'spec.updateFields["modules..x"]: is not a config path like modules.edgeStream.enable or a.b[0].c',
@@ -46,19 +56,29 @@ describe('ConfigUpdateJob validation', () => {
   });
 
   it('accepts indexed paths', () => {
-    expect(problems(configJob({ updateFields: { 'modules.edged.tailoredKubeletConfig.clusterDNS[0]': '10.96.0.10' }, nodeNames: ['e'] }))).toEqual([]);
+    expect(
+      problems(
+        configJob({
+          updateFields: { 'modules.edged.tailoredKubeletConfig.clusterDNS[0]': '10.96.0.10' },
+          nodeNames: ['e'],
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('wants string values, hinting at YAML quoting', () => {
-    expect(problems(configJob({ updateFields: { 'modules.edgeStream.enable': true }, nodeNames: ['e'] }))).toEqual([
+    expect(
+      problems(configJob({ updateFields: { 'modules.edgeStream.enable': true }, nodeNames: ['e'] })),
+    ).toEqual([
       'spec.updateFields["modules.edgeStream.enable"]: must be a string (quote numbers and booleans in YAML)',
     ]);
   });
 
   it('has a hook for checking paths against the edgecore config schema', () => {
     const known = new Set(['modules.edgeStream.enable']);
-    const lines = checkUpdateFieldPaths({ 'modules.edgeStream.enable': 'true', 'modules.nope': 'x' }, (path) =>
-      known.has(path) ? undefined : 'no such field in edgecore.yaml',
+    const lines = checkUpdateFieldPaths(
+      { 'modules.edgeStream.enable': 'true', 'modules.nope': 'x' },
+      (path) => (known.has(path) ? undefined : 'no such field in edgecore.yaml'),
     );
     expect(lines).toEqual(['spec.updateFields["modules.nope"]: no such field in edgecore.yaml']);
   });

@@ -17,16 +17,22 @@ import {
 } from './node-task-common.ts';
 
 /** `name(.name)*` where each name may carry `[index]` suffixes. */
-export const UPDATE_FIELD_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*)*$/;
+export const UPDATE_FIELD_KEY_PATTERN =
+  /^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*)*$/;
 const MAX_UPDATE_FIELDS = 64;
 
 export const UpdateFieldsSchema = z
   .record(z.string(), z.string({ error: 'must be a string (quote numbers and booleans in YAML)' }))
   .superRefine((fields, ctx) => {
     const keys = Object.keys(fields);
-    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must set at least one field', input: fields });
+    if (keys.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'must set at least one field', input: fields });
     if (keys.length > MAX_UPDATE_FIELDS) {
-      ctx.addIssue({ code: 'custom', message: `must set at most ${MAX_UPDATE_FIELDS} fields`, input: fields });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must set at most ${MAX_UPDATE_FIELDS} fields`,
+        input: fields,
+      });
     }
     for (const key of keys) {
       if (!UPDATE_FIELD_KEY_PATTERN.test(key)) {

@@ -23,7 +23,13 @@ describe('core/v1 Event', () => {
   });
 
   it('rejects an event type other than Normal or Warning', () => {
-    const event = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Node', name: 'n' }, type: 'Error' };
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e' },
+      involvedObject: { kind: 'Node', name: 'n' },
+      type: 'Error',
+    };
     expect(() => validateAs('Event', event)).toThrow(/type: /);
   });
 });

@@ -9,13 +9,20 @@ const deployment = {
 };
 
 function app(spec: Record<string, unknown>): Record<string, unknown> {
-  return { apiVersion: 'apps.kubeedge.io/v1alpha1', kind: 'EdgeApplication', metadata: { name: 'web', namespace: 'shop' }, spec };
+  return {
+    apiVersion: 'apps.kubeedge.io/v1alpha1',
+    kind: 'EdgeApplication',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec,
+  };
 }
 
 describe('EdgeApplication', () => {
   it('keeps manifests exactly as written and accepts every overrider', () => {
     const obj = app({
-      workloadTemplate: { manifests: [deployment, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' } }] },
+      workloadTemplate: {
+        manifests: [deployment, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' } }],
+      },
       workloadScope: {
         targetNodeGroups: [
           {
@@ -23,10 +30,17 @@ describe('EdgeApplication', () => {
             overriders: {
               replicas: 3,
               imageOverriders: [{ component: 'Tag', operator: 'replace', value: '1.28' }],
-              envOverriders: [{ containerName: 'web', operator: 'add', value: [{ name: 'REGION', value: 'north' }] }],
+              envOverriders: [
+                { containerName: 'web', operator: 'add', value: [{ name: 'REGION', value: 'north' }] },
+              ],
               commandOverriders: [{ containerName: 'web', operator: 'add', value: ['--verbose'] }],
               argsOverriders: [{ containerName: 'web', operator: 'remove', value: ['--debug'] }],
-              resourcesOverriders: [{ containerName: 'web', value: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: 0.1 } } }],
+              resourcesOverriders: [
+                {
+                  containerName: 'web',
+                  value: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: 0.1 } },
+                },
+              ],
             },
           },
         ],
@@ -41,7 +55,9 @@ describe('EdgeApplication', () => {
     const obj = app({
       workloadTemplate: { manifests: [deployment] },
       workloadScope: {
-        targetNodeGroups: [{ name: 'g', overriders: { commandOverriders: [{ containerName: 'web', operator: 'replace' }] } }],
+        targetNodeGroups: [
+          { name: 'g', overriders: { commandOverriders: [{ containerName: 'web', operator: 'replace' }] } },
+        ],
       },
     });
     expect(() => validateResource(obj)).toThrow(

@@ -15,7 +15,10 @@ export const OverriderOperator = { add: 'add', remove: 'remove', replace: 'repla
 export type OverriderOperator = (typeof OverriderOperator)[keyof typeof OverriderOperator];
 
 export const ImageOverriderSchema = z.strictObject({
-  predicate: z.strictObject({ path: z.string().min(1) }).optional().describe('JSON pointer of the image field.'),
+  predicate: z
+    .strictObject({ path: z.string().min(1) })
+    .optional()
+    .describe('JSON pointer of the image field.'),
   component: z.enum(['Registry', 'Repository', 'Tag']),
   operator: z.enum(OverriderOperator),
   value: z.string().optional(),

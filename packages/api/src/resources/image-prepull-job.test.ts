@@ -3,7 +3,12 @@ import { hasCode } from '../errors.ts';
 import { validateAs, validateResource } from '../validate.ts';
 
 function prePull(template: Record<string, unknown>, apiVersion = 'operations.kubeedge.io/v1alpha2'): unknown {
-  return { apiVersion, kind: 'ImagePrePullJob', metadata: { name: 'pull-nginx' }, spec: { imagePrePullTemplate: template } };
+  return {
+    apiVersion,
+    kind: 'ImagePrePullJob',
+    metadata: { name: 'pull-nginx' },
+    spec: { imagePrePullTemplate: template },
+  };
 }
 
 function problems(obj: unknown): string[] {
@@ -67,10 +72,17 @@ describe('ImagePrePullJob validation', () => {
         },
       ],
     };
-    const parsed = validateAs('ImagePrePullJob', { ...(prePull({ images: ['nginx'], nodeNames: ['edge-1'] }) as object), status });
+    const parsed = validateAs('ImagePrePullJob', {
+      ...(prePull({ images: ['nginx'], nodeNames: ['edge-1'] }) as object),
+      status,
+    });
     const node = parsed.status?.nodeStatus?.[0];
     expect(node?.actionFlow?.[1]?.action).toBe('PrePull');
-    expect(node?.imageStatus?.[1]).toEqual({ image: 'private/app:1', status: 'False', reason: 'unauthorized' });
+    expect(node?.imageStatus?.[1]).toEqual({
+      image: 'private/app:1',
+      status: 'False',
+      reason: 'unauthorized',
+    });
   });
 
   it('accepts a v1alpha1 object with its deprecated per-node status list', () => {
@@ -79,7 +91,12 @@ describe('ImagePrePullJob validation', () => {
       status: {
         phase: 'InProgress',
         state: 'pulling',
-        status: [{ nodeStatus: { nodeName: 'edge-1', state: 'pulling' }, imageStatus: [{ image: 'nginx', state: 'successful' }] }],
+        status: [
+          {
+            nodeStatus: { nodeName: 'edge-1', state: 'pulling' },
+            imageStatus: [{ image: 'nginx', state: 'successful' }],
+          },
+        ],
       },
     };
     expect(validateResource(obj).kind).toBe('ImagePrePullJob');

@@ -71,7 +71,11 @@ const V1alpha1PrePullStatusSchema = z.strictObject({
     .optional(),
   imageStatus: z
     .array(
-      z.strictObject({ image: z.string().optional(), state: z.string().optional(), reason: z.string().optional() }),
+      z.strictObject({
+        image: z.string().optional(),
+        state: z.string().optional(),
+        reason: z.string().optional(),
+      }),
     )
     .optional(),
 });

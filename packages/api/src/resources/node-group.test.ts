@@ -11,7 +11,12 @@ describe('NodeGroup', () => {
       status: {
         nodeStatuses: [
           { nodeName: 'node-1', readyStatus: 'Ready', selectionStatus: 'Succeeded' },
-          { nodeName: 'node-9', readyStatus: 'Unknown', selectionStatus: 'Failed', selectionStatusReason: 'node does not exist' },
+          {
+            nodeName: 'node-9',
+            readyStatus: 'Unknown',
+            selectionStatus: 'Failed',
+            selectionStatusReason: 'node does not exist',
+          },
         ],
       },
     };

@@ -28,11 +28,17 @@ export const NodeGroupMemberStatusSchema = z.strictObject({
   nodeName: z.string(),
   readyStatus: z.enum(NodeReadyStatus),
   selectionStatus: z.enum(SelectionStatus),
-  selectionStatusReason: z.string().optional().describe('Why the node could not join, e.g. it is in another group.'),
+  selectionStatusReason: z
+    .string()
+    .optional()
+    .describe('Why the node could not join, e.g. it is in another group.'),
 });
 
 export const NodeGroupStatusSchema = z.strictObject({
-  nodeStatuses: z.array(NodeGroupMemberStatusSchema).optional().describe('One entry per selected node, by name.'),
+  nodeStatuses: z
+    .array(NodeGroupMemberStatusSchema)
+    .optional()
+    .describe('One entry per selected node, by name.'),
 });
 
 export const NodeGroupSchema = z.strictObject({

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ActionName, ActionNameSchema, nodeTaskDefaults, nodeTaskFinalizer, normalizeActionName } from './node-task-common.ts';
+import {
+  ActionName,
+  ActionNameSchema,
+  nodeTaskDefaults,
+  nodeTaskFinalizer,
+  normalizeActionName,
+} from './node-task-common.ts';
 import { countNodeTasks, formatProgress } from './node-task-progress.ts';
 
 describe('action names', () => {

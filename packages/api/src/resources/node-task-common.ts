@@ -63,7 +63,10 @@ export const KubeEdgeActionAliases = {
 } as const satisfies Record<string, ActionName>;
 
 const actionByLowerName = new Map<string, ActionName>(
-  [...Object.entries(ActionName), ...Object.entries(KubeEdgeActionAliases)].map(([k, v]) => [k.toLowerCase(), v]),
+  [...Object.entries(ActionName), ...Object.entries(KubeEdgeActionAliases)].map(([k, v]) => [
+    k.toLowerCase(),
+    v,
+  ]),
 );
 
 /** Our name for an action given in either spelling (case-insensitive); undefined if unknown. */
@@ -83,7 +86,9 @@ export const ActionNameSchema = z
 
 /** RFC 3339 timestamp (`2025-05-28T08:12:01Z`). */
 export const RFC3339_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-export const TimestampSchema = z.string().regex(RFC3339_PATTERN, 'must be an RFC 3339 time, e.g. 2025-05-28T08:12:01Z');
+export const TimestampSchema = z
+  .string()
+  .regex(RFC3339_PATTERN, 'must be an RFC 3339 time, e.g. 2025-05-28T08:12:01Z');
 
 /** One entry of a node's `actionFlow`: what an action did and when it finished. */
 export const ActionStatusSchema = z.strictObject({
@@ -103,10 +108,15 @@ export const FAILURE_TOLERATE_PATTERN = /^(0(\.[0-9]*)?|1(\.0*)?|\.[0-9]+)$/;
 const failureTolerateProblem = 'must be a decimal between 0 and 1 written as a string, e.g. "0.1"';
 
 export const FailureTolerateSchema = z
-  .string({ error: (issue) => (issue.input === undefined ? undefined : `${failureTolerateProblem} (quote it in YAML)`) })
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? undefined : `${failureTolerateProblem} (quote it in YAML)`,
+  })
   .max(32)
   .regex(FAILURE_TOLERATE_PATTERN, failureTolerateProblem)
-  .describe('Share of nodes allowed to fail before the job fails and stops widening, "0" to "1". Default "0.1".');
+  .describe(
+    'Share of nodes allowed to fail before the job fails and stops widening, "0" to "1". Default "0.1".',
+  );
 
 const INT32_MAX = 2_147_483_647;
 const UINT32_MAX = 4_294_967_295;
@@ -125,12 +135,18 @@ export const TimeoutSecondsSchema = z
   .max(UINT32_MAX)
   .describe('How long one node may take, in seconds, counted from its last reported action. Default 300.');
 
-export const NodeNameSchema = z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a lower-case RFC 1123 name');
+export const NodeNameSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(NAME_PATTERN, 'must be a lower-case RFC 1123 name');
 
 /** Spec fields that pick the nodes: exactly one of them must be set. */
 export const nodeSelectionShape = {
   nodeNames: z.array(NodeNameSchema).optional().describe('The nodes to run on. Set this or labelSelector.'),
-  labelSelector: LabelSelectorSchema.optional().describe('Selects the nodes to run on. Set this or nodeNames.'),
+  labelSelector: LabelSelectorSchema.optional().describe(
+    'Selects the nodes to run on. Set this or nodeNames.',
+  ),
 };
 
 /** Spec fields every job has; each may be left out and is then defaulted by controllermanager. */
@@ -178,7 +194,10 @@ export const oneSelectorRule = {
 export const nodeTaskStatusShape = {
   nodeName: NodeNameSchema,
   phase: NodeTaskPhaseSchema,
-  reason: z.string().optional().describe('Why the node failed outside its action flow (selection, timeout, ...).'),
+  reason: z
+    .string()
+    .optional()
+    .describe('Why the node failed outside its action flow (selection, timeout, ...).'),
   actionFlow: z.array(ActionStatusSchema).optional().describe('One entry per action the node ran, in order.'),
   time: z.string().optional().describe('Deprecated (v1alpha1).'),
 };

@@ -51,7 +51,9 @@ describe('NodeUpgradeJob validation', () => {
   });
 
   it('names an unknown spec field', () => {
-    expect(problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], foo: 1 }))).toEqual(['spec.foo: unknown field']);
+    expect(problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], foo: 1 }))).toEqual([
+      'spec.foo: unknown field',
+    ]);
   });
 
   it('names an unknown top-level field (a typo of spec)', () => {
@@ -60,10 +62,15 @@ describe('NodeUpgradeJob validation', () => {
     ]);
   });
 
-  it.each(['abc', '1.5', '-0.1', '', '0,1'])('rejects failureTolerate %j naming spec.failureTolerate', (value) => {
-    const lines = problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], failureTolerate: value }));
-    expect(lines).toEqual([expect.stringMatching(/^spec\.failureTolerate: must be a decimal between 0 and 1/)]);
-  });
+  it.each(['abc', '1.5', '-0.1', '', '0,1'])(
+    'rejects failureTolerate %j naming spec.failureTolerate',
+    (value) => {
+      const lines = problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], failureTolerate: value }));
+      expect(lines).toEqual([
+        expect.stringMatching(/^spec\.failureTolerate: must be a decimal between 0 and 1/),
+      ]);
+    },
+  );
 
   it('tells a YAML user to quote a numeric failureTolerate', () => {
     const lines = problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], failureTolerate: 0.1 }));
@@ -88,14 +95,25 @@ describe('NodeUpgradeJob validation', () => {
   });
 
   it('rejects concurrency and timeoutSeconds below 1 or fractional', () => {
-    const lines = problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], concurrency: 0, timeoutSeconds: 1.5 }));
-    expect(lines).toEqual(['spec.concurrency: must be at least 1', 'spec.timeoutSeconds: must be an integer']);
+    const lines = problems(
+      job({ version: 'v1.21.0', nodeNames: ['edge-1'], concurrency: 0, timeoutSeconds: 1.5 }),
+    );
+    expect(lines).toEqual([
+      'spec.concurrency: must be at least 1',
+      'spec.timeoutSeconds: must be an integer',
+    ]);
   });
 
   it('rejects an image with a tag, since the version is the tag', () => {
-    const lines = problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], image: 'kubeedge/installation-package:v1' }));
+    const lines = problems(
+      job({ version: 'v1.21.0', nodeNames: ['edge-1'], image: 'kubeedge/installation-package:v1' }),
+    );
     expect(lines).toEqual([expect.stringMatching(/^spec\.image: must be an image repository without tag/)]);
-    const ok = job({ version: 'v1.21.0', nodeNames: ['edge-1'], image: 'registry.local:5000/kubeedge/installation-package' });
+    const ok = job({
+      version: 'v1.21.0',
+      nodeNames: ['edge-1'],
+      image: 'registry.local:5000/kubeedge/installation-package',
+    });
     expect(problems(ok)).toEqual([]);
   });
 
@@ -126,7 +144,10 @@ describe('NodeUpgradeJob validation', () => {
       ],
       phase: 'Completed',
     };
-    const parsed: NodeUpgradeJob = validateAs('NodeUpgradeJob', job({ version: 'v1.21.0', nodeNames: ['ubuntu'] }, { status }));
+    const parsed: NodeUpgradeJob = validateAs(
+      'NodeUpgradeJob',
+      job({ version: 'v1.21.0', nodeNames: ['ubuntu'] }, { status }),
+    );
     expect(parsed.status).toEqual(status);
   });
 
@@ -144,17 +165,28 @@ describe('NodeUpgradeJob validation', () => {
         },
       ],
     };
-    const parsed = validateAs('NodeUpgradeJob', job({ version: 'v1.21.0', nodeNames: ['edge-1'] }, { status }));
+    const parsed = validateAs(
+      'NodeUpgradeJob',
+      job({ version: 'v1.21.0', nodeNames: ['edge-1'] }, { status }),
+    );
     expect(parsed.status?.nodeStatus?.[0]?.actionFlow?.map((a) => a.action)).toEqual(['Backup', 'Rollback']);
   });
 
   it('rejects an action time that is not RFC 3339', () => {
     const status = {
       phase: 'InProgress',
-      nodeStatus: [{ nodeName: 'edge-1', phase: 'InProgress', actionFlow: [{ action: 'Check', status: 'True', time: '' }] }],
+      nodeStatus: [
+        {
+          nodeName: 'edge-1',
+          phase: 'InProgress',
+          actionFlow: [{ action: 'Check', status: 'True', time: '' }],
+        },
+      ],
     };
     const lines = problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'] }, { status }));
-    expect(lines).toEqual([expect.stringMatching(/^status\.nodeStatus\[0\]\.actionFlow\[0\]\.time: must be an RFC 3339/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^status\.nodeStatus\[0\]\.actionFlow\[0\]\.time: must be an RFC 3339/),
+    ]);
   });
 
   it('accepts a v1alpha1 object as a NodeUpgradeJob, deprecated status fields included', () => {
@@ -162,8 +194,18 @@ describe('NodeUpgradeJob validation', () => {
       apiVersion: 'operations.kubeedge.io/v1alpha1',
       kind: 'NodeUpgradeJob',
       metadata: { name: 'old-style' },
-      spec: { version: 'v1.20.0', labelSelector: { matchLabels: { 'node-role.kubernetes.io/edge': '' } }, concurrency: 2 },
-      status: { phase: 'Init', state: 'Upgrading', event: 'Upgrade', action: 'Success', currentVersion: 'v1.19.0' },
+      spec: {
+        version: 'v1.20.0',
+        labelSelector: { matchLabels: { 'node-role.kubernetes.io/edge': '' } },
+        concurrency: 2,
+      },
+      status: {
+        phase: 'Init',
+        state: 'Upgrading',
+        event: 'Upgrade',
+        action: 'Success',
+        currentVersion: 'v1.19.0',
+      },
     };
     const { kind, object } = validateResource(v1alpha1);
     expect(kind).toBe('NodeUpgradeJob');
@@ -177,6 +219,8 @@ describe('NodeUpgradeJob validation', () => {
       metadata: { name: 'x' },
       spec: { updateFields: { 'a.b': '1' }, nodeNames: ['n'] },
     };
-    expect(() => validateResource(obj)).toThrow(expect.objectContaining({ code: 'KEDGE_RESOURCE_UNKNOWN_KIND' }));
+    expect(() => validateResource(obj)).toThrow(
+      expect.objectContaining({ code: 'KEDGE_RESOURCE_UNKNOWN_KIND' }),
+    );
   });
 });

@@ -31,7 +31,9 @@ export const RegistryApiSchema = z.strictObject({
 export const ImageDigestGetterSchema = z.strictObject({
   arm64: z.string().optional().describe('Expected digest of the image for arm64 nodes.'),
   amd64: z.string().optional().describe('Expected digest of the image for amd64 nodes.'),
-  registryAPI: RegistryApiSchema.optional().describe('Registry v2 API access (unused, as in KubeEdge v1alpha2).'),
+  registryAPI: RegistryApiSchema.optional().describe(
+    'Registry v2 API access (unused, as in KubeEdge v1alpha2).',
+  ),
 });
 
 export const NodeUpgradeJobSpecSchema = z
@@ -43,12 +45,22 @@ export const NodeUpgradeJobSpecSchema = z
     ...nodeSelectionShape,
     image: z
       .string()
-      .regex(IMAGE_REPOSITORY_PATTERN, 'must be an image repository without tag or digest, e.g. kubeedge/installation-package')
+      .regex(
+        IMAGE_REPOSITORY_PATTERN,
+        'must be an image repository without tag or digest, e.g. kubeedge/installation-package',
+      )
       .optional()
-      .describe('Image holding keadm and edgecore; the version is its tag. Default kubeedge/installation-package.'),
-    imageDigestGatter: ImageDigestGetterSchema.nullish().describe('Digests to verify the image against (sic).'),
+      .describe(
+        'Image holding keadm and edgecore; the version is its tag. Default kubeedge/installation-package.',
+      ),
+    imageDigestGatter: ImageDigestGetterSchema.nullish().describe(
+      'Digests to verify the image against (sic).',
+    ),
     checkItems: z.array(CheckItemSchema).optional().describe('Pre-checks on the node: cpu, mem, disk.'),
-    requireConfirmation: z.boolean().optional().describe('Wait for a confirmation before backing up and upgrading.'),
+    requireConfirmation: z
+      .boolean()
+      .optional()
+      .describe('Wait for a confirmation before backing up and upgrading.'),
     ...rolloutShape,
   })
   .superRefine(requireOneSelector)

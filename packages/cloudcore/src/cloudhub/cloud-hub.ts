@@ -169,9 +169,12 @@ export class CloudHub {
     ws.on('error', (err) => {
       this.log.warn({ node: nodeName, err: err.message }, 'socket error');
     });
-    ws.on('close', (code, reason) => {
+    ws.on('close', (peerCode, peerReason) => {
       session.closed = true;
-      const text = reason.toString() || (code === CloseCodes.oversize ? 'frame too large' : 'connection closed');
+      const code = session.closedByCloud?.code ?? peerCode;
+      const text =
+        session.closedByCloud?.reason ??
+        (peerReason.toString() || (code === CloseCodes.oversize ? 'frame too large' : 'connection closed'));
       this.onSessionEnded(session, {
         reason: code === CloseCodes.keepaliveTimeout ? 'EdgeKeepaliveTimeout' : 'EdgeDisconnected',
         message: `tunnel closed (code ${code}: ${text})`,

@@ -18,6 +18,8 @@ export class NodeSession {
   lastSeen: number;
   registered = false;
   closed = false;
+  /** Set when the cloud ends the session, so the close is reported with the cloud's reason. */
+  closedByCloud: { code: number; reason: string } | undefined;
   private readonly socket: WebSocket;
   private readonly log: Logger;
   private readonly maxBufferedBytes: number;
@@ -72,6 +74,7 @@ export class NodeSession {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.closedByCloud = { code, reason };
     this.socket.close(code, closeReason(reason));
     // A peer that never completes the close handshake is cut off.
     setTimeout(() => this.socket.terminate(), 2000).unref();

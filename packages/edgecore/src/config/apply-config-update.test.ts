@@ -146,6 +146,15 @@ describe('applyConfigUpdate', () => {
     ]);
   });
 
+  it('refuses "__proto__" as a map key rather than dropping it', () => {
+    expect(updateError({ 'modules.edged.nodeLabels.__proto__': 'x' }).context.fields).toEqual([
+      'modules.edged.nodeLabels.__proto__: "__proto__" is not allowed as a key',
+    ]);
+    expect(updateError({ 'modules.edged.nodeLabels': '{"__proto__":"x"}' }).context.fields).toEqual([
+      'modules.edged.nodeLabels: "__proto__" is not allowed as a key',
+    ]);
+  });
+
   it('validates the result as a whole: converted values must still pass the schema', () => {
     const err = updateError({
       'modules.edged.hostnameOverride': 'Not_A_Name',

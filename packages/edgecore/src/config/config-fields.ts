@@ -60,6 +60,7 @@ export function lookupConfigField(root: z.ZodType, path: string): ConfigFieldLoo
       const name = quoted ? unquoteKey(quoted[1] ?? '') : path.slice(i, end);
       if (name === undefined) return fail(`bad quoted key ${quoted?.[0] ?? ''}`);
       if (name === '') return fail('empty path segment');
+      if (name === '__proto__') return fail('"__proto__" is not allowed as a key');
       let next = valueSchema;
       if (schema instanceof z.ZodObject) {
         const shape = schema.shape as Record<string, z.ZodType>;

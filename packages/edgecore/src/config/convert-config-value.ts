@@ -74,6 +74,7 @@ function convertMap(schema: z.ZodType, text: string): Converted {
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of entries) {
+    if (key === '__proto__') return { ok: false, problem: '"__proto__" is not allowed as a key' };
     const converted =
       typeof value === 'string' && valueField
         ? convertConfigValue(valueField, value)

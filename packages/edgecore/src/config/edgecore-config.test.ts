@@ -222,6 +222,28 @@ describe('loadEdgeCoreConfig', () => {
     expect(err.context.fields).toEqual(['(root): expected object, got array']);
   });
 
+  it('ignores overrides left undefined (flags not given)', () => {
+    const config = loadEdgeCoreConfig({
+      text: 'modules: { edged: { hostnameOverride: from-file } }',
+      env: { KEDGE_EDGE_TOKEN: 't' },
+      overrides: { modules: { edged: { hostnameOverride: undefined }, edgeHub: { heartbeat: undefined } } },
+    });
+    expect(config.modules.edged.hostnameOverride).toBe('from-file');
+    expect(config.modules.edgeHub.heartbeat).toBe(15);
+    const err = loadError(() =>
+      loadEdgeCoreConfig({ text: 'modules: 5', env: NODE_ENV, overrides: { modules: { edged: {} } } }),
+    );
+    expect(err.context.fields).toEqual(['modules: expected object, got number (line 1)']);
+  });
+
+  it('refuses a YAML alias that refers to itself instead of looping', () => {
+    const err = loadError(() =>
+      loadEdgeCoreConfig({ text: 'database: &a { x: *a }\n', file: 'loop.yaml', env: NODE_ENV }),
+    );
+    expect(hasCode(err, 'KEDGE_CONFIG_UNREADABLE')).toBe(true);
+    expect(err.message).toContain('loop.yaml');
+  });
+
   it('treats an empty file as all defaults', () => {
     const config = loadEdgeCoreConfig({ text: '', file: 'empty.yaml', env: NODE_ENV });
     expect(config.modules.edgeHub.heartbeat).toBe(15);

@@ -27,17 +27,18 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export function describeResourceStoreContract(name: string, makeStore: () => Promise<ContractStore>): void {
   describe(`ResourceStore contract: ${name}`, () => {
+    let made: ContractStore;
     let store: ResourceStore;
-    let cleanup: () => Promise<void>;
     let run: TestRun;
 
     beforeEach(async () => {
-      ({ store, cleanup } = await makeStore());
+      made = await makeStore();
+      store = made.store;
       run = newRun();
     });
 
     afterEach(async () => {
-      await cleanup();
+      await made.cleanup();
     });
 
     describe('create, get, list', () => {
