@@ -18,3 +18,4 @@ export * from './resources/node-group.ts';
 export * from './resources/edge-application.ts';
 export * from './resources/event.ts';
 export * from './resources/secret.ts';
+export * from './node-task-flow.ts';

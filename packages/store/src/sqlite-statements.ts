@@ -1,7 +1,7 @@
 // Every SQL statement the SQLite backend runs, prepared once per connection.
 import type Database from 'better-sqlite3';
 import type { WatchEventType } from './resource-store.ts';
-import type { Db } from './sqlite-schema.ts';
+import { pin, type Db } from './sqlite-schema.ts';
 
 export interface StateRow {
   revision: number;
@@ -67,7 +67,7 @@ export interface Statements {
 }
 
 export function prepareStatements(db: Db): Statements {
-  return {
+  const statements: Statements = {
     state: db.prepare<[], StateRow>('SELECT revision, compacted FROM store_state WHERE id = 1'),
     nextRevision: db.prepare<[], { revision: number }>(
       'UPDATE store_state SET revision = revision + 1 WHERE id = 1 RETURNING revision',
@@ -108,4 +108,6 @@ export function prepareStatements(db: Db): Statements {
       'UPDATE store_state SET compacted = max(compacted, @upTo) WHERE id = 1',
     ),
   };
+  for (const statement of Object.values(statements)) pin(statement);
+  return statements;
 }

@@ -8,8 +8,17 @@ import { startProcess, tempDir, type TempDir } from '@kedge/testing';
 import { collect, newRun, nodeObject, rejection, summary, versionOf } from './contract/contract-helpers.ts';
 import { describeResourceStoreContract } from './contract/resource-store-contract.ts';
 import type { ResourceStore } from './resource-store.ts';
+import { pin } from './sqlite-schema.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { eventsPerWriter, writeNodes, type SeenEvent } from './testdata/write-nodes.ts';
+
+/** One value read straight from the file (every native object pinned, see sqlite-schema.ts). */
+function inspect(path: string, sql: string): unknown {
+  const db = pin(new Database(path, { readonly: true }));
+  const value = pin(db.prepare(sql).pluck()).get();
+  db.close();
+  return value;
+}
 
 describeResourceStoreContract('sqlite', async () => {
   const dir = await tempDir('kedge-store-');
@@ -121,10 +130,7 @@ describe('sqlite store', () => {
     const recent = versionOf(await store.get('Node', run.name('n8')));
     const events = await collect(store, 'Node', { resourceVersion: recent }, 3);
     expect(summary(events)).toEqual(['n9', 'n10', 'n11'].map((n) => `ADDED ${run.name(n)}`));
-    const db = new Database(path, { readonly: true });
-    const rows = db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number };
-    db.close();
-    expect(rows.n).toBe(5);
+    expect(inspect(path, 'SELECT count(*) FROM changes')).toBe(5);
   });
 
   it('a watch from a version the store never reached fails with KEDGE_STORE_EXPIRED', async () => {
@@ -202,10 +208,10 @@ describe('sqlite store', () => {
 
   it('keys the schema by user_version and refuses a newer one', async () => {
     await openStore().close();
-    const db = new Database(path);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    db.pragma('user_version = 99');
+    expect(inspect(path, 'PRAGMA user_version')).toBe(1);
+    expect(inspect(path, 'PRAGMA journal_mode')).toBe('wal');
+    const db = pin(new Database(path));
+    db.exec('PRAGMA user_version = 99');
     db.close();
     const err = (() => {
       try {

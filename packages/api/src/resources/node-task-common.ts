@@ -199,6 +199,8 @@ export const nodeTaskStatusShape = {
     .optional()
     .describe('Why the node failed outside its action flow (selection, timeout, ...).'),
   actionFlow: z.array(ActionStatusSchema).optional().describe('One entry per action the node ran, in order.'),
+  startTime: TimestampSchema.optional().describe('When a cloudcore dispatched the task to the node (kedge).'),
+  dispatchedBy: z.string().optional().describe('The cloudcore replica that dispatched it (kedge).'),
   time: z.string().optional().describe('Deprecated (v1alpha1).'),
 };
 

@@ -1,0 +1,110 @@
+// The node-task action flows and the wire contract between cloudcore and the
+// edge task manager (docs/node-tasks.md). Both ends read the same tables.
+import { z } from 'zod';
+import { ActionName, ActionNameSchema, NodeTaskType, type NodeTaskPhase } from './resources/node-task-common.ts';
+
+/** What follows an action: on success, on failure (undefined = the flow ends). */
+export interface ActionStep {
+  onSuccess?: ActionName;
+  onFailure?: ActionName;
+}
+
+export interface ActionFlow {
+  first: ActionName;
+  steps: Partial<Record<ActionName, ActionStep>>;
+}
+
+export const ACTION_FLOWS: Readonly<Record<NodeTaskType, ActionFlow>> = {
+  [NodeTaskType.nodeUpgradeJob]: {
+    first: ActionName.Check,
+    steps: {
+      Check: { onSuccess: ActionName.WaitingConfirmation },
+      WaitingConfirmation: { onSuccess: ActionName.Backup },
+      Backup: { onSuccess: ActionName.Upgrade },
+      Upgrade: { onFailure: ActionName.Rollback },
+      Rollback: {},
+    },
+  },
+  [NodeTaskType.imagePrePullJob]: {
+    first: ActionName.Check,
+    steps: { Check: { onSuccess: ActionName.PrePull }, PrePull: {} },
+  },
+  [NodeTaskType.configUpdateJob]: {
+    first: ActionName.Check,
+    steps: {
+      Check: { onSuccess: ActionName.Backup },
+      Backup: { onSuccess: ActionName.ConfigUpdate },
+      ConfigUpdate: { onFailure: ActionName.Rollback },
+      Rollback: {},
+    },
+  },
+};
+
+/** The action after `action` finished with `succeeded`; undefined when the flow ends. */
+export function nextAction(type: NodeTaskType, action: ActionName, succeeded: boolean): ActionName | undefined {
+  const step = ACTION_FLOWS[type].steps[action];
+  return succeeded ? step?.onSuccess : step?.onFailure;
+}
+
+export function isActionInFlow(type: NodeTaskType, action: ActionName): boolean {
+  return ACTION_FLOWS[type].steps[action] !== undefined;
+}
+
+/**
+ * The node phase after a report. A flow that ends in Rollback is a failure
+ * whatever the rollback's own result: the node did not get what the job asked.
+ */
+export function nodePhaseAfter(type: NodeTaskType, action: ActionName, succeeded: boolean): NodeTaskPhase {
+  if (nextAction(type, action, succeeded) !== undefined) return 'InProgress';
+  if (action === ActionName.Rollback) return 'Failure';
+  return succeeded ? 'Successful' : 'Failure';
+}
+
+/** cloud -> edge: run this task (operation = the action to start at, normally Check). */
+export const NodeTaskRequestSchema = z.object({
+  /** The job's uid, so a recreated job with the same name is a new task. */
+  jobUid: z.string().min(1),
+  /** The job's spec, as stored (for ImagePrePullJob: `{imagePrePullTemplate: ...}`). */
+  spec: z.record(z.string(), z.unknown()),
+});
+export type NodeTaskRequest = z.infer<typeof NodeTaskRequestSchema>;
+
+/** edge -> cloud, operation UpdateNodeActionStatus (KubeEdge's field names, plus jobUid). */
+export const ActionReportSchema = z.object({
+  action: ActionNameSchema,
+  succ: z.boolean(),
+  /** RFC 3339; when the action finished. */
+  finishTime: z.string(),
+  reason: z.string(),
+  /**
+   * Action-specific result: Backup/Upgrade/Rollback "<from>,<to>" versions;
+   * PrePull a JSON array of {image, status, reason}.
+   */
+  extend: z.string(),
+  jobUid: z.string().optional(),
+});
+export type ActionReport = z.infer<typeof ActionReportSchema>;
+
+/** Operations on node-task routes besides the start action and UpdateNodeActionStatus. */
+export const NodeTaskOperations = {
+  /** cloud -> edge: the operator confirmed a job waiting in WaitingConfirmation. */
+  confirm: 'Confirm',
+} as const;
+
+/** Job annotation an operator sets to confirm from the cloud: node names, comma-separated, or "*". */
+export const CONFIRM_ANNOTATION = 'operations.kedge.io/confirm';
+
+/** Maps between resource kinds and wire task types. */
+export const NODE_TASK_KINDS = {
+  NodeUpgradeJob: NodeTaskType.nodeUpgradeJob,
+  ImagePrePullJob: NodeTaskType.imagePrePullJob,
+  ConfigUpdateJob: NodeTaskType.configUpdateJob,
+} as const;
+export type NodeTaskKind = keyof typeof NODE_TASK_KINDS;
+
+export function kindOfTaskType(type: string): NodeTaskKind | undefined {
+  for (const [kind, t] of Object.entries(NODE_TASK_KINDS) as [NodeTaskKind, NodeTaskType][]) {
+    if (t === type) return kind;
+  }
+  return undefined;
+}
