@@ -83,7 +83,10 @@ export class CloudCoreReplica {
   }
 
   async start(): Promise<void> {
-    this.process = startProcess({ name: this.id, args: ['packages/cloudcore/src/main.ts', '--config', this.configFile] });
+    this.process = startProcess({
+      name: this.id,
+      args: ['packages/cloudcore/src/main.ts', '--config', this.configFile],
+    });
     await this.process.waitForLine(/"cloudcore started"/, 20_000);
   }
 
@@ -151,7 +154,10 @@ export class EdgeNode {
   }
 
   async start(): Promise<void> {
-    this.process = startProcess({ name: this.name, args: ['packages/edgecore/src/main.ts', '--config', this.configFile] });
+    this.process = startProcess({
+      name: this.name,
+      args: ['packages/edgecore/src/main.ts', '--config', this.configFile],
+    });
     await this.process.waitForLine(/"edgecore started"/, 20_000);
   }
 

@@ -12,12 +12,14 @@ export class RawEdgeClient {
     this.ws = ws;
     ws.on('message', (data) => {
       try {
-        this.received.push(JSON.parse(String(data)) as Message);
+        this.received.push(JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : '') as Message);
       } catch {
         // not ours to judge here
       }
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
   }
 
   static async connect(address: string, nodeName: string, token: string): Promise<RawEdgeClient> {

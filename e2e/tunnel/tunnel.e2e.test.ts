@@ -49,7 +49,8 @@ describe('tunnel and node lifecycle', () => {
   });
 
   it('registers every edge node as a Ready Node with its labels, version and owner', async () => {
-    for (const name of NODES) await waitFor(async () => (await ready(name)) === 'True', { what: `${name} Ready` });
+    for (const name of NODES)
+      await waitFor(async () => (await ready(name)) === 'True', { what: `${name} Ready` });
     const n = await node('edge-1');
     expect(n?.metadata.labels).toMatchObject({
       'node-role.kubernetes.io/edge': '',
@@ -62,7 +63,10 @@ describe('tunnel and node lifecycle', () => {
 
   it('marks a killed edgecore NotReady at once and Ready again after it restarts', async () => {
     await edge('edge-1').killHard();
-    await waitFor(async () => (await ready('edge-1')) === 'False', { what: 'edge-1 NotReady', timeoutMs: 6000 });
+    await waitFor(async () => (await ready('edge-1')) === 'False', {
+      what: 'edge-1 NotReady',
+      timeoutMs: 6000,
+    });
     expect(nodeReadyCondition((await node('edge-1'))!)?.reason).toBe('EdgeDisconnected');
     await edge('edge-1').start();
     await waitFor(async () => (await ready('edge-1')) === 'True', { what: 'edge-1 Ready again' });
@@ -84,7 +88,10 @@ describe('tunnel and node lifecycle', () => {
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    await waitFor(async () => (await ready('edge-3')) === 'True', { what: 'edge-3 Ready after SIGCONT', timeoutMs: 15_000 });
+    await waitFor(async () => (await ready('edge-3')) === 'True', {
+      what: 'edge-3 Ready after SIGCONT',
+      timeoutMs: 15_000,
+    });
   });
 
   it('survives kill -9 of cloudcore: every node reconnects and its Node object is intact', async () => {
@@ -111,16 +118,23 @@ describe('tunnel and node lifecycle', () => {
     const res = await fetch(`${edge('edge-2').metaServerUrl}/api/v1/namespaces/default/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ metadata: { name }, reason: 'OfflineReport', message: 'written while the cloud was down' }),
+      body: JSON.stringify({
+        metadata: { name },
+        reason: 'OfflineReport',
+        message: 'written while the cloud was down',
+      }),
     });
     expect(res.status).toBe(201);
     expect(await cloud.store.get('Event', name, 'default')).toBeUndefined();
     const outbox = new Database(edge('edge-2').dbPath, { readonly: true });
     try {
-      const pending = (): number => (outbox.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+      const pending = (): number =>
+        (outbox.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
       expect(pending()).toBeGreaterThan(0);
       await cloudcore.start();
-      const event = await waitFor(() => cloud.store.get('Event', name, 'default'), { what: 'offline event stored' });
+      const event = await waitFor(() => cloud.store.get('Event', name, 'default'), {
+        what: 'offline event stored',
+      });
       expect(event.involvedObject).toMatchObject({ kind: 'Node', name: 'edge-2' });
       await waitFor(() => pending() === 0, { what: 'edge-2 outbox drained' });
     } finally {
@@ -140,7 +154,9 @@ describe('tunnel and node lifecycle', () => {
     });
     await intruder.start();
     try {
-      await intruder.process!.waitForLine(/cloud refused the connection: node edge-intruder: wrong credential/);
+      await intruder.process!.waitForLine(
+        /cloud refused the connection: node edge-intruder: wrong credential/,
+      );
       await cloudcore.process!.waitForLine(/connection refused: node edge-intruder: wrong credential/);
       expect(await node('edge-intruder')).toBeUndefined();
     } finally {
@@ -156,7 +172,11 @@ describe('tunnel and node lifecycle', () => {
     const closed = await bad.closed;
     expect(closed.code).toBe(4400);
     expect(closed.reason).toMatch(/not JSON/);
-    expect(bad.received.some((m) => m.route.operation === 'error' && JSON.stringify(m.content).includes('KEDGE_WIRE_MALFORMED'))).toBe(true);
+    expect(
+      bad.received.some(
+        (m) => m.route.operation === 'error' && JSON.stringify(m.content).includes('KEDGE_WIRE_MALFORMED'),
+      ),
+    ).toBe(true);
 
     const big = await RawEdgeClient.connect(cloudcore.address, 'edge-raw', cloud.token('edge-raw'));
     await big.register('edge-raw');
@@ -184,9 +204,17 @@ describe('tunnel and node lifecycle', () => {
     expect(reply.content).toMatchObject({ code: 'KEDGE_WIRE_IMPERSONATION' });
     expect(JSON.stringify(reply.content)).toMatch(/edge-raw may not report for node edge-1/);
 
-    const takeover = newMessage({ source: 'edged', group: 'resource', operation: 'update', resource: 'null/node/edge-1', sync: true });
+    const takeover = newMessage({
+      source: 'edged',
+      group: 'resource',
+      operation: 'update',
+      resource: 'null/node/edge-1',
+      sync: true,
+    });
     raw.send(takeover);
-    expect((await raw.replyTo(takeover.header.msg_id)).content).toMatchObject({ code: 'KEDGE_WIRE_IMPERSONATION' });
+    expect((await raw.replyTo(takeover.header.msg_id)).content).toMatchObject({
+      code: 'KEDGE_WIRE_IMPERSONATION',
+    });
     await cloudcore.process!.waitForLine(/edge-raw may not report for node edge-1/);
     expect(raw.ws.readyState).toBe(raw.ws.OPEN);
     raw.close();

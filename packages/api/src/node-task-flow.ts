@@ -1,7 +1,12 @@
 // The node-task action flows and the wire contract between cloudcore and the
 // edge task manager (docs/node-tasks.md). Both ends read the same tables.
 import { z } from 'zod';
-import { ActionName, ActionNameSchema, NodeTaskType, type NodeTaskPhase } from './resources/node-task-common.ts';
+import {
+  ActionName,
+  ActionNameSchema,
+  NodeTaskType,
+  type NodeTaskPhase,
+} from './resources/node-task-common.ts';
 
 /** What follows an action: on success, on failure (undefined = the flow ends). */
 export interface ActionStep {
@@ -41,7 +46,11 @@ export const ACTION_FLOWS: Readonly<Record<NodeTaskType, ActionFlow>> = {
 };
 
 /** The action after `action` finished with `succeeded`; undefined when the flow ends. */
-export function nextAction(type: NodeTaskType, action: ActionName, succeeded: boolean): ActionName | undefined {
+export function nextAction(
+  type: NodeTaskType,
+  action: ActionName,
+  succeeded: boolean,
+): ActionName | undefined {
   const step = ACTION_FLOWS[type].steps[action];
   return succeeded ? step?.onSuccess : step?.onFailure;
 }

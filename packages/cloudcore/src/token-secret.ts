@@ -9,15 +9,21 @@ export function loadOrCreateTokenSecret(file: string): { secret: string; created
   try {
     const secret = readFileSync(file, 'utf8').trim();
     if (secret.length < 16) {
-      throw new KedgeError('KEDGE_CONFIG_INVALID', `${file}: token secret is shorter than 16 characters`, { file });
+      throw new KedgeError('KEDGE_CONFIG_INVALID', `${file}: token secret is shorter than 16 characters`, {
+        file,
+      });
     }
     return { secret, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       if (err instanceof KedgeError) throw err;
-      throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `${file}: cannot read token secret: ${errorMessage(err)}`, {
-        file,
-      });
+      throw new KedgeError(
+        'KEDGE_CONFIG_UNREADABLE',
+        `${file}: cannot read token secret: ${errorMessage(err)}`,
+        {
+          file,
+        },
+      );
     }
   }
   const secret = randomBytes(32).toString('hex');

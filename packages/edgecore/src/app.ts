@@ -58,7 +58,13 @@ export async function startEdgeCore(config: EdgeCoreConfig, log: Logger): Promis
     enabled: m.metaManager.enable && m.metaManager.metaServer.enable,
   });
   metaServer.registerRoute('POST', '/api/v1/namespaces/{namespace}/events', async (req) => {
-    const event = await reportEvent(reporter, nodeName, req.params.namespace ?? 'default', req.body as EventInput, new Date(clock.now()));
+    const event = await reportEvent(
+      reporter,
+      nodeName,
+      req.params.namespace ?? 'default',
+      req.body as EventInput,
+      new Date(clock.now()),
+    );
     return { status: 201, body: event };
   });
 

@@ -81,7 +81,9 @@ export class CloudHub {
       ? createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) })
       : createHttpServer();
     server.on('request', (_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain' }).end('kedge cloudhub: WebSocket upgrade required\n');
+      res
+        .writeHead(426, { 'content-type': 'text/plain' })
+        .end('kedge cloudhub: WebSocket upgrade required\n');
     });
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server = server;
@@ -140,7 +142,9 @@ export class CloudHub {
     }
     const previous = this.sessions.get(nodeName);
     if (!previous && this.sessions.size >= this.options.nodeLimit) {
-      this.refuse(ws, CloseCodes.nodeLimit, `node limit ${this.options.nodeLimit} reached`, { node: nodeName });
+      this.refuse(ws, CloseCodes.nodeLimit, `node limit ${this.options.nodeLimit} reached`, {
+        node: nodeName,
+      });
       return;
     }
     const session = new NodeSession(
@@ -211,18 +215,29 @@ export class CloudHub {
     }
     const result = MessageSchema.safeParse(parsed);
     if (!result.success) {
-      this.rejectFrame(session, parsed, `frame is not a valid message: ${describeIssues(result.error).join('; ')}`);
+      this.rejectFrame(
+        session,
+        parsed,
+        `frame is not a valid message: ${describeIssues(result.error).join('; ')}`,
+      );
       return;
     }
     const msg = result.data;
     if (msg.route.operation === Operations.keepalive) return;
     const impersonation = checkSpeaksForItself(session.nodeName, msg);
     if (impersonation) {
-      this.log.warn({ node: session.nodeName, msgId: msg.header.msg_id, resource: msg.route.resource }, impersonation);
+      this.log.warn(
+        { node: session.nodeName, msgId: msg.header.msg_id, resource: msg.route.resource },
+        impersonation,
+      );
       session.send(errorReply(msg, 'KEDGE_WIRE_IMPERSONATION', impersonation, false));
       return;
     }
-    if (!session.registered && !isRegisterMessage(session.nodeName, msg) && msg.route.operation !== Operations.response) {
+    if (
+      !session.registered &&
+      !isRegisterMessage(session.nodeName, msg) &&
+      msg.route.operation !== Operations.response
+    ) {
       session.send(errorReply(msg, 'KEDGE_WIRE_MALFORMED', 'the first message must register the node', true));
       return;
     }
@@ -245,7 +260,12 @@ export class CloudHub {
       const code = hasCode(err, 'KEDGE_STORE_CONFLICT') || hasCode(err, 'KEDGE_STORE_UNAVAILABLE');
       const wireCode = err instanceof KedgeError ? err.code : 'KEDGE_INTERNAL';
       this.log.warn(
-        { node: session.nodeName, msgId: msg.header.msg_id, resource: msg.route.resource, err: errorMessage(err) },
+        {
+          node: session.nodeName,
+          msgId: msg.header.msg_id,
+          resource: msg.route.resource,
+          err: errorMessage(err),
+        },
         'upstream message failed',
       );
       session.send(errorReply(msg, wireCode, errorMessage(err), code || wireCode === 'KEDGE_INTERNAL'));
@@ -261,7 +281,11 @@ export class CloudHub {
       group: 'hub',
       operation: Operations.error,
       resource: '',
-      content: { code: 'KEDGE_WIRE_MALFORMED', message: problem, retryable: false } satisfies WireErrorContent,
+      content: {
+        code: 'KEDGE_WIRE_MALFORMED',
+        message: problem,
+        retryable: false,
+      } satisfies WireErrorContent,
       ...(typeof parentId === 'string' ? { parentId } : {}),
     });
     session.send(error);

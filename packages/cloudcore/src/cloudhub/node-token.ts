@@ -6,7 +6,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 const CONTEXT = 'kedge-node:';
 
 export function nodeToken(secret: string | Buffer, nodeName: string): string {
-  return createHmac('sha256', secret).update(CONTEXT + nodeName).digest('hex');
+  return createHmac('sha256', secret)
+    .update(CONTEXT + nodeName)
+    .digest('hex');
 }
 
 export function verifyNodeToken(secret: string | Buffer, nodeName: string, token: string): boolean {

@@ -8,17 +8,34 @@ const msg = (operation: string, resource: string, content: unknown = null) =>
 
 describe('a node may only speak for itself', () => {
   it('accepts a task report for its own node and refuses one for another node', () => {
-    expect(checkSpeaksForItself('edge-1', msg('UpdateNodeActionStatus', nodeTaskResource('nodeupgradejob', 'j', 'edge-1')))).toBeUndefined();
     expect(
-      checkSpeaksForItself('edge-1', msg('UpdateNodeActionStatus', nodeTaskResource('nodeupgradejob', 'j', 'edge-2'))),
+      checkSpeaksForItself(
+        'edge-1',
+        msg('UpdateNodeActionStatus', nodeTaskResource('nodeupgradejob', 'j', 'edge-1')),
+      ),
+    ).toBeUndefined();
+    expect(
+      checkSpeaksForItself(
+        'edge-1',
+        msg('UpdateNodeActionStatus', nodeTaskResource('nodeupgradejob', 'j', 'edge-2')),
+      ),
     ).toMatch(/edge-1 may not report for node edge-2/);
   });
 
   it('refuses node writes and node events about another node', () => {
-    expect(checkSpeaksForItself('edge-1', msg('insert', 'null/node/edge-2'))).toMatch(/may not write node of node edge-2/);
+    expect(checkSpeaksForItself('edge-1', msg('insert', 'null/node/edge-2'))).toMatch(
+      /may not write node of node edge-2/,
+    );
     const event = { involvedObject: { kind: 'Node', name: 'edge-2' } };
-    expect(checkSpeaksForItself('edge-1', msg('insert', 'default/event/x', event))).toMatch(/events about node edge-2/);
-    expect(checkSpeaksForItself('edge-1', msg('insert', 'default/event/x', { involvedObject: { kind: 'Node', name: 'edge-1' } }))).toBeUndefined();
+    expect(checkSpeaksForItself('edge-1', msg('insert', 'default/event/x', event))).toMatch(
+      /events about node edge-2/,
+    );
+    expect(
+      checkSpeaksForItself(
+        'edge-1',
+        msg('insert', 'default/event/x', { involvedObject: { kind: 'Node', name: 'edge-1' } }),
+      ),
+    ).toBeUndefined();
   });
 
   it('recognises the register message only for the own node', () => {

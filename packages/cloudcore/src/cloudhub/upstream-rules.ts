@@ -20,10 +20,16 @@ export function checkSpeaksForItself(nodeName: string, msg: Message): string | u
       : `node ${nodeName} may not report for node ${task.node} (resource ${msg.route.resource})`;
   }
   const r = parseEdgeResource(msg.route.resource);
-  if (r && (r.type === 'node' || r.type === 'nodestatus' || r.type === 'lease') && r.name && r.name !== nodeName) {
+  if (
+    r &&
+    (r.type === 'node' || r.type === 'nodestatus' || r.type === 'lease') &&
+    r.name &&
+    r.name !== nodeName
+  ) {
     return `node ${nodeName} may not write ${r.type} of node ${r.name}`;
   }
-  const involved = (msg.content as { involvedObject?: { kind?: unknown; name?: unknown } } | null)?.involvedObject;
+  const involved = (msg.content as { involvedObject?: { kind?: unknown; name?: unknown } } | null)
+    ?.involvedObject;
   if (r?.type === 'event' && involved?.kind === 'Node' && involved.name !== nodeName) {
     return `node ${nodeName} may not report events about node ${String(involved.name)}`;
   }

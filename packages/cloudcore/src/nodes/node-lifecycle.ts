@@ -63,7 +63,8 @@ export class NodeLifecycle {
         [NodeAnnotations.cloudcore]: this.o.replicaId,
         [NodeAnnotations.edgecoreVersion]: version,
       };
-      if (sameRecord(labels, n.metadata.labels) && sameRecord(annotations, n.metadata.annotations)) return undefined;
+      if (sameRecord(labels, n.metadata.labels) && sameRecord(annotations, n.metadata.annotations))
+        return undefined;
       return { ...n, metadata: { ...n.metadata, labels, annotations } };
     });
     const stored = await mutate(
@@ -79,13 +80,20 @@ export class NodeLifecycle {
             nodeInfo: { ...n.status?.nodeInfo, ...info.nodeInfo, kubeletVersion: version },
           },
         };
-        return withReadyCondition(withInfo, 'True', 'EdgeConnected', `connected to cloudcore ${this.o.replicaId}`, now);
+        return withReadyCondition(
+          withInfo,
+          'True',
+          'EdgeConnected',
+          `connected to cloudcore ${this.o.replicaId}`,
+          now,
+        );
       },
       { status: true },
     );
     this.lastWrite.set(nodeName, now.getTime());
     this.log.info({ node: nodeName, version }, 'node registered and Ready');
-    if (!stored) throw new KedgeError('KEDGE_STORE_NOT_FOUND', `node ${nodeName} vanished during registration`);
+    if (!stored)
+      throw new KedgeError('KEDGE_STORE_NOT_FOUND', `node ${nodeName} vanished during registration`);
     return stored;
   }
 
@@ -96,7 +104,13 @@ export class NodeLifecycle {
     if (now - last < this.o.heartbeatWriteIntervalMs) return;
     this.lastWrite.set(nodeName, now);
     await this.writeIfOwned(nodeName, (n) =>
-      withReadyCondition(n, 'True', 'EdgeConnected', `connected to cloudcore ${this.o.replicaId}`, new Date(now)),
+      withReadyCondition(
+        n,
+        'True',
+        'EdgeConnected',
+        `connected to cloudcore ${this.o.replicaId}`,
+        new Date(now),
+      ),
     );
   }
 
@@ -104,7 +118,9 @@ export class NodeLifecycle {
   async disconnected(nodeName: string, reason: string, message: string): Promise<void> {
     this.lastWrite.delete(nodeName);
     const now = new Date(this.o.clock.now());
-    const written = await this.writeIfOwned(nodeName, (n) => withReadyCondition(n, 'False', reason, message, now));
+    const written = await this.writeIfOwned(nodeName, (n) =>
+      withReadyCondition(n, 'False', reason, message, now),
+    );
     if (written) this.log.info({ node: nodeName, reason }, `node NotReady: ${message}`);
   }
 
@@ -135,7 +151,10 @@ export class NodeLifecycle {
       metadata: {
         name: nodeName,
         labels: this.nodeLabels(info),
-        annotations: { [NodeAnnotations.cloudcore]: this.o.replicaId, [NodeAnnotations.edgecoreVersion]: version },
+        annotations: {
+          [NodeAnnotations.cloudcore]: this.o.replicaId,
+          [NodeAnnotations.edgecoreVersion]: version,
+        },
       },
       spec: {},
     };

@@ -38,6 +38,43 @@ export const EDGE_MIGRATIONS: readonly EdgeMigration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'node tasks',
+    up(db) {
+      // One row per task, keyed `<type>/<job>/<node>`; job_uid tells a recreated job apart.
+      // state: running (current_action is in flight), waiting (for a confirmation), done.
+      // node_task_result holds every finished action with the report sent for it, so a
+      // re-sent task can be answered with the same reports (same msg_id: idempotent).
+      db.exec(`
+        CREATE TABLE node_task (
+          key TEXT PRIMARY KEY,
+          job_uid TEXT NOT NULL,
+          type TEXT NOT NULL,
+          job TEXT NOT NULL,
+          node TEXT NOT NULL,
+          spec TEXT NOT NULL,
+          state TEXT NOT NULL,
+          current_action TEXT,
+          confirmed_by TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE node_task_result (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          task_key TEXT NOT NULL REFERENCES node_task(key) ON DELETE CASCADE,
+          job_uid TEXT NOT NULL,
+          action TEXT NOT NULL,
+          succ INTEGER NOT NULL,
+          reason TEXT NOT NULL,
+          extend TEXT NOT NULL,
+          finish_time TEXT NOT NULL,
+          message TEXT NOT NULL
+        );
+        CREATE INDEX node_task_result_task ON node_task_result(task_key, seq);
+      `);
+    },
+  },
 ];
 
 /** Throws when the list is not 1..n in order (a programming error, caught by the unit test). */

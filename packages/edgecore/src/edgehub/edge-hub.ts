@@ -61,7 +61,11 @@ export class EdgeHub implements Module {
   }
 
   private async connectionLoop(ctx: ModuleContext): Promise<void> {
-    const backoff = new Backoff({ initialMs: this.o.reconnectInitialMs, maxMs: this.o.reconnectMaxMs, jitter: 0.3 });
+    const backoff = new Backoff({
+      initialMs: this.o.reconnectInitialMs,
+      maxMs: this.o.reconnectMaxMs,
+      jitter: 0.3,
+    });
     while (!ctx.signal.aborted) {
       const registered = await this.runSession(ctx).catch((err: unknown) => {
         ctx.log.warn({ node: this.o.nodeName, err: errorMessage(err) }, 'cloud session failed');
@@ -102,7 +106,9 @@ export class EdgeHub implements Module {
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
         ws.once('error', reject);
-        ws.once('unexpected-response', (_req, res) => reject(new Error(`cloud answered HTTP ${res.statusCode}`)));
+        ws.once('unexpected-response', (_req, res) =>
+          reject(new Error(`cloud answered HTTP ${res.statusCode}`)),
+        );
       });
       ctx.log.info({ node: o.nodeName, url }, 'connected to the cloud; registering');
       const registerMsg = newMessage({
@@ -175,7 +181,10 @@ export class EdgeHub implements Module {
         this.o.outbox.enqueue(msg);
         this.sendOutboxMessage(msg);
       } else if (!this.sendNow(msg)) {
-        ctx.log.debug({ msgId: msg.header.msg_id, resource: msg.route.resource }, 'not connected; message dropped');
+        ctx.log.debug(
+          { msgId: msg.header.msg_id, resource: msg.route.resource },
+          'not connected; message dropped',
+        );
       }
     }
   }
@@ -201,7 +210,10 @@ export class EdgeHub implements Module {
       return;
     }
     ctx.bus.send(target, msg, ctx.signal).catch((err: unknown) => {
-      ctx.log.warn({ target, msgId: msg.header.msg_id, err: errorMessage(err) }, 'cloud message not delivered');
+      ctx.log.warn(
+        { target, msgId: msg.header.msg_id, err: errorMessage(err) },
+        'cloud message not delivered',
+      );
     });
   }
 
@@ -209,7 +221,10 @@ export class EdgeHub implements Module {
     if (reply.route.operation === Operations.error) {
       const err = WireErrorContentSchema.safeParse(reply.content);
       if (err.success && err.data.retryable) {
-        ctx.log.warn({ msgId, code: err.data.code, reason: err.data.message }, 'cloud could not store report yet');
+        ctx.log.warn(
+          { msgId, code: err.data.code, reason: err.data.message },
+          'cloud could not store report yet',
+        );
         return; // stays in the outbox; resent later
       }
       ctx.log.error({ msgId, content: reply.content }, 'cloud rejected report; dropping it from the outbox');
@@ -254,7 +269,10 @@ export class EdgeHub implements Module {
     );
   }
 
-  private async announce(ctx: ModuleContext, operation: 'cloud_connected' | 'cloud_disconnected'): Promise<void> {
+  private async announce(
+    ctx: ModuleContext,
+    operation: 'cloud_connected' | 'cloud_disconnected',
+  ): Promise<void> {
     for (const group of [EdgeGroups.meta, EdgeGroups.taskManager]) {
       const msg = newMessage({ source: EdgeModules.edgeHub, group, operation, resource: 'node/connection' });
       await ctx.bus.sendToGroup(group, msg).catch((err: unknown) => {
@@ -266,7 +284,9 @@ export class EdgeHub implements Module {
 
 function parseFrame(data: WebSocket.RawData, log: Logger): Message | undefined {
   try {
-    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Buffer.from(data as ArrayBuffer).toString('utf8');
     const result = MessageSchema.safeParse(JSON.parse(text));
     if (result.success) return result.data;
     log.warn({ issues: result.error.issues.length }, 'invalid message from the cloud ignored');

@@ -70,14 +70,14 @@ describe('kedgectl', () => {
     });
 
     const table = await kedgectl(['get', 'nodes']);
-    expect(table.code).toBe(0);
+    expect(table).toMatchObject({ code: 0, stderr: '' });
     const [header, row, ...rest] = table.stdout.trimEnd().split('\n');
     expect(header?.split(/\s+/)).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION']);
     expect(row).toMatch(/^edge-1\s+Ready\s+edge\s+\d+s\s+v1\.21\.0-kedge$/);
     expect(rest).toEqual([]);
 
     const yaml = await kedgectl(['get', 'no', 'edge-1', '-o', 'yaml']);
-    expect(yaml.code).toBe(0);
+    expect(yaml).toMatchObject({ code: 0, stderr: '' });
     const node = parse(yaml.stdout) as { kind: string; metadata: { name: string; resourceVersion: string } };
     expect(node.kind).toBe('Node');
     expect(node.metadata.name).toBe('edge-1');
@@ -174,9 +174,9 @@ metadata:
     });
     try {
       await watch.waitForLine(/^ADDED\s+edge-1\s+Ready/);
-      expect((await kedgectl(['apply', '-f', '-'], { input: edge2 })).code).toBe(0);
+      expect(await kedgectl(['apply', '-f', '-'], { input: edge2 })).toMatchObject({ code: 0, stderr: '' });
       await watch.waitForLine(/^ADDED\s+edge-2\s+Ready/);
-      expect((await kedgectl(['delete', 'node', 'edge-1'])).code).toBe(0);
+      expect(await kedgectl(['delete', 'node', 'edge-1'])).toMatchObject({ code: 0, stderr: '' });
       await watch.waitForLine(/^DELETED\s+edge-1\s/);
     } finally {
       await watch.kill('SIGINT');
