@@ -52,8 +52,35 @@ ensure_deps() {
   echo "$want" >"$stamp"
 }
 
+# Installs the named Debian packages that are not installed yet (quietly; as
+# root, or through sudo). When an install fails, the package lists may be
+# stale or missing: refresh them once and try again.
+ensure_apt_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$pkg"); fi
+  done
+  if (( ${#missing[@]} == 0 )); then return 0; fi
+  if ! command -v apt-get >/dev/null; then
+    log "missing Debian packages: ${missing[*]} (no apt-get here: install them by hand)"
+    return 1
+  fi
+  local sudo=()
+  if (( EUID != 0 )); then sudo=(sudo); fi
+  log "installing Debian packages: ${missing[*]}"
+  local install=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}")
+  if ! "${install[@]}" >/dev/null 2>&1; then
+    log "apt-get install failed; refreshing the package lists once"
+    "${sudo[@]}" apt-get update -qq >/dev/null
+    "${install[@]}" >/dev/null
+  fi
+}
+
 bootstrap() {
   ensure_node
   ensure_pnpm
   ensure_deps
+  # The image registry the node-task tests push releases to (htpasswd for its
+  # Basic auth, openssl for its token auth).
+  ensure_apt_packages docker-registry apache2-utils openssl
 }

@@ -43,6 +43,10 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
       maxMessageBytes: hub.maxMessageBytes,
     },
     heartbeatWriteIntervalMs: hub.nodeStatusUpdateFrequency * 1000,
+    taskManager: {
+      enable: config.modules.taskManager.enable,
+      disableNodeTaskV1alpha2: config.featureGates.disableNodeTaskV1alpha2,
+    },
   });
   let port: number;
   try {

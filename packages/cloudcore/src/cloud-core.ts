@@ -15,6 +15,7 @@ import type { ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import type { NodeSession } from './cloudhub/node-session.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
+import { TaskManager } from './taskmanager/task-manager.ts';
 
 export interface CloudCoreOptions {
   store: ResourceStore;
@@ -31,6 +32,8 @@ export interface CloudCoreOptions {
     maxMessageBytes: number;
   };
   heartbeatWriteIntervalMs: number;
+  /** Node tasks (v1alpha2); omitted = on. Off when disabled or when the v1alpha2 gate is off. */
+  taskManager?: { enable: boolean; disableNodeTaskV1alpha2: boolean; batchWindowMs?: number };
 }
 
 export class CloudCore {
@@ -38,6 +41,8 @@ export class CloudCore {
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
   private readonly lifecycle: NodeLifecycle;
+  private readonly tasks: TaskManager | undefined;
+  private readonly tasksOff: string | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning = false;
 
@@ -56,17 +61,50 @@ export class CloudCore {
       log: options.log,
       clock: options.clock,
       handlers: {
-        register: (session, content) =>
-          this.lifecycle.register(session.nodeName, content, session.info.edgecoreVersion),
+        register: async (session, content) => {
+          const node = await this.lifecycle.register(session.nodeName, content, session.info.edgecoreVersion);
+          // Queued behind this register, so it runs once the session counts as registered and the reply is out.
+          const tasks = this.tasks;
+          if (tasks) session.enqueue(async () => tasks.nodeConnected(session.nodeName));
+          return node;
+        },
         message: (session, msg) => this.onMessage(session, msg),
-        closed: (session, why) => this.lifecycle.disconnected(session.nodeName, why.reason, why.message),
+        closed: (session, why) => {
+          this.tasks?.nodeDisconnected(session.nodeName);
+          return this.lifecycle.disconnected(session.nodeName, why.reason, why.message);
+        },
       },
     });
+    const tm = options.taskManager;
+    this.tasksOff =
+      tm?.disableNodeTaskV1alpha2 === true
+        ? 'featureGates.disableNodeTaskV1alpha2 is true'
+        : tm?.enable === false
+          ? 'modules.taskManager.enable is false'
+          : undefined;
+    this.tasks = this.tasksOff
+      ? undefined
+      : new TaskManager({
+          store: options.store,
+          hub: this.hub,
+          replicaId: options.replicaId,
+          clock: options.clock,
+          log: options.log,
+          ...(tm?.batchWindowMs !== undefined ? { batchWindowMs: tm.batchWindowMs } : {}),
+        });
   }
 
   /** Starts serving; resolves with the tunnel port. */
   async start(): Promise<number> {
-    const port = await this.hub.start();
+    if (this.tasks) await this.tasks.start();
+    else this.log.info(`node tasks (v1alpha2) off: ${this.tasksOff}`);
+    let port: number;
+    try {
+      port = await this.hub.start();
+    } catch (err) {
+      await this.tasks?.stop();
+      throw err;
+    }
     const every = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
     this.heartbeatTimer = setInterval(() => void this.writeHeartbeats(), every);
     return port;
@@ -75,6 +113,7 @@ export class CloudCore {
   async stop(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.hub.stop();
+    await this.tasks?.stop();
   }
 
   private async writeHeartbeats(): Promise<void> {
@@ -94,6 +133,19 @@ export class CloudCore {
   private async onMessage(session: NodeSession, msg: Message): Promise<unknown> {
     const { operation, group, resource } = msg.route;
     if (operation === Operations.response) return undefined; // acks of downstream resource messages
+    if (operation === Operations.updateNodeActionStatus) {
+      if (!this.tasks) {
+        throw new KedgeError(
+          'KEDGE_TASK_INVALID',
+          `node tasks (v1alpha2) are off on this cloudcore: ${this.tasksOff}`,
+          {
+            node: session.nodeName,
+            resource,
+          },
+        );
+      }
+      return this.tasks.handleReport(session.nodeName, msg);
+    }
     const r = parseEdgeResource(resource);
     if (group === WireGroups.resource && operation === Operations.insert && r?.type === 'event') {
       return this.recordEvent(session, msg, r.namespace);

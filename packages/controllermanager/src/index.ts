@@ -1,1 +1,29 @@
-export {};
+export * from './config/index.ts';
+export {
+  Controller,
+  Reconciled,
+  type ControllerOptions,
+  type ReconcileFn,
+  type ReconcileResult,
+} from './controller/controller.ts';
+export { WorkQueue, type WorkQueueOptions } from './controller/work-queue.ts';
+export { NodeTaskController, type NodeTaskControllerOptions } from './nodetask/node-task-controller.ts';
+export { computeJobStatus, type JobStatusInput, type JobStatusResult } from './nodetask/job-status.ts';
+export { planJob, type JobPlan } from './nodetask/plan-job.ts';
+export { selectNodes, type NodeLookup, type Selection } from './nodetask/select-nodes.ts';
+export { exceedsFailureTolerate } from './nodetask/failure-tolerance.ts';
+export { timeoutReason, expectedAction } from './nodetask/entry-timeout.ts';
+export {
+  withFinalizerAndDefaults,
+  rolloutOf,
+  type NodeTaskJob,
+  type Rollout,
+  type TaskEntry,
+  type TaskStatus,
+} from './nodetask/node-task-job.ts';
+export {
+  NodeLifecycleController,
+  type NodeLifecycleControllerOptions,
+} from './nodelifecycle/node-lifecycle-controller.ts';
+export { staleReadyCondition } from './nodelifecycle/stale-node.ts';
+export { startControllerManager, type ControllerManagerDeps, type RunningControllerManager } from './app.ts';

@@ -8,12 +8,31 @@ import { systemClock, type Logger } from '@kedge/runtime';
 import type { EdgeCoreConfig } from './config/index.ts';
 import { openEdgeDatabase, Outbox } from './database/index.ts';
 import { EdgeHub } from './edgehub/edge-hub.ts';
+import { InstallCommitter } from './install/install-committer.ts';
+import { installLayout, type InstallLayout } from './install/install-layout.ts';
+import { sha256File } from './install/durable-fs.ts';
 import { registerContent } from './edgehub/register-content.ts';
 import { MetaCache, MetaManager } from './metamanager/index.ts';
 import { MetaServer } from './metaserver/index.ts';
 import { EdgeReporter } from './reporting/edge-reporter.ts';
 import { reportEvent, type EventInput } from './reporting/event-route.ts';
+import { CONFIRM_UPGRADE_PATH, TaskManager, confirmUpgradeRoute, nodeTaskActions } from './taskmanager/index.ts';
 import { edgecoreVersion } from './version.ts';
+
+/**
+ * Asks edgecore to stop cleanly and exit 0 so that what supervises it (the
+ * launcher under systemd, or kedge's supervisor) starts it again: after an
+ * upgrade switched `current`, or a config update wrote a new edgecore.yaml.
+ * Idempotent: the first reason is the one main.ts logs.
+ */
+export type RequestRestart = (reason: string) => void;
+
+export interface EdgeCoreStartOptions {
+  /** The edgecore.yaml the config was loaded from (its sha256 identifies a config update on trial). */
+  configFile?: string;
+  /** The install root ($KEDGE_INSTALL_ROOT, set by the launcher); without it no install marker is committed. */
+  installRoot?: string;
+}
 
 export interface RunningEdgeCore {
   nodeName: string;
@@ -21,10 +40,19 @@ export interface RunningEdgeCore {
   edgeHub: EdgeHub;
   metaServer: MetaServer;
   reporter: EdgeReporter;
+  /** The install layout when running under an install root. */
+  install: InstallLayout | undefined;
+  requestRestart: RequestRestart;
+  /** Resolves with the first reason given to requestRestart. */
+  restartRequested: Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startEdgeCore(config: EdgeCoreConfig, log: Logger): Promise<RunningEdgeCore> {
+export async function startEdgeCore(
+  config: EdgeCoreConfig,
+  log: Logger,
+  options: EdgeCoreStartOptions = {},
+): Promise<RunningEdgeCore> {
   const m = config.modules;
   const nodeName = m.edged.hostnameOverride;
   const version = edgecoreVersion();
@@ -68,9 +96,43 @@ export async function startEdgeCore(config: EdgeCoreConfig, log: Logger): Promis
     return { status: 201, body: event };
   });
 
+  let restart: (reason: string) => void = () => undefined;
+  const restartRequested = new Promise<string>((resolve) => (restart = resolve));
+  const requestRestart: RequestRestart = (reason) => {
+    log.info({ node: nodeName, reason }, 'restart requested');
+    restart(reason);
+  };
+  const install = options.installRoot ? installLayout(options.installRoot) : undefined;
+  const loadedConfigSha256 = options.configFile ? sha256File(options.configFile) : undefined;
+  if (install) {
+    bus.register(new InstallCommitter({ layout: install, runningVersion: version, loadedConfigSha256, clock }));
+  }
+  const taskManager = new TaskManager({
+    enabled: m.taskManager.enable,
+    nodeName,
+    db: database.db,
+    outbox,
+    report: (msg) => reporter.report(msg),
+    actions: nodeTaskActions({
+      version,
+      nodeName,
+      installRoot: options.installRoot,
+      configFile: options.configFile,
+      loadedConfigSha256,
+      dataSource: config.database.dataSource,
+      clock,
+    }),
+    requestRestart,
+    clock,
+  });
+  if (taskManager.enabled) {
+    metaServer.registerRoute('POST', CONFIRM_UPGRADE_PATH, confirmUpgradeRoute(taskManager));
+  }
+
   bus.register(edgeHub);
   bus.register(new MetaManager({ cache, enabled: m.metaManager.enable }));
   bus.register(metaServer);
+  bus.register(taskManager);
   await bus.start();
   if (metaServer.enabled) await metaServer.listening();
 
@@ -89,6 +151,9 @@ export async function startEdgeCore(config: EdgeCoreConfig, log: Logger): Promis
     edgeHub,
     metaServer,
     reporter,
+    install,
+    requestRestart,
+    restartRequested,
     stop: async () => {
       await bus.stop(10_000);
       database.close();

@@ -19,7 +19,11 @@ export const FleetSettingsSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase DNS name prefix')
     .describe('node names are <prefix>-<index>'),
-  firstIndex: z.number().int().nonnegative().describe('index of the first node (to split a fleet over processes)'),
+  firstIndex: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('index of the first node (to split a fleet over processes)'),
   projectId: z.string().min(1).describe('sent as the project_id header'),
   edgecoreVersion: z.string().min(1).describe('version the nodes claim'),
   labels: z.record(z.string(), z.string()).describe('extra labels every node registers with'),
@@ -64,6 +68,8 @@ export interface HollowFleetOptions extends Partial<Omit<FleetSettings, 'server'
   secret?: string | Buffer;
   /** Or the token of each node, e.g. for a fleet that must present wrong credentials. */
   tokenFor?: (nodeName: string) => string;
+  /** CA to verify the cloud's certificate against, for wss:// (modules.edgeHub.tlsCaFile). */
+  ca?: string | Buffer;
   onTask?: TaskHandler;
   clock?: Clock;
   log?: Logger;
@@ -71,13 +77,14 @@ export interface HollowFleetOptions extends Partial<Omit<FleetSettings, 'server'
 
 export interface ResolvedFleetOptions extends Readonly<FleetSettings> {
   readonly tokenFor: (nodeName: string) => string;
+  readonly ca: string | Buffer | undefined;
   readonly onTask: TaskHandler | undefined;
   readonly clock: Clock;
   readonly log: Logger;
 }
 
 export function resolveFleetOptions(o: HollowFleetOptions): ResolvedFleetOptions {
-  const { secret, tokenFor, onTask, clock, log, ...settings } = o;
+  const { secret, tokenFor, ca, onTask, clock, log, ...settings } = o;
   const parsed = FleetSettingsSchema.safeParse({ ...DEFAULT_FLEET_SETTINGS, ...stripUndefined(settings) });
   const problems = parsed.success ? [] : describeIssues(parsed.error);
   if (parsed.success && parsed.data.reconnectMaxMs < parsed.data.reconnectInitialMs) {
@@ -94,6 +101,7 @@ export function resolveFleetOptions(o: HollowFleetOptions): ResolvedFleetOptions
     ...parsed.data,
     labels: Object.freeze({ ...parsed.data.labels }),
     tokenFor: derive,
+    ca,
     onTask,
     clock: clock ?? systemClock,
     log: log ?? createLogger({ name: 'edgemark', level: 'warn' }),

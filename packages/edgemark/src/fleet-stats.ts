@@ -91,8 +91,11 @@ export class FleetCounters {
       ...this.values,
       handshaking: ramp.active,
       queued: ramp.waiting,
-      closes: Object.fromEntries([...this.closes].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
-      allRegisteredAfterMs: all === undefined || this.startedAt === undefined ? undefined : all - this.startedAt,
+      closes: Object.fromEntries(
+        [...this.closes].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]),
+      ),
+      allRegisteredAfterMs:
+        all === undefined || this.startedAt === undefined ? undefined : all - this.startedAt,
     };
   }
 }

@@ -24,7 +24,9 @@ export function hollowRegisterContent(
     edgecoreVersion: version,
     labels: { ...labels, [HOLLOW_LABEL]: 'true', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux' },
     // 10.0.0.0/8 addresses from the index: unique per node, never routed anywhere.
-    addresses: [{ type: 'InternalIP', address: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` }],
+    addresses: [
+      { type: 'InternalIP', address: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` },
+    ],
     nodeInfo: {
       architecture: 'amd64',
       operatingSystem: 'linux',

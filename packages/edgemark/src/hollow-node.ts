@@ -78,7 +78,11 @@ export class HollowNode {
     this.name = `${rt.o.prefix}-${index}`;
     this.token = rt.o.tokenFor(this.name);
     this.phaseMs = phaseMs;
-    this.backoff = new Backoff({ initialMs: rt.o.reconnectInitialMs, maxMs: rt.o.reconnectMaxMs, jitter: 0.3 });
+    this.backoff = new Backoff({
+      initialMs: rt.o.reconnectInitialMs,
+      maxMs: rt.o.reconnectMaxMs,
+      jitter: 0.3,
+    });
   }
 
   get state(): HollowNodeState {
@@ -160,7 +164,8 @@ export class HollowNode {
     const o = this.rt.o;
     this.setState('connecting');
     this.rt.counters.add('dials');
-    const base = /^wss?:\/\//.test(o.server) ? o.server.replace(/\/+$/, '') : `ws://${o.server}`;
+    const scheme = o.ca ? 'wss' : 'ws';
+    const base = /^wss?:\/\//.test(o.server) ? o.server.replace(/\/+$/, '') : `${scheme}://${o.server}`;
     const url = `${base}/${encodeURIComponent(o.projectId)}/${encodeURIComponent(this.name)}/events`;
     let ws: WebSocket;
     try {
@@ -173,6 +178,7 @@ export class HollowNode {
         },
         maxPayload: o.maxMessageBytes,
         perMessageDeflate: false,
+        ...(o.ca ? { ca: o.ca } : {}),
       });
     } catch (err: unknown) {
       this.rt.log.warn({ node: this.name, err: errorMessage(err) }, 'cannot dial the cloud');
@@ -246,7 +252,8 @@ export class HollowNode {
     if (this.send(keepaliveMessage())) this.rt.counters.add('keepalivesSent');
     if (!this.reports || this.reports.size === 0) return;
     const due = this.rt.o.clock.now() - this.rt.o.resendAfterMs;
-    for (const entry of this.reports.values()) if (entry.sentAt === undefined || entry.sentAt <= due) this.sendReport(entry);
+    for (const entry of this.reports.values())
+      if (entry.sentAt === undefined || entry.sentAt <= due) this.sendReport(entry);
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
@@ -299,7 +306,12 @@ export class HollowNode {
         (err: unknown) => {
           this.rt.counters.add('taskErrors');
           this.rt.log.warn(
-            { node: this.name, msgId: msg.header.msg_id, resource: msg.route.resource, err: errorMessage(err) },
+            {
+              node: this.name,
+              msgId: msg.header.msg_id,
+              resource: msg.route.resource,
+              err: errorMessage(err),
+            },
             'task handler failed',
           );
         },

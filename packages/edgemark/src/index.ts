@@ -10,7 +10,13 @@ export {
   type TaskHandler,
 } from './fleet-options.ts';
 export { FleetCounters, type FleetStats } from './fleet-stats.ts';
-export { HOLLOW_LABEL, hollowRegisterContent, keepaliveMessage, registerMessage, resourceAck } from './hollow-messages.ts';
+export {
+  HOLLOW_LABEL,
+  hollowRegisterContent,
+  keepaliveMessage,
+  registerMessage,
+  resourceAck,
+} from './hollow-messages.ts';
 export { keepalivePhase, firstKeepaliveAt, startDelay } from './keepalive-schedule.ts';
 export { RampLimiter, type Release } from './ramp-limiter.ts';
 export { TimerWheel, type TimerWheelOptions, type WheelTimer } from './timer-wheel.ts';

@@ -14,7 +14,12 @@ export function keepalivePhase(index: number, count: number, heartbeatMs: number
  * The first keepalive time strictly after `registeredAt` that falls on the
  * node's phase: origin + phase + k * heartbeat.
  */
-export function firstKeepaliveAt(registeredAt: number, origin: number, phaseMs: number, heartbeatMs: number): number {
+export function firstKeepaliveAt(
+  registeredAt: number,
+  origin: number,
+  phaseMs: number,
+  heartbeatMs: number,
+): number {
   const anchor = origin + phaseMs;
   const k = Math.floor((registeredAt - anchor) / heartbeatMs) + 1;
   return anchor + k * heartbeatMs;

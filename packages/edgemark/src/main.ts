@@ -11,6 +11,7 @@ import { HollowFleet } from './hollow-fleet.ts';
 const USAGE = `usage: edgemark fleet --server HOST:PORT --secret-file FILE [options]
   --server HOST:PORT       cloudcore tunnel address (or ws://HOST:PORT)
   --secret-file FILE       the cloud's node token secret (modules.cloudHub.auth.tokenSecretFile)
+  --ca-file FILE           CA of the cloud's certificate: dial wss:// and verify it
   --nodes N                hollow nodes to run (default 1000)
   --prefix NAME            node names are NAME-<index> (default hollow)
   --first-index I          index of the first node (default 0)
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         server: { type: 'string' },
         'secret-file': { type: 'string' },
+        'ca-file': { type: 'string' },
         nodes: { type: 'string', default: '1000' },
         prefix: { type: 'string', default: 'hollow' },
         'first-index': { type: 'string', default: '0' },
@@ -47,19 +49,28 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length !== 1 || positionals[0] !== 'fleet') {
-      throw new KedgeError('KEDGE_CLI_USAGE', `expected the command "fleet", got ${JSON.stringify(positionals)}`);
+      throw new KedgeError(
+        'KEDGE_CLI_USAGE',
+        `expected the command "fleet", got ${JSON.stringify(positionals)}`,
+      );
     }
-    if (!values.server) throw new KedgeError('KEDGE_CLI_USAGE', '--server: required', { fields: ['--server'] });
+    if (!values.server)
+      throw new KedgeError('KEDGE_CLI_USAGE', '--server: required', { fields: ['--server'] });
     const secretFile = values['secret-file'];
-    if (!secretFile) throw new KedgeError('KEDGE_CLI_USAGE', '--secret-file: required', { fields: ['--secret-file'] });
+    if (!secretFile)
+      throw new KedgeError('KEDGE_CLI_USAGE', '--secret-file: required', { fields: ['--secret-file'] });
     const protocol = values.protocol;
     if (protocol !== 'kedge' && protocol !== 'raw') {
-      throw new KedgeError('KEDGE_CLI_USAGE', `--protocol: expected kedge or raw, got ${JSON.stringify(protocol)}`);
+      throw new KedgeError(
+        'KEDGE_CLI_USAGE',
+        `--protocol: expected kedge or raw, got ${JSON.stringify(protocol)}`,
+      );
     }
     progressMs = parseSeconds('--progress-interval', values['progress-interval']);
     fleet = new HollowFleet({
       server: values.server,
       secret: readSecret(secretFile),
+      ...(values['ca-file'] ? { ca: readCa(values['ca-file']) } : {}),
       nodes: parseCount('--nodes', values.nodes),
       prefix: values.prefix,
       firstIndex: parseCount('--first-index', values['first-index'], 0),
@@ -67,7 +78,11 @@ async function main(argv: string[]): Promise<number> {
       rampConcurrency: parseCount('--ramp', values.ramp),
       startSpreadMs: parseSeconds('--start-spread', values['start-spread'], 0),
       protocol,
-      log: createLogger({ name: 'edgemark', level: process.env['KEDGE_LOG_LEVEL'] ?? 'warn', destination: 2 }),
+      log: createLogger({
+        name: 'edgemark',
+        level: process.env['KEDGE_LOG_LEVEL'] ?? 'warn',
+        destination: 2,
+      }),
     });
   } catch (err: unknown) {
     process.stderr.write(`edgemark: ${errorMessage(err)}\n${USAGE}\n`);
@@ -75,7 +90,13 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const o = fleet.options;
-  emit({ event: 'start', nodes: o.nodes, server: o.server, protocol: o.protocol, heartbeatMs: o.heartbeatMs });
+  emit({
+    event: 'start',
+    nodes: o.nodes,
+    server: o.server,
+    protocol: o.protocol,
+    heartbeatMs: o.heartbeatMs,
+  });
   fleet.start();
   let announced = false;
   const progress = setInterval(() => {
@@ -101,12 +122,27 @@ function readSecret(file: string): string {
   try {
     secret = readFileSync(file, 'utf8').trim();
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `--secret-file: cannot read ${file}: ${errorMessage(err)}`, {
+    throw new KedgeError(
+      'KEDGE_CONFIG_UNREADABLE',
+      `--secret-file: cannot read ${file}: ${errorMessage(err)}`,
+      {
+        file,
+      },
+    );
+  }
+  if (secret === '')
+    throw new KedgeError('KEDGE_CONFIG_INVALID', `--secret-file: ${file} is empty`, { file });
+  return secret;
+}
+
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err: unknown) {
+    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `--ca-file: cannot read ${file}: ${errorMessage(err)}`, {
       file,
     });
   }
-  if (secret === '') throw new KedgeError('KEDGE_CONFIG_INVALID', `--secret-file: ${file} is empty`, { file });
-  return secret;
 }
 
 function emit(fields: Record<string, unknown>): void {

@@ -21,9 +21,13 @@ export class RampLimiter {
 
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1) {
-      throw new KedgeError('KEDGE_CONFIG_INVALID', `ramp: concurrent handshakes must be a positive integer, got ${limit}`, {
-        fields: ['rampConcurrency'],
-      });
+      throw new KedgeError(
+        'KEDGE_CONFIG_INVALID',
+        `ramp: concurrent handshakes must be a positive integer, got ${limit}`,
+        {
+          fields: ['rampConcurrency'],
+        },
+      );
     }
     this.limit = limit;
   }

@@ -52,9 +52,13 @@ export class TimerWheel {
     this.tickMs = o.tickMs ?? 25;
     const slots = o.slots ?? 1024;
     if (!(this.tickMs >= 1) || !Number.isInteger(slots) || slots < 1) {
-      throw new KedgeError('KEDGE_CONFIG_INVALID', 'timer wheel: tickMs must be >= 1 and slots a positive integer', {
-        fields: ['tickMs', 'slots'],
-      });
+      throw new KedgeError(
+        'KEDGE_CONFIG_INVALID',
+        'timer wheel: tickMs must be >= 1 and slots a positive integer',
+        {
+          fields: ['tickMs', 'slots'],
+        },
+      );
     }
     this.buckets = Array.from({ length: slots }, () => new Set<Entry>());
     this.clock = o.clock;

@@ -8,3 +8,4 @@ export {
   type StartProcessOptions,
 } from './start-process.ts';
 export { waitFor, type WaitForOptions } from './wait-for.ts';
+export { ensureRegistryInstalled, startRegistry, type StartRegistryOptions, type TestRegistry } from './registry.ts';

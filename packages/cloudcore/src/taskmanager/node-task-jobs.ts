@@ -34,7 +34,10 @@ export function taskTypeOf(job: NodeTaskJob): NodeTaskType {
 }
 
 /** The spec fields every kind has, wherever the kind keeps them. */
-function rolloutSpec(job: NodeTaskJob): { concurrency?: number | undefined; failureTolerate?: string | undefined } {
+function rolloutSpec(job: NodeTaskJob): {
+  concurrency?: number | undefined;
+  failureTolerate?: string | undefined;
+} {
   return job.kind === 'ImagePrePullJob' ? job.spec.imagePrePullTemplate : job.spec;
 }
 
@@ -44,7 +47,9 @@ export function rolloutOf(job: NodeTaskJob): Rollout {
   const tolerate = Number.parseFloat(spec.failureTolerate ?? nodeTaskDefaults.failureTolerate);
   return {
     concurrency: Math.max(1, spec.concurrency ?? nodeTaskDefaults.concurrency),
-    failureTolerate: Number.isFinite(tolerate) ? tolerate : Number.parseFloat(nodeTaskDefaults.failureTolerate),
+    failureTolerate: Number.isFinite(tolerate)
+      ? tolerate
+      : Number.parseFloat(nodeTaskDefaults.failureTolerate),
   };
 }
 

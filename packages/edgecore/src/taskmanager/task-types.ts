@@ -36,8 +36,8 @@ export function taskKey(type: string, job: string, node: string): string {
 export type ActionOutcome =
   /** The action ended; the runner reports it and follows the flow. */
   | { kind: 'finished'; succ: boolean; reason?: string; extend?: string }
-  /** Nothing to do until the task is confirmed; the action runs again then. */
-  | { kind: 'waiting' }
+  /** Nothing to do until the task is confirmed (or `until`, epoch ms, passes); the action runs again then. */
+  | { kind: 'waiting'; until?: number }
   /** edgecore must restart; the action's result is reported by the next process (resume). */
   | { kind: 'restarting'; reason: string };
 
@@ -50,6 +50,8 @@ export interface ActionContext {
   whenConnected(): Promise<void>;
   /** Tasks of this node not yet done, except this one. */
   otherActiveTasks(): TaskRecord[];
+  /** When the task's last recorded action finished (epoch ms); undefined before the first. */
+  lastFinishedAt(): number | undefined;
 }
 
 export interface TaskAction {

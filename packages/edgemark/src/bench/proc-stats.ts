@@ -44,7 +44,10 @@ export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; h
   const line = readProc(pid, 'limits')
     .split('\n')
     .find((l) => l.startsWith('Max open files'));
-  const [soft, hard] = (line ?? '').split(/\s{2,}/).slice(1, 3).map(limitValue);
+  const [soft, hard] = (line ?? '')
+    .split(/\s{2,}/)
+    .slice(1, 3)
+    .map(limitValue);
   if (soft === undefined || hard === undefined) {
     throw new KedgeError('KEDGE_INTERNAL', `/proc/${pid}/limits: no "Max open files" line`, { pid });
   }

@@ -1,0 +1,181 @@
+// The Executor for one job on one replica. Each evaluation works from the
+// job as the informer last saw it:
+// - an InProgress entry whose node is connected here and has not been sent
+//   the task on its current session gets it (after a claim, a reconnect, or a
+//   restart of this replica: the edge de-duplicates by job and uid);
+// - a waiting node the operator confirmed (job annotation) gets `Confirm`;
+// - while the rollout may widen, Pending entries of nodes connected here are
+//   claimed through the job's status writer (global concurrency, failure
+//   tolerance) and then sent their task.
+// Evaluations of one job never overlap; pokes during one run it again after.
+import { errorMessage, rfc3339 } from '@kedge/api';
+import type { Clock, Logger } from '@kedge/runtime';
+import type { CloudHub } from '../../cloudhub/cloud-hub.ts';
+import type { NodeSession } from '../../cloudhub/node-session.ts';
+import { entriesOf, isRolloutOpen, type NodeTaskJob } from '../node-task-jobs.ts';
+import type { JobStatusWriter } from '../status/job-status-writer.ts';
+import { confirmMessage, taskMessage } from '../task-messages.ts';
+import { claimPending, rolloutBlocked } from './claim-pending.ts';
+import { confirmationGiven, isWaitingForConfirmation } from './confirmation.ts';
+
+export interface JobExecutorHost {
+  hub: Pick<CloudHub, 'session' | 'send'>;
+  replicaId: string;
+  clock: Clock;
+  log: Logger;
+  signal: AbortSignal;
+  /** The job's (shared) status writer. */
+  writer(): JobStatusWriter;
+  /** Wait before re-evaluating after a failed claim write. */
+  retryDelayMs: number;
+}
+
+/** What was sent to a node: for which job incarnation and on which session. */
+interface Sent {
+  uid: string;
+  session: NodeSession;
+}
+
+export class JobExecutor {
+  readonly key: string;
+  private readonly host: JobExecutorHost;
+  private readonly log: Logger;
+  private job: NodeTaskJob | undefined;
+  private readonly sentTask = new Map<string, Sent>();
+  private readonly sentConfirm = new Map<string, Sent>();
+  private dirty = false;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(key: string, host: JobExecutorHost) {
+    this.key = key;
+    this.host = host;
+    this.log = host.log.child({ job: key });
+  }
+
+  /** Whether a job in this state needs an executor: something to send or to start. */
+  static needed(job: NodeTaskJob): boolean {
+    return entriesOf(job).some(
+      (e) => e.phase === 'InProgress' || (e.phase === 'Pending' && isRolloutOpen(job)),
+    );
+  }
+
+  /** The informer's newest view of the job. */
+  update(job: NodeTaskJob): void {
+    this.job = job;
+    this.poke();
+  }
+
+  /** Whether the job has an entry for the node that may need sending now. */
+  concerns(nodeName: string): boolean {
+    const job = this.job;
+    if (!job) return false;
+    return entriesOf(job).some(
+      (e) => e.nodeName === nodeName && (e.phase === 'InProgress' || e.phase === 'Pending'),
+    );
+  }
+
+  /** The node's session here ended: what was sent on it no longer counts. */
+  forget(nodeName: string): void {
+    this.sentTask.delete(nodeName);
+    this.sentConfirm.delete(nodeName);
+  }
+
+  poke(): void {
+    if (this.stopped || this.host.signal.aborted) return;
+    this.dirty = true;
+    this.running ??= this.loop();
+  }
+
+  /** Stops evaluating; resolves when a running evaluation finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.dirty && !this.stopped && !this.host.signal.aborted) {
+        this.dirty = false;
+        try {
+          await this.evaluate();
+        } catch (err: unknown) {
+          this.log.warn(
+            { err: errorMessage(err) },
+            `node task dispatch failed; retrying in ${this.host.retryDelayMs} ms`,
+          );
+          await this.host.clock.sleep(this.host.retryDelayMs, this.host.signal).catch(() => undefined);
+          this.dirty = true;
+        }
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async evaluate(): Promise<void> {
+    const job = this.job;
+    if (!job) return;
+    this.sendOwed(job);
+    if (rolloutBlocked(job) !== undefined) return;
+    if (!entriesOf(job).some((e) => e.phase === 'Pending' && this.sessionOf(e.nodeName))) return;
+    const uid = job.metadata.uid;
+    const claimed = await this.host.writer().submit((current) =>
+      current.metadata.uid === uid
+        ? claimPending(current, {
+            replicaId: this.host.replicaId,
+            now: rfc3339(new Date(this.host.clock.now())),
+            connectedHere: (node) => this.sessionOf(node) !== undefined,
+          })
+        : { changed: false, value: { job: current, nodes: [] } },
+    );
+    for (const node of claimed.nodes) {
+      const sent = this.sendTask(claimed.job, node);
+      this.log.info(
+        { node, sent },
+        sent ? 'node task started' : 'node task claimed; node left before the send',
+      );
+    }
+  }
+
+  /** Tasks of InProgress entries not yet sent on the node's current session, and confirmations. */
+  private sendOwed(job: NodeTaskJob): void {
+    for (const entry of entriesOf(job)) {
+      if (entry.phase !== 'InProgress') continue;
+      const session = this.sessionOf(entry.nodeName);
+      if (!session) continue;
+      if (!sentOn(this.sentTask.get(entry.nodeName), job, session)) {
+        if (this.sendTask(job, entry.nodeName)) {
+          this.log.info({ node: entry.nodeName, dispatchedBy: entry.dispatchedBy }, 'node task re-sent');
+        }
+      }
+      if (
+        isWaitingForConfirmation(job, entry) &&
+        confirmationGiven(job, entry.nodeName) &&
+        !sentOn(this.sentConfirm.get(entry.nodeName), job, session)
+      ) {
+        if (this.host.hub.send(entry.nodeName, confirmMessage(job, entry.nodeName, this.host.clock.now()))) {
+          this.sentConfirm.set(entry.nodeName, { uid: job.metadata.uid ?? '', session });
+          this.log.info({ node: entry.nodeName }, 'confirmation sent');
+        }
+      }
+    }
+  }
+
+  private sendTask(job: NodeTaskJob, node: string): boolean {
+    const session = this.sessionOf(node);
+    if (!session || !this.host.hub.send(node, taskMessage(job, node, this.host.clock.now()))) return false;
+    this.sentTask.set(node, { uid: job.metadata.uid ?? '', session });
+    return true;
+  }
+
+  /** The node's registered, open session on this replica. */
+  private sessionOf(node: string): NodeSession | undefined {
+    const session = this.host.hub.session(node);
+    return session?.registered && !session.closed ? session : undefined;
+  }
+}
+
+function sentOn(sent: Sent | undefined, job: NodeTaskJob, session: NodeSession): boolean {
+  return sent !== undefined && sent.uid === (job.metadata.uid ?? '') && sent.session === session;
+}

@@ -1,0 +1,162 @@
+// cloudcore's node-task module (docs/node-tasks.md): follows the three job
+// kinds with informers, runs one JobExecutor per job that has nodes to start
+// or to (re)send, and records the edge's action reports through one coalescing
+// status writer per job. Everything it knows is in the store, so a restarted
+// replica resumes every job from its informers' first list.
+import type { Message, NodeTaskKind } from '@kedge/api';
+import type { Clock, Logger } from '@kedge/runtime';
+import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
+import type { CloudHub } from '../cloudhub/cloud-hub.ts';
+import { JobExecutor } from './executor/job-executor.ts';
+import { NODE_TASK_KIND_NAMES, jobKey, type NodeTaskJob } from './node-task-jobs.ts';
+import { JobStatusWriter } from './status/job-status-writer.ts';
+import { applyReport } from './upstream/apply-report.ts';
+import { parseReportMessage } from './upstream/parse-report.ts';
+
+export interface TaskManagerOptions {
+  store: ResourceStore;
+  hub: Pick<CloudHub, 'session' | 'send'>;
+  replicaId: string;
+  clock: Clock;
+  log: Logger;
+  /** How long an idle status writer collects reports before writing (default 20 ms). */
+  batchWindowMs?: number;
+  /** Wait before retrying a failed dispatch (default 1000 ms). */
+  retryDelayMs?: number;
+}
+
+export class TaskManager {
+  private readonly o: TaskManagerOptions;
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private readonly executors = new Map<string, JobExecutor>();
+  private readonly writers = new Map<string, JobStatusWriter>();
+  private informers: Informer<NodeTaskKind>[] = [];
+
+  constructor(options: TaskManagerOptions) {
+    this.o = options;
+    this.log = options.log.child({ module: 'taskmanager' });
+  }
+
+  /** Lists every job (resuming those in flight) and follows changes; resolves once listed. */
+  async start(): Promise<void> {
+    const { signal } = this.abort;
+    this.informers = NODE_TASK_KIND_NAMES.map((kind) =>
+      createInformer(this.o.store, kind, {
+        signal,
+        log: this.log,
+        clock: this.o.clock,
+        onEvent: (e) => this.onJobEvent(kind, e as WatchEvent<NodeTaskKind>),
+      }),
+    );
+    await Promise.all(this.informers.map((i) => i.synced));
+    this.log.info({ activeJobs: this.executors.size }, 'node task manager started');
+  }
+
+  /** Stops dispatching; waits for running evaluations and queued status writes. */
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('task manager stopping'));
+    await Promise.all([...this.executors.values()].map((e) => e.stop()));
+    await Promise.all([...this.writers.values()].map((w) => w.idle()));
+  }
+
+  /** A node registered with this replica: send what it is owed, start what it may run. */
+  nodeConnected(nodeName: string): void {
+    for (const executor of this.executors.values()) {
+      if (executor.concerns(nodeName)) {
+        executor.forget(nodeName);
+        executor.poke();
+      }
+    }
+  }
+
+  /** The node's session here ended. */
+  nodeDisconnected(nodeName: string): void {
+    for (const executor of this.executors.values()) executor.forget(nodeName);
+  }
+
+  /** An UpdateNodeActionStatus report; resolves 'OK' once recorded durably (or known to be moot). */
+  async handleReport(nodeName: string, msg: Message): Promise<string> {
+    const { kind, job, report } = parseReportMessage(msg, this.o.clock.now());
+    const outcome = await this.writerFor(kind, job).submit((current) => applyReport(current, report));
+    const context = {
+      node: nodeName,
+      job: `${kind}/${job}`,
+      action: report.report.action,
+      msgId: msg.header.msg_id,
+    };
+    switch (outcome) {
+      case 'recorded':
+        this.log.debug({ ...context, succ: report.report.succ }, 'action report recorded');
+        break;
+      case 'duplicate':
+        this.log.debug(context, 'action report already recorded');
+        break;
+      case 'stale-job':
+        this.log.info(
+          { ...context, jobUid: report.report.jobUid },
+          'action report for an older job of that name ignored',
+        );
+        break;
+      case 'after-final':
+        this.log.warn(context, 'action report after the node finished: kept in actionFlow, phase unchanged');
+        break;
+    }
+    return 'OK';
+  }
+
+  private onJobEvent(kind: NodeTaskKind, e: WatchEvent<NodeTaskKind>): void {
+    const job = e.object as NodeTaskJob;
+    const key = jobKey(kind, job.metadata.name);
+    const existing = this.executors.get(key);
+    if (e.type === 'DELETED' || !JobExecutor.needed(job)) {
+      if (existing) {
+        this.executors.delete(key);
+        void existing.stop();
+      }
+      return;
+    }
+    const executor = existing ?? this.newExecutor(kind, job.metadata.name, key);
+    executor.update(job);
+  }
+
+  private newExecutor(kind: NodeTaskKind, name: string, key: string): JobExecutor {
+    const executor = new JobExecutor(key, {
+      hub: this.o.hub,
+      replicaId: this.o.replicaId,
+      clock: this.o.clock,
+      log: this.log,
+      signal: this.abort.signal,
+      retryDelayMs: this.o.retryDelayMs ?? 1000,
+      writer: () => this.writerFor(kind, name),
+    });
+    this.executors.set(key, executor);
+    return executor;
+  }
+
+  private writerFor(kind: NodeTaskKind, name: string): JobStatusWriter {
+    const key = jobKey(kind, name);
+    let writer = this.writers.get(key);
+    if (!writer) {
+      const created = new JobStatusWriter({
+        store: this.o.store,
+        kind,
+        name,
+        clock: this.o.clock,
+        log: this.log,
+        windowMs: this.o.batchWindowMs ?? 20,
+        onIdle: () => {
+          if (this.writers.get(key) === created && !created.busy) this.writers.delete(key);
+        },
+      });
+      writer = created;
+      this.writers.set(key, writer);
+    }
+    return writer;
+  }
+
+  /** For logs and tests: how many jobs have an executor here. */
+  get activeJobs(): number {
+    return this.executors.size;
+  }
+}

@@ -1,0 +1,107 @@
+// controllermanager as a real process against a SQLite file the test also
+// opens: it initialises a job created from outside, serves /readyz, stops
+// cleanly on SIGTERM, and refuses a bad config with exit code 2.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, type ResourceStore } from '@kedge/store';
+import { startProcess, tempDir, waitFor, type ManagedProcess, type TempDir } from '@kedge/testing';
+import { makeNode } from './testdata/cm-harness.ts';
+
+const MAIN = 'packages/controllermanager/src/main.ts';
+
+let dir: TempDir | undefined;
+let proc: ManagedProcess | undefined;
+let store: ResourceStore | undefined;
+
+afterEach(async () => {
+  await proc?.kill();
+  await store?.close();
+  await dir?.cleanup();
+  proc = undefined;
+  store = undefined;
+  dir = undefined;
+});
+
+async function writeConfig(d: TempDir, extra = ''): Promise<string> {
+  const file = join(d.path, 'controllermanager.yaml');
+  await writeFile(file, `store:\n  sqlite:\n    path: ${join(d.path, 'kedge.db')}\n${extra}`);
+  return file;
+}
+
+describe('controllermanager process', () => {
+  it('initialises a job another process created, answers /readyz, and stops on SIGTERM', async () => {
+    dir = await tempDir('kedge-cm-main-');
+    const config = await writeConfig(dir);
+    proc = startProcess({
+      name: 'controllermanager',
+      args: [MAIN, '--config', config],
+      env: { KEDGE_LOG_LEVEL: 'info' },
+    });
+    const started = await proc.waitForLine(/controllermanager started/);
+    const { healthPort } = JSON.parse(started) as { healthPort: number };
+
+    store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
+    await store.create('Node', makeNode('edge-1'));
+    await store.create('NodeUpgradeJob', {
+      apiVersion: 'operations.kubeedge.io/v1alpha2',
+      kind: 'NodeUpgradeJob',
+      metadata: { name: 'upgrade-fleet' },
+      spec: { version: 'v1.21.0', nodeNames: ['edge-1', 'edge-2'], failureTolerate: '0.5' },
+    });
+    const job = await waitFor(
+      async () => {
+        const j = await store?.get('NodeUpgradeJob', 'upgrade-fleet');
+        return j?.status?.phase === 'Init' ? j : undefined;
+      },
+      { what: 'the job to be initialised by the controllermanager process' },
+    );
+    expect(job.spec).toMatchObject({ failureTolerate: '0.5', timeoutSeconds: 300, concurrency: 1 });
+    expect(job.metadata.finalizers).toEqual(['kubeedge.io/nodeupgradejob-controller']);
+    expect(job.status?.nodeStatus).toEqual([
+      { nodeName: 'edge-1', phase: 'Pending' },
+      { nodeName: 'edge-2', phase: 'Failure', reason: 'node edge-2 does not exist' },
+    ]);
+    expect(job.status?.progress).toBe('1/2 done, 1 failed');
+    await proc.waitForLine(/NodeUpgradeJob upgrade-fleet initialised: Init/);
+
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    expect(ready.status).toBe(200);
+
+    await proc.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(proc.stdout()).toMatch(/"msg":"stopped"/);
+  });
+
+  it('logs that the v1alpha2 controller is off when the feature gate says so, and leaves jobs alone', async () => {
+    dir = await tempDir('kedge-cm-main-');
+    const config = await writeConfig(dir);
+    proc = startProcess({
+      name: 'controllermanager',
+      args: [MAIN, '--config', config, '--feature-gates=disableNodeTaskV1alpha2'],
+    });
+    const line = await proc.waitForLine(/node task controller \(v1alpha2\) disabled/);
+    expect(line).toContain('feature gate disableNodeTaskV1alpha2 is on');
+    await proc.waitForLine(/controllermanager started/);
+    store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
+    await store.create('Node', makeNode('edge-1'));
+    await store.create('ConfigUpdateJob', {
+      apiVersion: 'operations.kubeedge.io/v1alpha2',
+      kind: 'ConfigUpdateJob',
+      metadata: { name: 'cfg' },
+      spec: { updateFields: { 'modules.edgeStream.enable': 'true' }, nodeNames: ['edge-1'] },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const job = await store.get('ConfigUpdateJob', 'cfg');
+    expect(job?.status).toBeUndefined();
+    expect(job?.metadata.finalizers).toBeUndefined();
+  });
+
+  it('exits 2 with a message naming the field when the config is invalid', async () => {
+    dir = await tempDir('kedge-cm-main-');
+    const config = await writeConfig(dir, 'nodeLifecycle: { gracePeriod: 5, monitorPeriod: 10 }\n');
+    proc = startProcess({ name: 'controllermanager', args: [MAIN, '--config', config] });
+    expect(await proc.exited).toEqual({ code: 2, signal: null });
+    expect(proc.stderr()).toContain('nodeLifecycle.monitorPeriod: must be < gracePeriod (5), got 10');
+  });
+});

@@ -1,0 +1,187 @@
+// The v1alpha2 node task controller, written once for NodeUpgradeJob,
+// ImagePrePullJob and ConfigUpdateJob. Informer events only enqueue
+// `Kind/name`; reconcile reads the cache, decides, and writes through
+// mutate (conflict-checked, recomputed on the fresh object) only when
+// something changed. It wakes itself at the next entry deadline
+// (requeueAfter) and resyncs unfinished jobs every resyncPeriodMs as a
+// safety net. It keeps no state of its own: a restart continues any job.
+import { JobPhase, type NodeTaskKind } from '@kedge/api';
+import { systemClock, type Clock, type Logger } from '@kedge/runtime';
+import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
+import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
+import {
+  jobKey,
+  NODE_TASK_KIND_NAMES,
+  parseJobKey,
+  withFinalizerAndDefaults,
+  withoutFinalizer,
+  withStatus,
+  type NodeTaskJob,
+} from './node-task-job.ts';
+import { planJob, type JobPlan } from './plan-job.ts';
+import type { NodeLookup } from './select-nodes.ts';
+
+export interface NodeTaskControllerOptions {
+  store: ResourceStore;
+  /** The Node cache (shared with other controllers). */
+  nodes: NodeLookup & { synced: Promise<void> };
+  /** Time for deadlines, requeues and resyncs. */
+  clock: Clock;
+  log: Logger;
+  /** Safety-net pass over unfinished jobs (config nodeTask.timeoutCheckPeriod). */
+  resyncPeriodMs: number;
+  /** Jobs reconciled at the same time; default 2. */
+  workers?: number;
+  /** Clock of the informers' retry backoff; default the system clock. */
+  informerClock?: Clock;
+}
+
+export class NodeTaskController {
+  readonly #o: NodeTaskControllerOptions;
+  readonly #log: Logger;
+  readonly #controller: Controller;
+  readonly #informers = new Map<NodeTaskKind, Informer<NodeTaskKind>>();
+
+  constructor(options: NodeTaskControllerOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ module: 'nodetask' });
+    this.#controller = new Controller({
+      name: 'nodetask',
+      clock: options.clock,
+      log: this.#log,
+      workers: options.workers ?? 2,
+      reconcile: (key) => this.reconcile(key),
+    });
+  }
+
+  /** Watches the three kinds and reconciles until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    for (const kind of NODE_TASK_KIND_NAMES) {
+      const informer = createInformer(this.#o.store, kind, {
+        signal,
+        log: this.#log,
+        clock: this.#o.informerClock ?? systemClock,
+        onEvent: (e) => this.#controller.enqueue(jobKey(kind, e.object.metadata.name)),
+      });
+      this.#informers.set(kind, informer);
+    }
+    try {
+      await Promise.all([...[...this.#informers.values()].map((i) => i.synced), this.#o.nodes.synced]);
+    } catch (err: unknown) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    this.#log.info({ kinds: NODE_TASK_KIND_NAMES }, 'node task controller (v1alpha2) running');
+    await Promise.all([this.#controller.run(signal), this.#resync(signal)]);
+  }
+
+  /** Brings one job (`Kind/name`) up to date. */
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const parsed = parseJobKey(key);
+    if (parsed === undefined) {
+      this.#log.error({ key }, `nodetask: ignoring malformed queue key ${key}`);
+      return Reconciled.done;
+    }
+    const { kind, name } = parsed;
+    let job = this.#informers.get(kind)?.get(name) as NodeTaskJob | undefined;
+    if (job === undefined) return Reconciled.done;
+    if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
+
+    if (withFinalizerAndDefaults(job) !== undefined) {
+      job = await mutate(this.#o.store, kind, name, (cur) =>
+        cur.metadata.deletionTimestamp !== undefined ? undefined : withFinalizerAndDefaults(cur),
+      );
+      if (job === undefined) return Reconciled.done;
+      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
+    }
+
+    const now = this.#o.clock.now();
+    let plan = planJob(job, this.#o.nodes, now);
+    if (plan.changed) {
+      const written: { plan?: JobPlan; before?: JobPhase } = {}; // from the object mutate read last
+      await mutate(
+        this.#o.store,
+        kind,
+        name,
+        (cur) => {
+          const fresh = planJob(cur, this.#o.nodes, now);
+          written.plan = fresh;
+          written.before = cur.status?.phase;
+          return fresh.changed ? withStatus(cur, fresh.status) : undefined;
+        },
+        { status: true },
+      );
+      if (written.plan !== undefined) {
+        plan = written.plan;
+        if (plan.changed) this.#report(kind, name, written.before, plan);
+      }
+    }
+    return plan.nextDeadline !== undefined
+      ? Reconciled.requeueAfter(plan.nextDeadline - now)
+      : Reconciled.done;
+  }
+
+  async #finalize(kind: NodeTaskKind, name: string): Promise<ReconcileResult> {
+    let removed = false;
+    await mutate(this.#o.store, kind, name, (cur) => {
+      const next = withoutFinalizer(cur);
+      removed = next !== undefined;
+      return next;
+    });
+    if (removed)
+      this.#log.info({ job: name, resource: kind }, `${kind} ${name}: deleting, finalizer removed`);
+    return Reconciled.done;
+  }
+
+  #report(kind: NodeTaskKind, name: string, before: JobPhase | undefined, plan: JobPlan): void {
+    const { status, timedOut } = plan;
+    const fields = { job: name, resource: kind, phase: status.phase, progress: status.progress };
+    if (plan.initialised) {
+      const total = status.nodeStatus?.length ?? 0;
+      const detail = total > 0 ? `${total} nodes, ${status.progress}` : (status.reason ?? '');
+      this.#log.info(fields, `${kind} ${name} initialised: ${status.phase}, ${detail}`);
+    } else if (before !== status.phase) {
+      const why = status.reason !== undefined ? `: ${status.reason}` : '';
+      this.#log.info(
+        fields,
+        `${kind} ${name}: ${before ?? '(none)'} -> ${status.phase} (${status.progress})${why}`,
+      );
+    }
+    if (timedOut.length > 0) {
+      this.#log.warn(
+        { ...fields, nodes: timedOut.slice(0, 20), count: timedOut.length },
+        `${kind} ${name}: ${timedOut.length} node(s) timed out and are now Unknown`,
+      );
+    }
+  }
+
+  async #resync(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.#o.clock.sleep(this.#o.resyncPeriodMs, signal);
+      } catch {
+        return;
+      }
+      for (const [kind, informer] of this.#informers) {
+        for (const job of informer.list()) {
+          const phase = job.status?.phase;
+          const settled = phase === JobPhase.Completed || phase === JobPhase.Failure;
+          if (!settled || job.metadata.deletionTimestamp !== undefined)
+            this.#controller.enqueue(jobKey(kind, job.metadata.name));
+        }
+      }
+    }
+  }
+
+  /** For messages: why the controller is not running, when it is not. */
+  static disabledReason(options: { enable: boolean; disableNodeTaskV1alpha2: boolean }): string | undefined {
+    if (!options.enable) return 'nodeTask.enable is false';
+    if (options.disableNodeTaskV1alpha2) {
+      return (
+        'feature gate disableNodeTaskV1alpha2 is on (the v1alpha1 node task controllers take over; ' +
+        'they are not part of this build yet, so NodeUpgradeJob/ImagePrePullJob/ConfigUpdateJob are not processed)'
+      );
+    }
+    return undefined;
+  }
+}

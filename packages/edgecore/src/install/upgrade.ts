@@ -1,0 +1,155 @@
+// An upgrade across a restart: stage -> markStaged -> beginUpgrade (marker
+// `switching`, then the atomic switch of `current`) -> restart -> the new
+// edgecore, once connected, calls commitUpgrade. If it never does, the
+// launcher rolls back (boot-state.ts).
+import { KedgeError } from '@kedge/api';
+import { versionDir, type InstallLayout } from './install-layout.ts';
+import { readUpgradeMarker, writeUpgradeMarker, type UpgradeMarker } from './markers.ts';
+import { currentVersion, readReleaseVersion } from './release-dir.ts';
+import { switchCurrent } from './switch-current.ts';
+
+export interface UpgradeRequest {
+  /** The version running now (`current` must point at versions/<from>). */
+  from: string;
+  /** The staged version to switch to. */
+  to: string;
+  /** Job name, node name and job uid; job and jobUid are "" for an operator's `keadm edge upgrade`. */
+  job: string;
+  node: string;
+  jobUid: string;
+  /** Absolute time (epoch ms) by which `to` must be committed, or it is rolled back. */
+  deadlineMs: number;
+  /** Default Date.now(). */
+  now?: number;
+  /** Replace a marker of another upgrade that is still `switching`. */
+  force?: boolean;
+}
+
+/** Records that `to` is staged and verified (phase `staged`); nothing is switched. */
+export function markStaged(layout: InstallLayout, req: UpgradeRequest): UpgradeMarker {
+  checkStaged(layout, req.to);
+  checkNotOnTrial(layout, req);
+  const marker = newMarker('staged', req);
+  writeUpgradeMarker(layout, marker);
+  return marker;
+}
+
+/**
+ * Writes the marker `switching` and then points `current` at `to`. The caller
+ * then has edgecore restart (requestRestart / SIGTERM to the pid in
+ * state/edgecore.pid). Re-running it for the same job after a crash is safe:
+ * it finishes the switch if needed and returns the marker.
+ */
+export function beginUpgrade(layout: InstallLayout, req: UpgradeRequest): UpgradeMarker {
+  if (req.from === req.to) {
+    throw new KedgeError('KEDGE_INSTALL_INVALID', `version ${req.to}: is already the running version`, {
+      version: req.to,
+    });
+  }
+  checkStaged(layout, req.to);
+  const existing = readUpgradeMarker(layout);
+  const cur = currentVersion(layout);
+  if (existing?.phase === 'switching' && sameUpgrade(existing, req)) {
+    if (cur === req.to) return existing;
+    if (cur === req.from) {
+      switchCurrent(layout, req.to);
+      return existing;
+    }
+  }
+  checkNotOnTrial(layout, req);
+  if (cur !== req.from) {
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `${layout.current}: points at ${cur ?? 'nothing'}, not at ${req.from} (the version to upgrade from)`,
+      { file: layout.current, version: req.from },
+    );
+  }
+  const marker = newMarker('switching', req);
+  writeUpgradeMarker(layout, marker);
+  switchCurrent(layout, req.to);
+  return marker;
+}
+
+export type CommitOutcome =
+  /** The trial was pending and is committed now. */
+  | 'committed'
+  /** It was committed before (by another caller): nothing changed. */
+  | 'alreadyCommitted'
+  /** No trial is pending (no marker, or it ended otherwise: see `marker`). */
+  | 'nothingPending'
+  /** A trial is pending but not for what this process runs (e.g. the old version before its restart). */
+  | 'notOnTrial'
+  /** Too late: the launcher rolls back at the next start. */
+  | 'deadlinePassed';
+
+export interface CommitResult<M> {
+  outcome: CommitOutcome;
+  /** The marker after the call (undefined when there is none). */
+  marker: M | undefined;
+}
+
+/**
+ * Called by the new edgecore once it is healthy and connected: marks the
+ * upgrade to `runningVersion` committed. Idempotent; only the version on trial,
+ * with `current` pointing at it and before the deadline, can commit.
+ */
+export function commitUpgrade(
+  layout: InstallLayout,
+  options: { runningVersion: string; now?: number },
+): CommitResult<UpgradeMarker> {
+  const now = options.now ?? Date.now();
+  const marker = readUpgradeMarker(layout);
+  if (!marker) return { outcome: 'nothingPending', marker };
+  if (marker.phase === 'committed') {
+    return { outcome: marker.to === options.runningVersion ? 'alreadyCommitted' : 'nothingPending', marker };
+  }
+  if (marker.phase !== 'switching') return { outcome: 'nothingPending', marker };
+  if (marker.to !== options.runningVersion || currentVersion(layout) !== marker.to) {
+    return { outcome: 'notOnTrial', marker };
+  }
+  if (now > Date.parse(marker.deadline)) return { outcome: 'deadlinePassed', marker };
+  const committed: UpgradeMarker = { ...marker, phase: 'committed', updatedAt: new Date(now).toISOString() };
+  delete committed.reason;
+  writeUpgradeMarker(layout, committed);
+  return { outcome: 'committed', marker: committed };
+}
+
+function newMarker(phase: 'staged' | 'switching', req: UpgradeRequest): UpgradeMarker {
+  const now = new Date(req.now ?? Date.now()).toISOString();
+  return {
+    phase,
+    from: req.from,
+    to: req.to,
+    job: req.job,
+    node: req.node,
+    jobUid: req.jobUid,
+    startedAt: now,
+    deadline: new Date(req.deadlineMs).toISOString(),
+    attempts: 0,
+    updatedAt: now,
+  };
+}
+
+function sameUpgrade(marker: UpgradeMarker, req: UpgradeRequest): boolean {
+  return marker.jobUid === req.jobUid && marker.from === req.from && marker.to === req.to;
+}
+
+function checkStaged(layout: InstallLayout, version: string): void {
+  const dir = versionDir(layout, version);
+  if (readReleaseVersion(dir) !== version) {
+    throw new KedgeError('KEDGE_INSTALL_INVALID', `version ${version}: not staged in ${dir}`, {
+      file: dir,
+      version,
+    });
+  }
+}
+
+function checkNotOnTrial(layout: InstallLayout, req: UpgradeRequest): void {
+  const existing = readUpgradeMarker(layout);
+  if (existing?.phase !== 'switching' || req.force || sameUpgrade(existing, req)) return;
+  throw new KedgeError(
+    'KEDGE_INSTALL_INVALID',
+    `${layout.upgradeMarker}: the upgrade ${existing.from} -> ${existing.to} (job "${existing.job}") is still on trial until ${existing.deadline}; wait for it to commit or roll back`,
+    { file: layout.upgradeMarker },
+  );
+}

@@ -1,0 +1,31 @@
+// A task's spec, validated for its kind when an action needs it: a bad spec
+// fails the action with every `spec.<field>: problem`.
+import {
+  ConfigUpdateJobSpecSchema,
+  KedgeError,
+  NodeUpgradeJobSpecSchema,
+  describeIssues,
+  type ConfigUpdateJobSpec,
+  type NodeUpgradeJobSpec,
+} from '@kedge/api';
+import type { z } from 'zod';
+import type { TaskRecord } from '../task-types.ts';
+
+function parse<T>(schema: z.ZodType<T>, task: TaskRecord): T {
+  const result = schema.safeParse(task.spec);
+  if (result.success) return result.data;
+  const problems = describeIssues(result.error).map((p) => `spec.${p}`.replace('spec.(root)', 'spec'));
+  throw new KedgeError('KEDGE_TASK_INVALID', `invalid ${task.type} spec: ${problems.join('; ')}`, {
+    job: task.job,
+    node: task.node,
+    fields: problems,
+  });
+}
+
+export function nodeUpgradeSpec(task: TaskRecord): NodeUpgradeJobSpec {
+  return parse(NodeUpgradeJobSpecSchema, task);
+}
+
+export function configUpdateSpec(task: TaskRecord): ConfigUpdateJobSpec {
+  return parse(ConfigUpdateJobSpecSchema, task);
+}

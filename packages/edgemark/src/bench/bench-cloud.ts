@@ -1,0 +1,95 @@
+// The two servers the benchmark compares, each a child process so its memory
+// and CPU can be read alone: a kedge embedded cloud (one cloudcore on a fresh
+// SQLite store) and the bare `ws` baseline server.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KedgeError } from '@kedge/api';
+import { openSqliteStore, type ResourceStore } from '@kedge/store';
+import { startProcess, type ManagedProcess } from '@kedge/testing';
+import { stringify } from 'yaml';
+
+export interface BenchServer {
+  readonly proc: ManagedProcess;
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+export interface KedgeCloud extends BenchServer {
+  readonly store: ResourceStore;
+  readonly secretFile: string;
+}
+
+export interface KedgeCloudOptions {
+  dir: string;
+  nodeLimit: number;
+  keepaliveTimeoutS: number;
+  nodeStatusUpdateFrequencyS: number;
+}
+
+export const BENCH_SECRET = 'edgemark-bench-secret-0123456789abcdef';
+
+export async function startKedgeCloud(o: KedgeCloudOptions): Promise<KedgeCloud> {
+  const secretFile = join(o.dir, 'token-secret');
+  const storePath = join(o.dir, 'kedge.db');
+  const configFile = join(o.dir, 'cloudcore.yaml');
+  writeFileSync(secretFile, BENCH_SECRET + '\n', { mode: 0o600 });
+  writeFileSync(
+    configFile,
+    stringify({
+      apiVersion: 'cloudcore.config.kubeedge.io/v1alpha2',
+      kind: 'CloudCore',
+      store: { backend: 'sqlite', sqlite: { path: storePath } },
+      modules: {
+        cloudHub: {
+          replicaId: 'cloudcore-bench',
+          nodeLimit: o.nodeLimit,
+          keepaliveTimeout: o.keepaliveTimeoutS,
+          nodeStatusUpdateFrequency: o.nodeStatusUpdateFrequencyS,
+          websocket: { address: '127.0.0.1', port: 0 },
+          auth: { tokenSecretFile: secretFile },
+        },
+      },
+    }),
+  );
+  // Opened first, as the embedded mode's other processes do: the schema exists before cloudcore starts.
+  const store = openSqliteStore({ path: storePath });
+  const proc = startProcess({
+    name: 'cloudcore',
+    args: ['packages/cloudcore/src/main.ts', '--config', configFile],
+  });
+  try {
+    const line = await proc.waitForLine(/"cloudcore started"/, 30_000);
+    const port = (JSON.parse(line) as { port?: unknown }).port;
+    if (typeof port !== 'number')
+      throw new KedgeError('KEDGE_INTERNAL', `cloudcore start line has no port: ${line}`);
+    return {
+      proc,
+      store,
+      secretFile,
+      address: `127.0.0.1:${port}`,
+      stop: async () => {
+        await proc.kill();
+        await store.close();
+      },
+    };
+  } catch (err: unknown) {
+    await proc.killHard();
+    await store.close();
+    throw err;
+  }
+}
+
+export async function startBareServer(dir: string): Promise<BenchServer & { secretFile: string }> {
+  // The fleet CLI always derives tokens; the bare server ignores them.
+  const secretFile = join(dir, 'token-secret');
+  writeFileSync(secretFile, BENCH_SECRET + '\n', { mode: 0o600 });
+  const proc = startProcess({ name: 'bare-ws', args: ['packages/edgemark/src/bench/bare-server.ts'] });
+  try {
+    const line = await proc.waitForLine(/"event":"listening"/, 30_000);
+    const { port } = JSON.parse(line) as { port: number };
+    return { proc, secretFile, address: `127.0.0.1:${port}`, stop: () => proc.kill() };
+  } catch (err: unknown) {
+    await proc.killHard();
+    throw err;
+  }
+}

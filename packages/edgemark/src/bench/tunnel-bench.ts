@@ -1,0 +1,143 @@
+// The tunnel benchmark: for each N, kedge (one cloudcore, SQLite store) and
+// the bare ws baseline, each with a hollow fleet of N, in the same run.
+//   node packages/edgemark/src/bench/tunnel-bench.ts --nodes 1000,5000 [--out docs/benchmarks.md]
+// Only this file reads argv or exits.
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KedgeError, errorMessage } from '@kedge/api';
+import { repoRoot } from '@kedge/testing';
+import { parseCount, parseCountList, parseSeconds } from '../cli-numbers.ts';
+import { clockTicksPerSecond, openFileLimits } from './proc-stats.ts';
+import {
+  TUNNEL_HEADING,
+  renderTunnelSection,
+  resultsTable,
+  writeSection,
+  type MachineFacts,
+} from './report.ts';
+import { runScenario, type ScenarioResult, type ScenarioSettings } from './run-scenario.ts';
+
+const USAGE = `usage: tunnel-bench [--nodes 1000,5000] [--out docs/benchmarks.md] [options]
+  --nodes N[,N...]   fleet sizes (default 1000,5000)
+  --out FILE         write the results as the "${TUNNEL_HEADING.slice(3)}" section of FILE
+  --heartbeat S      hollow node keepalive interval (default 15)
+  --window S         CPU window (default 30)
+  --settle S         pause between "all up" and the window (default 5)
+  --ramp K           handshakes in flight at once (default 200)`;
+
+async function main(argv: string[]): Promise<number> {
+  let settings: Omit<ScenarioSettings, 'nodes'>;
+  let sizes: number[];
+  let out: string | undefined;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        nodes: { type: 'string', default: '1000,5000' },
+        out: { type: 'string' },
+        heartbeat: { type: 'string', default: '15' },
+        window: { type: 'string', default: '30' },
+        settle: { type: 'string', default: '5' },
+        ramp: { type: 'string', default: '200' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    sizes = parseCountList('--nodes', values.nodes);
+    out = values.out;
+    settings = {
+      heartbeatS: parseSeconds('--heartbeat', values.heartbeat) / 1000,
+      windowMs: parseSeconds('--window', values.window),
+      settleMs: parseSeconds('--settle', values.settle, 0),
+      ramp: parseCount('--ramp', values.ramp),
+      keepaliveTimeoutS: 30,
+      nodeStatusUpdateFrequencyS: 20,
+      pollMs: 250,
+      ticksPerSecond: clockTicksPerSecond(),
+    };
+  } catch (err: unknown) {
+    process.stderr.write(`tunnel-bench: ${errorMessage(err)}\n${USAGE}\n`);
+    return 2;
+  }
+
+  try {
+    raiseOpenFileLimit(Math.max(...sizes));
+    const machine = machineFacts();
+    const command = ['node packages/edgemark/src/bench/tunnel-bench.ts', ...argv].join(' ');
+    const results: ScenarioResult[] = [];
+    for (const nodes of sizes) {
+      for (const system of ['kedge', 'baseline'] as const) {
+        log({ event: 'scenario', system, nodes });
+        const result = await runScenario(system, { ...settings, nodes });
+        log({ event: 'result', ...result });
+        results.push(result);
+      }
+    }
+    process.stdout.write('\n' + resultsTable(results) + '\n');
+    if (out) {
+      const file = resolve(repoRoot(), out);
+      const { ticksPerSecond: _ticks, ...shown } = settings;
+      writeSection(file, TUNNEL_HEADING, renderTunnelSection({ command, machine, settings: shown, results }));
+      log({ event: 'written', file });
+    }
+    return 0;
+  } catch (err: unknown) {
+    process.stderr.write(`tunnel-bench: ${errorMessage(err)}\n`);
+    return 1;
+  }
+}
+
+/**
+ * Each of the two child processes holds one descriptor per node. Children
+ * inherit this process's limit, so raise its soft limit (up to the hard one)
+ * with prlimit(1) when it is too low.
+ */
+function raiseOpenFileLimit(maxNodes: number): void {
+  const needed = maxNodes + 1024;
+  const { soft, hard } = openFileLimits();
+  if (soft >= needed) return;
+  if (hard < needed) {
+    throw new KedgeError(
+      'KEDGE_CONFIG_INVALID',
+      `open files: ${maxNodes} nodes need ${needed} descriptors per process but the hard limit is ${hard}; raise it (as root: ulimit -Hn ${needed}) and re-run`,
+      { fields: ['--nodes'] },
+    );
+  }
+  try {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${needed}:${hard}`]);
+  } catch (err: unknown) {
+    throw new KedgeError(
+      'KEDGE_CONFIG_INVALID',
+      `open files: soft limit ${soft} is below ${needed} and prlimit failed (${errorMessage(err)}); run "ulimit -n ${needed}" first`,
+      { fields: ['--nodes'] },
+    );
+  }
+  log({ event: 'ulimit', soft: needed, hard, was: soft });
+}
+
+function machineFacts(): MachineFacts {
+  const { soft, hard } = openFileLimits();
+  return {
+    date: new Date().toISOString(),
+    nproc: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    nodeVersion: process.version,
+    kernel: release(),
+    openFiles: `${soft} soft / ${hard} hard`,
+    loadAverage: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  };
+}
+
+function log(fields: Record<string, unknown>): void {
+  process.stdout.write(JSON.stringify({ ts: Date.now(), ...fields }) + '\n');
+}
+
+process.exitCode = await main(process.argv.slice(2));
