@@ -38,8 +38,14 @@ async function main(): Promise<number> {
   if (values.push) {
     const username = process.env.KEDGE_REGISTRY_USERNAME;
     const password = process.env.KEDGE_REGISTRY_PASSWORD ?? '';
-    const pushed = await pushRelease(values.push, built.outDir, username ? { auth: { username, password } } : {});
-    process.stdout.write(`pushed ${values.push} ${pushed.digest} (${pushed.platform.os}/${pushed.platform.architecture})\n`);
+    const pushed = await pushRelease(
+      values.push,
+      built.outDir,
+      username ? { auth: { username, password } } : {},
+    );
+    process.stdout.write(
+      `pushed ${values.push} ${pushed.digest} (${pushed.platform.os}/${pushed.platform.architecture})\n`,
+    );
   }
   return 0;
 }

@@ -4,25 +4,25 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeReadyCondition } from '../packages/api/src/index.ts';
-import { EdgeNode, EmbeddedCloud } from '../e2e/support/embedded-cloud.ts';
+import { LocalCloud, LocalEdge } from '../packages/localup/src/index.ts';
 
 const { values } = parseArgs({ options: { once: { type: 'boolean' }, dir: { type: 'string' } } });
 const dir = values.dir ?? join(process.cwd(), '.kedge-run', 'demo');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 
-const cloud = new EmbeddedCloud({ dir });
-const edges: EdgeNode[] = [];
+const cloud = new LocalCloud({ dir });
+const edges: LocalEdge[] = [];
 const stop = async (): Promise<void> => {
   await Promise.all(edges.map((e) => e.stop()));
   await cloud.close();
 };
 
 try {
-  const cloudcore = await cloud.addReplica();
+  const cloudcore = await cloud.addCloudCore();
   console.log(`cloudcore listening on ${cloudcore.address}, store ${cloud.storePath}`);
   for (const name of ['edge-1', 'edge-2', 'edge-3']) {
-    const edge = await EdgeNode.create(dir, { name, server: cloudcore.address, token: cloud.token(name) });
+    const edge = await LocalEdge.create(dir, { name, server: cloudcore.address, token: cloud.token(name) });
     await edge.start();
     edges.push(edge);
   }
@@ -37,7 +37,9 @@ try {
   console.log('NAME\tSTATUS\tVERSION\tCLOUDCORE');
   for (const n of (await cloud.store.list('Node')).items) {
     const ready = nodeReadyCondition(n)?.status === 'True' ? 'Ready' : 'NotReady';
-    console.log(`${n.metadata.name}\t${ready}\t${n.status?.nodeInfo?.kubeletVersion ?? ''}\t${n.metadata.annotations?.cloudcore ?? ''}`);
+    console.log(
+      `${n.metadata.name}\t${ready}\t${n.status?.nodeInfo?.kubeletVersion ?? ''}\t${n.metadata.annotations?.cloudcore ?? ''}`,
+    );
   }
   if (!values.once) {
     console.log('demo running; Ctrl-C to stop');

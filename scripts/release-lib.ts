@@ -14,7 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { KedgeError } from '../packages/api/src/index.ts';
 
-export { pushRelease, pushIndex, type PushedRelease, type PushReleaseOptions } from '../packages/oci/src/index.ts';
+export {
+  pushRelease,
+  pushIndex,
+  type PushedRelease,
+  type PushReleaseOptions,
+} from '../packages/oci/src/index.ts';
 
 export interface BuildReleaseOptions {
   /** `v<major>.<minor>.<patch>[-suffix]`, as NodeUpgradeJob.spec.version. */
@@ -50,9 +55,13 @@ const BANNER = [
 export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltRelease> {
   const { version, outDir } = options;
   if (!VERSION_RE.test(version)) {
-    throw new KedgeError('KEDGE_CLI_USAGE', `--version: "${version}" is not v<major>.<minor>.<patch>[-suffix]`, {
-      fields: ['version'],
-    });
+    throw new KedgeError(
+      'KEDGE_CLI_USAGE',
+      `--version: "${version}" is not v<major>.<minor>.<patch>[-suffix]`,
+      {
+        fields: ['version'],
+      },
+    );
   }
   await prepareOutDir(outDir);
   const entryPoints: Record<string, string> = { edgecore: join(EDGECORE_DIR, 'src', 'main.ts') };
@@ -73,7 +82,11 @@ export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltR
   });
   for (const warning of result.warnings) process.stderr.write(`build-release: esbuild: ${warning.text}\n`);
 
-  const nativePackages = await copyRuntimePackage('better-sqlite3', EDGECORE_DIR, join(outDir, 'node_modules'));
+  const nativePackages = await copyRuntimePackage(
+    'better-sqlite3',
+    EDGECORE_DIR,
+    join(outDir, 'node_modules'),
+  );
   await writeFile(join(outDir, 'VERSION'), `${version}\n`);
   return {
     outDir,
@@ -88,9 +101,13 @@ async function prepareOutDir(outDir: string): Promise<void> {
   if (existsSync(outDir)) {
     const entries = await readdir(outDir);
     if (entries.length > 0 && !entries.includes('VERSION')) {
-      throw new KedgeError('KEDGE_CLI_USAGE', `--out: ${outDir} is not empty and holds no release; refusing to replace it`, {
-        file: outDir,
-      });
+      throw new KedgeError(
+        'KEDGE_CLI_USAGE',
+        `--out: ${outDir} is not empty and holds no release; refusing to replace it`,
+        {
+          file: outDir,
+        },
+      );
     }
     await rm(outDir, { recursive: true, force: true });
   }
@@ -109,16 +126,28 @@ interface PackageJson {
  * copied: lib/, and the addon built for this machine (build/Release) or the
  * prebuilt one for this platform; never its C sources.
  */
-async function copyRuntimePackage(name: string, fromDir: string, nodeModules: string, seen = new Set<string>()): Promise<string[]> {
+async function copyRuntimePackage(
+  name: string,
+  fromDir: string,
+  nodeModules: string,
+  seen = new Set<string>(),
+): Promise<string[]> {
   if (seen.has(name) || BUILD_ONLY.has(name)) return [];
   seen.add(name);
   let manifestPath: string;
   try {
-    manifestPath = await realpath(createRequire(join(fromDir, 'package.json')).resolve(`${name}/package.json`));
+    manifestPath = await realpath(
+      createRequire(join(fromDir, 'package.json')).resolve(`${name}/package.json`),
+    );
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_INTERNAL', `build-release: cannot find ${name} from ${fromDir}; run pnpm install`, {}, {
-      cause: err,
-    });
+    throw new KedgeError(
+      'KEDGE_INTERNAL',
+      `build-release: cannot find ${name} from ${fromDir}; run pnpm install`,
+      {},
+      {
+        cause: err,
+      },
+    );
   }
   const pkgDir = dirname(manifestPath);
   const pkg = JSON.parse(await readFile(manifestPath, 'utf8')) as PackageJson;
@@ -127,7 +156,11 @@ async function copyRuntimePackage(name: string, fromDir: string, nodeModules: st
   if (name === 'better-sqlite3') {
     await copyBetterSqlite(pkgDir, target);
   } else {
-    await cp(pkgDir, target, { recursive: true, dereference: true, filter: (src) => !src.slice(pkgDir.length).includes('node_modules') });
+    await cp(pkgDir, target, {
+      recursive: true,
+      dereference: true,
+      filter: (src) => !src.slice(pkgDir.length).includes('node_modules'),
+    });
   }
   const copied = [`${name}@${pkg.version}`];
   for (const dep of Object.keys(pkg.dependencies ?? {})) {
@@ -143,13 +176,22 @@ async function copyBetterSqlite(pkgDir: string, target: string): Promise<void> {
   const built = join('build', 'Release', 'better_sqlite3.node');
   // better-sqlite3 13 picks prebuilds/<linux|linuxmusl|...>-<arch>.node; 12 loads build/Release.
   const prebuilds = existsSync(join(pkgDir, 'prebuilds'))
-    ? (await readdir(join(pkgDir, 'prebuilds'))).filter((f) => f.endsWith(`-${process.arch}.node`) && f.startsWith(process.platform))
+    ? (await readdir(join(pkgDir, 'prebuilds'))).filter(
+        (f) => f.endsWith(`-${process.arch}.node`) && f.startsWith(process.platform),
+      )
     : [];
-  const addons = [...(existsSync(join(pkgDir, built)) ? [built] : []), ...prebuilds.map((f) => join('prebuilds', f))];
+  const addons = [
+    ...(existsSync(join(pkgDir, built)) ? [built] : []),
+    ...prebuilds.map((f) => join('prebuilds', f)),
+  ];
   if (addons.length === 0) {
-    throw new KedgeError('KEDGE_INTERNAL', `build-release: ${pkgDir} has no native addon for ${process.platform}-${process.arch}`, {
-      file: pkgDir,
-    });
+    throw new KedgeError(
+      'KEDGE_INTERNAL',
+      `build-release: ${pkgDir} has no native addon for ${process.platform}-${process.arch}`,
+      {
+        file: pkgDir,
+      },
+    );
   }
   for (const addon of addons) {
     await mkdir(dirname(join(target, addon)), { recursive: true });

@@ -18,7 +18,7 @@ import {
   type TestRegistry,
 } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgeNode, EmbeddedCloud } from '../support/embedded-cloud.ts';
+import { LocalCloud, LocalEdge } from '@kedge/localup';
 
 const run = promisify(execFile);
 
@@ -54,8 +54,15 @@ describe('scripts/build-release.ts', () => {
   });
 
   it('writes the bundles, VERSION and only the native package to node_modules', async () => {
-    expect(output).toMatch(/^built v0\.2\.0 in .* ms\): edgecore\.mjs, launcher\.mjs, node_modules: better-sqlite3@/m);
-    expect((await readdir(releaseDir)).sort()).toEqual(['VERSION', 'edgecore.mjs', 'launcher.mjs', 'node_modules']);
+    expect(output).toMatch(
+      /^built v0\.2\.0 in .* ms\): edgecore\.mjs, launcher\.mjs, node_modules: better-sqlite3@/m,
+    );
+    expect((await readdir(releaseDir)).sort()).toEqual([
+      'VERSION',
+      'edgecore.mjs',
+      'launcher.mjs',
+      'node_modules',
+    ]);
     expect(await readFile(join(releaseDir, 'VERSION'), 'utf8')).toBe('v0.2.0\n');
     expect(await readdir(join(releaseDir, 'node_modules'))).toEqual(['better-sqlite3']);
     expect(existsSync(join(releaseDir, 'node_modules', 'better-sqlite3', 'deps'))).toBe(false);
@@ -64,13 +71,15 @@ describe('scripts/build-release.ts', () => {
   it('runs from a copy outside the source tree', async () => {
     const copy = join(dir.path, 'elsewhere', 'v0.2.0');
     await cp(releaseDir, copy, { recursive: true, verbatimSymlinks: true });
-    const { stdout } = await run(process.execPath, [join(copy, 'edgecore.mjs'), '--defaultconfig'], { cwd: dir.path });
+    const { stdout } = await run(process.execPath, [join(copy, 'edgecore.mjs'), '--defaultconfig'], {
+      cwd: dir.path,
+    });
     expect(stdout).toContain('kind: EdgeCore');
 
-    const cloud = new EmbeddedCloud({ dir: dir.path });
-    const edge = await EdgeNode.create(dir.path, {
+    const cloud = new LocalCloud({ dir: dir.path });
+    const edge = await LocalEdge.create(dir.path, {
       name: 'release-node',
-      server: (await cloud.addReplica()).address,
+      server: (await cloud.addCloudCore()).address,
       token: cloud.token('release-node'),
     });
     const proc = startProcess({

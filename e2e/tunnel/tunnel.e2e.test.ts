@@ -4,23 +4,23 @@ import { nodeReadyCondition, newMessage, nodeTaskResource, type Node } from '@ke
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgeNode, EmbeddedCloud, type CloudCoreReplica } from '../support/embedded-cloud.ts';
+import { LocalCloud, LocalEdge, type CloudCoreReplica } from '@kedge/localup';
 import { RawEdgeClient } from '../support/raw-edge-client.ts';
 
 const NODES = ['edge-1', 'edge-2', 'edge-3'];
 
 describe('tunnel and node lifecycle', () => {
   let dir: TempDir;
-  let cloud: EmbeddedCloud;
+  let cloud: LocalCloud;
   let cloudcore: CloudCoreReplica;
-  const edges = new Map<string, EdgeNode>();
+  const edges = new Map<string, LocalEdge>();
 
   const node = (name: string): Promise<Node | undefined> => cloud.store.get('Node', name);
   const ready = async (name: string): Promise<string | undefined> => {
     const n = await node(name);
     return n ? nodeReadyCondition(n)?.status : undefined;
   };
-  const edge = (name: string): EdgeNode => {
+  const edge = (name: string): LocalEdge => {
     const e = edges.get(name);
     if (!e) throw new Error(`no edge ${name}`);
     return e;
@@ -28,10 +28,10 @@ describe('tunnel and node lifecycle', () => {
 
   beforeAll(async () => {
     dir = await tempDir('kedge-tunnel-');
-    cloud = new EmbeddedCloud({ dir: dir.path, keepaliveTimeout: 4, maxMessageBytes: 64 * 1024 });
-    cloudcore = await cloud.addReplica();
+    cloud = new LocalCloud({ dir: dir.path, keepaliveTimeout: 4, maxMessageBytes: 64 * 1024 });
+    cloudcore = await cloud.addCloudCore();
     for (const name of NODES) {
-      const e = await EdgeNode.create(dir.path, {
+      const e = await LocalEdge.create(dir.path, {
         name,
         server: cloudcore.address,
         token: cloud.token(name),
@@ -147,7 +147,7 @@ describe('tunnel and node lifecycle', () => {
   });
 
   it('refuses a node with a wrong credential and names it', async () => {
-    const intruder = await EdgeNode.create(dir.path, {
+    const intruder = await LocalEdge.create(dir.path, {
       name: 'edge-intruder',
       server: cloudcore.address,
       token: cloud.token('edge-1'),

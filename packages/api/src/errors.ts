@@ -30,19 +30,25 @@ export const ERROR_CODES = {
   KEDGE_TEST_PROCESS_EXITED:
     'A process started by a test exited before the output the test waited for appeared.',
   KEDGE_LISTEN_FAILED: 'A server could not bind its configured address (in use, or not permitted).',
-  KEDGE_OCI_REF_INVALID: 'An image reference could not be parsed; the message names the reference and the problem.',
+  KEDGE_OCI_REF_INVALID:
+    'An image reference could not be parsed; the message names the reference and the problem.',
   KEDGE_OCI_REGISTRY_ERROR:
     'A registry request failed or got an unexpected HTTP status; the message names registry, repository and status.',
-  KEDGE_OCI_AUTH_FAILED: 'A registry (or its token service) wanted credentials that were missing or rejected.',
+  KEDGE_OCI_AUTH_FAILED:
+    'A registry (or its token service) wanted credentials that were missing or rejected.',
   KEDGE_OCI_NOT_FOUND: 'The registry has no such repository, tag, manifest or blob (HTTP 404).',
-  KEDGE_OCI_MANIFEST_INVALID: 'A manifest or index was malformed, too large, or of a media type kedge does not handle.',
+  KEDGE_OCI_MANIFEST_INVALID:
+    'A manifest or index was malformed, too large, or of a media type kedge does not handle.',
   KEDGE_OCI_PLATFORM_MISSING:
     'An image has nothing for the wanted os/architecture (its index lacks it, or it was built for another).',
-  KEDGE_OCI_DIGEST_MISMATCH: 'Content from a registry did not hash to the digest it was asked or expected to have.',
+  KEDGE_OCI_DIGEST_MISMATCH:
+    'Content from a registry did not hash to the digest it was asked or expected to have.',
   KEDGE_OCI_UNSAFE_ARCHIVE:
     'A layer archive holds an entry kedge refuses to unpack (absolute path, `..`, link leaving the target, device).',
-  KEDGE_OCI_UNPACK_FAILED: 'Packing or unpacking a release archive failed (tar error, target already exists).',
-  KEDGE_TEST_TOOL_MISSING: 'A test helper needs a system tool that is not installed; the message names the package.',
+  KEDGE_OCI_UNPACK_FAILED:
+    'Packing or unpacking a release archive failed (tar error, target already exists).',
+  KEDGE_TEST_TOOL_MISSING:
+    'A test helper needs a system tool that is not installed; the message names the package.',
   KEDGE_INSTALL_LOCKED:
     'Another install operation (a keadm edge command, a node task action or the launcher) holds the install lock.',
   KEDGE_INSTALL_INVALID:

@@ -16,7 +16,12 @@ import { MetaCache, MetaManager } from './metamanager/index.ts';
 import { MetaServer } from './metaserver/index.ts';
 import { EdgeReporter } from './reporting/edge-reporter.ts';
 import { reportEvent, type EventInput } from './reporting/event-route.ts';
-import { CONFIRM_UPGRADE_PATH, TaskManager, confirmUpgradeRoute, nodeTaskActions } from './taskmanager/index.ts';
+import {
+  CONFIRM_UPGRADE_PATH,
+  TaskManager,
+  confirmUpgradeRoute,
+  nodeTaskActions,
+} from './taskmanager/index.ts';
 import { edgecoreVersion } from './version.ts';
 
 /**
@@ -105,7 +110,9 @@ export async function startEdgeCore(
   const install = options.installRoot ? installLayout(options.installRoot) : undefined;
   const loadedConfigSha256 = options.configFile ? sha256File(options.configFile) : undefined;
   if (install) {
-    bus.register(new InstallCommitter({ layout: install, runningVersion: version, loadedConfigSha256, clock }));
+    bus.register(
+      new InstallCommitter({ layout: install, runningVersion: version, loadedConfigSha256, clock }),
+    );
   }
   const taskManager = new TaskManager({
     enabled: m.taskManager.enable,

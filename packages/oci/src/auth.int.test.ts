@@ -31,7 +31,11 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 function expectNoSecrets(err: Error): void {
   const everything = `${err.message} ${JSON.stringify((err as { context?: unknown }).context)}`;
-  for (const secret of [auth.password, wrong.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64')]) {
+  for (const secret of [
+    auth.password,
+    wrong.password,
+    Buffer.from(`${auth.username}:${auth.password}`).toString('base64'),
+  ]) {
     expect(everything).not.toContain(secret);
   }
 }
@@ -59,7 +63,9 @@ describe.each(['basic', 'token'] as const)('%s auth', (scheme) => {
     if (scheme === 'token') {
       const scopes = registry.tokenService?.requests.flatMap((r) => r.scopes) ?? [];
       // The registry lists a scope's actions in map order: pull,push or push,pull.
-      const actions = scopes.map((s) => s.replace('repository:kedge/installation-package:', '').split(',').sort().join());
+      const actions = scopes.map((s) =>
+        s.replace('repository:kedge/installation-package:', '').split(',').sort().join(),
+      );
       expect(actions).toContain('pull,push');
       expect(actions).toContain('pull');
     }
@@ -80,7 +86,9 @@ describe.each(['basic', 'token'] as const)('%s auth', (scheme) => {
   it('says the credentials were rejected, without repeating them', async () => {
     const err = await rejection(pullManifest(ref, { auth: wrong }));
     expect(hasCode(err, 'KEDGE_OCI_AUTH_FAILED')).toBe(true);
-    expect(err.message).toContain(`registry ${registry.url}, repository kedge/installation-package: GET manifest v0.2.0`);
+    expect(err.message).toContain(
+      `registry ${registry.url}, repository kedge/installation-package: GET manifest v0.2.0`,
+    );
     expect(err.message).toMatch(
       scheme === 'basic'
         ? /HTTP 401, the registry rejected the credentials given$/

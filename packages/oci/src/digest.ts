@@ -13,9 +13,13 @@ export function isDigest(value: string): boolean {
 
 export function digestAlgorithm(digest: string): DigestAlgorithm {
   if (!isDigest(digest)) {
-    throw new KedgeError('KEDGE_OCI_REF_INVALID', `digest "${digest}" is not sha256:<64 hex> or sha512:<128 hex>`, {
-      digest,
-    });
+    throw new KedgeError(
+      'KEDGE_OCI_REF_INVALID',
+      `digest "${digest}" is not sha256:<64 hex> or sha512:<128 hex>`,
+      {
+        digest,
+      },
+    );
   }
   return digest.startsWith('sha512:') ? 'sha512' : 'sha256';
 }

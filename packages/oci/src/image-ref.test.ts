@@ -6,11 +6,17 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 describe('parseImageRef', () => {
   it.each([
-    ['127.0.0.1:5000/kedge/installation-package:v0.2.0', { registry: '127.0.0.1:5000', repository: 'kedge/installation-package', tag: 'v0.2.0' }],
+    [
+      '127.0.0.1:5000/kedge/installation-package:v0.2.0',
+      { registry: '127.0.0.1:5000', repository: 'kedge/installation-package', tag: 'v0.2.0' },
+    ],
     ['registry.example.com/a/b/c', { registry: 'registry.example.com', repository: 'a/b/c' }],
     ['localhost/edge', { registry: 'localhost', repository: 'edge' }],
     [`localhost:5000/edge@${DIGEST}`, { registry: 'localhost:5000', repository: 'edge', digest: DIGEST }],
-    [`host.io/x/y:v1.2.3-rc.1@${DIGEST}`, { registry: 'host.io', repository: 'x/y', tag: 'v1.2.3-rc.1', digest: DIGEST }],
+    [
+      `host.io/x/y:v1.2.3-rc.1@${DIGEST}`,
+      { registry: 'host.io', repository: 'x/y', tag: 'v1.2.3-rc.1', digest: DIGEST },
+    ],
     ['[::1]:5000/a__b/c-d.e', { registry: '[::1]:5000', repository: 'a__b/c-d.e' }],
   ])('parses %s', (ref, expected) => {
     expect(parseImageRef(ref)).toEqual(expected);

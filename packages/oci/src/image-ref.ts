@@ -46,7 +46,8 @@ export function parseImageRef(ref: string): ImageRef {
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG_RE.test(tag)) throw invalid(ref, `tag "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
+    if (!TAG_RE.test(tag))
+      throw invalid(ref, `tag "${tag}" is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
   }
   const slash = rest.indexOf('/');
   const host = slash < 0 ? '' : rest.slice(0, slash);

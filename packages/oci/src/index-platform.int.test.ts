@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
 import { startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
-import { hostPlatform, pullManifest, pullRelease, pushIndex, pushRelease, type PushedRelease } from './index.ts';
+import {
+  hostPlatform,
+  pullManifest,
+  pullRelease,
+  pushIndex,
+  pushRelease,
+  type PushedRelease,
+} from './index.ts';
 import { makeReleaseDir } from './testdata/fixtures.ts';
 
 let registry: TestRegistry;

@@ -20,7 +20,10 @@ export const MEDIA_TYPES = {
 export const VERSION_LABEL = 'io.kedge.version';
 
 export const INDEX_MEDIA_TYPES: readonly string[] = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList];
-export const IMAGE_MANIFEST_MEDIA_TYPES: readonly string[] = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest];
+export const IMAGE_MANIFEST_MEDIA_TYPES: readonly string[] = [
+  MEDIA_TYPES.ociManifest,
+  MEDIA_TYPES.dockerManifest,
+];
 
 /** Layer media types pullRelease unpacks, and whether they are gzip-compressed. */
 export const LAYER_MEDIA_TYPES: Readonly<Record<string, { gzip: boolean }>> = {

@@ -30,7 +30,9 @@ describe('platforms', () => {
     ];
     expect(selectPlatformManifest(entries, { os: 'linux', architecture: 'amd64' })?.digest).toBe('amd64');
     expect(selectPlatformManifest(entries, { os: 'linux', architecture: 'arm64' })?.digest).toBe('arm64');
-    expect(selectPlatformManifest(entries, { os: 'linux', architecture: 'arm', variant: 'v6' })?.digest).toBe('arm-v6');
+    expect(selectPlatformManifest(entries, { os: 'linux', architecture: 'arm', variant: 'v6' })?.digest).toBe(
+      'arm-v6',
+    );
     expect(selectPlatformManifest(entries, { os: 'linux', architecture: 'arm' })?.digest).toBe('arm-v7');
     expect(selectPlatformManifest(entries, { os: 'linux', architecture: 's390x' })).toBeUndefined();
     expect(selectPlatformManifest(entries, { os: 'windows', architecture: 'amd64' })).toBeUndefined();

@@ -18,9 +18,9 @@ export function goArch(nodeArch: string = process.arch): string {
   return GO_ARCH[nodeArch] ?? nodeArch;
 }
 
-/** The platform this process runs on: linux (or whatever `process.platform` is) and the Go name of its CPU. */
+/** The platform this process runs on, in Go's names (GOOS/GOARCH): `{os: 'linux', architecture: 'amd64'}`. */
 export function hostPlatform(): Platform {
-  return { os: process.platform, architecture: goArch() };
+  return { os: process.platform === 'win32' ? 'windows' : process.platform, architecture: goArch() };
 }
 
 export function formatPlatform(platform: Platform): string {
@@ -32,7 +32,10 @@ export function formatPlatform(platform: Platform): string {
  * without one, an entry with no variant (or arm64's usual v8) is preferred
  * over other variants. Entries without a platform never match.
  */
-export function selectPlatformManifest(entries: readonly Descriptor[], wanted: Platform): Descriptor | undefined {
+export function selectPlatformManifest(
+  entries: readonly Descriptor[],
+  wanted: Platform,
+): Descriptor | undefined {
   const candidates = entries.filter(
     (e) => e.platform?.os === wanted.os && e.platform.architecture === wanted.architecture,
   );

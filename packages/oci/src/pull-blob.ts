@@ -42,7 +42,7 @@ export async function downloadBlob(
   const file = await open(destFile, 'w');
   try {
     if (res.body) {
-      for await (const chunk of res.body) {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
         digester.update(chunk);
         if (options.size !== undefined && digester.size > options.size) {
           await res.body.cancel();
@@ -73,7 +73,12 @@ export async function downloadBlob(
   }
   if (options.size !== undefined && digester.size !== options.size) {
     await rm(destFile, { force: true });
-    throw mismatch(session, digest, destFile, `${digester.size} bytes instead of the expected ${options.size}`);
+    throw mismatch(
+      session,
+      digest,
+      destFile,
+      `${digester.size} bytes instead of the expected ${options.size}`,
+    );
   }
   return { digest, size: digester.size, file: destFile };
 }

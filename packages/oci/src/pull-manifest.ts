@@ -82,10 +82,15 @@ export async function resolveManifest(session: RegistrySession, platform: Platfo
       session.context({ platform: formatPlatform(platform) }),
     );
   }
-  if (!isDigest(entry.digest)) throw invalidDocument(session, first.digest, `entry digest "${entry.digest}" is malformed`);
+  if (!isDigest(entry.digest))
+    throw invalidDocument(session, first.digest, `entry digest "${entry.digest}" is malformed`);
   const child = await getManifest(session, entry.digest);
   if (!IMAGE_MANIFEST_MEDIA_TYPES.includes(child.mediaType)) {
-    throw invalidDocument(session, entry.digest, `the ${formatPlatform(platform)} entry is a ${child.mediaType}, not an image manifest`);
+    throw invalidDocument(
+      session,
+      entry.digest,
+      `the ${formatPlatform(platform)} entry is a ${child.mediaType}, not an image manifest`,
+    );
   }
   return {
     digest: child.digest,
@@ -102,10 +107,8 @@ async function getManifest(session: RegistrySession, reference: string): Promise
     { method: 'GET', url: session.repoPath(`manifests/${reference}`), what, headers: { accept: ACCEPT } },
     [200],
   );
-  const bytes = await readLimited(
-    res,
-    MAX_MANIFEST_BYTES,
-    () => invalidDocument(session, reference, `larger than ${MAX_MANIFEST_BYTES} bytes`),
+  const bytes = await readLimited(res, MAX_MANIFEST_BYTES, () =>
+    invalidDocument(session, reference, `larger than ${MAX_MANIFEST_BYTES} bytes`),
   );
   const byDigest = isDigest(reference);
   const expected = byDigest ? reference : validDigestHeader(res.headers.get('docker-content-digest'));
@@ -133,17 +136,22 @@ function validDigestHeader(value: string | null): string | undefined {
 }
 
 /** The Content-Type when it is a manifest type, else the document's own mediaType, else its shape. */
-function documentMediaType(session: RegistrySession, reference: string, res: Response, json: unknown): string {
+function documentMediaType(
+  session: RegistrySession,
+  reference: string,
+  res: Response,
+  json: unknown,
+): string {
   const header = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
   const body = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
   const own = typeof body.mediaType === 'string' ? body.mediaType : undefined;
-  const known = (t: string | undefined): t is string =>
+  const known = (t: string | undefined): boolean =>
     t !== undefined && (INDEX_MEDIA_TYPES.includes(t) || IMAGE_MANIFEST_MEDIA_TYPES.includes(t));
   if (known(header) && own !== undefined && own !== header) {
     throw invalidDocument(session, reference, `served as ${header} but says it is ${own}`);
   }
   if (known(header)) return header;
-  if (known(own)) return own;
+  if (own !== undefined && known(own)) return own;
   if (own === undefined && Array.isArray(body.manifests)) return MEDIA_TYPES.ociIndex;
   if (own === undefined && Array.isArray(body.layers)) return MEDIA_TYPES.ociManifest;
   throw invalidDocument(
@@ -153,14 +161,23 @@ function documentMediaType(session: RegistrySession, reference: string, res: Res
   );
 }
 
-function validate<S extends z.ZodType>(session: RegistrySession, schema: S, doc: ManifestDocument): z.infer<S> {
+function validate<S extends z.ZodType>(
+  session: RegistrySession,
+  schema: S,
+  doc: ManifestDocument,
+): z.infer<S> {
   const parsed = schema.safeParse(doc.json);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   throw invalidDocument(session, doc.digest, problems);
 }
 
-function invalidDocument(session: RegistrySession, reference: string, problem: string, cause?: unknown): KedgeError {
+function invalidDocument(
+  session: RegistrySession,
+  reference: string,
+  problem: string,
+  cause?: unknown,
+): KedgeError {
   return new KedgeError(
     'KEDGE_OCI_MANIFEST_INVALID',
     `${session.label}: manifest ${reference} (${formatImageRef(session.ref)}): ${problem}`,

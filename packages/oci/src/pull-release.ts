@@ -52,7 +52,10 @@ export interface PulledRelease {
 /** An image config is a small JSON document. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export async function pullRelease(ref: string | ImageRef, options: PullReleaseOptions): Promise<PulledRelease> {
+export async function pullRelease(
+  ref: string | ImageRef,
+  options: PullReleaseOptions,
+): Promise<PulledRelease> {
   const session = new RegistrySession(toImageRef(ref), options);
   const platform = options.platform ?? hostPlatform();
   const { destDir } = options;
@@ -100,7 +103,13 @@ export async function pullRelease(ref: string | ImageRef, options: PullReleaseOp
   await mkdir(partial, { recursive: true });
   await mkdir(work, { recursive: true });
   try {
-    const labels = await readConfigLabels(session, resolved.manifest.config, work, platform, resolved.indexDigest);
+    const labels = await readConfigLabels(
+      session,
+      resolved.manifest.config,
+      work,
+      platform,
+      resolved.indexDigest,
+    );
     const symlinks = new Set<string>();
     for (const [i, layer] of layers.entries()) {
       const file = join(work, `layer-${i}`);
@@ -110,7 +119,14 @@ export async function pullRelease(ref: string | ImageRef, options: PullReleaseOp
         onBytes: (received) => progress({ step: 'download', ...step, received, size: layer.size }),
       });
       progress({ step: 'unpack', ...step });
-      await unpackLayer(session, file, layer.digest, LAYER_MEDIA_TYPES[layer.mediaType]?.gzip ?? true, partial, symlinks);
+      await unpackLayer(
+        session,
+        file,
+        layer.digest,
+        LAYER_MEDIA_TYPES[layer.mediaType]?.gzip ?? true,
+        partial,
+        symlinks,
+      );
       await rm(file, { force: true });
     }
     await fsyncTree(partial);

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KedgeError } from '@kedge/api';
 import { toImageRef, type ImageRef } from './image-ref.ts';
-import { MEDIA_TYPES, VERSION_LABEL, type ImageConfig, type ImageManifest, type Platform } from './manifest.ts';
+import {
+  MEDIA_TYPES,
+  VERSION_LABEL,
+  type ImageConfig,
+  type ImageManifest,
+  type Platform,
+} from './manifest.ts';
 import { packDirectory } from './pack-directory.ts';
 import { hostPlatform } from './platform.ts';
 import { putManifest, uploadBlob } from './push.ts';
@@ -38,9 +44,14 @@ async function releaseVersion(releaseDir: string, given: string | undefined): Pr
   try {
     version = (await readFile(file, 'utf8')).trim();
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_OCI_UNPACK_FAILED', `${file}: cannot read the release version (pass version)`, { file }, {
-      cause: err,
-    });
+    throw new KedgeError(
+      'KEDGE_OCI_UNPACK_FAILED',
+      `${file}: cannot read the release version (pass version)`,
+      { file },
+      {
+        cause: err,
+      },
+    );
   }
   if (version === '') throw new KedgeError('KEDGE_OCI_UNPACK_FAILED', `${file} is empty`, { file });
   return version;
@@ -56,7 +67,11 @@ export async function pushRelease(
   const platform = options.platform ?? hostPlatform();
   const work = await mkdtemp(join(tmpdir(), 'kedge-push-'));
   try {
-    const layer = await packDirectory(releaseDir, join(work, 'layer.tar.gz'), options.signal ? { signal: options.signal } : {});
+    const layer = await packDirectory(
+      releaseDir,
+      join(work, 'layer.tar.gz'),
+      options.signal ? { signal: options.signal } : {},
+    );
     await uploadBlob(session, layer.file);
     const config: ImageConfig = {
       architecture: platform.architecture,

@@ -7,7 +7,13 @@ import { Readable } from 'node:stream';
 import { KedgeError } from '@kedge/api';
 import { Digester, digestOf } from './digest.ts';
 import { toImageRef, type ImageRef } from './image-ref.ts';
-import { MEDIA_TYPES, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from './manifest.ts';
+import {
+  MEDIA_TYPES,
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+  type Platform,
+} from './manifest.ts';
 import { RegistrySession, type RegistryOptions, type RequestBody } from './registry-session.ts';
 
 export interface PushedBlob {
@@ -43,8 +49,14 @@ export async function pushBlob(
 /** pushBlob within an open session. */
 export async function uploadBlob(session: RegistrySession, source: string | Uint8Array): Promise<PushedBlob> {
   const { digest, size } =
-    typeof source === 'string' ? await fileDigest(source) : { digest: digestOf(source), size: source.byteLength };
-  const head = await session.send({ method: 'HEAD', url: session.repoPath(`blobs/${digest}`), what: `HEAD blob ${digest}` });
+    typeof source === 'string'
+      ? await fileDigest(source)
+      : { digest: digestOf(source), size: source.byteLength };
+  const head = await session.send({
+    method: 'HEAD',
+    url: session.repoPath(`blobs/${digest}`),
+    what: `HEAD blob ${digest}`,
+  });
   if (head.status === 200) return { digest, size, uploaded: false };
   if (head.status !== 404) throw await session.statusError(head, `HEAD blob ${digest}`);
 
@@ -64,7 +76,9 @@ export async function uploadBlob(session: RegistrySession, source: string | Uint
   const target = new URL(location, session.baseUrl);
   target.searchParams.set('digest', digest);
   if (typeof source === 'string' && (await stat(source)).size !== size) {
-    throw new KedgeError('KEDGE_OCI_UNPACK_FAILED', `${source} changed while it was being pushed`, { file: source });
+    throw new KedgeError('KEDGE_OCI_UNPACK_FAILED', `${source} changed while it was being pushed`, {
+      file: source,
+    });
   }
   const body = (): RequestBody =>
     typeof source === 'string'
@@ -97,6 +111,20 @@ export async function pushManifest(
   return putManifest(new RegistrySession(toImageRef(ref), options), manifest, options.mediaType);
 }
 
+/** The `mediaType` a serialised manifest declares, if it is JSON and declares one. */
+function ownMediaType(bytes: Uint8Array): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    const value =
+      typeof parsed === 'object' && parsed !== null
+        ? (parsed as { mediaType?: unknown }).mediaType
+        : undefined;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined; // not JSON: reported by the caller as a manifest without a mediaType
+  }
+}
+
 /** pushManifest within an open session. */
 export async function putManifest(
   session: RegistrySession,
@@ -105,10 +133,7 @@ export async function putManifest(
 ): Promise<Descriptor> {
   const bytes = manifest instanceof Uint8Array ? manifest : Buffer.from(JSON.stringify(manifest), 'utf8');
   const mediaType =
-    explicitMediaType ??
-    (manifest instanceof Uint8Array
-      ? (JSON.parse(Buffer.from(manifest).toString('utf8')) as { mediaType?: string }).mediaType
-      : manifest.mediaType);
+    explicitMediaType ?? (manifest instanceof Uint8Array ? ownMediaType(manifest) : manifest.mediaType);
   if (!mediaType) {
     throw new KedgeError(
       'KEDGE_OCI_MANIFEST_INVALID',

@@ -59,11 +59,15 @@ function causeMessage(err: unknown): string {
 }
 
 /** Reads at most `limit` bytes of a response body; more is an error (a manifest is never that big). */
-export async function readLimited(res: Response, limit: number, onTooLarge: () => Error): Promise<Uint8Array> {
+export async function readLimited(
+  res: Response,
+  limit: number,
+  onTooLarge: () => Error,
+): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of res.body) {
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
     total += chunk.byteLength;
     if (total > limit) {
       await res.body.cancel();
@@ -96,7 +100,12 @@ export class RegistrySession {
   }
 
   context(extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { registry: this.ref.registry, repository: this.ref.repository, image: formatImageRef(this.ref), ...extra };
+    return {
+      registry: this.ref.registry,
+      repository: this.ref.repository,
+      image: formatImageRef(this.ref),
+      ...extra,
+    };
   }
 
   repoPath(suffix: string): string {
@@ -135,7 +144,9 @@ export class RegistrySession {
         await readLimited(res, MAX_ERROR_BODY, () => new Error('error body too large')),
       ).toString('utf8');
       const parsed = z
-        .object({ errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })) })
+        .object({
+          errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })),
+        })
         .safeParse(JSON.parse(text));
       detail = parsed.success
         ? parsed.data.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ')
@@ -203,7 +214,8 @@ export class RegistrySession {
     }
     const where = `token service ${realm.origin}${realm.pathname}`;
     if (params.service) realm.searchParams.set('service', params.service);
-    for (const scope of (params.scope ?? '').split(' ').filter(Boolean)) realm.searchParams.append('scope', scope);
+    for (const scope of (params.scope ?? '').split(' ').filter(Boolean))
+      realm.searchParams.append('scope', scope);
     const headers: Record<string, string> = {};
     if (this.#auth) headers.authorization = basicHeader(this.#auth);
     let res: Response;
@@ -244,7 +256,9 @@ export class RegistrySession {
   }
 
   #authError(what: string, sent: string | undefined, challenge: AuthChallenge | undefined): KedgeError {
-    const scheme = challenge ? challenge.scheme[0]?.toUpperCase() + challenge.scheme.slice(1) : 'no usable challenge';
+    const scheme = challenge
+      ? challenge.scheme[0]?.toUpperCase() + challenge.scheme.slice(1)
+      : 'no usable challenge';
     let why: string;
     if (sent === undefined) {
       why = `the registry wants credentials (${scheme}) and none were given`;

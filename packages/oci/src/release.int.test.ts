@@ -60,7 +60,9 @@ describe('pushRelease + pullRelease', () => {
     expect(Object.keys(await snapshotTree(destDir))).toContain(`node_modules/dep/${LONG_NAME}`);
     // Nothing but the release is left beside it.
     expect(await readdir(join(tmp.path, 'install', 'versions'))).toEqual(['v0.2.0']);
-    expect(progress.map((p) => p.step)).toEqual(expect.arrayContaining(['manifest', 'download', 'unpack', 'done']));
+    expect(progress.map((p) => p.step)).toEqual(
+      expect.arrayContaining(['manifest', 'download', 'unpack', 'done']),
+    );
     expect(progress.at(-1)).toEqual({ step: 'done', destDir });
   });
 
@@ -167,6 +169,8 @@ describe('pushRelease + pullRelease', () => {
     await stopped.stop();
     const err = await rejection(pullManifest(`${stopped.url}/kedge/x:v1`));
     expect(hasCode(err, 'KEDGE_OCI_REGISTRY_ERROR')).toBe(true);
-    expect(err.message).toContain(`registry ${stopped.url}, repository kedge/x: GET manifest v1: cannot reach`);
+    expect(err.message).toContain(
+      `registry ${stopped.url}, repository kedge/x: GET manifest v1: cannot reach`,
+    );
   });
 });

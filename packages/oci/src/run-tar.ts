@@ -33,9 +33,14 @@ export function runTar(
       reject(
         options.signal?.aborted
           ? err
-          : new KedgeError('KEDGE_OCI_UNPACK_FAILED', `${options.what}: cannot run tar: ${err.message}`, {}, {
-              cause: err,
-            }),
+          : new KedgeError(
+              'KEDGE_OCI_UNPACK_FAILED',
+              `${options.what}: cannot run tar: ${err.message}`,
+              {},
+              {
+                cause: err,
+              },
+            ),
       ),
     );
     child.once('close', (code, signal) => {
@@ -45,7 +50,10 @@ export function runTar(
       }
       const how = signal ? `was killed by ${signal}` : `exited ${code}`;
       reject(
-        new KedgeError('KEDGE_OCI_UNPACK_FAILED', `${options.what}: tar ${how}: ${stderr.trim() || '(no message)'}`),
+        new KedgeError(
+          'KEDGE_OCI_UNPACK_FAILED',
+          `${options.what}: tar ${how}: ${stderr.trim() || '(no message)'}`,
+        ),
       );
     });
   });

@@ -27,7 +27,7 @@ describe('tarEntryProblem', () => {
     [[e('ok'), e('dev', '3')], 'entry "dev" is a character device'],
     [[e('blk', '4')], 'entry "blk" is a block device'],
     [[e('pipe', '6')], 'entry "pipe" is a fifo'],
-    [[e('sparse', 'S')], "entry \"sparse\" is a type 'S' entry"],
+    [[e('sparse', 'S')], 'entry "sparse" is a type \'S\' entry'],
     [[e('a/.wh.b')], 'entry "a/.wh.b" is an OCI whiteout'],
     [[e('link', '2', '/etc')], 'symlink "link" points to the absolute path "/etc"'],
     [[e('a/link', '2', '../..')], 'symlink "a/link" -> "../.." points outside the release'],

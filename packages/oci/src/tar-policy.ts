@@ -50,7 +50,8 @@ export function tarEntryProblem(entries: readonly TarEntry[], symlinks: Set<stri
     }
     for (let i = 1; i < parts.length; i++) {
       const ancestor = parts.slice(0, i).join('/');
-      if (symlinks.has(ancestor)) return `entry "${entry.path}" would be written through the symlink "${ancestor}"`;
+      if (symlinks.has(ancestor))
+        return `entry "${entry.path}" would be written through the symlink "${ancestor}"`;
     }
     if (entry.type === '1') {
       const targetProblem = pathProblem(entry.linkTarget, `hard link "${entry.path}" target`);

@@ -28,7 +28,10 @@ afterAll(async () => {
 });
 
 /** Makes a layer with `build(dir, tarFile)`, pushes it and tries to install it; returns the error. */
-async function installFails(name: string, build: (dir: string, tarFile: string) => Promise<void>): Promise<Error> {
+async function installFails(
+  name: string,
+  build: (dir: string, tarFile: string) => Promise<void>,
+): Promise<Error> {
   const dir = join(tmp.path, name, 'content');
   await mkdir(dir, { recursive: true });
   const tarFile = join(tmp.path, name, 'layer.tar');
@@ -53,7 +56,9 @@ describe('unsafe layers', () => {
       await run('tar', ['-cf', tarFile, '-C', dir, '--transform', 's,^,../../,', 'escape.txt']);
     });
     expect(hasCode(err, 'KEDGE_OCI_UNSAFE_ARCHIVE')).toBe(true);
-    expect(err.message).toMatch(/layer sha256:[a-f0-9]{64}: entry "\.\.\/\.\.\/escape\.txt" has a "\.\." component; refusing to unpack/);
+    expect(err.message).toMatch(
+      /layer sha256:[a-f0-9]{64}: entry "\.\.\/\.\.\/escape\.txt" has a "\.\." component; refusing to unpack/,
+    );
     expect(existsSync(join(tmp.path, 'dotdot', 'escape.txt'))).toBe(false);
   });
 
@@ -75,7 +80,9 @@ describe('unsafe layers', () => {
       await run('tar', ['-cPf', tarFile, join(dir, 'abs.txt')]);
     });
     expect(hasCode(err, 'KEDGE_OCI_UNSAFE_ARCHIVE')).toBe(true);
-    expect(err.message).toContain(`entry "${join(tmp.path, 'absolute', 'content', 'abs.txt')}" is an absolute path`);
+    expect(err.message).toContain(
+      `entry "${join(tmp.path, 'absolute', 'content', 'abs.txt')}" is an absolute path`,
+    );
   });
 
   it('refuses a symlink out of the release, and an entry written through a symlink', async () => {

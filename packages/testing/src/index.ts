@@ -8,4 +8,9 @@ export {
   type StartProcessOptions,
 } from './start-process.ts';
 export { waitFor, type WaitForOptions } from './wait-for.ts';
-export { ensureRegistryInstalled, startRegistry, type StartRegistryOptions, type TestRegistry } from './registry.ts';
+export {
+  ensureRegistryInstalled,
+  startRegistry,
+  type StartRegistryOptions,
+  type TestRegistry,
+} from './registry.ts';

@@ -39,16 +39,33 @@ function credentialsMatch(req: IncomingMessage, username: string, password: stri
 function access(scopes: string[]): { type: string; name: string; actions: string[] }[] {
   return scopes.flatMap((scope) => {
     const match = /^(repository):(.+):([a-z,*]+)$/.exec(scope);
-    return match ? [{ type: match[1] ?? '', name: match[2] ?? '', actions: (match[3] ?? '').split(',') }] : [];
+    return match
+      ? [{ type: match[1] ?? '', name: match[2] ?? '', actions: (match[3] ?? '').split(',') }]
+      : [];
   });
 }
 
-export async function startTokenService(dir: string, username: string, password: string): Promise<TokenService> {
+export async function startTokenService(
+  dir: string,
+  username: string,
+  password: string,
+): Promise<TokenService> {
   const keyFile = join(dir, 'token-key.pem');
   const certFile = join(dir, 'token-cert.pem');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-subj', `/CN=${TOKEN_ISSUER}`, '-keyout', keyFile, '-out', certFile,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${TOKEN_ISSUER}`,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
   ]);
   const key = await readFile(keyFile, 'utf8');
   const certDer = (await readFile(certFile, 'utf8')).replace(/-----[A-Z ]+-----|\s/g, '');
@@ -81,7 +98,9 @@ export async function startTokenService(dir: string, username: string, password:
     const signature = createSign('RSA-SHA256').update(signingInput).sign(key);
     const token = `${signingInput}.${base64url(signature)}`;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+    res.end(
+      JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }),
+    );
   };
 
   const server = createServer(handle);

@@ -22,7 +22,9 @@ describe('startRegistry', () => {
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="kedge-test-registry"');
       const basic = `Basic ${Buffer.from('alice:wonderland').toString('base64')}`;
-      expect((await fetch(`http://${registry.url}/v2/`, { headers: { authorization: basic } })).status).toBe(200);
+      expect((await fetch(`http://${registry.url}/v2/`, { headers: { authorization: basic } })).status).toBe(
+        200,
+      );
     } finally {
       await registry.stop();
     }

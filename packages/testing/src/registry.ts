@@ -11,7 +11,12 @@ import { KedgeError } from '@kedge/api';
 import { trackChild, untrackChild } from './child-registry.ts';
 import { freePort } from './free-port.ts';
 import { OutputLog } from './output-log.ts';
-import { startTokenService, TOKEN_ISSUER, TOKEN_SERVICE, type TokenService } from './registry-token-service.ts';
+import {
+  startTokenService,
+  TOKEN_ISSUER,
+  TOKEN_SERVICE,
+  type TokenService,
+} from './registry-token-service.ts';
 import { tempDir } from './temp-dir.ts';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
@@ -62,9 +67,20 @@ export function ensureRegistryInstalled(options: StartRegistryOptions = {}): voi
 function htpasswdLine(username: string, password: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // -i: the password comes on stdin, never on a command line.
-    const child = execFile('htpasswd', ['-B', '-n', '-i', username], (err, stdout) =>
-      err ? reject(err) : resolve(stdout.trim() + '\n'),
-    );
+    const child = execFile('htpasswd', ['-B', '-n', '-i', username], (err, stdout, stderr) => {
+      if (!err) {
+        resolve(stdout.trim() + '\n');
+        return;
+      }
+      reject(
+        new KedgeError(
+          'KEDGE_INTERNAL',
+          `htpasswd failed: ${stderr.trim() || err.message}`,
+          {},
+          { cause: err },
+        ),
+      );
+    });
     child.stdin?.end(password);
   });
 }
@@ -105,7 +121,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   try {
     if (options.auth && (options.auth.scheme ?? 'basic') === 'basic') {
       const file = join(dir.path, 'htpasswd');
-      await writeFile(file, await htpasswdLine(options.auth.username, options.auth.password), { mode: 0o600 });
+      await writeFile(file, await htpasswdLine(options.auth.username, options.auth.password), {
+        mode: 0o600,
+      });
       auth = { htpasswd: { realm: 'kedge-test-registry', path: file } };
     } else if (options.auth) {
       tokenService = await startTokenService(dir.path, options.auth.username, options.auth.password);

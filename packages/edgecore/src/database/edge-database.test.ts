@@ -80,7 +80,9 @@ describe('openEdgeDatabase', () => {
       caught = err;
     }
     expect(hasCode(caught, 'KEDGE_STORE_UNAVAILABLE')).toBe(true);
-    expect(String((caught as Error).message)).toMatch(new RegExp(`${file}.*migration ${EDGE_MIGRATIONS.length + 1} \\(broken\\)`));
+    expect(String((caught as Error).message)).toMatch(
+      new RegExp(`${file}.*migration ${EDGE_MIGRATIONS.length + 1} \\(broken\\)`),
+    );
     expect(open(file).schemaVersion).toBe(EDGE_MIGRATIONS.length);
   });
 

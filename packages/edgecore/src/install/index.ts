@@ -3,7 +3,7 @@
 // layout and restarts"). The launcher imports the files it needs directly, so
 // that nothing native (better-sqlite3, in backup/restore) reaches it.
 export * from './install-layout.ts';
-export { fsyncDir, sha256File, sha256Of, writeFileDurable } from './durable-fs.ts';
+export { existsNoFollow, fsyncDir, sha256File, sha256Of, writeFileDurable } from './durable-fs.ts';
 export * from './release-dir.ts';
 export * from './stage-release.ts';
 export * from './switch-current.ts';

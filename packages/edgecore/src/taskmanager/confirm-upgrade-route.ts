@@ -11,11 +11,16 @@ export function confirmUpgradeRoute(taskManager: Pick<TaskManager, 'confirmLocal
   return (req) => {
     const body = req.body as { job?: unknown } | undefined;
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-      throw new KedgeError('KEDGE_TASK_INVALID', 'body: must be empty or a JSON object like {"job": "upgrade-v1-3"}');
+      throw new KedgeError(
+        'KEDGE_TASK_INVALID',
+        'body: must be empty or a JSON object like {"job": "upgrade-v1-3"}',
+      );
     }
     const job = body?.job;
     if (job !== undefined && (typeof job !== 'string' || job === '')) {
-      throw new KedgeError('KEDGE_TASK_INVALID', 'job: must be a job name (a non-empty string)', { fields: ['job'] });
+      throw new KedgeError('KEDGE_TASK_INVALID', 'job: must be a job name (a non-empty string)', {
+        fields: ['job'],
+      });
     }
     const tasks = taskManager.confirmLocal('keadm ctl confirm', job);
     return { status: 200, body: { status: 'confirmed', tasks } };

@@ -104,11 +104,14 @@ export class TaskManager implements Module {
         try {
           this.#handle(runner, ctx.log, msg);
         } catch (err: unknown) {
-          ctx.log.error({ msgId: msg.header.msg_id, resource: msg.route.resource, err: errorMessage(err) }, 'task message failed');
+          ctx.log.error(
+            { msgId: msg.header.msg_id, resource: msg.route.resource, err: errorMessage(err) },
+            'task message failed',
+          );
         }
       }
     } finally {
-      await runner.idle();
+      await runner.stop();
       this.#runner = undefined;
     }
   }
@@ -122,14 +125,20 @@ export class TaskManager implements Module {
     const keys = this.#store
       .unfinished()
       .filter((t) => t.type === NodeTaskType.nodeUpgradeJob && (job === undefined || t.job === job))
-      .filter((t) => t.currentAction === ActionName.Check || t.currentAction === ActionName.WaitingConfirmation)
+      .filter(
+        (t) => t.currentAction === ActionName.Check || t.currentAction === ActionName.WaitingConfirmation,
+      )
       .map((t) => t.key);
     if (keys.length === 0) {
       const which = job === undefined ? 'no node upgrade' : `no node upgrade of job ${job}`;
-      throw new KedgeError('KEDGE_STORE_NOT_FOUND', `${which} is waiting for confirmation on node ${this.#o.nodeName}`, {
-        node: this.#o.nodeName,
-        ...(job === undefined ? {} : { job }),
-      });
+      throw new KedgeError(
+        'KEDGE_STORE_NOT_FOUND',
+        `${which} is waiting for confirmation on node ${this.#o.nodeName}`,
+        {
+          node: this.#o.nodeName,
+          ...(job === undefined ? {} : { job }),
+        },
+      );
     }
     for (const key of keys) this.#confirm(key, by);
     return keys;
@@ -162,7 +171,10 @@ export class TaskManager implements Module {
       return;
     }
     if (parsed.node !== this.#o.nodeName) {
-      log.warn({ resource: msg.route.resource, op, node: this.#o.nodeName }, `task for node ${parsed.node} dropped: this is ${this.#o.nodeName}`);
+      log.warn(
+        { resource: msg.route.resource, op, node: this.#o.nodeName },
+        `task for node ${parsed.node} dropped: this is ${this.#o.nodeName}`,
+      );
       return;
     }
     const type = parsed.taskType as NodeTaskType;
@@ -178,8 +190,13 @@ export class TaskManager implements Module {
     }
     const request = NodeTaskRequestSchema.safeParse(msg.content);
     if (!request.success) {
-      this.#reject(log, { type, job: parsed.job, node: parsed.node, key }, undefined, action,
-        `task request: ${describeIssues(request.error).join('; ')}`);
+      this.#reject(
+        log,
+        { type, job: parsed.job, node: parsed.node, key },
+        undefined,
+        action,
+        `task request: ${describeIssues(request.error).join('; ')}`,
+      );
       return;
     }
     const { jobUid, spec } = request.data;
@@ -188,13 +205,31 @@ export class TaskManager implements Module {
       this.#known(runner, log, existing);
       return;
     }
-    if (existing && existing.state !== TaskStates.done && existing.currentAction && RESTARTING_ACTIONS.has(existing.currentAction)) {
-      this.#reject(log, { type, job: parsed.job, node: parsed.node, key }, jobUid, action,
-        `an earlier job named ${parsed.job} (uid ${existing.jobUid}) is still in ${existing.currentAction} on this node`);
+    if (
+      existing &&
+      existing.state !== TaskStates.done &&
+      existing.currentAction &&
+      RESTARTING_ACTIONS.has(existing.currentAction)
+    ) {
+      this.#reject(
+        log,
+        { type, job: parsed.job, node: parsed.node, key },
+        jobUid,
+        action,
+        `an earlier job named ${parsed.job} (uid ${existing.jobUid}) is still in ${existing.currentAction} on this node`,
+      );
       return;
     }
     runner.cancel(key);
-    const task = this.#store.create({ key, jobUid, type, job: parsed.job, node: parsed.node, spec, firstAction: action });
+    const task = this.#store.create({
+      key,
+      jobUid,
+      type,
+      job: parsed.job,
+      node: parsed.node,
+      spec,
+      firstAction: action,
+    });
     log.info({ task: key, jobUid, action, replaced: existing?.jobUid }, 'task received');
     runner.start(task, action, false);
     this.#store.pruneDone(this.#o.keepDoneTasks ?? 50);
@@ -203,9 +238,14 @@ export class TaskManager implements Module {
   /** A re-sent task: answer with what is recorded; do not start it again. */
   #known(runner: TaskRunner, log: Logger, task: TaskRecord): void {
     const results = this.#store.results(task.key);
-    log.info({ task: task.key, state: task.state, action: task.currentAction, reports: results.length }, 'task already known; re-reporting its results');
+    log.info(
+      { task: task.key, state: task.state, action: task.currentAction, reports: results.length },
+      'task already known; re-reporting its results',
+    );
     for (const r of results) {
-      this.#o.report(r.message).catch((err: unknown) => log.warn({ task: task.key, err: errorMessage(err) }, 're-report queued'));
+      this.#o
+        .report(r.message)
+        .catch((err: unknown) => log.warn({ task: task.key, err: errorMessage(err) }, 're-report queued'));
     }
     if (task.state !== TaskStates.done && !runner.isRunning(task.key, task.jobUid)) {
       runner.start(task, task.currentAction ?? ActionName.Check, task.state === TaskStates.running);
@@ -223,7 +263,13 @@ export class TaskManager implements Module {
   }
 
   /** Reports a request that cannot be run as a failed first action, without storing a task. */
-  #reject(log: Logger, where: { type: NodeTaskType; job: string; node: string; key: string }, jobUid: string | undefined, action: ActionName, reason: string): void {
+  #reject(
+    log: Logger,
+    where: { type: NodeTaskType; job: string; node: string; key: string },
+    jobUid: string | undefined,
+    action: ActionName,
+    reason: string,
+  ): void {
     log.warn({ task: where.key, action, reason }, 'task request rejected');
     const now = this.#clock.now();
     const record: TaskRecord = {
@@ -236,9 +282,17 @@ export class TaskManager implements Module {
       createdAt: now,
       updatedAt: now,
     };
-    const msg = actionReportMessage(record, { action, succ: false, reason, extend: '', finishTime: rfc3339(new Date(now)) }, now);
+    const msg = actionReportMessage(
+      record,
+      { action, succ: false, reason, extend: '', finishTime: rfc3339(new Date(now)) },
+      now,
+    );
     if (jobUid === undefined) delete (msg.content as { jobUid?: string }).jobUid;
     this.#o.outbox.enqueue(msg);
-    this.#o.report(msg).catch((err: unknown) => log.warn({ task: where.key, err: errorMessage(err) }, 'rejection report queued'));
+    this.#o
+      .report(msg)
+      .catch((err: unknown) =>
+        log.warn({ task: where.key, err: errorMessage(err) }, 'rejection report queued'),
+      );
   }
 }

@@ -70,12 +70,20 @@ export class TaskRunner {
     this.#runs.get(key)?.wake?.();
   }
 
-  /** Resolves when every run has returned (after the stop signal, runs return promptly). */
-  async idle(): Promise<void> {
-    await Promise.all([...this.#runs.values()].map((r) => r.done));
+  /** Aborts every run (not recorded: each resumes on the next start) and resolves when all have returned. */
+  async stop(): Promise<void> {
+    const runs = [...this.#runs.values()];
+    for (const run of runs) run.abort.abort(new Error('task manager stopping'));
+    await Promise.all(runs.map((r) => r.done));
   }
 
-  async #flow(first: TaskRecord, start: ActionName, resuming: boolean, signal: AbortSignal, run: Run): Promise<void> {
+  async #flow(
+    first: TaskRecord,
+    start: ActionName,
+    resuming: boolean,
+    signal: AbortSignal,
+    run: Run,
+  ): Promise<void> {
     const { store, log } = this.#o;
     let action: ActionName | undefined = start;
     let resume = resuming;
@@ -95,7 +103,10 @@ export class TaskRunner {
         continue;
       }
       if (outcome.kind === 'restarting') {
-        log.info({ task: task.key, action, reason: outcome.reason }, 'restarting edgecore; the result follows the restart');
+        log.info(
+          { task: task.key, action, reason: outcome.reason },
+          'restarting edgecore; the result follows the restart',
+        );
         this.#o.requestRestart(outcome.reason);
         return;
       }
@@ -112,7 +123,12 @@ export class TaskRunner {
     signal: AbortSignal,
   ): Promise<ActionOutcome | undefined> {
     const impl = this.#o.actions[task.type]?.[action];
-    if (!impl) return { kind: 'finished', succ: false, reason: `this edgecore cannot run ${action} for a ${task.type}` };
+    if (!impl)
+      return {
+        kind: 'finished',
+        succ: false,
+        reason: `this edgecore has no ${action} action for ${task.type} tasks`,
+      };
     const ctx: ActionContext = {
       task,
       signal,
@@ -133,12 +149,17 @@ export class TaskRunner {
     }
   }
 
-  #record(task: TaskRecord, action: ActionName, outcome: { succ: boolean; reason?: string; extend?: string }, next: ActionName | undefined): void {
+  #record(
+    task: TaskRecord,
+    action: ActionName,
+    outcome: { succ: boolean; reason?: string; extend?: string },
+    next: ActionName | undefined,
+  ): void {
     const now = this.#o.clock.now();
     const result = {
       action,
       succ: outcome.succ,
-      reason: outcome.succ ? '' : (outcome.reason ?? ''),
+      reason: outcome.succ ? '' : oneLine(outcome.reason ?? ''),
       extend: outcome.extend ?? '',
       finishTime: rfc3339(new Date(now)),
     };
@@ -149,7 +170,10 @@ export class TaskRunner {
       'action finished',
     );
     this.#o.send(msg).catch((err: unknown) => {
-      this.#o.log.warn({ task: task.key, msgId: msg.header.msg_id, err: errorMessage(err) }, 'report queued; EdgeHub will send it');
+      this.#o.log.warn(
+        { task: task.key, msgId: msg.header.msg_id, err: errorMessage(err) },
+        'report queued; EdgeHub will send it',
+      );
     });
   }
 
@@ -166,8 +190,18 @@ export class TaskRunner {
       run.wake = done;
       signal.addEventListener('abort', done, { once: true });
       if (until !== undefined) {
-        this.#o.clock.sleep(Math.max(0, until - this.#o.clock.now()), timer.signal).then(done, () => undefined);
+        this.#o.clock
+          .sleep(Math.max(0, until - this.#o.clock.now()), timer.signal)
+          .then(done, () => undefined);
       }
     });
   }
+}
+
+/** Reasons end up in one status field: multi-line error messages are joined. */
+function oneLine(text: string): string {
+  return text
+    .trim()
+    .replace(/:\s*\n\s*/g, ': ')
+    .replace(/\s*\n\s*/g, '; ');
 }

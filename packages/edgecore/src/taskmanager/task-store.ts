@@ -4,7 +4,14 @@
 // one transaction, so a crash can neither lose a finished action's report
 // nor make the task report it twice.
 import type BetterSqlite3 from 'better-sqlite3';
-import { KedgeError, errorMessage, normalizeActionName, type ActionName, type Message, type NodeTaskType } from '@kedge/api';
+import {
+  KedgeError,
+  errorMessage,
+  normalizeActionName,
+  type ActionName,
+  type Message,
+  type NodeTaskType,
+} from '@kedge/api';
 import type { Clock } from '@kedge/runtime';
 import type { Outbox } from '../database/index.ts';
 import { TaskStates, type TaskRecord, type TaskState } from './task-types.ts';
@@ -62,10 +69,14 @@ export class TaskStore {
   readonly #get: BetterSqlite3.Statement<[string], TaskRow>;
   readonly #unfinished: BetterSqlite3.Statement<[], TaskRow>;
   readonly #delete: BetterSqlite3.Statement<[string]>;
-  readonly #insert: BetterSqlite3.Statement<[string, string, string, string, string, string, string, number, number]>;
+  readonly #insert: BetterSqlite3.Statement<
+    [string, string, string, string, string, string, string, number, number]
+  >;
   readonly #setState: BetterSqlite3.Statement<[string, string | null, number, string]>;
   readonly #confirm: BetterSqlite3.Statement<[string, number, string]>;
-  readonly #insertResult: BetterSqlite3.Statement<[string, string, string, number, string, string, string, string]>;
+  readonly #insertResult: BetterSqlite3.Statement<
+    [string, string, string, number, string, string, string, string]
+  >;
   readonly #results: BetterSqlite3.Statement<[string], ResultRow>;
   readonly #doneKeys: BetterSqlite3.Statement<[number], { key: string }>;
 
@@ -74,15 +85,20 @@ export class TaskStore {
     this.#db = db;
     this.#outbox = options.outbox;
     this.#clock = options.clock;
-    const columns = 'key, job_uid, type, job, node, spec, state, current_action, confirmed_by, created_at, updated_at';
+    const columns =
+      'key, job_uid, type, job, node, spec, state, current_action, confirmed_by, created_at, updated_at';
     this.#get = db.prepare(`SELECT ${columns} FROM node_task WHERE key = ?`);
-    this.#unfinished = db.prepare(`SELECT ${columns} FROM node_task WHERE state != 'done' ORDER BY created_at, key`);
+    this.#unfinished = db.prepare(
+      `SELECT ${columns} FROM node_task WHERE state != 'done' ORDER BY created_at, key`,
+    );
     this.#delete = db.prepare('DELETE FROM node_task WHERE key = ?');
     this.#insert = db.prepare(
       `INSERT INTO node_task (key, job_uid, type, job, node, spec, state, current_action, confirmed_by, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'running', ?, NULL, ?, ?)`,
     );
-    this.#setState = db.prepare('UPDATE node_task SET state = ?, current_action = ?, updated_at = ? WHERE key = ?');
+    this.#setState = db.prepare(
+      'UPDATE node_task SET state = ?, current_action = ?, updated_at = ? WHERE key = ?',
+    );
     this.#confirm = db.prepare('UPDATE node_task SET confirmed_by = ?, updated_at = ? WHERE key = ?');
     this.#insertResult = db.prepare(
       `INSERT INTO node_task_result (task_key, job_uid, action, succ, reason, extend, finish_time, message)
@@ -91,7 +107,9 @@ export class TaskStore {
     this.#results = db.prepare(
       'SELECT action, succ, reason, extend, finish_time, message FROM node_task_result WHERE task_key = ? ORDER BY seq',
     );
-    this.#doneKeys = db.prepare("SELECT key FROM node_task WHERE state = 'done' ORDER BY updated_at DESC LIMIT -1 OFFSET ?");
+    this.#doneKeys = db.prepare(
+      "SELECT key FROM node_task WHERE state = 'done' ORDER BY updated_at DESC LIMIT -1 OFFSET ?",
+    );
   }
 
   get(key: string): TaskRecord | undefined {
@@ -147,8 +165,15 @@ export class TaskStore {
    * The "after" write, in one transaction: the result, the task's next state
    * (running `next`, or done when the flow ends) and the report in the outbox.
    */
-  finish(key: string, jobUid: string, result: ActionResult, next: ActionName | undefined, report: Message): void {
+  finish(
+    key: string,
+    jobUid: string,
+    result: ActionResult,
+    next: ActionName | undefined,
+    report: Message,
+  ): void {
     this.#write('finish', key, () => {
+      this.#outbox.enqueue(report); // first: it marks the report sync, as stored below
       this.#insertResult.run(
         key,
         jobUid,
@@ -161,7 +186,6 @@ export class TaskStore {
       );
       const state: TaskState = next === undefined ? TaskStates.done : TaskStates.running;
       this.#setState.run(state, next ?? null, this.#clock.now(), key);
-      this.#outbox.enqueue(report);
     });
   }
 

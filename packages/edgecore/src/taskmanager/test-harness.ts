@@ -60,7 +60,12 @@ export interface TaskHarness {
   /** The action reports sent up so far, in order. */
   reports(): (ActionReport & { msgId: string; resource: string })[];
   waitForReports(n: number, what?: string): Promise<(ActionReport & { msgId: string })[]>;
-  sendTask(job: string, jobUid: string, spec: Record<string, unknown>, options?: { node?: string; type?: string; operation?: string; content?: unknown }): Promise<void>;
+  sendTask(
+    job: string,
+    jobUid: string,
+    spec: Record<string, unknown>,
+    options?: { node?: string; type?: string; operation?: string; content?: unknown },
+  ): Promise<void>;
   cloudConfirm(job: string, jobUid: string, type?: string): Promise<void>;
   setConnected(connected: boolean): Promise<void>;
   post(path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
@@ -71,7 +76,10 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
   const edb = openEdgeDatabase(o.dbFile);
   const clock = systemClock;
   const outbox = new Outbox({ db: edb.db, clock });
-  const bus = new Bus({ log: createLogger({ name: 'taskmanager-test', level: process.env['KEDGE_LOG_LEVEL'] ?? 'silent' }), clock });
+  const bus = new Bus({
+    log: createLogger({ name: 'taskmanager-test', level: process.env['KEDGE_LOG_LEVEL'] ?? 'silent' }),
+    clock,
+  });
   const reporter = new EdgeReporter(outbox, bus);
   const toCloud: Message[] = [];
   const restarts: string[] = [];
@@ -114,7 +122,12 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
     requestRestart: (reason) => restarts.push(reason),
     clock,
   });
-  const metaServer = new MetaServer({ cache: new MetaCache({ db: edb.db }), server: '127.0.0.1:0', nodeName: NODE, version: envOptions.version });
+  const metaServer = new MetaServer({
+    cache: new MetaCache({ db: edb.db }),
+    server: '127.0.0.1:0',
+    nodeName: NODE,
+    version: envOptions.version,
+  });
   metaServer.registerRoute('POST', CONFIRM_UPGRADE_PATH, confirmUpgradeRoute(taskManager));
   bus.register(taskManager);
   bus.register(metaServer);
@@ -124,7 +137,11 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
   const reports = (): (ActionReport & { msgId: string; resource: string })[] =>
     toCloud
       .filter((m) => m.route.operation === Operations.updateNodeActionStatus)
-      .map((m) => ({ ...ActionReportSchema.parse(m.content), msgId: m.header.msg_id, resource: m.route.resource }));
+      .map((m) => ({
+        ...ActionReportSchema.parse(m.content),
+        msgId: m.header.msg_id,
+        resource: m.route.resource,
+      }));
 
   return {
     edb,
@@ -135,7 +152,10 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
     restarts,
     reports,
     waitForReports: (n, what) =>
-      waitFor(() => (reports().length >= n ? reports() : undefined), { timeoutMs: 20_000, what: what ?? `${n} reports` }),
+      waitFor(() => (reports().length >= n ? reports() : undefined), {
+        timeoutMs: 20_000,
+        what: what ?? `${n} reports`,
+      }),
     async sendTask(job, jobUid, spec, opts = {}) {
       const msg = newMessage({
         source: 'taskmanager',
@@ -160,13 +180,20 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
       const operation = connected ? 'cloud_connected' : 'cloud_disconnected';
       await bus.sendToGroup(
         EdgeGroups.taskManager,
-        newMessage({ source: EdgeModules.edgeHub, group: EdgeGroups.taskManager, operation, resource: 'node/connection' }),
+        newMessage({
+          source: EdgeModules.edgeHub,
+          group: EdgeGroups.taskManager,
+          operation,
+          resource: 'node/connection',
+        }),
       );
     },
     async post(path, body) {
       const res = await fetch(`${url}${path}`, {
         method: 'POST',
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
       });
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
@@ -184,7 +211,10 @@ export interface TestInstall {
 }
 
 /** An install root running OLD, with an edgecore.yaml for backups. */
-export function makeInstall(dir: string, configText = 'apiVersion: edgecore.config.kubeedge.io/v1alpha2\nkind: EdgeCore\n'): TestInstall {
+export function makeInstall(
+  dir: string,
+  configText = 'apiVersion: edgecore.config.kubeedge.io/v1alpha2\nkind: EdgeCore\n',
+): TestInstall {
   const layout = installLayout(join(dir, 'install'));
   const src = makeFakeRelease(join(dir, 'releases'), OLD, 'run');
   stageRelease(layout, OLD, src);
@@ -196,7 +226,11 @@ export function makeInstall(dir: string, configText = 'apiVersion: edgecore.conf
 }
 
 /** Pushes a fake release of `version` to `<registry>/kedge/installation-package:<version>`; returns the repository and digest. */
-export async function pushTestRelease(registryUrl: string, dir: string, version: string): Promise<{ image: string; digest: string }> {
+export async function pushTestRelease(
+  registryUrl: string,
+  dir: string,
+  version: string,
+): Promise<{ image: string; digest: string }> {
   const image = `${registryUrl}/kedge/installation-package`;
   const src = makeFakeRelease(join(dir, 'push'), version, 'run', `${version}-src`);
   const pushed = await pushRelease(`${image}:${version}`, src);

@@ -57,10 +57,7 @@ export function resultsTable(results: ScenarioResult[]): string {
 
 export function renderTunnelSection(report: TunnelReport): string {
   const { machine: m, settings: s } = report;
-  const fleetLines = report.results.map(
-    (r) =>
-      `${r.system} ${r.nodes}: ${mib(r.fleetRssKb)} (${(r.fleetRssKb / r.nodes).toFixed(1)} KiB per node)`,
-  );
+  const fleetLines = fleetMemory(report.results);
   return `${TUNNEL_HEADING}
 
 How much one cloudcore pays per connected edge node, next to the floor: the
@@ -99,11 +96,29 @@ ${resultsTable(report.results)}
   one core; **per keepalive** divides it by the keepalives the fleet sent in
   the window. For kedge that includes everything a steady node costs: the
   keepalive frames, WebSocket pings, and the Node heartbeat writes to SQLite
-  (every ${s.nodeStatusUpdateFrequencyS} s per node; counted in "Node writes").
-- Hollow fleet RSS (for the record, not compared): ${fleetLines.join('; ')}.
+  (every ${s.nodeStatusUpdateFrequencyS} s per node; counted in "Node writes"). A
+  ${s1(s.windowMs)} window holds one or two of those rounds per node depending on
+  where it falls, so compare "CPU per keepalive" together with "Node writes".
+- RSS counts V8 heap that has not been collected yet, so the per-node figure
+  moves by several KiB between runs, more at small N.
+- Hollow fleet RSS (the client side, for the record): ${fleetLines}.
 - The machine is shared: other work running at the same time adds noise,
   mostly to the times. Compare kedge with the baseline of the same run.
 `;
+}
+
+function fleetMemory(results: ScenarioResult[]): string {
+  const parts = results.map((r) => `${r.system} ${r.nodes}: ${mib(r.fleetRssKb)}`);
+  for (const system of ['kedge', 'baseline'] as const) {
+    const runs = results.filter((r) => r.system === system).sort((a, b) => a.nodes - b.nodes);
+    const [small, large] = [runs[0], runs.at(-1)];
+    if (!small || !large || small.nodes === large.nodes) continue;
+    const perNode = (large.fleetRssKb - small.fleetRssKb) / (large.nodes - small.nodes);
+    parts.push(
+      `${system} fleet, per extra node from ${small.nodes} to ${large.nodes}: ${perNode.toFixed(1)} KiB`,
+    );
+  }
+  return parts.join('; ');
 }
 
 /** Replaces the section under `heading` in `file` (up to the next `## `), or appends it. */

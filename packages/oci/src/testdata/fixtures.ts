@@ -2,7 +2,14 @@
 // for byte, and a way to push an image whose one layer is a given file.
 import { chmod, lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MEDIA_TYPES, hostPlatform, pushBlob, pushManifest, type Platform, type RegistryAuth } from '../index.ts';
+import {
+  MEDIA_TYPES,
+  hostPlatform,
+  pushBlob,
+  pushManifest,
+  type Platform,
+  type RegistryAuth,
+} from '../index.ts';
 
 export const LONG_NAME = `${'a-long-file-name-'.repeat(8)}end.txt`;
 
@@ -10,9 +17,15 @@ export const LONG_NAME = `${'a-long-file-name-'.repeat(8)}end.txt`;
 export async function makeReleaseDir(dir: string, version: string, marker = 'edgecore'): Promise<string> {
   await mkdir(join(dir, 'node_modules', 'dep', 'build'), { recursive: true });
   await writeFile(join(dir, 'VERSION'), `${version}\n`);
-  await writeFile(join(dir, 'edgecore.mjs'), `#!/usr/bin/env node\nconsole.log(${JSON.stringify(marker)});\n`);
+  await writeFile(
+    join(dir, 'edgecore.mjs'),
+    `#!/usr/bin/env node\nconsole.log(${JSON.stringify(marker)});\n`,
+  );
   await chmod(join(dir, 'edgecore.mjs'), 0o755);
-  await writeFile(join(dir, 'node_modules', 'dep', 'build', 'native.node'), Buffer.from([0, 1, 2, 255, 254, 10, 0]));
+  await writeFile(
+    join(dir, 'node_modules', 'dep', 'build', 'native.node'),
+    Buffer.from([0, 1, 2, 255, 254, 10, 0]),
+  );
   await writeFile(join(dir, 'node_modules', 'dep', LONG_NAME), 'long\n');
   await symlink('build/native.node', join(dir, 'node_modules', 'dep', 'current.node'));
   return dir;
@@ -61,7 +74,13 @@ export async function pushImageWithLayer(
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociManifest,
       config: { mediaType: MEDIA_TYPES.ociConfig, digest: config.digest, size: config.size },
-      layers: [{ mediaType: options.mediaType ?? MEDIA_TYPES.ociLayerTarGzip, digest: layer.digest, size: layer.size }],
+      layers: [
+        {
+          mediaType: options.mediaType ?? MEDIA_TYPES.ociLayerTarGzip,
+          digest: layer.digest,
+          size: layer.size,
+        },
+      ],
     },
     auth,
   );

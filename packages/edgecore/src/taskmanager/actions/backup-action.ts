@@ -11,8 +11,13 @@ export function backupAction(env: NodeTaskEnv): TaskAction {
     async run(ctx: ActionContext): Promise<ActionOutcome> {
       const layout = requireLayout(env);
       const configFile = requireConfigFile(env);
-      const dir = await withInstallLock(env, layout, `taskmanager Backup ${ctx.task.key}`, ctx.signal, ctx.log, () =>
-        backupRunningVersion(env, layout, configFile),
+      const dir = await withInstallLock(
+        env,
+        layout,
+        `taskmanager Backup ${ctx.task.key}`,
+        ctx.signal,
+        ctx.log,
+        () => backupRunningVersion(env, layout, configFile),
       );
       ctx.log.info({ dir, version: env.version }, 'backup written');
       return finished(true, '', `,${env.version}`);

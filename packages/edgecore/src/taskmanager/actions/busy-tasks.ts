@@ -3,7 +3,10 @@
 import { NodeTaskType } from '@kedge/api';
 import type { ActionContext } from '../task-types.ts';
 
-const RESTARTING_TYPES: ReadonlySet<string> = new Set([NodeTaskType.nodeUpgradeJob, NodeTaskType.configUpdateJob]);
+const RESTARTING_TYPES: ReadonlySet<string> = new Set([
+  NodeTaskType.nodeUpgradeJob,
+  NodeTaskType.configUpdateJob,
+]);
 
 /** One line per other unfinished upgrade / config update on this node. */
 export function busyProblems(ctx: Pick<ActionContext, 'otherActiveTasks'>): string[] {

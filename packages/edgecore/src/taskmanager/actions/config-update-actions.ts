@@ -47,7 +47,11 @@ export function configUpdateCheck(env: NodeTaskEnv): TaskAction {
       } catch (err: unknown) {
         return finished(false, errorMessage(err));
       }
-      const problems = await checkLoad([], { limits: env.limits, diskPath: env.installRoot ?? '/', clock: env.clock });
+      const problems = await checkLoad([], {
+        limits: env.limits,
+        diskPath: env.installRoot ?? '/',
+        clock: env.clock,
+      });
       return problems.length > 0 ? finished(false, problems.join('; ')) : finished(true);
     },
   };
@@ -91,15 +95,23 @@ export function configUpdateAction(env: NodeTaskEnv): TaskAction {
             return run(ctx); // the new file was not written yet: beginConfigUpdate finishes it
           }
           await ctx.whenConnected();
-          const result = commitConfigUpdate(layout, { loadedConfigSha256: marker.newSha256, now: env.clock.now() });
+          const result = commitConfigUpdate(layout, {
+            loadedConfigSha256: marker.newSha256,
+            now: env.clock.now(),
+          });
           if (result.outcome === 'committed' || result.outcome === 'alreadyCommitted') return finished(true);
           if (result.outcome === 'deadlinePassed') {
-            return { kind: 'restarting', reason: `connected after the config trial deadline ${marker.deadline}` };
+            return {
+              kind: 'restarting',
+              reason: `connected after the config trial deadline ${marker.deadline}`,
+            };
           }
           return finished(false, `config update could not be committed (${result.outcome})`);
         }
         case 'committed':
-          return runningNew ? finished(true) : finished(false, `${marker.configFile} was committed but this edgecore did not load it`);
+          return runningNew
+            ? finished(true)
+            : finished(false, `${marker.configFile} was committed but this edgecore did not load it`);
         case 'rolledBack':
         case 'aborted':
         case 'failed':
@@ -119,7 +131,8 @@ export function configRollbackAction(env: NodeTaskEnv): TaskAction {
       ctx.log.info({ marker: ours?.phase }, 'the previous config is in place; nothing left to roll back');
       return finished(true);
     }
-    if (ours.phase === 'failed') return finished(false, ours.reason ?? 'the previous config could not be restored');
+    if (ours.phase === 'failed')
+      return finished(false, ours.reason ?? 'the previous config could not be restored');
     const previous = readIfExists(ours.previousFile);
     if (previous === undefined || sha256Of(previous) !== ours.previousSha256) {
       return finished(false, `${ours.previousFile} is missing or not the saved content; cannot roll back`);
@@ -127,7 +140,12 @@ export function configRollbackAction(env: NodeTaskEnv): TaskAction {
     await withInstallLock(env, layout, `taskmanager Rollback ${ctx.task.key}`, ctx.signal, ctx.log, () => {
       writeFileDurable(ours.configFile, previous, statSync(ours.configFile).mode & 0o777);
       const reason = 'rolled back by the task manager after the failed config update';
-      writeConfigUpdateMarker(layout, { ...ours, phase: 'rolledBack', reason, updatedAt: new Date(env.clock.now()).toISOString() });
+      writeConfigUpdateMarker(layout, {
+        ...ours,
+        phase: 'rolledBack',
+        reason,
+        updatedAt: new Date(env.clock.now()).toISOString(),
+      });
     });
     return env.loadedConfigSha256 === ours.previousSha256
       ? finished(true)

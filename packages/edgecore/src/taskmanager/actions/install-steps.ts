@@ -28,7 +28,11 @@ export async function withInstallLock<T>(
 }
 
 /** backup/<version>/ of the running version: config file and database. */
-export async function backupRunningVersion(env: NodeTaskEnv, layout: InstallLayout, configFile: string): Promise<string> {
+export async function backupRunningVersion(
+  env: NodeTaskEnv,
+  layout: InstallLayout,
+  configFile: string,
+): Promise<string> {
   const result = await backup(layout, {
     version: env.version,
     configFile,

@@ -29,7 +29,8 @@ export async function checkLoad(items: readonly CheckItem[], o: LoadCheckOptions
   for (const item of new Set(items)) {
     const used = await measure(item, o);
     const limit = o.limits[item];
-    if (used > limit) problems.push(`${describe(item, o)} is ${used.toFixed(1)}% used, over the ${limit}% limit`);
+    if (used > limit)
+      problems.push(`${describe(item, o)} is ${used.toFixed(1)}% used, over the ${limit}% limit`);
   }
   return problems;
 }
@@ -43,7 +44,10 @@ async function measure(item: CheckItem, o: LoadCheckOptions): Promise<number> {
     case 'disk':
       return diskUsagePercent(o.diskPath);
     default:
-      throw new KedgeError('KEDGE_TASK_INVALID', `check item ${String(item)} is not supported (cpu, mem, disk)`);
+      throw new KedgeError(
+        'KEDGE_TASK_INVALID',
+        `check item ${String(item)} is not supported (cpu, mem, disk)`,
+      );
   }
 }
 

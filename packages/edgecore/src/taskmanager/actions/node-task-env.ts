@@ -72,7 +72,8 @@ export function resolveNodeTaskEnv(o: NodeTaskEnvOptions): NodeTaskEnv {
   });
 }
 
-export const NOT_INSTALLED_REASON = 'edgecore is not running from an install root; install it with keadm edge install';
+export const NOT_INSTALLED_REASON =
+  'edgecore is not running from an install root; install it with keadm edge install';
 
 /** The install layout, or KEDGE_TASK_ACTION_FAILED when edgecore does not run from one. */
 export function requireLayout(env: NodeTaskEnv): InstallLayout {
@@ -83,13 +84,19 @@ export function requireLayout(env: NodeTaskEnv): InstallLayout {
 /** The config file, or KEDGE_TASK_ACTION_FAILED when edgecore runs without one. */
 export function requireConfigFile(env: NodeTaskEnv): string {
   if (env.configFile === undefined) {
-    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', 'edgecore runs without --config; there is no config file to back up or update');
+    throw new KedgeError(
+      'KEDGE_TASK_ACTION_FAILED',
+      'edgecore runs without --config; there is no config file to back up or update',
+    );
   }
   return env.configFile;
 }
 
 /** `<image>:<version>`, the release to install; undefined when neither the job nor this node names an image. */
-export function releaseRef(spec: Pick<NodeUpgradeJobSpec, 'image' | 'version'>, env: NodeTaskEnv): string | undefined {
+export function releaseRef(
+  spec: Pick<NodeUpgradeJobSpec, 'image' | 'version'>,
+  env: NodeTaskEnv,
+): string | undefined {
   const image = spec.image ?? env.defaultImage;
   return image ? `${image}:${spec.version}` : undefined;
 }

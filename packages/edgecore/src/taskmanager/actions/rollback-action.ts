@@ -6,7 +6,14 @@
 // `current` back itself (restoring the backed-up config) and restart; the
 // restarted old version then reports the Rollback. `extend` is "<to>,<from>":
 // the version left, the version running now.
-import { readUpgradeMarker, restore, readBackupManifest, switchCurrent, writeUpgradeMarker, currentVersion } from '../../install/index.ts';
+import {
+  readUpgradeMarker,
+  restore,
+  readBackupManifest,
+  switchCurrent,
+  writeUpgradeMarker,
+  currentVersion,
+} from '../../install/index.ts';
 import { finished, type ActionContext, type ActionOutcome, type TaskAction } from '../task-types.ts';
 import { withInstallLock } from './install-steps.ts';
 import { requireConfigFile, requireLayout, type NodeTaskEnv } from './node-task-env.ts';
@@ -28,22 +35,41 @@ export function rollbackAction(env: NodeTaskEnv): TaskAction {
       }
       if (current === to) {
         // The old process before a restart it asked for: switch back, then restart into `from`.
-        await withInstallLock(env, layout, `taskmanager Rollback ${ctx.task.key}`, ctx.signal, ctx.log, () => switchCurrent(layout, from));
+        await withInstallLock(env, layout, `taskmanager Rollback ${ctx.task.key}`, ctx.signal, ctx.log, () =>
+          switchCurrent(layout, from),
+        );
         return { kind: 'restarting', reason: `roll back to ${from}` };
       }
-      return finished(false, `${layout.current} points at ${current ?? 'nothing'}; expected ${from} or ${to}`);
+      return finished(
+        false,
+        `${layout.current} points at ${current ?? 'nothing'}; expected ${from} or ${to}`,
+      );
     }
-    if (env.version !== to) return finished(false, `this edgecore is ${env.version}, neither ${from} nor ${to}`);
+    if (env.version !== to)
+      return finished(false, `this edgecore is ${env.version}, neither ${from} nor ${to}`);
     const configFile = requireConfigFile(env);
-    await withInstallLock(env, layout, `taskmanager Rollback ${ctx.task.key}`, ctx.signal, ctx.log, async () => {
-      // The database stays as it is: migrations are additive, and it is open in this process.
-      if (readBackupManifest(layout, from)) await restore(layout, from, { configFile, switchVersion: true });
-      else switchCurrent(layout, from);
-      if (ours && (ours.phase === 'switching' || ours.phase === 'committed')) {
-        const reason = ours.reason ?? `rolled back by the task manager after the failed upgrade to ${to}`;
-        writeUpgradeMarker(layout, { ...ours, phase: 'rolledBack', reason, updatedAt: new Date(env.clock.now()).toISOString() });
-      }
-    });
+    await withInstallLock(
+      env,
+      layout,
+      `taskmanager Rollback ${ctx.task.key}`,
+      ctx.signal,
+      ctx.log,
+      async () => {
+        // The database stays as it is: migrations are additive, and it is open in this process.
+        if (readBackupManifest(layout, from))
+          await restore(layout, from, { configFile, switchVersion: true });
+        else switchCurrent(layout, from);
+        if (ours && (ours.phase === 'switching' || ours.phase === 'committed')) {
+          const reason = ours.reason ?? `rolled back by the task manager after the failed upgrade to ${to}`;
+          writeUpgradeMarker(layout, {
+            ...ours,
+            phase: 'rolledBack',
+            reason,
+            updatedAt: new Date(env.clock.now()).toISOString(),
+          });
+        }
+      },
+    );
     ctx.log.info({ from, to }, `switched back to ${from}; restarting`);
     return { kind: 'restarting', reason: `roll back ${to} -> ${from}` };
   };

@@ -34,7 +34,9 @@ export async function memoryUsagePercent(meminfo = '/proc/meminfo'): Promise<num
   try {
     text = await readFile(meminfo, 'utf8');
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `cannot read ${meminfo}: ${errorMessage(err)}`, { file: meminfo });
+    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `cannot read ${meminfo}: ${errorMessage(err)}`, {
+      file: meminfo,
+    });
   }
   const field = (name: string): number | undefined => {
     const m = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
@@ -43,7 +45,9 @@ export async function memoryUsagePercent(meminfo = '/proc/meminfo'): Promise<num
   const total = field('MemTotal');
   const available = field('MemAvailable') ?? sum(field('MemFree'), field('Buffers'), field('Cached'));
   if (!total || available === undefined) {
-    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `${meminfo} has no MemTotal / MemAvailable`, { file: meminfo });
+    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `${meminfo} has no MemTotal / MemAvailable`, {
+      file: meminfo,
+    });
   }
   return (100 * (total - available)) / total;
 }
@@ -54,9 +58,13 @@ export async function diskUsagePercent(path: string): Promise<number> {
   try {
     s = await statfs(path);
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `cannot stat the filesystem of ${path}: ${errorMessage(err)}`, {
-      file: path,
-    });
+    throw new KedgeError(
+      'KEDGE_TASK_ACTION_FAILED',
+      `cannot stat the filesystem of ${path}: ${errorMessage(err)}`,
+      {
+        file: path,
+      },
+    );
   }
   const used = s.blocks - s.bfree;
   const denominator = used + s.bavail;

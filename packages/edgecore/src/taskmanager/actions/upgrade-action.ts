@@ -33,7 +33,8 @@ export function upgradeAction(env: NodeTaskEnv): TaskAction {
     const from = env.version;
     const to = spec.version;
     const ref = releaseRef(spec, env);
-    if (ref === undefined) return finished(false, 'spec.image is not set and this node has no default release image');
+    if (ref === undefined)
+      return finished(false, 'spec.image is not set and this node has no default release image');
     await withInstallLock(env, layout, `taskmanager Upgrade ${task.key}`, ctx.signal, ctx.log, async () => {
       await stage(env, layout, ref, to, spec.imageDigestGatter ?? undefined, ctx);
       const req = {
@@ -82,7 +83,10 @@ async function stage(
   }
   const expected = expectedDigest(digests, env.arch);
   if (expected.kind === 'missing') {
-    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `spec.imageDigestGatter has no digest for this node's architecture (${env.arch})`);
+    throw new KedgeError(
+      'KEDGE_TASK_ACTION_FAILED',
+      `spec.imageDigestGatter has no digest for this node's architecture (${env.arch})`,
+    );
   }
   const download = join(layout.root, 'staging', `${to}-${ctx.task.jobUid}`);
   rmSync(download, { recursive: true, force: true });
@@ -94,9 +98,15 @@ async function stage(
       ...(expected.kind === 'digest' ? { expectedManifestDigest: expected.digest } : {}),
     });
     if (pulled.version !== undefined && pulled.version !== to) {
-      throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `release ${ref} is labelled version ${pulled.version}, not ${to}`);
+      throw new KedgeError(
+        'KEDGE_TASK_ACTION_FAILED',
+        `release ${ref} is labelled version ${pulled.version}, not ${to}`,
+      );
     }
-    ctx.log.info({ ref, digest: pulled.digest, indexDigest: pulled.indexDigest }, 'release pulled and verified');
+    ctx.log.info(
+      { ref, digest: pulled.digest, indexDigest: pulled.indexDigest },
+      'release pulled and verified',
+    );
     stageRelease(layout, to, download, { mode: 'move' });
   } finally {
     if (existsSync(download)) rmSync(download, { recursive: true, force: true });
@@ -115,18 +125,28 @@ async function settle(
   switch (marker.phase) {
     case 'switching': {
       if (env.version !== to) {
-        if (currentVersion(layout) === to) return { kind: 'restarting', reason: `finish the switch to ${to}` };
+        if (currentVersion(layout) === to)
+          return { kind: 'restarting', reason: `finish the switch to ${to}` };
         markAbortedIfUnswitched(layout, marker.jobUid, from, 'interrupted before switching', env.clock.now());
         return finished(false, `interrupted before switching to ${to}`);
       }
-      ctx.log.info({ from, to, deadline: marker.deadline }, `running ${to} on trial; waiting for the cloud connection`);
+      ctx.log.info(
+        { from, to, deadline: marker.deadline },
+        `running ${to} on trial; waiting for the cloud connection`,
+      );
       await ctx.whenConnected();
       const result = commitUpgrade(layout, { runningVersion: env.version, now: env.clock.now() });
       if (result.outcome === 'committed' || result.outcome === 'alreadyCommitted') return upgraded;
       if (result.outcome === 'deadlinePassed') {
-        return { kind: 'restarting', reason: `${to} connected after its deadline ${marker.deadline}; the launcher rolls back` };
+        return {
+          kind: 'restarting',
+          reason: `${to} connected after its deadline ${marker.deadline}; the launcher rolls back`,
+        };
       }
-      return finished(false, `upgrade to ${to} could not be committed (${result.outcome}, marker ${result.marker?.phase ?? 'gone'})`);
+      return finished(
+        false,
+        `upgrade to ${to} could not be committed (${result.outcome}, marker ${result.marker?.phase ?? 'gone'})`,
+      );
     }
     case 'committed':
       return env.version === to
@@ -143,7 +163,13 @@ async function settle(
 }
 
 /** When the switch did not happen, the marker must not stay `switching` (the launcher would wait for it). */
-function markAbortedIfUnswitched(layout: InstallLayout, jobUid: string, from: string, reason: string, now: number): void {
+function markAbortedIfUnswitched(
+  layout: InstallLayout,
+  jobUid: string,
+  from: string,
+  reason: string,
+  now: number,
+): void {
   const marker = readUpgradeMarker(layout);
   if (marker?.phase !== 'switching' || marker.jobUid !== jobUid || currentVersion(layout) !== from) return;
   writeUpgradeMarker(layout, { ...marker, phase: 'aborted', reason, updatedAt: new Date(now).toISOString() });

@@ -50,7 +50,8 @@ export function installProblems(env: NodeTaskEnv): string[] {
   if (current !== env.version && problems.length === 0) {
     problems.push(`${layout.current} points at ${current ?? 'nothing'}, but this edgecore is ${env.version}`);
   }
-  if (env.configFile === undefined) problems.push('edgecore runs without --config; there is no config file to back up');
+  if (env.configFile === undefined)
+    problems.push('edgecore runs without --config; there is no config file to back up');
   return problems;
 }
 

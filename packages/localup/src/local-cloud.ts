@@ -1,0 +1,159 @@
+// An embedded-mode cloud on this machine: cloudcore replicas and one
+// controllermanager as real processes sharing one SQLite store, with configs
+// written into a work directory. Used by the demo and the e2e tests.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodeToken } from '@kedge/cloudcore';
+import { openSqliteStore, type ResourceStore } from '@kedge/store';
+import { freePort, startProcess, type ManagedProcess } from '@kedge/testing';
+import { stringify } from 'yaml';
+
+export interface LocalCloudOptions {
+  dir: string;
+  /** cloudcore keepaliveTimeout, seconds (default 4: tests want fast NotReady). */
+  keepaliveTimeout?: number;
+  nodeStatusUpdateFrequency?: number;
+  maxMessageBytes?: number;
+  nodeLimit?: number;
+  /** controllermanager timeoutCheckPeriod / monitorPeriod etc. use their defaults. */
+  featureGates?: { disableNodeTaskV1alpha2?: boolean };
+  /** Extra env for every cloud process. */
+  env?: Record<string, string>;
+}
+
+/** One daemon process that can be killed and started again with the same config. */
+export class LocalProcess {
+  readonly id: string;
+  readonly args: string[];
+  readonly readyLine: RegExp;
+  private readonly env: Record<string, string>;
+  process: ManagedProcess | undefined;
+
+  constructor(id: string, args: string[], readyLine: RegExp, env: Record<string, string> = {}) {
+    this.id = id;
+    this.args = args;
+    this.readyLine = readyLine;
+    this.env = env;
+  }
+
+  async start(): Promise<void> {
+    this.process = startProcess({ name: this.id, args: this.args, env: this.env });
+    await this.process.waitForLine(this.readyLine, 30_000);
+  }
+
+  get running(): ManagedProcess {
+    if (!this.process) throw new Error(`${this.id} is not running`);
+    return this.process;
+  }
+
+  async killHard(): Promise<void> {
+    await this.process?.killHard();
+    this.process = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.process?.kill();
+    this.process = undefined;
+  }
+}
+
+export class CloudCoreReplica extends LocalProcess {
+  readonly port: number;
+
+  constructor(id: string, configFile: string, port: number, env: Record<string, string>) {
+    super(id, ['packages/cloudcore/src/main.ts', '--config', configFile], /"cloudcore started"/, env);
+    this.port = port;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+}
+
+export class LocalCloud {
+  readonly dir: string;
+  readonly storePath: string;
+  readonly secretFile: string;
+  readonly secret = 'localup-secret-0123456789abcdef0123456789';
+  readonly replicas: CloudCoreReplica[] = [];
+  controllerManager: LocalProcess | undefined;
+  readonly store: ResourceStore;
+  private readonly options: LocalCloudOptions;
+
+  constructor(options: LocalCloudOptions) {
+    this.options = options;
+    this.dir = options.dir;
+    this.storePath = join(options.dir, 'kedge.db');
+    this.secretFile = join(options.dir, 'token-secret');
+    writeFileSync(this.secretFile, this.secret);
+    this.store = openSqliteStore({ path: this.storePath });
+  }
+
+  /** Starts one more cloudcore replica on a free port. */
+  async addCloudCore(): Promise<CloudCoreReplica> {
+    const port = await freePort();
+    const id = `cloudcore-${this.replicas.length}`;
+    const configFile = join(this.dir, `${id}.yaml`);
+    const o = this.options;
+    writeFileSync(
+      configFile,
+      stringify({
+        apiVersion: 'cloudcore.config.kubeedge.io/v1alpha2',
+        kind: 'CloudCore',
+        store: { backend: 'sqlite', sqlite: { path: this.storePath } },
+        featureGates: { disableNodeTaskV1alpha2: o.featureGates?.disableNodeTaskV1alpha2 ?? false },
+        modules: {
+          cloudHub: {
+            replicaId: id,
+            keepaliveTimeout: o.keepaliveTimeout ?? 4,
+            nodeStatusUpdateFrequency: o.nodeStatusUpdateFrequency ?? 2,
+            maxMessageBytes: o.maxMessageBytes ?? 1048576,
+            nodeLimit: o.nodeLimit ?? 1000,
+            websocket: { address: '127.0.0.1', port },
+            auth: { tokenSecretFile: this.secretFile },
+          },
+        },
+      }),
+    );
+    const replica = new CloudCoreReplica(id, configFile, port, o.env ?? {});
+    await replica.start();
+    this.replicas.push(replica);
+    return replica;
+  }
+
+  /** Starts the (single) controllermanager. */
+  async startControllerManager(): Promise<LocalProcess> {
+    const configFile = join(this.dir, 'controllermanager.yaml');
+    writeFileSync(
+      configFile,
+      stringify({
+        apiVersion: 'controllermanager.config.kedge.io/v1alpha1',
+        kind: 'ControllerManager',
+        store: { backend: 'sqlite', sqlite: { path: this.storePath } },
+        featureGates: {
+          disableNodeTaskV1alpha2: this.options.featureGates?.disableNodeTaskV1alpha2 ?? false,
+        },
+        nodeTask: { timeoutCheckPeriod: 1 },
+        nodeLifecycle: { gracePeriod: 20, monitorPeriod: 2 },
+      }),
+    );
+    const cm = new LocalProcess(
+      'controllermanager',
+      ['packages/controllermanager/src/main.ts', '--config', configFile],
+      /"controllermanager started"/,
+      this.options.env ?? {},
+    );
+    await cm.start();
+    this.controllerManager = cm;
+    return cm;
+  }
+
+  token(nodeName: string): string {
+    return nodeToken(this.secret, nodeName);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.replicas.map((r) => r.stop()), this.controllerManager?.stop()]);
+    await this.store.close();
+  }
+}
