@@ -1,5 +1,5 @@
 // node scripts/build-release.ts --version v0.2.0 --out <dir> [--push <image ref>]
-// Builds a runnable edgecore release directory (see release-lib.ts), checks
+// Builds a runnable edgecore release directory (see packages/localup/src/release/build-release.ts), checks
 // that it starts (`node <dir>/edgecore.mjs --defaultconfig`), and optionally
 // pushes it as an OCI image (`--push 127.0.0.1:5000/kedge/installation-package:v0.2.0`;
 // credentials from KEDGE_REGISTRY_USERNAME / KEDGE_REGISTRY_PASSWORD).
@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../packages/api/src/index.ts';
-import { buildRelease, pushRelease } from './release-lib.ts';
+import { buildRelease } from '../packages/localup/src/index.ts';
+import { pushRelease } from '../packages/oci/src/index.ts';
 
 const USAGE = 'usage: node scripts/build-release.ts --version vX.Y.Z --out DIR [--push HOST[:PORT]/REPO:TAG]';
 

@@ -1,2 +1,4 @@
 export { LocalCloud, LocalProcess, CloudCoreReplica, type LocalCloudOptions } from './local-cloud.ts';
 export { LocalEdge, type LocalEdgeOptions } from './local-edge.ts';
+export { buildRelease, type BuildReleaseOptions, type BuiltRelease } from './release/build-release.ts';
+export { LocalReleases, RELEASE_REPOSITORY, type PublishedRelease } from './release/local-releases.ts';

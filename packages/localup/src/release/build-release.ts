@@ -12,14 +12,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { KedgeError } from '../packages/api/src/index.ts';
+import { KedgeError } from '@kedge/api';
 
-export {
-  pushRelease,
-  pushIndex,
-  type PushedRelease,
-  type PushReleaseOptions,
-} from '../packages/oci/src/index.ts';
 
 export interface BuildReleaseOptions {
   /** `v<major>.<minor>.<patch>[-suffix]`, as NodeUpgradeJob.spec.version. */
@@ -38,7 +32,7 @@ export interface BuiltRelease {
   nativePackages: string[];
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 const EDGECORE_DIR = join(ROOT, 'packages', 'edgecore');
 /** KubeEdge v1.21.2's rule for NodeUpgradeJob versions. */
 const VERSION_RE = /^v\d+\.\d+\.\d+(-[A-Za-z0-9_.]+)*$/;
