@@ -128,6 +128,10 @@ export async function startEdgeCore(
       loadedConfigSha256,
       dataSource: config.database.dataSource,
       clock,
+      healthTimeoutMs: m.taskManager.healthTimeout * 1000,
+      limits: m.taskManager.checkLimits,
+      ...(m.taskManager.defaultImage ? { defaultImage: m.taskManager.defaultImage } : {}),
+      registry: registryAccess(m.taskManager.registry),
     }),
     requestRestart,
     clock,
@@ -177,4 +181,15 @@ function readConfigFile(file: string, field: string): Buffer {
       fields: [field],
     });
   }
+}
+
+function registryAccess(r: EdgeCoreConfig['modules']['taskManager']['registry']): {
+  auth?: { username: string; password: string };
+  insecure: boolean;
+} {
+  if (!r.username) return { insecure: r.insecure };
+  const password = readConfigFile(r.passwordFile, 'modules.taskManager.registry.passwordFile')
+    .toString('utf8')
+    .trim();
+  return { auth: { username: r.username, password }, insecure: r.insecure };
 }

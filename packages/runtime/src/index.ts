@@ -5,3 +5,4 @@ export * from './backoff.ts';
 export * from './retry.ts';
 export * from './abort.ts';
 export * from './config-loader.ts';
+export { failpoint } from './failpoint.ts';

@@ -165,7 +165,25 @@ export const EdgeCoreConfigSchema = z.strictObject({
       edged: EdgedSchema,
       metaManager: MetaManagerSchema,
       taskManager: z
-        .strictObject({ enable: enable('node tasks (upgrade, image pre-pull, config update)') })
+        .strictObject({
+          enable: enable('node tasks (upgrade, image pre-pull, config update)'),
+          healthTimeout: seconds('time a new version or config has to come up healthy and connected'),
+          defaultImage: z.string().describe('release image repository when a NodeUpgradeJob sets no image'),
+          registry: z
+            .strictObject({
+              username: z.string().describe('registry user for release pulls (empty = anonymous)'),
+              passwordFile: z.string().describe('file holding the registry password'),
+              insecure: z.boolean().describe('plain http to the registry (always allowed for loopback)'),
+            })
+            .describe('access to the release registry'),
+          checkLimits: z
+            .strictObject({
+              cpu: z.number().min(0).max(100).describe('highest CPU use (%) the cpu check accepts'),
+              mem: z.number().min(0).max(100).describe('highest memory use (%) the mem check accepts'),
+              disk: z.number().min(0).max(100).describe('highest disk use (%) the disk check accepts'),
+            })
+            .describe('thresholds of the Check action items'),
+        })
         .describe('runs node tasks sent by the cloud'),
       edgeStream: EdgeStreamSchema,
     })
@@ -208,7 +226,13 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         },
       },
       metaManager: { enable: true, metaServer: { enable: true, server: '127.0.0.1:10550' } },
-      taskManager: { enable: false },
+      taskManager: {
+        enable: false,
+        healthTimeout: 120,
+        defaultImage: '',
+        registry: { username: '', passwordFile: '', insecure: false },
+        checkLimits: { cpu: 80, mem: 80, disk: 80 },
+      },
       edgeStream: { enable: false, server: '127.0.0.1:10004', handshakeTimeout: 30 },
     },
   };

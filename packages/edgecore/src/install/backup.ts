@@ -4,12 +4,21 @@
 // file's sha256. The release itself is referenced (versions/<version>), not
 // copied: releases are immutable. A backup of the same version replaces the
 // older one only once the new one is complete.
+import { failpoint } from '@kedge/runtime';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { KedgeError, errorMessage } from '@kedge/api';
-import { errnoCode, failed, fsyncDir, fsyncTree, sha256Of, tempPathFor, writeFileDurable } from './durable-fs.ts';
+import {
+  errnoCode,
+  failed,
+  fsyncDir,
+  fsyncTree,
+  sha256Of,
+  tempPathFor,
+  writeFileDurable,
+} from './durable-fs.ts';
 import { backupVersionDir, versionDir, type InstallLayout } from './install-layout.ts';
 import { readReleaseVersion } from './release-dir.ts';
 
@@ -55,10 +64,14 @@ export async function backup(layout: InstallLayout, options: BackupOptions): Pro
   const { version } = options;
   const release = versionDir(layout, version);
   if (readReleaseVersion(release) !== version) {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `version ${version}: not installed (${release} is missing)`, {
-      file: release,
-      version,
-    });
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `version ${version}: not installed (${release} is missing)`,
+      {
+        file: release,
+        version,
+      },
+    );
   }
   const dir = backupVersionDir(layout, version);
   const partial = `${dir}.partial`;
@@ -66,6 +79,7 @@ export async function backup(layout: InstallLayout, options: BackupOptions): Pro
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true, mode: 0o700 });
     const files: BackupFile[] = [copyConfig(options.configFile, partial)];
+    failpoint('backup.mid');
     if (options.dbPath && options.dbPath !== ':memory:' && existsSync(options.dbPath)) {
       files.push(await copyDatabase(options.dbPath, join(partial, BACKUP_DB_NAME)));
     }
@@ -99,10 +113,14 @@ export function readBackupManifest(layout: InstallLayout, version: string): Back
   try {
     return BackupManifestSchema.parse(JSON.parse(text));
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `${file}: not a valid backup manifest: ${errorMessage(err)}`, {
-      file,
-      version,
-    });
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `${file}: not a valid backup manifest: ${errorMessage(err)}`,
+      {
+        file,
+        version,
+      },
+    );
   }
 }
 
@@ -129,9 +147,13 @@ function copyConfig(configFile: string, dir: string): BackupFile {
   try {
     bytes = readFileSync(configFile);
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `${configFile}: cannot read the config file: ${errorMessage(err)}`, {
-      file: configFile,
-    });
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `${configFile}: cannot read the config file: ${errorMessage(err)}`,
+      {
+        file: configFile,
+      },
+    );
   }
   const target = join(dir, BACKUP_CONFIG_NAME);
   writeFileDurable(target, bytes, 0o600);

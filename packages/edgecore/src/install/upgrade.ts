@@ -2,6 +2,7 @@
 // `switching`, then the atomic switch of `current`) -> restart -> the new
 // edgecore, once connected, calls commitUpgrade. If it never does, the
 // launcher rolls back (boot-state.ts).
+import { failpoint } from '@kedge/runtime';
 import { KedgeError } from '@kedge/api';
 import { versionDir, type InstallLayout } from './install-layout.ts';
 import { readUpgradeMarker, writeUpgradeMarker, type UpgradeMarker } from './markers.ts';
@@ -66,7 +67,9 @@ export function beginUpgrade(layout: InstallLayout, req: UpgradeRequest): Upgrad
   }
   const marker = newMarker('switching', req);
   writeUpgradeMarker(layout, marker);
+  failpoint('upgrade.after-marker');
   switchCurrent(layout, req.to);
+  failpoint('upgrade.after-switch');
   return marker;
 }
 

@@ -7,6 +7,7 @@ import {
   EDGE_TARGET_USAGE,
   edgeTarget,
   loadTargetConfig,
+  requireInstallRoot,
   withInstallLock,
   writeReport,
 } from './edge-target.ts';
@@ -26,6 +27,7 @@ export async function runEdgeBackup(argv: readonly string[], io: KeadmIo): Promi
   }
   const target = edgeTarget(values, io);
   const { layout } = target;
+  requireInstallRoot(layout);
   return withInstallLock(layout, 'keadm edge backup', async () => {
     let version = '';
     try {

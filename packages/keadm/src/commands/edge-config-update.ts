@@ -16,6 +16,7 @@ import {
   edgeTarget,
   loadTargetConfig,
   restartEdgecore,
+  requireInstallRoot,
   withInstallLock,
   writeReport,
 } from './edge-target.ts';
@@ -53,6 +54,7 @@ export async function runEdgeConfigUpdate(argv: readonly string[], io: KeadmIo):
   const target = edgeTarget(values, io);
   const { layout, configFile } = target;
 
+  requireInstallRoot(layout);
   const started = await withInstallLock(layout, 'keadm edge config-update', async () => {
     const version = readInstalledVersion(layout) ?? '';
     try {

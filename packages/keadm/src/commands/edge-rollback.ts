@@ -22,6 +22,7 @@ import {
   EDGE_TARGET_USAGE,
   edgeTarget,
   loadTargetConfig,
+  requireInstallRoot,
   withInstallLock,
   writeReport,
 } from './edge-target.ts';
@@ -50,6 +51,7 @@ export async function runEdgeRollback(argv: readonly string[], io: KeadmIo): Pro
   const stopTimeoutMs = positiveInt('stop-timeout', values['stop-timeout'], 30, EDGE_ROLLBACK_USAGE) * 1000;
   const target = edgeTarget(values, io);
   const { layout } = target;
+  requireInstallRoot(layout);
   return withInstallLock(layout, 'keadm edge rollback', async () => {
     const from = readInstalledVersion(layout) ?? '';
     let to = values['history-version'] ?? '';

@@ -40,6 +40,17 @@ export function edgeTarget(values: { root?: string | undefined; config?: string 
   return { layout: installLayout(root), configFile: resolve(values.config ?? DEFAULT_EDGECORE_CONFIG) };
 }
 
+/** Refuses a root that `keadm edge install` did not create, before anything is written there. */
+export function requireInstallRoot(layout: InstallLayout): void {
+  if (!existsSync(layout.current)) {
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `--root: nothing is installed under ${layout.root} (no ${layout.current}; keadm edge install creates it)`,
+      { file: layout.current, fields: ['--root'] },
+    );
+  }
+}
+
 /** The effective edgecore config of `configFile` (for database.dataSource and the node name). */
 export function loadTargetConfig(target: EdgeTarget, io: KeadmIo): EdgeCoreConfig {
   if (!existsSync(target.configFile)) {

@@ -21,6 +21,7 @@ import {
   edgeTarget,
   loadTargetConfig,
   restartEdgecore,
+  requireInstallRoot,
   withInstallLock,
   writeReport,
 } from './edge-target.ts';
@@ -69,6 +70,7 @@ export async function runEdgeUpgrade(argv: readonly string[], io: KeadmIo): Prom
   const target = edgeTarget(values, io);
   const { layout } = target;
 
+  requireInstallRoot(layout);
   const started = await withInstallLock(layout, 'keadm edge upgrade', async () => {
     const from = readInstalledVersion(layout) ?? '';
     try {

@@ -12,9 +12,10 @@ export interface KeadmIo {
   signal: AbortSignal;
 }
 
-/** A usage error: KEDGE_CLI_USAGE with the command's usage appended. */
+/** A usage error: KEDGE_CLI_USAGE with the first line of the command's usage. */
 export function usageError(message: string, usage: string): KedgeError {
-  return new KedgeError('KEDGE_CLI_USAGE', `${message}\n${usage.trimEnd()}`);
+  const synopsis = usage.split('\n')[0] ?? '';
+  return new KedgeError('KEDGE_CLI_USAGE', `${message}\n${synopsis} (--help for details)`);
 }
 
 /** parseArgs for one command; unknown flags and stray arguments are usage errors. */

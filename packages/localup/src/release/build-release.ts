@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { KedgeError } from '@kedge/api';
 
-
 export interface BuildReleaseOptions {
   /** `v<major>.<minor>.<patch>[-suffix]`, as NodeUpgradeJob.spec.version. */
   version: string;
