@@ -185,11 +185,13 @@ function readConfigFile(file: string, field: string): Buffer {
 
 function registryAccess(r: EdgeCoreConfig['modules']['taskManager']['registry']): {
   auth?: { username: string; password: string };
-  insecure: boolean;
+  insecure?: boolean;
 } {
-  if (!r.username) return { insecure: r.insecure };
+  // insecure is only ever turned on here: plain http to a loopback registry is the client's own default.
+  const insecure = r.insecure ? { insecure: true } : {};
+  if (!r.username) return insecure;
   const password = readConfigFile(r.passwordFile, 'modules.taskManager.registry.passwordFile')
     .toString('utf8')
     .trim();
-  return { auth: { username: r.username, password }, insecure: r.insecure };
+  return { auth: { username: r.username, password }, ...insecure };
 }

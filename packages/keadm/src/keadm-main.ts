@@ -59,7 +59,10 @@ async function dispatch(argv: readonly string[], io: KeadmIo): Promise<number> {
   }
   const entry = Object.hasOwn(COMMANDS, group) ? COMMANDS[group] : undefined;
   if (entry === undefined) {
-    throw new KedgeError('KEDGE_CLI_USAGE', `unknown command "${group}" (one of: ${Object.keys(COMMANDS).join(', ')})`);
+    throw new KedgeError(
+      'KEDGE_CLI_USAGE',
+      `unknown command "${group}" (one of: ${Object.keys(COMMANDS).join(', ')})`,
+    );
   }
   if (typeof entry === 'function') return entry(rest, io);
   const [verb, ...args] = rest;
@@ -69,6 +72,7 @@ async function dispatch(argv: readonly string[], io: KeadmIo): Promise<number> {
     return verb === undefined ? 1 : 0;
   }
   const run = Object.hasOwn(entry, verb) ? entry[verb] : undefined;
-  if (!run) throw new KedgeError('KEDGE_CLI_USAGE', `unknown command "keadm ${group} ${verb}" (one of: ${names})`);
+  if (!run)
+    throw new KedgeError('KEDGE_CLI_USAGE', `unknown command "keadm ${group} ${verb}" (one of: ${names})`);
   return run(args, io);
 }

@@ -2,3 +2,4 @@ export { LocalCloud, LocalProcess, CloudCoreReplica, type LocalCloudOptions } fr
 export { LocalEdge, type LocalEdgeOptions } from './local-edge.ts';
 export { buildRelease, type BuildReleaseOptions, type BuiltRelease } from './release/build-release.ts';
 export { LocalReleases, RELEASE_REPOSITORY, type PublishedRelease } from './release/local-releases.ts';
+export { installEdge, keadm } from './install-edge.ts';

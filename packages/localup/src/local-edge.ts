@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@kedge/testing';
 import { stringify } from 'yaml';
+import { installEdge } from './install-edge.ts';
 import { LocalProcess } from './local-cloud.ts';
 
 export interface LocalEdgeOptions {
@@ -14,8 +15,10 @@ export interface LocalEdgeOptions {
   token: string;
   labels?: Record<string, string>;
   taskManager?: boolean;
-  /** Run from this install root (launcher under the supervisor) instead of the sources. */
-  installRoot?: string;
+  /** Install this release (directory or image) into `<dir>/edge-<name>/root` and run it under the supervisor. */
+  release?: string;
+  /** modules.taskManager.healthTimeout, seconds. */
+  healthTimeout?: number;
   heartbeat?: number;
   env?: Record<string, string>;
 }
@@ -33,13 +36,14 @@ export class LocalEdge extends LocalProcess {
     configFile: string,
     dbPath: string,
     metaServerPort: number,
+    installRoot: string | undefined,
   ) {
     super(o.name, args, /"edgecore started"/, o.env ?? {});
     this.name = o.name;
     this.configFile = configFile;
     this.dbPath = dbPath;
     this.metaServerPort = metaServerPort;
-    this.installRoot = o.installRoot;
+    this.installRoot = installRoot;
   }
 
   static async create(dir: string, o: LocalEdgeOptions): Promise<LocalEdge> {
@@ -63,24 +67,26 @@ export class LocalEdge extends LocalProcess {
           },
           edged: { hostnameOverride: o.name, nodeLabels: o.labels ?? {} },
           metaManager: { metaServer: { server: `127.0.0.1:${metaServerPort}` } },
-          taskManager: { enable: o.taskManager ?? false },
+          taskManager: { enable: o.taskManager ?? false, healthTimeout: o.healthTimeout ?? 120 },
         },
       }),
     );
-    const args = o.installRoot
+    const installRoot = o.release ? join(nodeDir, 'root') : undefined;
+    if (installRoot && o.release) await installEdge(installRoot, o.release, configFile);
+    const args = installRoot
       ? [
           'packages/edgecore/src/supervisor/main.ts',
           '--restart-delay-ms',
           '200',
           '--',
-          join(o.installRoot, 'launcher', 'launcher.mjs'),
+          join(installRoot, 'launcher', 'launcher.mjs'),
           '--root',
-          o.installRoot,
+          installRoot,
           '--config',
           configFile,
         ]
       : ['packages/edgecore/src/main.ts', '--config', configFile];
-    return new LocalEdge(o, args, configFile, dbPath, metaServerPort);
+    return new LocalEdge(o, args, configFile, dbPath, metaServerPort, installRoot);
   }
 
   get metaServerUrl(): string {

@@ -22,7 +22,8 @@ let live: Database.Database;
 beforeEach(async () => {
   tmp = await tempDir('kedge-backup-');
   layout = installLayout(join(tmp.path, 'root'));
-  for (const v of ['v1.0.0', 'v2.0.0']) stageRelease(layout, v, makeFakeRelease(join(tmp.path, 'src'), v, 'run'));
+  for (const v of ['v1.0.0', 'v2.0.0'])
+    stageRelease(layout, v, makeFakeRelease(join(tmp.path, 'src'), v, 'run'));
   switchCurrent(layout, 'v1.0.0');
   configFile = join(tmp.path, 'etc', 'edgecore.yaml');
   mkdirSync(join(tmp.path, 'etc'));
@@ -46,9 +47,18 @@ const rows = (db: Database.Database) => db.prepare('SELECT key, value FROM meta 
 
 describe('backup and restore', () => {
   it('copies config and the live database consistently, with a manifest of sha256s', async () => {
-    const { dir, manifest } = await backup(layout, { version: 'v1.0.0', configFile, dbPath, now: 1_700_000_000_000 });
+    const { dir, manifest } = await backup(layout, {
+      version: 'v1.0.0',
+      configFile,
+      dbPath,
+      now: 1_700_000_000_000,
+    });
     expect(dir).toBe(join(layout.backupDir, 'v1.0.0'));
-    expect(manifest).toMatchObject({ version: 'v1.0.0', installDir: 'versions/v1.0.0', createdAt: '2023-11-14T22:13:20.000Z' });
+    expect(manifest).toMatchObject({
+      version: 'v1.0.0',
+      installDir: 'versions/v1.0.0',
+      createdAt: '2023-11-14T22:13:20.000Z',
+    });
     expect(manifest.files.map((f) => [f.name, f.source])).toEqual([
       ['edgecore.yaml', configFile],
       ['edgecore.db', dbPath],
@@ -109,10 +119,12 @@ describe('backup and restore', () => {
   });
 
   it('names the missing pieces', async () => {
-    await expect(backup(layout, { version: 'v9.9.9', configFile })).rejects.toThrow(/v9\.9\.9: not installed/);
-    await expect(backup(layout, { version: 'v1.0.0', configFile: join(tmp.path, 'nope.yaml') })).rejects.toThrow(
-      /nope\.yaml: cannot read the config file/,
+    await expect(backup(layout, { version: 'v9.9.9', configFile })).rejects.toThrow(
+      /v9\.9\.9: not installed/,
     );
+    await expect(
+      backup(layout, { version: 'v1.0.0', configFile: join(tmp.path, 'nope.yaml') }),
+    ).rejects.toThrow(/nope\.yaml: cannot read the config file/);
     await expect(restore(layout, 'v2.0.0', { configFile })).rejects.toThrow(/v2\.0\.0: no backup/);
   });
 });

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
@@ -48,7 +56,9 @@ describe('staging and switching', () => {
     const again = stageRelease(layout, 'v2.0.0', join(tmp.path, 'src', 'v2.0.0'));
     expect(again.alreadyStaged).toBe(true);
     const wrong = makeFakeRelease(join(tmp.path, 'src'), 'v3.0.0', 'run', 'mislabelled');
-    expect(() => stageRelease(layout, 'v3.1.0', wrong)).toThrow(/declares version v3\.0\.0 \(VERSION\), not the expected v3\.1\.0/);
+    expect(() => stageRelease(layout, 'v3.1.0', wrong)).toThrow(
+      /declares version v3\.0\.0 \(VERSION\), not the expected v3\.1\.0/,
+    );
     expect(existsSync(join(layout.versionsDir, 'v3.1.0'))).toBe(false);
   });
 
@@ -176,7 +186,9 @@ describe('upgrade marker rules', () => {
     beginUpgrade(layout, upgrade);
     resolveBootState(layout, { now: T0 + 1 });
     expect(commitUpgrade(layout, { runningVersion: 'v1.0.0', now: T0 + 2 }).outcome).toBe('notOnTrial');
-    expect(commitUpgrade(layout, { runningVersion: 'v2.0.0', now: T0 + 200_000 }).outcome).toBe('deadlinePassed');
+    expect(commitUpgrade(layout, { runningVersion: 'v2.0.0', now: T0 + 200_000 }).outcome).toBe(
+      'deadlinePassed',
+    );
     const done = commitUpgrade(layout, { runningVersion: 'v2.0.0', now: T0 + 3 });
     expect(done.outcome).toBe('committed');
     expect(done.marker?.phase).toBe('committed');
@@ -200,7 +212,9 @@ describe('upgrade marker rules', () => {
   it('refuses to upgrade from a version that is not current, or to one not staged', () => {
     expect(() => beginUpgrade(layout, upgrade)).toThrow(/v2\.0\.0: not staged/);
     stageV2();
-    expect(() => beginUpgrade(layout, { ...upgrade, from: 'v0.9.0' })).toThrow(/points at v1\.0\.0, not at v0\.9\.0/);
+    expect(() => beginUpgrade(layout, { ...upgrade, from: 'v0.9.0' })).toThrow(
+      /points at v1\.0\.0, not at v0\.9\.0/,
+    );
   });
 
   it('reports an unreadable marker and still starts the current version', () => {
@@ -213,6 +227,8 @@ describe('upgrade marker rules', () => {
 
   it('says what to do when nothing is installed', () => {
     const empty = installLayout(join(tmp.path, 'empty'));
-    expect(() => resolveBootState(empty)).toThrow(/nothing is installed under .*empty \(run keadm edge install\)/);
+    expect(() => resolveBootState(empty)).toThrow(
+      /nothing is installed under .*empty \(run keadm edge install\)/,
+    );
   });
 });

@@ -75,10 +75,14 @@ export function resolveBootState(layout: InstallLayout, options: { now?: number 
   const releaseDir = versionDir(layout, version);
   const entry = releaseEntry(releaseDir);
   if (!entry) {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `${releaseDir}: no edgecore.mjs or packages/edgecore/src/main.ts`, {
-      file: releaseDir,
-      version,
-    });
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `${releaseDir}: no edgecore.mjs or packages/edgecore/src/main.ts`,
+      {
+        file: releaseDir,
+        version,
+      },
+    );
   }
   return { version, releaseDir, entry, upgrade, configUpdate, trials, notes };
 }
@@ -102,7 +106,10 @@ function resolveUpgrade(
   try {
     m = readUpgradeMarker(layout);
   } catch (err: unknown) {
-    note('error', 'upgrade marker unreadable; ignored', { file: layout.upgradeMarker, err: errorMessage(err) });
+    note('error', 'upgrade marker unreadable; ignored', {
+      file: layout.upgradeMarker,
+      err: errorMessage(err),
+    });
     return undefined;
   }
   if (m?.phase !== 'switching') return m;
@@ -110,7 +117,10 @@ function resolveUpgrade(
   const cur = currentVersion(layout);
   const fields = { from: m.from, to: m.to, job: m.job, current: cur };
   if (cur !== m.to) {
-    const reason = cur === m.from ? 'interrupted before switching' : `current points at ${cur ?? 'nothing'}, neither ${m.from} nor ${m.to}`;
+    const reason =
+      cur === m.from
+        ? 'interrupted before switching'
+        : `current points at ${cur ?? 'nothing'}, neither ${m.from} nor ${m.to}`;
     const aborted: UpgradeMarker = { ...m, phase: 'aborted', reason, updatedAt: stamp };
     writeUpgradeMarker(layout, aborted);
     note('warn', 'upgrade aborted', { ...fields, reason });
@@ -126,7 +136,12 @@ function resolveUpgrade(
   if (reason === undefined) {
     const onTrial: UpgradeMarker = { ...m, attempts, updatedAt: stamp };
     writeUpgradeMarker(layout, onTrial);
-    trials.push({ kind: 'upgrade', deadlineMs: Date.parse(m.deadline), startedAt: m.startedAt, jobUid: m.jobUid });
+    trials.push({
+      kind: 'upgrade',
+      deadlineMs: Date.parse(m.deadline),
+      startedAt: m.startedAt,
+      jobUid: m.jobUid,
+    });
     note('info', `trial start ${attempts} of ${MAX_TRIAL_STARTS}`, { ...fields, deadline: m.deadline });
     return onTrial;
   }
@@ -134,7 +149,10 @@ function resolveUpgrade(
     const why = `${reason}; cannot roll back: ${versionDir(layout, m.from)} is missing`;
     const stuck: UpgradeMarker = { ...m, attempts, phase: 'failed', reason: why, updatedAt: stamp };
     writeUpgradeMarker(layout, stuck);
-    note('error', 'upgrade failed and cannot be rolled back; keeping the new version', { ...fields, reason: why });
+    note('error', 'upgrade failed and cannot be rolled back; keeping the new version', {
+      ...fields,
+      reason: why,
+    });
     return stuck;
   }
   // Switch first: a crash between the two steps leaves `current` at `from`, which the next boot reads as aborted.
@@ -190,8 +208,16 @@ function resolveConfigUpdate(
   if (reason === undefined) {
     const onTrial: ConfigUpdateMarker = { ...m, attempts, updatedAt: stamp };
     writeConfigUpdateMarker(layout, onTrial);
-    trials.push({ kind: 'configUpdate', deadlineMs: Date.parse(m.deadline), startedAt: m.startedAt, jobUid: m.jobUid });
-    note('info', `config trial start ${attempts} of ${MAX_TRIAL_STARTS}`, { ...fields, deadline: m.deadline });
+    trials.push({
+      kind: 'configUpdate',
+      deadlineMs: Date.parse(m.deadline),
+      startedAt: m.startedAt,
+      jobUid: m.jobUid,
+    });
+    note('info', `config trial start ${attempts} of ${MAX_TRIAL_STARTS}`, {
+      ...fields,
+      deadline: m.deadline,
+    });
     return onTrial;
   }
   const previous = readIfExists(m.previousFile);
@@ -199,7 +225,10 @@ function resolveConfigUpdate(
     const why = `${reason}; cannot roll back: ${m.previousFile} is ${previous === undefined ? 'missing' : 'not the saved content'}`;
     const stuck: ConfigUpdateMarker = { ...m, attempts, phase: 'failed', reason: why, updatedAt: stamp };
     writeConfigUpdateMarker(layout, stuck);
-    note('error', 'config update failed and cannot be rolled back; keeping the new file', { ...fields, reason: why });
+    note('error', 'config update failed and cannot be rolled back; keeping the new file', {
+      ...fields,
+      reason: why,
+    });
     return stuck;
   }
   const mode = statSync(m.configFile).mode & 0o777;

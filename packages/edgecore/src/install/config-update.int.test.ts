@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '@kedge/testing';
 import { resolveBootState } from './boot-state.ts';
-import { beginConfigUpdate, commitConfigUpdate, failedConfigFile, previousConfigFile } from './config-update.ts';
+import {
+  beginConfigUpdate,
+  commitConfigUpdate,
+  failedConfigFile,
+  previousConfigFile,
+} from './config-update.ts';
 import { sha256Of } from './durable-fs.ts';
 import { installLayout, type InstallLayout } from './install-layout.ts';
 import { readConfigUpdateMarker } from './markers.ts';
@@ -29,7 +34,15 @@ beforeEach(async () => {
 });
 afterEach(() => tmp.cleanup());
 
-const request = () => ({ configFile, text: NEW, job: 'cu1', node: 'edge-1', jobUid: 'uid-c', deadlineMs: T0 + 60_000, now: T0 });
+const request = () => ({
+  configFile,
+  text: NEW,
+  job: 'cu1',
+  node: 'edge-1',
+  jobUid: 'uid-c',
+  deadlineMs: T0 + 60_000,
+  now: T0,
+});
 
 describe('config update across a restart', () => {
   it('keeps the old file as .previous (same mode) and writes the new one', () => {
@@ -38,12 +51,17 @@ describe('config update across a restart', () => {
     expect(readFileSync(previousConfigFile(configFile), 'utf8')).toBe(OLD);
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(statSync(previousConfigFile(configFile)).mode & 0o777).toBe(0o600);
-    expect(marker).toMatchObject({ phase: 'switching', newSha256: sha256Of(NEW), previousSha256: sha256Of(OLD) });
+    expect(marker).toMatchObject({
+      phase: 'switching',
+      newSha256: sha256Of(NEW),
+      previousSha256: sha256Of(OLD),
+    });
   });
 
   it('restores the previous file after three failed starts and keeps the failed one aside', () => {
     beginConfigUpdate(layout, request());
-    for (let i = 1; i <= 3; i++) expect(resolveBootState(layout, { now: T0 + i }).configUpdate?.attempts).toBe(i);
+    for (let i = 1; i <= 3; i++)
+      expect(resolveBootState(layout, { now: T0 + i }).configUpdate?.attempts).toBe(i);
     const boot = resolveBootState(layout, { now: T0 + 4 });
     expect(boot.configUpdate).toMatchObject({
       phase: 'rolledBack',
@@ -76,11 +94,15 @@ describe('config update across a restart', () => {
   it('commits only for a process that loaded the new file, before the deadline', () => {
     beginConfigUpdate(layout, request());
     resolveBootState(layout, { now: T0 + 1 });
-    expect(commitConfigUpdate(layout, { loadedConfigSha256: sha256Of(OLD), now: T0 + 2 }).outcome).toBe('notOnTrial');
+    expect(commitConfigUpdate(layout, { loadedConfigSha256: sha256Of(OLD), now: T0 + 2 }).outcome).toBe(
+      'notOnTrial',
+    );
     expect(commitConfigUpdate(layout, { loadedConfigSha256: sha256Of(NEW), now: T0 + 70_000 }).outcome).toBe(
       'deadlinePassed',
     );
-    expect(commitConfigUpdate(layout, { loadedConfigSha256: sha256Of(NEW), now: T0 + 2 }).outcome).toBe('committed');
+    expect(commitConfigUpdate(layout, { loadedConfigSha256: sha256Of(NEW), now: T0 + 2 }).outcome).toBe(
+      'committed',
+    );
     expect(readConfigUpdateMarker(layout)?.phase).toBe('committed');
     const boot = resolveBootState(layout, { now: T0 + 1_000_000 });
     expect(boot.trials).toEqual([]);

@@ -50,7 +50,9 @@ export function beginConfigUpdate(layout: InstallLayout, req: ConfigUpdateReques
   const existing = readConfigUpdateMarker(layout);
   if (existing?.phase === 'switching') {
     const resumable =
-      existing.jobUid === req.jobUid && existing.configFile === configFile && existing.newSha256 === newSha256;
+      existing.jobUid === req.jobUid &&
+      existing.configFile === configFile &&
+      existing.newSha256 === newSha256;
     if (!resumable) {
       throw new KedgeError(
         'KEDGE_INSTALL_INVALID',
@@ -63,7 +65,9 @@ export function beginConfigUpdate(layout: InstallLayout, req: ConfigUpdateReques
     return existing;
   }
   if (oldSha256 === newSha256) {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `${configFile}: the update changes nothing`, { file: configFile });
+    throw new KedgeError('KEDGE_INSTALL_INVALID', `${configFile}: the update changes nothing`, {
+      file: configFile,
+    });
   }
   const previousFile = previousConfigFile(configFile);
   writeFileDurable(previousFile, old, mode);
@@ -107,7 +111,11 @@ export function commitConfigUpdate(
   if (marker.phase !== 'switching') return { outcome: 'nothingPending', marker };
   if (marker.newSha256 !== options.loadedConfigSha256) return { outcome: 'notOnTrial', marker };
   if (now > Date.parse(marker.deadline)) return { outcome: 'deadlinePassed', marker };
-  const committed: ConfigUpdateMarker = { ...marker, phase: 'committed', updatedAt: new Date(now).toISOString() };
+  const committed: ConfigUpdateMarker = {
+    ...marker,
+    phase: 'committed',
+    updatedAt: new Date(now).toISOString(),
+  };
   delete committed.reason;
   writeConfigUpdateMarker(layout, committed);
   return { outcome: 'committed', marker: committed };

@@ -50,7 +50,10 @@ export function runningEdgecorePid(layout: InstallLayout): number | undefined {
  * stops cleanly and exits 0; Restart=always brings it back through the
  * launcher). Returns the pid signalled, or undefined when none runs.
  */
-export function signalEdgecore(layout: InstallLayout, signal: NodeJS.Signals = 'SIGTERM'): number | undefined {
+export function signalEdgecore(
+  layout: InstallLayout,
+  signal: NodeJS.Signals = 'SIGTERM',
+): number | undefined {
   const pid = runningEdgecorePid(layout);
   if (pid === undefined) return undefined;
   try {

@@ -23,7 +23,8 @@ let bus: Bus;
 beforeEach(async () => {
   tmp = await tempDir('kedge-commit-');
   layout = installLayout(join(tmp.path, 'root'));
-  for (const v of ['v1.0.0', 'v2.0.0']) stageRelease(layout, v, makeFakeRelease(join(tmp.path, 'src'), v, 'run'));
+  for (const v of ['v1.0.0', 'v2.0.0'])
+    stageRelease(layout, v, makeFakeRelease(join(tmp.path, 'src'), v, 'run'));
   switchCurrent(layout, 'v1.0.0');
   bus = new Bus({ log: createLogger({ name: 'test', level: 'silent' }) });
 });
@@ -35,7 +36,12 @@ afterEach(async () => {
 function connected(): Promise<void> {
   return bus.sendToGroup(
     EdgeGroups.meta,
-    newMessage({ source: EdgeModules.edgeHub, group: EdgeGroups.meta, operation: 'cloud_connected', resource: 'node/connection' }),
+    newMessage({
+      source: EdgeModules.edgeHub,
+      group: EdgeGroups.meta,
+      operation: 'cloud_connected',
+      resource: 'node/connection',
+    }),
   );
 }
 
@@ -45,7 +51,14 @@ describe('InstallCommitter', () => {
     writeFileSync(configFile, 'a: 1\n');
     const deadlineMs = Date.now() + 60_000;
     beginUpgrade(layout, { from: 'v1.0.0', to: 'v2.0.0', job: '', node: 'edge-1', jobUid: '', deadlineMs });
-    beginConfigUpdate(layout, { configFile, text: 'a: 2\n', job: 'cu', node: 'edge-1', jobUid: 'u', deadlineMs });
+    beginConfigUpdate(layout, {
+      configFile,
+      text: 'a: 2\n',
+      job: 'cu',
+      node: 'edge-1',
+      jobUid: 'u',
+      deadlineMs,
+    });
     resolveBootState(layout);
     const commits: string[] = [];
     bus.register(
@@ -74,7 +87,12 @@ describe('InstallCommitter', () => {
       jobUid: '',
       deadlineMs: Date.now() + 60_000,
     });
-    const committer = new InstallCommitter({ layout, runningVersion: 'v1.0.0', loadedConfigSha256: undefined, clock: systemClock });
+    const committer = new InstallCommitter({
+      layout,
+      runningVersion: 'v1.0.0',
+      loadedConfigSha256: undefined,
+      clock: systemClock,
+    });
     bus.register(committer);
     await bus.start();
     await connected();

@@ -68,9 +68,13 @@ export class InstallCommitter implements Module {
         ['config update', configUpdate],
       ] as const) {
         if (!r) continue;
-        if (r.outcome === 'committed') ctx.log.info({ marker: r.marker }, `${what} committed: healthy and connected`);
+        if (r.outcome === 'committed')
+          ctx.log.info({ marker: r.marker }, `${what} committed: healthy and connected`);
         if (r.outcome === 'deadlinePassed')
-          ctx.log.warn({ marker: r.marker }, `${what} connected after its deadline; the launcher will roll it back`);
+          ctx.log.warn(
+            { marker: r.marker },
+            `${what} connected after its deadline; the launcher will roll it back`,
+          );
       }
       if (upgrade.outcome === 'committed' || configUpdate?.outcome === 'committed') {
         o.onCommit?.({ upgrade, configUpdate });

@@ -40,7 +40,8 @@ export interface InstallLayout {
 }
 
 export function installLayout(root: string): InstallLayout {
-  if (!root) throw new KedgeError('KEDGE_INSTALL_INVALID', 'install root: must not be empty', { fields: ['root'] });
+  if (!root)
+    throw new KedgeError('KEDGE_INSTALL_INVALID', 'install root: must not be empty', { fields: ['root'] });
   const abs = resolve(root);
   const state = join(abs, 'state');
   return Object.freeze({

@@ -31,7 +31,10 @@ function liveProcess() {
 
 describe('install lock', () => {
   it('refuses a second holder, naming pid, start time and command', () => {
-    const lock = acquireInstallLock(layout, { command: 'keadm edge backup', now: () => Date.parse('2025-06-01T10:00:00Z') });
+    const lock = acquireInstallLock(layout, {
+      command: 'keadm edge backup',
+      now: () => Date.parse('2025-06-01T10:00:00Z'),
+    });
     let err: unknown;
     try {
       acquireInstallLock(layout, { command: 'keadm edge rollback' });

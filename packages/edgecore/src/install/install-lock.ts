@@ -75,15 +75,24 @@ export interface WaitForLockOptions extends AcquireLockOptions {
 }
 
 /** Waits until the lock can be taken; rejects with KEDGE_INSTALL_LOCKED after timeoutMs, or the signal's reason. */
-export async function waitForInstallLock(layout: InstallLayout, options: WaitForLockOptions): Promise<InstallLock> {
+export async function waitForInstallLock(
+  layout: InstallLayout,
+  options: WaitForLockOptions,
+): Promise<InstallLock> {
   const clock = options.clock;
   const start = clock.now();
   let reportedAt = -Infinity;
   for (;;) {
     try {
-      return acquireInstallLock(layout, { command: options.command, now: options.now ?? (() => clock.now()) });
+      return acquireInstallLock(layout, {
+        command: options.command,
+        now: options.now ?? (() => clock.now()),
+      });
     } catch (err: unknown) {
-      const holder = err instanceof KedgeError && err.code === 'KEDGE_INSTALL_LOCKED' ? readInstallLock(layout) : undefined;
+      const holder =
+        err instanceof KedgeError && err.code === 'KEDGE_INSTALL_LOCKED'
+          ? readInstallLock(layout)
+          : undefined;
       if (!holder || clock.now() - start >= options.timeoutMs) throw err;
       if (clock.now() - reportedAt >= (options.reportEveryMs ?? 10_000)) {
         reportedAt = clock.now();

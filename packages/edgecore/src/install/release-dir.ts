@@ -30,9 +30,13 @@ export function readReleaseVersion(dir: string): string | undefined {
     const version = (JSON.parse(pkg) as { version?: unknown }).version;
     return typeof version === 'string' && version ? `v${version}` : undefined;
   } catch {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `${join(dir, 'packages/edgecore/package.json')}: not valid JSON`, {
-      file: join(dir, 'packages/edgecore/package.json'),
-    });
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `${join(dir, 'packages/edgecore/package.json')}: not valid JSON`,
+      {
+        file: join(dir, 'packages/edgecore/package.json'),
+      },
+    );
   }
 }
 
@@ -43,7 +47,9 @@ export function currentVersion(layout: InstallLayout): string | undefined {
   } catch (err: unknown) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     if (errnoCode(err) === 'EINVAL') {
-      throw new KedgeError('KEDGE_INSTALL_INVALID', `${layout.current}: is not a symlink`, { file: layout.current });
+      throw new KedgeError('KEDGE_INSTALL_INVALID', `${layout.current}: is not a symlink`, {
+        file: layout.current,
+      });
     }
     throw failed(`readlink ${layout.current}`, layout.current, err);
   }

@@ -8,12 +8,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { KedgeError } from '@kedge/api';
-import {
-  BACKUP_CONFIG_NAME,
-  BACKUP_DB_NAME,
-  readBackupManifest,
-  type BackupManifest,
-} from './backup.ts';
+import { BACKUP_CONFIG_NAME, BACKUP_DB_NAME, readBackupManifest, type BackupManifest } from './backup.ts';
 import { errnoCode, failed, sha256Of, writeFileDurable } from './durable-fs.ts';
 import { backupVersionDir, versionDir, type InstallLayout } from './install-layout.ts';
 import { currentVersion, readReleaseVersion } from './release-dir.ts';
@@ -41,10 +36,14 @@ export function verifyBackup(layout: InstallLayout, version: string): BackupMani
   const dir = backupVersionDir(layout, version);
   const manifest = readBackupManifest(layout, version);
   if (!manifest) {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `version ${version}: no backup (${dir} has no manifest.json)`, {
-      file: dir,
-      version,
-    });
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `version ${version}: no backup (${dir} has no manifest.json)`,
+      {
+        file: dir,
+        version,
+      },
+    );
   }
   for (const f of manifest.files) {
     const file = join(dir, f.name);
@@ -65,7 +64,11 @@ export function verifyBackup(layout: InstallLayout, version: string): BackupMani
   return manifest;
 }
 
-export async function restore(layout: InstallLayout, version: string, options: RestoreOptions): Promise<RestoreResult> {
+export async function restore(
+  layout: InstallLayout,
+  version: string,
+  options: RestoreOptions,
+): Promise<RestoreResult> {
   const manifest = verifyBackup(layout, version);
   const switchVersion = options.switchVersion ?? true;
   if (switchVersion && readReleaseVersion(versionDir(layout, version)) !== version) {
@@ -79,7 +82,11 @@ export async function restore(layout: InstallLayout, version: string, options: R
   const previousVersion = currentVersion(layout);
   const restored: string[] = [];
   if (manifest.files.some((f) => f.name === BACKUP_CONFIG_NAME)) {
-    writeFileDurable(options.configFile, readFileSync(join(dir, BACKUP_CONFIG_NAME)), modeOf(options.configFile));
+    writeFileDurable(
+      options.configFile,
+      readFileSync(join(dir, BACKUP_CONFIG_NAME)),
+      modeOf(options.configFile),
+    );
     restored.push(BACKUP_CONFIG_NAME);
   }
   if (options.dbPath && manifest.files.some((f) => f.name === BACKUP_DB_NAME)) {

@@ -84,10 +84,14 @@ function checkSource(sourceDir: string, version: string, mode: StageMode): void 
     );
   }
   if (declared === undefined && mode === 'link') {
-    throw new KedgeError('KEDGE_INSTALL_INVALID', `${sourceDir}: a linked release must declare its version (VERSION)`, {
-      file: sourceDir,
-      version,
-    });
+    throw new KedgeError(
+      'KEDGE_INSTALL_INVALID',
+      `${sourceDir}: a linked release must declare its version (VERSION)`,
+      {
+        file: sourceDir,
+        version,
+      },
+    );
   }
 }
 

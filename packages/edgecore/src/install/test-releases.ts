@@ -14,7 +14,12 @@ export type FakeBehaviour =
   | 'config-sensitive';
 
 /** Writes a release directory <parent>/<name> with VERSION and an edgecore.mjs. */
-export function makeFakeRelease(parent: string, version: string, behaviour: FakeBehaviour, name = version): string {
+export function makeFakeRelease(
+  parent: string,
+  version: string,
+  behaviour: FakeBehaviour,
+  name = version,
+): string {
   const dir = join(parent, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'VERSION'), `${version}\n`);

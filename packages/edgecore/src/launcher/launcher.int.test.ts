@@ -5,7 +5,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort, repoRoot, startProcess, tempDir, waitFor, type ManagedProcess, type TempDir } from '@kedge/testing';
+import {
+  freePort,
+  repoRoot,
+  startProcess,
+  tempDir,
+  waitFor,
+  type ManagedProcess,
+  type TempDir,
+} from '@kedge/testing';
 import { beginConfigUpdate, failedConfigFile } from '../install/config-update.ts';
 import { runningEdgecorePid, signalEdgecore } from '../install/edgecore-pid.ts';
 import { installLayout, type InstallLayout } from '../install/install-layout.ts';
@@ -38,20 +46,39 @@ function install(version: string, behaviour: FakeBehaviour): void {
 }
 
 function launcherArgs(): string[] {
-  return [join(repoRoot(), 'packages/edgecore/src/launcher/main.ts'), '--root', layout.root, '--config', configFile];
+  return [
+    join(repoRoot(), 'packages/edgecore/src/launcher/main.ts'),
+    '--root',
+    layout.root,
+    '--config',
+    configFile,
+  ];
 }
 
 function supervised(): ManagedProcess {
   const p = startProcess({
     name: 'supervisor',
-    args: ['packages/edgecore/src/supervisor/main.ts', '--restart-delay-ms', '50', '--max-delay-ms', '200', '--', ...launcherArgs()],
+    args: [
+      'packages/edgecore/src/supervisor/main.ts',
+      '--restart-delay-ms',
+      '50',
+      '--max-delay-ms',
+      '200',
+      '--',
+      ...launcherArgs(),
+    ],
   });
   procs.push(p);
   return p;
 }
 
-const count = (p: ManagedProcess, re: RegExp): number => p.stdout().split('\n').filter((l) => re.test(l)).length;
-const running = (v: string) => new RegExp(`"msg":"fake edgecore running","version":"${v.replace(/\./g, '\\.')}"`);
+const count = (p: ManagedProcess, re: RegExp): number =>
+  p
+    .stdout()
+    .split('\n')
+    .filter((l) => re.test(l)).length;
+const running = (v: string) =>
+  new RegExp(`"msg":"fake edgecore running","version":"${v.replace(/\./g, '\\.')}"`);
 
 async function waitForCount(p: ManagedProcess, re: RegExp, n: number, timeoutMs = 20_000): Promise<void> {
   await waitFor(() => count(p, re) >= n, { timeoutMs, what: `${n} lines matching ${String(re)}` });
@@ -59,7 +86,14 @@ async function waitForCount(p: ManagedProcess, re: RegExp, n: number, timeoutMs 
 
 /** What the task manager does for Upgrade: switch, then have edgecore restart. */
 function upgradeTo(to: string, deadlineInMs: number): void {
-  beginUpgrade(layout, { from: 'v1.0.0', to, job: 'up1', node: 'edge-1', jobUid: 'uid-1', deadlineMs: Date.now() + deadlineInMs });
+  beginUpgrade(layout, {
+    from: 'v1.0.0',
+    to,
+    job: 'up1',
+    node: 'edge-1',
+    jobUid: 'uid-1',
+    deadlineMs: Date.now() + deadlineInMs,
+  });
   expect(signalEdgecore(layout)).toBeTypeOf('number');
 }
 
@@ -74,7 +108,11 @@ describe('launcher under the supervisor', () => {
     upgradeTo('v2.0.0', 60_000);
     await waitForCount(sup, running('v1.0.0'), 2, 30_000);
     expect(count(sup, /fake edgecore crashing/)).toBe(3);
-    expect(readUpgradeMarker(layout)).toMatchObject({ phase: 'rolledBack', attempts: 4, reason: 'v2.0.0 exited 3 times' });
+    expect(readUpgradeMarker(layout)).toMatchObject({
+      phase: 'rolledBack',
+      attempts: 4,
+      reason: 'v2.0.0 exited 3 times',
+    });
     expect(currentVersion(layout)).toBe('v1.0.0');
     expect(sup.stdout()).toMatch(/"msg":"rolled back to v1\.0\.0"/);
 
@@ -94,7 +132,9 @@ describe('launcher under the supervisor', () => {
     await waitForCount(sup, running('v2.0.0'), 1);
     await sup.waitForLine(/trial not committed by its deadline/, 10_000);
     await waitForCount(sup, running('v1.0.0'), 2);
-    expect(readUpgradeMarker(layout)?.reason).toMatch(/^v2\.0\.0 did not come up healthy and connected within 2s$/);
+    expect(readUpgradeMarker(layout)?.reason).toMatch(
+      /^v2\.0\.0 did not come up healthy and connected within 2s$/,
+    );
     expect(count(sup, running('v2.0.0'))).toBe(1);
   });
 
@@ -120,7 +160,14 @@ describe('launcher under the supervisor', () => {
     const sup = supervised();
     await waitForCount(sup, running('v1.0.0'), 1);
     await waitFor(() => runningEdgecorePid(layout), { what: 'the pid file' });
-    beginConfigUpdate(layout, { configFile, text: 'crash: true\n', job: 'cu1', node: 'edge-1', jobUid: 'uid-c', deadlineMs: Date.now() + 60_000 });
+    beginConfigUpdate(layout, {
+      configFile,
+      text: 'crash: true\n',
+      job: 'cu1',
+      node: 'edge-1',
+      jobUid: 'uid-c',
+      deadlineMs: Date.now() + 60_000,
+    });
     signalEdgecore(layout);
     await waitForCount(sup, running('v1.0.0'), 2, 30_000);
     expect(count(sup, /fake edgecore bad config/)).toBe(3);
@@ -183,6 +230,8 @@ describe('launcher', () => {
     expect(signalEdgecore(layout)).toBe(pid);
     expect(await launcher.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(layout.pidFile)).toBe(false);
-    expect(launcher.stdout()).toMatch(/"msg":"starting edgecore".*"version":"v0\.1\.0"|"version":"v0\.1\.0".*"msg":"starting edgecore"/);
+    expect(launcher.stdout()).toMatch(
+      /"msg":"starting edgecore".*"version":"v0\.1\.0"|"version":"v0\.1\.0".*"msg":"starting edgecore"/,
+    );
   });
 });

@@ -55,7 +55,10 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
 
   const args = [...(options.nodeArgs ?? []), boot.entry, '--config', options.configFile];
   const nodeBinary = options.nodeBinary ?? process.execPath;
-  log.info({ version: boot.version, entry: boot.entry, node: nodeBinary, trials: boot.trials.length }, 'starting edgecore');
+  log.info(
+    { version: boot.version, entry: boot.entry, node: nodeBinary, trials: boot.trials.length },
+    'starting edgecore',
+  );
   const child = spawn(nodeBinary, args, {
     stdio: 'inherit',
     env: { ...(options.env ?? process.env), [INSTALL_ROOT_ENV]: layout.root },
@@ -98,7 +101,11 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   return code;
 }
 
-async function settleMarkers(layout: InstallLayout, options: LauncherOptions, clock: Clock): Promise<BootState> {
+async function settleMarkers(
+  layout: InstallLayout,
+  options: LauncherOptions,
+  clock: Clock,
+): Promise<BootState> {
   const lock = await waitForInstallLock(layout, {
     command: 'launcher',
     timeoutMs: options.lockTimeoutMs ?? 120_000,

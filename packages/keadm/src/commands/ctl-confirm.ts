@@ -50,9 +50,13 @@ export async function runCtlConfirm(argv: readonly string[], io: KeadmIo): Promi
   }
   const text = await res.text();
   if (!res.ok) {
-    throw new KedgeError('KEDGE_TASK_ACTION_FAILED', `metaServer ${url} answered ${res.status}: ${serverMessage(text)}`, {
-      action: 'WaitingConfirmation',
-    });
+    throw new KedgeError(
+      'KEDGE_TASK_ACTION_FAILED',
+      `metaServer ${url} answered ${res.status}: ${serverMessage(text)}`,
+      {
+        action: 'WaitingConfirmation',
+      },
+    );
   }
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   return 0;

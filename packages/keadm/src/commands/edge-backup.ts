@@ -33,9 +33,13 @@ export async function runEdgeBackup(argv: readonly string[], io: KeadmIo): Promi
     try {
       version = readInstalledVersion(layout) ?? '';
       if (!version) {
-        throw new KedgeError('KEDGE_INSTALL_INVALID', `--root: nothing is installed under ${layout.root} (no current version)`, {
-          file: layout.current,
-        });
+        throw new KedgeError(
+          'KEDGE_INSTALL_INVALID',
+          `--root: nothing is installed under ${layout.root} (no current version)`,
+          {
+            file: layout.current,
+          },
+        );
       }
       const config = loadTargetConfig(target, io);
       const result = await backup(layout, {
@@ -51,7 +55,13 @@ export async function runEdgeBackup(argv: readonly string[], io: KeadmIo): Promi
     } catch (err: unknown) {
       writeReport(
         layout,
-        { event: 'Backup', success: false, fromVersion: '', toVersion: version, errorMessage: errorMessage(err) },
+        {
+          event: 'Backup',
+          success: false,
+          fromVersion: '',
+          toVersion: version,
+          errorMessage: errorMessage(err),
+        },
         io,
       );
       throw err;

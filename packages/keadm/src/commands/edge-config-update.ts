@@ -62,7 +62,11 @@ export async function runEdgeConfigUpdate(argv: readonly string[], io: KeadmIo):
       const text = readFileSync(configFile, 'utf8');
       const update = updateEdgeCoreConfigText({ text, file: configFile, updateFields, env: io.env });
       if (!update.changed) {
-        writeReport(layout, { event: 'ConfigUpdate', success: true, fromVersion: '', toVersion: version }, io);
+        writeReport(
+          layout,
+          { event: 'ConfigUpdate', success: true, fromVersion: '', toVersion: version },
+          io,
+        );
         io.stdout.write(`${configFile} already has these values; nothing changed, no restart\n`);
         return undefined;
       }
@@ -76,14 +80,22 @@ export async function runEdgeConfigUpdate(argv: readonly string[], io: KeadmIo):
         deadlineMs: now + timeoutMs,
         now,
       });
-      io.stdout.write(`updated ${configFile} (${Object.keys(updateFields).join(', ')}); previous kept as ${marker.previousFile}\n`);
+      io.stdout.write(
+        `updated ${configFile} (${Object.keys(updateFields).join(', ')}); previous kept as ${marker.previousFile}\n`,
+      );
       writeReport(layout, { event: 'ConfigUpdate', success: true, fromVersion: '', toVersion: version }, io);
       restartEdgecore(layout, io, 'the new config');
       return { marker, version };
     } catch (err: unknown) {
       writeReport(
         layout,
-        { event: 'ConfigUpdate', success: false, fromVersion: '', toVersion: version, errorMessage: errorMessage(err) },
+        {
+          event: 'ConfigUpdate',
+          success: false,
+          fromVersion: '',
+          toVersion: version,
+          errorMessage: errorMessage(err),
+        },
         io,
       );
       throw err;
@@ -91,7 +103,12 @@ export async function runEdgeConfigUpdate(argv: readonly string[], io: KeadmIo):
   });
   if (!values.wait || !started) return 0;
 
-  const outcome = await waitForTrial(() => readConfigUpdateMarker(layout), started.marker, io, 'the new config');
+  const outcome = await waitForTrial(
+    () => readConfigUpdateMarker(layout),
+    started.marker,
+    io,
+    'the new config',
+  );
   const success = outcome.phase === 'committed';
   writeReport(
     layout,
@@ -105,7 +122,9 @@ export async function runEdgeConfigUpdate(argv: readonly string[], io: KeadmIo):
     io,
   );
   io.stdout.write(
-    success ? 'the new config is healthy and connected: committed\n' : `config update ${outcome.phase}: ${outcome.reason ?? ''}\n`,
+    success
+      ? 'the new config is healthy and connected: committed\n'
+      : `config update ${outcome.phase}: ${outcome.reason ?? ''}\n`,
   );
   return success ? 0 : 1;
 }

@@ -52,7 +52,8 @@ export async function runEdgeInstall(argv: readonly string[], io: KeadmIo): Prom
   const source = values.release;
   if (!source) throw usageError('--release: required', EDGE_INSTALL_USAGE);
   const local = isLocalRelease(source);
-  if (values.link && !local) throw usageError(`--link: ${source} is not a local directory`, EDGE_INSTALL_USAGE);
+  if (values.link && !local)
+    throw usageError(`--link: ${source} is not a local directory`, EDGE_INSTALL_USAGE);
   const version = values.version ?? (local ? readReleaseVersion(source) : parseImageRef(source).tag);
   if (!version) throw usageError(`--version: required (${source} declares no version)`, EDGE_INSTALL_USAGE);
   assertVersionName(version, '--version');
@@ -70,7 +71,13 @@ export async function runEdgeInstall(argv: readonly string[], io: KeadmIo): Prom
         { file: layout.current },
       );
     }
-    const release = await fetchRelease(layout, source, version, { digest: values['image-digest'], insecure: values.insecure }, io);
+    const release = await fetchRelease(
+      layout,
+      source,
+      version,
+      { digest: values['image-digest'], insecure: values.insecure },
+      io,
+    );
     let staged;
     try {
       staged = stageRelease(layout, version, release.dir, { mode: values.link ? 'link' : release.mode });
@@ -104,7 +111,11 @@ function installLauncher(layout: InstallLayout, releaseDir: string, sourceDir: s
     );
     return;
   }
-  throw new KedgeError('KEDGE_INSTALL_INVALID', `--release: ${releaseDir} has no launcher.mjs (nor ${SOURCE_LAUNCHER})`, {
-    file: releaseDir,
-  });
+  throw new KedgeError(
+    'KEDGE_INSTALL_INVALID',
+    `--release: ${releaseDir} has no launcher.mjs (nor ${SOURCE_LAUNCHER})`,
+    {
+      file: releaseDir,
+    },
+  );
 }

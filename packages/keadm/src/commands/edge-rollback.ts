@@ -60,7 +60,10 @@ export async function runEdgeRollback(argv: readonly string[], io: KeadmIo): Pro
       verifyBackup(layout, to);
       const config = loadTargetConfig(target, io);
       await stopEdgecore(layout, stopTimeoutMs, io);
-      const result = await restore(layout, to, { configFile: target.configFile, dbPath: config.database.dataSource });
+      const result = await restore(layout, to, {
+        configFile: target.configFile,
+        dbPath: config.database.dataSource,
+      });
       settleMarkers(layout, to, io);
       writeReport(layout, { event: 'Rollback', success: true, fromVersion: from, toVersion: to }, io);
       io.stdout.write(
@@ -70,7 +73,13 @@ export async function runEdgeRollback(argv: readonly string[], io: KeadmIo): Pro
     } catch (err: unknown) {
       writeReport(
         layout,
-        { event: 'Rollback', success: false, fromVersion: from, toVersion: to, errorMessage: errorMessage(err) },
+        {
+          event: 'Rollback',
+          success: false,
+          fromVersion: from,
+          toVersion: to,
+          errorMessage: errorMessage(err),
+        },
         io,
       );
       throw err;
@@ -109,7 +118,8 @@ function settleMarkers(layout: InstallLayout, to: string, io: KeadmIo): void {
   const now = new Date(io.clock.now()).toISOString();
   const reason = `rolled back to the backup of ${to} by keadm edge rollback`;
   const upgrade = readUpgradeMarker(layout);
-  if (upgrade?.phase === 'switching') writeUpgradeMarker(layout, { ...upgrade, phase: 'rolledBack', reason, updatedAt: now });
+  if (upgrade?.phase === 'switching')
+    writeUpgradeMarker(layout, { ...upgrade, phase: 'rolledBack', reason, updatedAt: now });
   const config = readConfigUpdateMarker(layout);
   if (config?.phase === 'switching') {
     writeConfigUpdateMarker(layout, { ...config, phase: 'rolledBack', reason, updatedAt: now });

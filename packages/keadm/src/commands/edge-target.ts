@@ -35,7 +35,10 @@ export interface EdgeTarget {
   configFile: string;
 }
 
-export function edgeTarget(values: { root?: string | undefined; config?: string | undefined }, io: KeadmIo): EdgeTarget {
+export function edgeTarget(
+  values: { root?: string | undefined; config?: string | undefined },
+  io: KeadmIo,
+): EdgeTarget {
   const root = values.root ?? (io.env[INSTALL_ROOT_ENV] || DEFAULT_INSTALL_ROOT);
   return { layout: installLayout(root), configFile: resolve(values.config ?? DEFAULT_EDGECORE_CONFIG) };
 }
@@ -64,7 +67,11 @@ export function loadTargetConfig(target: EdgeTarget, io: KeadmIo): EdgeCoreConfi
 }
 
 /** Runs `fn` holding the install lock (KEDGE_INSTALL_LOCKED when another operation runs). */
-export async function withInstallLock<T>(layout: InstallLayout, command: string, fn: () => Promise<T>): Promise<T> {
+export async function withInstallLock<T>(
+  layout: InstallLayout,
+  command: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const lock = acquireInstallLock(layout, { command });
   try {
     return await fn();

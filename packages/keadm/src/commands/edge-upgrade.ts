@@ -75,16 +75,29 @@ export async function runEdgeUpgrade(argv: readonly string[], io: KeadmIo): Prom
     const from = readInstalledVersion(layout) ?? '';
     try {
       if (!from) {
-        throw new KedgeError('KEDGE_INSTALL_INVALID', `--root: nothing is installed under ${layout.root}; use keadm edge install`, {
-          file: layout.current,
-        });
+        throw new KedgeError(
+          'KEDGE_INSTALL_INVALID',
+          `--root: nothing is installed under ${layout.root}; use keadm edge install`,
+          {
+            file: layout.current,
+          },
+        );
       }
       if (from === to) {
-        throw new KedgeError('KEDGE_INSTALL_INVALID', `--toVersion: ${to} is already the running version`, { version: to });
+        throw new KedgeError('KEDGE_INSTALL_INVALID', `--toVersion: ${to} is already the running version`, {
+          version: to,
+        });
       }
       const node = loadTargetConfig(target, io).modules.edged.hostnameOverride;
-      if (values.force && existsNoFollow(versionDir(layout, to))) removeVersion(layout, to, currentVersion(layout));
-      const release = await fetchRelease(layout, image, to, { digest: values['image-digest'], insecure: values.insecure }, io);
+      if (values.force && existsNoFollow(versionDir(layout, to)))
+        removeVersion(layout, to, currentVersion(layout));
+      const release = await fetchRelease(
+        layout,
+        image,
+        to,
+        { digest: values['image-digest'], insecure: values.insecure },
+        io,
+      );
       try {
         const staged = stageRelease(layout, to, release.dir, { mode: release.mode });
         io.stdout.write(`${staged.alreadyStaged ? 'already staged' : 'staged'} ${to} in ${staged.dir}\n`);
@@ -109,7 +122,13 @@ export async function runEdgeUpgrade(argv: readonly string[], io: KeadmIo): Prom
     } catch (err: unknown) {
       writeReport(
         layout,
-        { event: 'Upgrade', success: false, fromVersion: from, toVersion: to, errorMessage: errorMessage(err) },
+        {
+          event: 'Upgrade',
+          success: false,
+          fromVersion: from,
+          toVersion: to,
+          errorMessage: errorMessage(err),
+        },
         io,
       );
       throw err;
@@ -131,7 +150,9 @@ export async function runEdgeUpgrade(argv: readonly string[], io: KeadmIo): Prom
     io,
   );
   io.stdout.write(
-    success ? `${to} is healthy and connected: upgrade committed\n` : `upgrade to ${to} ${outcome.phase}: ${outcome.reason ?? ''}\n`,
+    success
+      ? `${to} is healthy and connected: upgrade committed\n`
+      : `upgrade to ${to} ${outcome.phase}: ${outcome.reason ?? ''}\n`,
   );
   return success ? 0 : 1;
 }

@@ -37,7 +37,10 @@ export async function fetchRelease(
 ): Promise<FetchedRelease> {
   if (isLocalRelease(source)) {
     if (options.digest) {
-      throw new KedgeError('KEDGE_CLI_USAGE', `--image-digest: only applies to an image, not the directory ${source}`);
+      throw new KedgeError(
+        'KEDGE_CLI_USAGE',
+        `--image-digest: only applies to an image, not the directory ${source}`,
+      );
     }
     return { dir: source, mode: 'copy', cleanup: () => undefined };
   }
@@ -49,13 +52,19 @@ export async function fetchRelease(
   cleanup();
   const username = io.env.KEDGE_REGISTRY_USERNAME;
   io.stdout.write(`pulling ${ref}\n`);
-  const pulled = await pullRelease(ref, {
-    destDir: dir,
-    ...(options.digest ? { expectedManifestDigest: options.digest } : {}),
-    ...(options.insecure ? { insecure: true } : {}),
-    ...(username ? { auth: { username, password: io.env.KEDGE_REGISTRY_PASSWORD ?? '' } } : {}),
-    signal: io.signal,
-  });
+  let pulled;
+  try {
+    pulled = await pullRelease(ref, {
+      destDir: dir,
+      ...(options.digest ? { expectedManifestDigest: options.digest } : {}),
+      ...(options.insecure ? { insecure: true } : {}),
+      ...(username ? { auth: { username, password: io.env.KEDGE_REGISTRY_PASSWORD ?? '' } } : {}),
+      signal: io.signal,
+    });
+  } catch (err: unknown) {
+    cleanup();
+    throw err;
+  }
   if (pulled.version !== undefined && pulled.version !== version) {
     cleanup();
     throw new KedgeError(

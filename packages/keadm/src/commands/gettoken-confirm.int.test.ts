@@ -61,14 +61,20 @@ describe('keadm ctl confirm', () => {
     const ms = await metaServer(200, { status: 'confirmed', tasks: [] });
     const configFile = join(tmp.path, 'edgecore.yaml');
     writeEdgeConfig(configFile, join(tmp.path, 'db'));
-    writeFileSync(configFile, readFileSync(configFile, 'utf8') + `  metaManager: { metaServer: { server: '${ms.address}' } }\n`);
+    writeFileSync(
+      configFile,
+      readFileSync(configFile, 'utf8') + `  metaManager: { metaServer: { server: '${ms.address}' } }\n`,
+    );
     const r = await keadm(['ctl', 'confirm', '--config', configFile]);
     expect(r.stderr).toBe('');
     expect(ms.requests).toHaveLength(1);
   });
 
   it('exits 1 with the server message on a non-2xx answer', async () => {
-    const ms = await metaServer(404, { kind: 'Status', message: 'no upgrade is waiting for confirmation on edge-1' });
+    const ms = await metaServer(404, {
+      kind: 'Status',
+      message: 'no upgrade is waiting for confirmation on edge-1',
+    });
     const r = await keadm(['ctl', 'confirm', '--metaserver', ms.address]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('answered 404: no upgrade is waiting for confirmation on edge-1');

@@ -32,16 +32,24 @@ export function runGettoken(argv: readonly string[], io: KeadmIo): Promise<numbe
   try {
     secret = readFileSync(file, 'utf8').trim();
   } catch (err: unknown) {
-    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `--secret-file: cannot read ${file}: ${errorMessage(err)}`, {
-      file,
-      fields: ['--secret-file'],
-    });
+    throw new KedgeError(
+      'KEDGE_CONFIG_UNREADABLE',
+      `--secret-file: cannot read ${file}: ${errorMessage(err)}`,
+      {
+        file,
+        fields: ['--secret-file'],
+      },
+    );
   }
   if (secret.length < 16) {
-    throw new KedgeError('KEDGE_CONFIG_INVALID', `--secret-file: ${file} holds no token secret (shorter than 16 characters)`, {
-      file,
-      fields: ['--secret-file'],
-    });
+    throw new KedgeError(
+      'KEDGE_CONFIG_INVALID',
+      `--secret-file: ${file} holds no token secret (shorter than 16 characters)`,
+      {
+        file,
+        fields: ['--secret-file'],
+      },
+    );
   }
   io.stdout.write(`${nodeToken(secret, node)}\n`);
   return Promise.resolve(0);

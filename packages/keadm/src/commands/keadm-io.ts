@@ -36,9 +36,15 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
 }
 
 /** A positive integer flag value (seconds, ms...). */
-export function positiveInt(flag: string, value: string | undefined, fallback: number, usage: string): number {
+export function positiveInt(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  usage: string,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw usageError(`--${flag}: "${value}" is not a positive integer`, usage);
+  if (!Number.isInteger(n) || n <= 0)
+    throw usageError(`--${flag}: "${value}" is not a positive integer`, usage);
   return n;
 }

@@ -10,9 +10,13 @@ export function parseSetFlag(text: string): Record<string, string> {
     const parts = splitTopLevel(pair, '=');
     const key = parts[0]?.trim() ?? '';
     if (parts.length !== 2 || key === '') {
-      throw new KedgeError('KEDGE_CLI_USAGE', `--set: "${pair}" is not key=value (e.g. modules.edgeHub.heartbeat=30)`, {
-        fields: ['--set'],
-      });
+      throw new KedgeError(
+        'KEDGE_CLI_USAGE',
+        `--set: "${pair}" is not key=value (e.g. modules.edgeHub.heartbeat=30)`,
+        {
+          fields: ['--set'],
+        },
+      );
     }
     if (Object.hasOwn(fields, key)) {
       throw new KedgeError('KEDGE_CLI_USAGE', `--set: ${key} is given twice`, { fields: ['--set'] });

@@ -32,9 +32,14 @@ export async function waitForTrial(
     if (marker && marker.startedAt !== started.startedAt) {
       return { done: true, phase: 'replaced', reason: 'another operation replaced the marker' };
     }
-    if (marker && marker.phase !== 'switching') return { done: true, phase: marker.phase, reason: marker.reason };
+    if (marker && marker.phase !== 'switching')
+      return { done: true, phase: marker.phase, reason: marker.reason };
     if (io.clock.now() > giveUpAt) {
-      return { done: false, phase: 'switching', reason: 'still on trial; is edgecore running under the launcher?' };
+      return {
+        done: false,
+        phase: 'switching',
+        reason: 'still on trial; is edgecore running under the launcher?',
+      };
     }
     await io.clock.sleep(500, io.signal);
   }
