@@ -89,6 +89,11 @@ export class HollowNode {
     return this.current;
   }
 
+  /** The edgecore version this node registers with (the fleet's `edgecoreVersion`). */
+  get edgecoreVersion(): string {
+    return this.rt.o.edgecoreVersion;
+  }
+
   /** Reports sent (or waiting to be) that the cloud has not acknowledged yet. */
   get pendingReports(): number {
     return this.reports?.size ?? 0;

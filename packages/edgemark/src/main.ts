@@ -7,6 +7,7 @@ import { KedgeError, errorMessage, hasCode } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
 import { parseCount, parseSeconds } from './cli-numbers.ts';
 import { HollowFleet } from './hollow-fleet.ts';
+import { INSTANT_HANDLERS, isInstantTaskKind } from './instant-tasks.ts';
 
 const USAGE = `usage: edgemark fleet --server HOST:PORT --secret-file FILE [options]
   --server HOST:PORT       cloudcore tunnel address (or ws://HOST:PORT)
@@ -20,6 +21,9 @@ const USAGE = `usage: edgemark fleet --server HOST:PORT --secret-file FILE [opti
   --start-spread S         spread the first dials over S seconds (default 0)
   --protocol kedge|raw     raw: connect and send keepalive frames only (default kedge)
   --progress-interval S    seconds between progress lines (default 1)
+  --tasks KIND             answer node tasks of KIND (NodeUpgradeJob or ConfigUpdateJob) with the
+                           whole successful flow at once (instantUpgrade / instantConfigUpdate);
+                           default: drop task messages, as an edgecore with taskManager off
 Runs until SIGTERM or SIGINT, then closes every tunnel and exits.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
         'start-spread': { type: 'string', default: '0' },
         protocol: { type: 'string', default: 'kedge' },
         'progress-interval': { type: 'string', default: '1' },
+        tasks: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,6 +71,14 @@ async function main(argv: string[]): Promise<number> {
         `--protocol: expected kedge or raw, got ${JSON.stringify(protocol)}`,
       );
     }
+    const tasks = values.tasks;
+    if (tasks !== undefined && !isInstantTaskKind(tasks)) {
+      throw new KedgeError(
+        'KEDGE_CLI_USAGE',
+        `--tasks: expected ${Object.keys(INSTANT_HANDLERS).join(' or ')}, got ${JSON.stringify(tasks)}`,
+        { fields: ['--tasks'] },
+      );
+    }
     progressMs = parseSeconds('--progress-interval', values['progress-interval']);
     fleet = new HollowFleet({
       server: values.server,
@@ -78,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
       rampConcurrency: parseCount('--ramp', values.ramp),
       startSpreadMs: parseSeconds('--start-spread', values['start-spread'], 0),
       protocol,
+      ...(tasks !== undefined ? { onTask: INSTANT_HANDLERS[tasks]() } : {}),
       log: createLogger({
         name: 'edgemark',
         level: process.env['KEDGE_LOG_LEVEL'] ?? 'warn',

@@ -9,10 +9,14 @@ const run = promisify(execFile);
 
 export async function keadm(args: string[], env: Record<string, string> = {}): Promise<string> {
   try {
-    const { stdout } = await run(process.execPath, [join(repoRoot(), 'packages/keadm/src/bin/keadm.ts'), ...args], {
-      cwd: repoRoot(),
-      env: { ...process.env, ...env },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [join(repoRoot(), 'packages/keadm/src/bin/keadm.ts'), ...args],
+      {
+        cwd: repoRoot(),
+        env: { ...process.env, ...env },
+      },
+    );
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };

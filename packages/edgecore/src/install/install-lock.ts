@@ -5,7 +5,7 @@
 // place); a lock whose process is gone is taken over.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { z } from 'zod';
-import { KedgeError } from '@kedge/api';
+import { KedgeError, hasCode } from '@kedge/api';
 import type { Clock } from '@kedge/runtime';
 import { errnoCode, failed, tempPathFor, writeFileDurable } from './durable-fs.ts';
 import type { InstallLayout } from './install-layout.ts';
@@ -40,11 +40,12 @@ const TAKEOVER_ATTEMPTS = 5;
 export function acquireInstallLock(layout: InstallLayout, options: AcquireLockOptions): InstallLock {
   const now = options.now ?? Date.now;
   mkdirSync(layout.stateDir, { recursive: true });
+  const startTicks = processStartTicks(process.pid);
   const holder: LockHolder = {
     pid: process.pid,
     since: new Date(now()).toISOString(),
     command: options.command,
-    ...(processStartTicks(process.pid) !== undefined ? { startTicks: processStartTicks(process.pid) } : {}),
+    ...(startTicks !== undefined ? { startTicks } : {}),
   };
   const content = JSON.stringify(holder) + '\n';
   for (let i = 0; i < TAKEOVER_ATTEMPTS; i++) {
@@ -89,12 +90,9 @@ export async function waitForInstallLock(
         now: options.now ?? (() => clock.now()),
       });
     } catch (err: unknown) {
-      const holder =
-        err instanceof KedgeError && err.code === 'KEDGE_INSTALL_LOCKED'
-          ? readInstallLock(layout)
-          : undefined;
-      if (!holder || clock.now() - start >= options.timeoutMs) throw err;
-      if (clock.now() - reportedAt >= (options.reportEveryMs ?? 10_000)) {
+      if (!hasCode(err, 'KEDGE_INSTALL_LOCKED') || clock.now() - start >= options.timeoutMs) throw err;
+      const holder = readInstallLock(layout); // undefined: released meanwhile; the next attempt may get it
+      if (holder && clock.now() - reportedAt >= (options.reportEveryMs ?? 10_000)) {
         reportedAt = clock.now();
         options.onWaiting?.(holder);
       }

@@ -24,6 +24,8 @@ export interface KedgeCloudOptions {
   nodeLimit: number;
   keepaliveTimeoutS: number;
   nodeStatusUpdateFrequencyS: number;
+  /** Extra node options before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export const BENCH_SECRET = 'edgemark-bench-secret-0123456789abcdef';
@@ -55,7 +57,7 @@ export async function startKedgeCloud(o: KedgeCloudOptions): Promise<KedgeCloud>
   const store = openSqliteStore({ path: storePath });
   const proc = startProcess({
     name: 'cloudcore',
-    args: ['packages/cloudcore/src/main.ts', '--config', configFile],
+    args: [...(o.nodeArgs ?? []), 'packages/cloudcore/src/main.ts', '--config', configFile],
   });
   try {
     const line = await proc.waitForLine(/"cloudcore started"/, 30_000);
@@ -75,6 +77,43 @@ export async function startKedgeCloud(o: KedgeCloudOptions): Promise<KedgeCloud>
   } catch (err: unknown) {
     await proc.killHard();
     await store.close();
+    throw err;
+  }
+}
+
+export interface ControllerManagerOptions {
+  dir: string;
+  /** nodeLifecycle.gracePeriod / monitorPeriod, seconds. */
+  gracePeriodS: number;
+  monitorPeriodS: number;
+  /** nodeTask.timeoutCheckPeriod, seconds. */
+  timeoutCheckPeriodS: number;
+  nodeArgs?: string[];
+}
+
+/** controllermanager on the store of a cloud started by startKedgeCloud (same dir). */
+export async function startControllerManager(o: ControllerManagerOptions): Promise<BenchServer> {
+  const configFile = join(o.dir, 'controllermanager.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      apiVersion: 'controllermanager.config.kedge.io/v1alpha1',
+      kind: 'ControllerManager',
+      store: { backend: 'sqlite', sqlite: { path: join(o.dir, 'kedge.db') } },
+      nodeLifecycle: { gracePeriod: o.gracePeriodS, monitorPeriod: o.monitorPeriodS },
+      nodeTask: { timeoutCheckPeriod: o.timeoutCheckPeriodS },
+      health: { address: '127.0.0.1', port: 0 },
+    }),
+  );
+  const proc = startProcess({
+    name: 'controllermanager',
+    args: [...(o.nodeArgs ?? []), 'packages/controllermanager/src/main.ts', '--config', configFile],
+  });
+  try {
+    await proc.waitForLine(/"controllermanager started"/, 30_000);
+    return { proc, address: '', stop: () => proc.kill() };
+  } catch (err: unknown) {
+    await proc.killHard();
     throw err;
   }
 }

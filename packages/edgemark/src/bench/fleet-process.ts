@@ -3,6 +3,7 @@
 import { KedgeError } from '@kedge/api';
 import { startProcess, type ManagedProcess } from '@kedge/testing';
 import type { FleetStats } from '../fleet-stats.ts';
+import type { InstantTaskKind } from '../instant-tasks.ts';
 
 export interface FleetLine extends Partial<FleetStats> {
   ts: number;
@@ -17,6 +18,10 @@ export interface FleetProcessOptions {
   heartbeatS: number;
   protocol: 'kedge' | 'raw';
   ramp: number;
+  /** Answer node tasks of this kind at once (the fleet CLI's --tasks). */
+  tasks?: InstantTaskKind;
+  /** Seconds between progress lines (default 0.5). */
+  progressIntervalS?: number;
 }
 
 export class FleetProcess {
@@ -32,7 +37,8 @@ export class FleetProcess {
         'fleet',
         ...['--server', o.server, '--secret-file', o.secretFile, '--nodes', String(o.nodes)],
         ...['--heartbeat', String(o.heartbeatS), '--protocol', o.protocol, '--ramp', String(o.ramp)],
-        ...['--progress-interval', '0.5'],
+        ...['--progress-interval', String(o.progressIntervalS ?? 0.5)],
+        ...(o.tasks !== undefined ? ['--tasks', o.tasks] : []),
       ],
     });
   }

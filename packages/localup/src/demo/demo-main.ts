@@ -47,7 +47,9 @@ async function main(): Promise<boolean> {
   const next = await releases.publish('v0.2.0');
   console.log(`${current.ref}  ${current.digest}\n${next.ref}  ${next.digest}`);
 
-  say(`installing ${nodeCount} edge nodes from ${current.version} (keadm edge install) and starting them under the supervisor`);
+  say(
+    `installing ${nodeCount} edge nodes from ${current.version} (keadm edge install) and starting them under the supervisor`,
+  );
   for (let i = 1; i <= nodeCount; i++) {
     const name = `edge-${i}`;
     const edge = await LocalEdge.create(dir, {
@@ -136,7 +138,9 @@ let ok = false;
 try {
   ok = await main();
   if (!values.once) {
-    say(`demo running (store ${cloud.storePath}); try: ${kedgectl} get nodeupgradejobs -o yaml  — Ctrl-C to stop`);
+    say(
+      `demo running (store ${cloud.storePath}); try: ${kedgectl} get nodeupgradejobs -o yaml  — Ctrl-C to stop`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

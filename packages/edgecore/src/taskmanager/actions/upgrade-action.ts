@@ -3,7 +3,7 @@
 // restart. The result is reported by the next edgecore (resume): the new
 // version once it is connected (and has committed the marker), or the old
 // one after the launcher rolled back or the switch was interrupted.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KedgeError, errorMessage } from '@kedge/api';
 import { pullRelease } from '@kedge/oci';
@@ -63,6 +63,13 @@ export function upgradeAction(env: NodeTaskEnv): TaskAction {
       const layout = requireLayout(env);
       const marker = readUpgradeMarker(layout);
       if (marker?.jobUid !== ctx.task.jobUid || marker.phase === 'staged') return run(ctx); // died before switching
+      if (interruptedBeforeSwitch(layout, marker, env.version) && retryAllowed(layout, marker.jobUid)) {
+        ctx.log.warn(
+          { from: marker.from, to: marker.to },
+          'upgrade was interrupted before the switch; running it again',
+        );
+        return run(ctx);
+      }
       return settle(env, layout, marker, ctx);
     },
   };
@@ -173,4 +180,21 @@ function markAbortedIfUnswitched(
   const marker = readUpgradeMarker(layout);
   if (marker?.phase !== 'switching' || marker.jobUid !== jobUid || currentVersion(layout) !== from) return;
   writeUpgradeMarker(layout, { ...marker, phase: 'aborted', reason, updatedAt: new Date(now).toISOString() });
+}
+
+/** Nothing changed yet: the process died after writing the marker, before `current` moved. */
+function interruptedBeforeSwitch(layout: InstallLayout, marker: UpgradeMarker, running: string): boolean {
+  if (running !== marker.from || currentVersion(layout) !== marker.from) return false;
+  return marker.phase === 'aborted' || marker.phase === 'switching';
+}
+
+const MAX_UPGRADE_RETRIES = 3;
+
+/** Counts re-runs of an interrupted upgrade per job in state/, so a crash loop before the switch ends. */
+function retryAllowed(layout: InstallLayout, jobUid: string): boolean {
+  const file = join(layout.root, 'state', `upgrade-retries-${jobUid}`);
+  const done = existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0;
+  if (done >= MAX_UPGRADE_RETRIES) return false;
+  writeFileSync(file, String(done + 1));
+  return true;
 }
