@@ -17,6 +17,8 @@ export interface LocalCloudOptions {
   nodeLimit?: number;
   /** controllermanager timeoutCheckPeriod / monitorPeriod etc. use their defaults. */
   featureGates?: { disableNodeTaskV1alpha2?: boolean };
+  /** Serve wss:// with this certificate and key. */
+  tls?: { certFile: string; keyFile: string };
   /** Extra env for every cloud process. */
   env?: Record<string, string>;
 }
@@ -111,6 +113,9 @@ export class LocalCloud {
             nodeLimit: o.nodeLimit ?? 1000,
             websocket: { address: '127.0.0.1', port },
             auth: { tokenSecretFile: this.secretFile },
+            ...(o.tls
+              ? { tls: { enable: true, certFile: o.tls.certFile, keyFile: o.tls.keyFile, caFile: '' } }
+              : {}),
           },
         },
       }),

@@ -20,6 +20,8 @@ export interface LocalEdgeOptions {
   /** modules.taskManager.healthTimeout, seconds. */
   healthTimeout?: number;
   heartbeat?: number;
+  /** CA that signs the cloud's certificate (the edge then dials wss://). */
+  tlsCaFile?: string;
   env?: Record<string, string>;
 }
 
@@ -62,6 +64,7 @@ export class LocalEdge extends LocalProcess {
           edgeHub: {
             heartbeat: o.heartbeat ?? 1,
             token: o.token,
+            ...(o.tlsCaFile ? { tlsCaFile: o.tlsCaFile } : {}),
             reconnect: { initialDelay: 0.2, maxDelay: 1 },
             websocket: { server: o.server },
           },

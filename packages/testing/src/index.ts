@@ -14,3 +14,4 @@ export {
   type StartRegistryOptions,
   type TestRegistry,
 } from './registry.ts';
+export { makeTestCa, type TestCa } from './test-ca.ts';

@@ -68,13 +68,13 @@ export class EdgeHub implements Module {
     });
     while (!ctx.signal.aborted) {
       const registered = await this.runSession(ctx).catch((err: unknown) => {
-        ctx.log.warn({ node: this.o.nodeName, err: errorMessage(err) }, 'cloud session failed');
+        ctx.log.warn({ err: errorMessage(err) }, 'cloud session failed');
         return false;
       });
       if (registered) backoff.reset();
       if (ctx.signal.aborted) break;
       const delay = backoff.next();
-      ctx.log.info({ node: this.o.nodeName, delayMs: delay }, 'reconnecting to the cloud');
+      ctx.log.info({ delayMs: delay }, 'reconnecting to the cloud');
       await this.o.clock.sleep(delay, ctx.signal).catch(() => undefined);
     }
   }
@@ -110,7 +110,7 @@ export class EdgeHub implements Module {
           reject(new Error(`cloud answered HTTP ${res.statusCode}`)),
         );
       });
-      ctx.log.info({ node: o.nodeName, url }, 'connected to the cloud; registering');
+      ctx.log.info({ url }, 'connected to the cloud; registering');
       const registerMsg = newMessage({
         source: EdgeModules.edgeHub,
         group: WireGroups.resource,
@@ -123,7 +123,7 @@ export class EdgeHub implements Module {
       const closed = new Promise<{ code: number; reason: string }>((resolve) => {
         ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
       });
-      ws.on('error', (err) => ctx.log.warn({ node: o.nodeName, err: err.message }, 'tunnel error'));
+      ws.on('error', (err) => ctx.log.warn({ err: err.message }, 'tunnel error'));
       const registeredReply = new Promise<void>((resolve, reject) => {
         ws.on('message', (data) => {
           const msg = parseFrame(data, ctx.log);
@@ -150,7 +150,7 @@ export class EdgeHub implements Module {
 
       registered = true;
       this.state = 'connected';
-      ctx.log.info({ node: o.nodeName }, 'registered with the cloud');
+      ctx.log.info({}, 'registered with the cloud');
       await this.announce(ctx, 'cloud_connected');
       timers.push(setInterval(() => this.sendKeepalive(), o.heartbeatMs));
       const resendEvery = Math.max(500, Math.min(5000, (o.resendAfterMs ?? 10_000) / 2));

@@ -36,11 +36,11 @@ import { join } from 'node:path';
 const version = ${JSON.stringify(version)};
 const configFile = process.argv[process.argv.indexOf('--config') + 1];
 ${behaviour === 'config-sensitive' ? "if (readFileSync(configFile, 'utf8').includes('crash: true')) { console.log(JSON.stringify({ msg: 'fake edgecore bad config', version })); process.exit(1); }" : ''}
+process.on('SIGTERM', () => { console.log(JSON.stringify({ msg: 'fake edgecore stopping', version })); process.exit(0); });
 const root = process.env.KEDGE_INSTALL_ROOT;
 mkdirSync(join(root, 'state'), { recursive: true });
 writeFileSync(join(root, 'state', 'edgecore.pid'), process.pid + '\\n');
 console.log(JSON.stringify({ msg: 'fake edgecore running', version, pid: process.pid, config: readFileSync(configFile, 'utf8').trim() }));
-process.on('SIGTERM', () => { console.log(JSON.stringify({ msg: 'fake edgecore stopping', version })); process.exit(0); });
 setInterval(() => {}, 1 << 30);
 `;
 }

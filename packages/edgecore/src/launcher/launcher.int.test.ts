@@ -128,12 +128,12 @@ describe('launcher under the supervisor', () => {
     const sup = supervised();
     await waitForCount(sup, running('v1.0.0'), 1);
     await waitFor(() => runningEdgecorePid(layout), { what: 'the pid file' });
-    upgradeTo('v2.0.0', 2000);
+    upgradeTo('v2.0.0', 4000);
     await waitForCount(sup, running('v2.0.0'), 1);
-    await sup.waitForLine(/trial not committed by its deadline/, 10_000);
+    await sup.waitForLine(/trial not committed by its deadline/, 15_000);
     await waitForCount(sup, running('v1.0.0'), 2);
     expect(readUpgradeMarker(layout)?.reason).toMatch(
-      /^v2\.0\.0 did not come up healthy and connected within 2s$/,
+      /^v2\.0\.0 did not come up healthy and connected within 4s$/,
     );
     expect(count(sup, running('v2.0.0'))).toBe(1);
   });
@@ -145,10 +145,10 @@ describe('launcher under the supervisor', () => {
     const sup = supervised();
     await waitForCount(sup, running('v1.0.0'), 1);
     await waitFor(() => runningEdgecorePid(layout), { what: 'the pid file' });
-    upgradeTo('v2.0.0', 1500);
+    upgradeTo('v2.0.0', 4000);
     await waitForCount(sup, running('v2.0.0'), 1);
     expect(commitUpgrade(layout, { runningVersion: 'v2.0.0' }).outcome).toBe('committed');
-    await sup.waitForLine(/trial committed before its deadline/, 5000);
+    await sup.waitForLine(/trial committed before its deadline/, 10_000);
     expect(count(sup, /trial not committed/)).toBe(0);
     expect(readUpgradeMarker(layout)?.phase).toBe('committed');
     expect(count(sup, running('v1.0.0'))).toBe(1);

@@ -53,7 +53,7 @@ describe('supervisor', () => {
         SUPERVISOR,
         '--',
         '-e',
-        "console.log('child up');process.on('SIGTERM',()=>{console.log('child got SIGTERM');process.exit(0)});setInterval(()=>{},1e9)",
+        "process.on('SIGTERM',()=>{console.log('child got SIGTERM');process.exit(0)});console.log('child up');setInterval(()=>{},1e9)",
       ],
     });
     await sup.waitForLine(/^child up$/);

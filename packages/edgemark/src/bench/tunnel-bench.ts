@@ -2,21 +2,14 @@
 // the bare ws baseline, each with a hollow fleet of N, in the same run.
 //   node packages/edgemark/src/bench/tunnel-bench.ts --nodes 1000,5000 [--out docs/benchmarks.md]
 // Only this file reads argv or exits.
-import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KedgeError, errorMessage } from '@kedge/api';
+import { errorMessage } from '@kedge/api';
 import { repoRoot } from '@kedge/testing';
 import { parseCount, parseCountList, parseSeconds } from '../cli-numbers.ts';
-import { clockTicksPerSecond, openFileLimits } from './proc-stats.ts';
-import {
-  TUNNEL_HEADING,
-  renderTunnelSection,
-  resultsTable,
-  writeSection,
-  type MachineFacts,
-} from './report.ts';
+import { machineFacts, raiseOpenFileLimit } from './bench-host.ts';
+import { clockTicksPerSecond } from './proc-stats.ts';
+import { TUNNEL_HEADING, renderTunnelSection, resultsTable, writeSection } from './report.ts';
 import { runScenario, type ScenarioResult, type ScenarioSettings } from './run-scenario.ts';
 
 const USAGE = `usage: tunnel-bench [--nodes 1000,5000] [--out docs/benchmarks.md] [options]
@@ -66,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   try {
-    raiseOpenFileLimit(Math.max(...sizes));
+    raiseOpenFileLimit(Math.max(...sizes), log);
     const machine = machineFacts();
     const command = ['node packages/edgemark/src/bench/tunnel-bench.ts', ...argv].join(' ');
     const results: ScenarioResult[] = [];
@@ -90,50 +83,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tunnel-bench: ${errorMessage(err)}\n`);
     return 1;
   }
-}
-
-/**
- * Each of the two child processes holds one descriptor per node. Children
- * inherit this process's limit, so raise its soft limit (up to the hard one)
- * with prlimit(1) when it is too low.
- */
-function raiseOpenFileLimit(maxNodes: number): void {
-  const needed = maxNodes + 1024;
-  const { soft, hard } = openFileLimits();
-  if (soft >= needed) return;
-  if (hard < needed) {
-    throw new KedgeError(
-      'KEDGE_CONFIG_INVALID',
-      `open files: ${maxNodes} nodes need ${needed} descriptors per process but the hard limit is ${hard}; raise it (as root: ulimit -Hn ${needed}) and re-run`,
-      { fields: ['--nodes'] },
-    );
-  }
-  try {
-    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${needed}:${hard}`]);
-  } catch (err: unknown) {
-    throw new KedgeError(
-      'KEDGE_CONFIG_INVALID',
-      `open files: soft limit ${soft} is below ${needed} and prlimit failed (${errorMessage(err)}); run "ulimit -n ${needed}" first`,
-      { fields: ['--nodes'] },
-    );
-  }
-  log({ event: 'ulimit', soft: needed, hard, was: soft });
-}
-
-function machineFacts(): MachineFacts {
-  const { soft, hard } = openFileLimits();
-  return {
-    date: new Date().toISOString(),
-    nproc: availableParallelism(),
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    nodeVersion: process.version,
-    kernel: release(),
-    openFiles: `${soft} soft / ${hard} hard`,
-    loadAverage: loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' '),
-  };
 }
 
 function log(fields: Record<string, unknown>): void {
