@@ -54,6 +54,10 @@ export const ERROR_CODES = {
   KEDGE_INSTALL_INVALID:
     'An install root, release, backup or marker is missing or malformed; the message names the file or version.',
   KEDGE_INSTALL_FAILED: 'A file-system step of an install operation (stage, switch, backup, restore) failed.',
+  KEDGE_CRI_UNAVAILABLE:
+    'The container runtime could not be reached on its CRI socket; the message names the socket.',
+  KEDGE_CRI_ERROR:
+    'A CRI call to the container runtime failed; the message names the socket, the call and the gRPC status.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -19,3 +19,4 @@ export * from './resources/edge-application.ts';
 export * from './resources/event.ts';
 export * from './resources/secret.ts';
 export * from './node-task-flow.ts';
+export * from './config/index.ts';

@@ -98,7 +98,24 @@ export type ActionReport = z.infer<typeof ActionReportSchema>;
 export const NodeTaskOperations = {
   /** cloud -> edge: the operator confirmed a job waiting in WaitingConfirmation. */
   confirm: 'Confirm',
+  /** edge -> cloud: how far a running action got (ActionProgress); kedge's addition, best effort. */
+  updateNodeActionProgress: 'UpdateNodeActionProgress',
 } as const;
+
+/**
+ * edge -> cloud, operation UpdateNodeActionProgress: the partial result of an
+ * action still running (PrePull: the images finished so far, same `extend`
+ * shape as its final report). Not sent through the outbox: a lost progress
+ * report is made up by the next one or by the final report. The cloud applies
+ * it only while the action is the one the entry is waiting for, and never
+ * appends it to `actionFlow` or changes the node's phase.
+ */
+export const ActionProgressSchema = z.object({
+  action: ActionNameSchema,
+  extend: z.string(),
+  jobUid: z.string().optional(),
+});
+export type ActionProgress = z.infer<typeof ActionProgressSchema>;
 
 /** Job annotation an operator sets to confirm from the cloud: node names, comma-separated, or "*". */
 export const CONFIRM_ANNOTATION = 'operations.kedge.io/confirm';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasCode } from '../errors.ts';
 import { validateAs } from '../validate.ts';
-import { checkUpdateFieldPaths } from './config-update-job.ts';
 
 function configJob(spec: Record<string, unknown>): unknown {
   return {
@@ -74,12 +73,61 @@ describe('ConfigUpdateJob validation', () => {
     ]);
   });
 
-  it('has a hook for checking paths against the edgecore config schema', () => {
-    const known = new Set(['modules.edgeStream.enable']);
-    const lines = checkUpdateFieldPaths(
-      { 'modules.edgeStream.enable': 'true', 'modules.nope': 'x' },
-      (path) => (known.has(path) ? undefined : 'no such field in edgecore.yaml'),
-    );
-    expect(lines).toEqual(['spec.updateFields["modules.nope"]: no such field in edgecore.yaml']);
+  it('refuses a path edgecore.yaml does not have, naming it', () => {
+    expect(
+      problems(
+        configJob({
+          updateFields: { 'modules.nope': 'x', 'modules.edgeHub.heartbeet': '5' },
+          nodeNames: ['e'],
+        }),
+      ),
+    ).toEqual([
+      'spec.updateFields["modules.nope"]: unknown field modules.nope',
+      'spec.updateFields["modules.edgeHub.heartbeet"]: unknown field modules.edgeHub.heartbeet',
+    ]);
+  });
+
+  it('refuses a value that does not fit its field, naming the expected type', () => {
+    expect(
+      problems(
+        configJob({
+          updateFields: {
+            'modules.edgeStream.enable': 'yes',
+            'modules.edgeHub.messageBurst': '1.5',
+            'modules.edgeHub.heartbeat': '0',
+            'modules.metaManager.metaServer.server': 'no-port',
+            'modules.edged.tailoredKubeletConfig.clusterDNS': '["", "1.1.1.1"]',
+            'modules.edgeHub': '{enable:true}',
+          },
+          nodeNames: ['e'],
+        }),
+      ),
+    ).toEqual([
+      'spec.updateFields["modules.edgeStream.enable"]: expected true or false, got "yes"',
+      'spec.updateFields["modules.edgeHub.messageBurst"]: expected integer, got "1.5"',
+      'spec.updateFields["modules.edgeHub.heartbeat"]: must be > 0, got 0',
+      'spec.updateFields["modules.metaManager.metaServer.server"]: expected host:port, got "no-port"',
+      'spec.updateFields["modules.edged.tailoredKubeletConfig.clusterDNS"]: at [0]: must not be empty',
+      'spec.updateFields["modules.edgeHub"]: is a section; set its fields one at a time (e.g. modules.edgeHub.enable)',
+    ]);
+  });
+
+  it('accepts values of every field type, map keys with dots and list items', () => {
+    expect(
+      problems(
+        configJob({
+          updateFields: {
+            'modules.edgeStream.enable': 'TRUE',
+            'modules.edgeHub.heartbeat': '2.5',
+            'modules.edgeHub.messageBurst': '100',
+            'modules.edgeHub.websocket.server': 'wss://cloud.example:10000',
+            'modules.edged.nodeLabels.zone': 'a',
+            'modules.edged.nodeLabels': '{x:y, z:w}',
+            'modules.edged.tailoredKubeletConfig.clusterDNS[1]': '10.96.0.11',
+          },
+          nodeNames: ['e'],
+        }),
+      ),
+    ).toEqual([]);
   });
 });

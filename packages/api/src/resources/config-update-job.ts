@@ -1,10 +1,12 @@
 // ConfigUpdateJob (operations.kubeedge.io/v1alpha2): sets fields of
 // edgecore.yaml on a set of nodes. Keys are dotted paths
 // (`modules.edgeStream.enable`, `a.b[0].c`); values are strings that the edge
-// converts to the field's type. Unlike KubeEdge, a malformed key rejects the
-// whole job instead of being skipped on the node.
+// converts to the field's type. Unlike KubeEdge, a malformed key, a path
+// edgecore.yaml does not have, or a value that does not fit its field rejects
+// the whole job when it is written (kedgectl, the store), naming the key;
+// nothing is skipped on the node.
 import { z } from 'zod';
-import { formatPath } from '../field-path.ts';
+import { updateFieldProblems } from '../config/config-update-fields.ts';
 import { ObjectMetaSchema } from './meta.ts';
 import {
   NODE_TASK_GROUP,
@@ -42,7 +44,12 @@ export const UpdateFieldsSchema = z
           message: 'is not a config path like modules.edgeStream.enable or a.b[0].c',
           input: key,
         });
+        continue;
       }
+      const value = fields[key];
+      if (typeof value !== 'string') continue; // already reported by the value schema
+      for (const message of updateFieldProblems(key, value))
+        ctx.addIssue({ code: 'custom', path: [key], message, input: value });
     }
   })
   .meta({
@@ -84,20 +91,3 @@ export const ConfigUpdateJobSchema = z.strictObject({
 export type ConfigUpdateJob = z.infer<typeof ConfigUpdateJobSchema>;
 export type ConfigUpdateJobSpec = z.infer<typeof ConfigUpdateJobSpecSchema>;
 export type ConfigUpdateJobStatus = z.infer<typeof ConfigUpdateJobStatusSchema>;
-
-/**
- * Hook for checking `updateFields` paths against the edgecore config schema
- * (the schema lives with edgecore; whoever has it passes `problemWith`).
- * Returns `spec.updateFields["<key>"]: problem` lines, empty when all are fine.
- */
-export function checkUpdateFieldPaths(
-  updateFields: Readonly<Record<string, string>>,
-  problemWith: (path: string, value: string) => string | undefined,
-): string[] {
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(updateFields)) {
-    const problem = problemWith(key, value);
-    if (problem !== undefined) problems.push(`${formatPath(['spec', 'updateFields', key])}: ${problem}`);
-  }
-  return problems;
-}

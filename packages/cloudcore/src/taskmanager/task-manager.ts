@@ -78,7 +78,7 @@ export class TaskManager {
   /** An UpdateNodeActionStatus report; resolves 'OK' once recorded durably (or known to be moot). */
   async handleReport(nodeName: string, msg: Message): Promise<string> {
     const { kind, job, report } = parseReportMessage(msg, this.o.clock.now());
-    const outcome = await this.writerFor(kind, job).submit((current) => applyReport(current, report));
+    const outcome = await this.writerFor(kind, job).submit((current, entries) => applyReport(current, report, entries));
     const context = {
       node: nodeName,
       job: `${kind}/${job}`,

@@ -1,5 +1,8 @@
 // Cloud -> edge node-task messages (docs/node-tasks.md, Wire): the task itself
 // (operation = the flow's first action) and the operator's confirmation.
+// The task carries the job's spec without its node selection (nodeNames,
+// labelSelector): the node does not need it, and with nodeNames a job over N
+// nodes would send N names to each of the N nodes, O(N^2) bytes in all.
 import {
   ACTION_FLOWS,
   CloudModules,
@@ -14,10 +17,7 @@ import { taskTypeOf, type NodeTaskJob } from './node-task-jobs.ts';
 
 export function taskMessage(job: NodeTaskJob, node: string, now: number): Message {
   const type = taskTypeOf(job);
-  const content: NodeTaskRequest = {
-    jobUid: job.metadata.uid ?? '',
-    spec: job.spec as Record<string, unknown>,
-  };
+  const content: NodeTaskRequest = { jobUid: job.metadata.uid ?? '', spec: edgeSpec(job) };
   return newMessage({
     source: CloudModules.taskManager,
     group: WireGroups.taskManager,
@@ -37,4 +37,14 @@ export function confirmMessage(job: NodeTaskJob, node: string, now: number): Mes
     content: { jobUid: job.metadata.uid ?? '' },
     now,
   });
+}
+
+/** The spec a node gets: the stored one minus node selection (for ImagePrePullJob, inside the template). */
+export function edgeSpec(job: NodeTaskJob): Record<string, unknown> {
+  if (job.kind === 'ImagePrePullJob') {
+    const { nodeNames: _n, labelSelector: _l, ...template } = job.spec.imagePrePullTemplate;
+    return { ...job.spec, imagePrePullTemplate: template };
+  }
+  const { nodeNames: _n, labelSelector: _l, ...spec } = job.spec;
+  return spec;
 }

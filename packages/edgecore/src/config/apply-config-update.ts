@@ -3,6 +3,7 @@
 // the field's type, and the result validated as a whole. Every bad path or
 // value is reported at once; a bad entry is never skipped.
 import type { z } from 'zod';
+import { convertConfigValue, lookupConfigField } from '@kedge/api';
 import {
   configInvalid,
   configIssueMessage,
@@ -13,8 +14,6 @@ import {
   valueAt,
 } from '@kedge/runtime';
 import { EdgeCoreConfigSchema, type EdgeCoreConfig } from './edgecore-config.ts';
-import { lookupConfigField } from './config-fields.ts';
-import { convertConfigValue } from './convert-config-value.ts';
 
 export interface ConfigEdit {
   readonly path: string;
@@ -46,30 +45,6 @@ export function applyConfigFieldUpdates<T>(
   const result = schema.safeParse(next, { error: configIssueMessage });
   if (!result.success) throw configInvalid('config update', configProblems(result.error));
   return deepFreeze(result.data);
-}
-
-/**
- * Checks `updateFields` without a node's config (for admission): every path must
- * exist and every value must fit its field. Cross-field rules are left to the node.
- * Returns `path: problem` lines; empty means acceptable.
- */
-export function configUpdateProblems(updateFields: Readonly<Record<string, string>>): string[] {
-  const problems: string[] = [];
-  for (const [path, raw] of Object.entries(updateFields)) {
-    const found = lookupConfigField(EdgeCoreConfigSchema, path);
-    if (!found.ok) {
-      problems.push(`${path}: ${found.problem}`);
-      continue;
-    }
-    const converted = convertConfigValue(found.field, raw);
-    if (!converted.ok) {
-      problems.push(`${path}: ${converted.problem}`);
-      continue;
-    }
-    const checked = found.field.schema.safeParse(converted.value, { error: configIssueMessage });
-    if (!checked.success) problems.push(...configProblems(checked.error).map((line) => under(path, line)));
-  }
-  return problems;
 }
 
 /** Resolves and converts every entry and sets it on a copy of `config` (not yet validated as a whole). */
@@ -112,10 +87,4 @@ function checkIndices(config: unknown, segments: readonly (string | number)[]): 
     }
   }
   return undefined;
-}
-
-/** `(root): x` -> `path: x`, `[0]: x` -> `path[0]: x`, `key: x` -> `path.key: x`. */
-function under(path: string, line: string): string {
-  if (line.startsWith('(root)')) return path + line.slice('(root)'.length);
-  return line.startsWith('[') ? path + line : `${path}.${line}`;
 }

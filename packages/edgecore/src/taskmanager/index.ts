@@ -2,7 +2,7 @@ export { TaskManager, type TaskManagerOptions } from './task-manager.ts';
 export { TaskStore, type ActionResult, type NewTask, type StoredResult } from './task-store.ts';
 export { TaskRunner, type TaskRunnerOptions } from './task-runner.ts';
 export { CloudConnectionWatch } from './cloud-connection-watch.ts';
-export { actionReportMessage } from './action-report.ts';
+export { actionProgressMessage, actionReportMessage } from './action-report.ts';
 export { CONFIRM_UPGRADE_PATH, confirmUpgradeRoute } from './confirm-upgrade-route.ts';
 export {
   TaskStates,

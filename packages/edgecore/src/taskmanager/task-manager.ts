@@ -84,6 +84,7 @@ export class TaskManager implements Module {
       store: this.#store,
       actions: this.#o.actions,
       send: (msg) => this.#o.report(msg),
+      sendProgress: (msg) => ctx.bus.send(EdgeModules.edgeHub, msg, ctx.signal),
       clock: this.#clock,
       log: ctx.log,
       connection: this.#connection,

@@ -4,7 +4,7 @@
 // An action aborted by a stop is not recorded: the next start resumes it.
 import { errorMessage, nextAction, rfc3339, type ActionName, type Message } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
-import { actionReportMessage } from './action-report.ts';
+import { actionProgressMessage, actionReportMessage } from './action-report.ts';
 import type { CloudConnectionWatch } from './cloud-connection-watch.ts';
 import type { TaskStore } from './task-store.ts';
 import type { ActionContext, ActionOutcome, ActionRegistry, TaskRecord } from './task-types.ts';
@@ -14,6 +14,8 @@ export interface TaskRunnerOptions {
   actions: ActionRegistry;
   /** Hands a report (already in the outbox) to EdgeHub. */
   send(msg: Message): Promise<void>;
+  /** Hands a progress message to EdgeHub (sent if connected, else dropped); default: progress is not sent. */
+  sendProgress?(msg: Message): Promise<void>;
   clock: Clock;
   log: Logger;
   connection: CloudConnectionWatch;
@@ -139,6 +141,7 @@ export class TaskRunner {
         const last = this.#o.store.results(task.key).at(-1);
         return last === undefined ? undefined : Date.parse(last.finishTime);
       },
+      progress: (extend) => this.#progress(task, action, extend, signal),
     };
     this.#o.log.info({ task: task.key, action, resume }, resume ? 'resuming action' : 'starting action');
     try {
@@ -174,6 +177,15 @@ export class TaskRunner {
         { task: task.key, msgId: msg.header.msg_id, err: errorMessage(err) },
         'report queued; EdgeHub will send it',
       );
+    });
+  }
+
+  #progress(task: TaskRecord, action: ActionName, extend: string, signal: AbortSignal): void {
+    const send = this.#o.sendProgress;
+    if (!send || signal.aborted) return;
+    const msg = actionProgressMessage(task, action, extend, this.#o.clock.now());
+    send(msg).catch((err: unknown) => {
+      this.#o.log.debug({ task: task.key, action, err: errorMessage(err) }, 'progress not sent');
     });
   }
 

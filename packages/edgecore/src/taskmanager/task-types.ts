@@ -52,6 +52,12 @@ export interface ActionContext {
   otherActiveTasks(): TaskRecord[];
   /** When the task's last recorded action finished (epoch ms); undefined before the first. */
   lastFinishedAt(): number | undefined;
+  /**
+   * Tells the cloud how far the action got (UpdateNodeActionProgress; `extend`
+   * in the shape of the action's final report). Best effort: sent only while
+   * connected, never stored; the final report supersedes it.
+   */
+  progress(extend: string): void;
 }
 
 export interface TaskAction {

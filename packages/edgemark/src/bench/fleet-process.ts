@@ -22,6 +22,8 @@ export interface FleetProcessOptions {
   tasks?: InstantTaskKind;
   /** Seconds between progress lines (default 0.5). */
   progressIntervalS?: number;
+  /** Extra node options before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export class FleetProcess {
@@ -33,6 +35,7 @@ export class FleetProcess {
     this.proc = startProcess({
       name: `fleet-${o.protocol}`,
       args: [
+        ...(o.nodeArgs ?? []),
         'packages/edgemark/src/main.ts',
         'fleet',
         ...['--server', o.server, '--secret-file', o.secretFile, '--nodes', String(o.nodes)],

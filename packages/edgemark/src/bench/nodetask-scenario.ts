@@ -92,6 +92,8 @@ export interface FleetTotals {
   reportsRejected: number;
   taskErrors: number;
   reconnects: number;
+  /** CPU time of the fleet process over the job (or the baseline exchange). */
+  cpuMs?: number;
 }
 
 export const TARGET_VERSION = 'v1.22.0';
@@ -150,6 +152,7 @@ export async function runKedgeTask(s: TaskBenchSettings): Promise<KedgeTaskResul
         protocol: 'kedge',
         ramp: s.ramp,
         tasks: s.kind,
+        nodeArgs: prof('fleet'),
       });
       try {
         const allUpMs = await fleetUp(fleet, s);
@@ -159,14 +162,22 @@ export async function runKedgeTask(s: TaskBenchSettings): Promise<KedgeTaskResul
         tracker = new JobTracker(join(dir.path, 'kedge.db'), s.kind, JOB_NAME);
         const pids = { cloudcore: cloud.proc.pid, controllermanager: cm.proc.pid };
         const before = { cloudcore: readMemory(pids.cloudcore), controllermanager: readMemory(pids.controllermanager) };
-        const cpu0 = { cloudcore: cpuOf(pids.cloudcore, s), controllermanager: cpuOf(pids.controllermanager, s) };
+        const cpu0 = {
+          cloudcore: cpuOf(pids.cloudcore, s),
+          controllermanager: cpuOf(pids.controllermanager, s),
+          fleet: cpuOf(fleet.proc.pid, s),
+        };
         const sampler = new RssSampler(pids);
         sampler.start(100);
         const t0 = Date.now();
         await cloud.store.create(s.kind, benchJob(s.kind, s.nodes, s.jobTimeoutS));
         await followJob(tracker, t0, s);
         const peaks = sampler.stop();
-        const cpu1 = { cloudcore: cpuOf(pids.cloudcore, s), controllermanager: cpuOf(pids.controllermanager, s) };
+        const cpu1 = {
+          cloudcore: cpuOf(pids.cloudcore, s),
+          controllermanager: cpuOf(pids.controllermanager, s),
+          fleet: cpuOf(fleet.proc.pid, s),
+        };
 
         const writes = tracker.writes();
         const check = tracker.verify(flowLength(s.kind), s.kind === 'NodeUpgradeJob' ? TARGET_VERSION : undefined);
@@ -192,9 +203,13 @@ export async function runKedgeTask(s: TaskBenchSettings): Promise<KedgeTaskResul
           },
           verified: check.good,
           final: tracker.last?.counts ?? { total: 0, pending: 0, inProgress: 0, successful: 0, failed: 0 },
-          fleet: await fleetTotals(fleet),
+          fleet: { ...(await fleetTotals(fleet)), cpuMs: cpu1.fleet - cpu0.fleet },
         };
       } finally {
+        // The cloud first: it exits while idle (CPU profiles are written at exit), not while
+        // marking 10,000 nodes NotReady after the fleet hung up.
+        await cm.stop();
+        await cloud.proc.kill();
         await fleet.stop();
       }
     } finally {
@@ -212,8 +227,9 @@ export async function runBaselineTask(s: TaskBenchSettings): Promise<BaselineTas
   writeFileSync(secretFile, BENCH_SECRET + '\n', { mode: 0o600 });
   const taskFile = join(dir.path, 'task.json');
   const job = benchJob(s.kind, s.nodes, s.jobTimeoutS);
-  // The spec as cloudcore sends it: the stored one, with controllermanager's defaults made explicit.
-  const spec = { failureTolerate: nodeTaskDefaults.failureTolerate, ...job.spec };
+  // The spec as cloudcore sends it: the stored one with controllermanager's defaults, minus nodeNames.
+  const { nodeNames: _names, ...rest } = job.spec;
+  const spec = { failureTolerate: nodeTaskDefaults.failureTolerate, ...rest };
   writeFileSync(
     taskFile,
     JSON.stringify({
@@ -245,6 +261,7 @@ export async function runBaselineTask(s: TaskBenchSettings): Promise<BaselineTas
       await sleep(s.settleMs);
       const before = readMemory(server.pid);
       const cpu0 = cpuOf(server.pid, s);
+      const fleetCpu0 = cpuOf(fleet.proc.pid, s);
       const sampler = new RssSampler({ server: server.pid });
       sampler.start(100);
       const t0 = Date.now();
@@ -253,6 +270,7 @@ export async function runBaselineTask(s: TaskBenchSettings): Promise<BaselineTas
       const allAnsweredMs = (JSON.parse(done) as { ts: number }).ts - t0;
       const peaks = sampler.stop();
       const cpu1 = cpuOf(server.pid, s);
+      const fleetCpuMs = cpuOf(fleet.proc.pid, s) - fleetCpu0;
       await sleep(1_000);
       return {
         system: 'baseline',
@@ -261,7 +279,7 @@ export async function runBaselineTask(s: TaskBenchSettings): Promise<BaselineTas
         allUpMs,
         allAnsweredMs,
         server: { rssBeforeKb: before.rssKb, rssPeakKb: peaks['server'] ?? 0, cpuMs: cpu1 - cpu0 },
-        fleet: await fleetTotals(fleet),
+        fleet: { ...(await fleetTotals(fleet)), cpuMs: fleetCpuMs },
       };
     } finally {
       await fleet.stop();

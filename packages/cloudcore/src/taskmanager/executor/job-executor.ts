@@ -41,6 +41,8 @@ export class JobExecutor {
   private readonly host: JobExecutorHost;
   private readonly log: Logger;
   private job: NodeTaskJob | undefined;
+  /** Nodes whose entry is Pending or InProgress in `job`: what a reconnect may concern. */
+  private open = new Set<string>();
   private readonly sentTask = new Map<string, Sent>();
   private readonly sentConfirm = new Map<string, Sent>();
   private dirty = false;
@@ -63,16 +65,15 @@ export class JobExecutor {
   /** The informer's newest view of the job. */
   update(job: NodeTaskJob): void {
     this.job = job;
+    const open = new Set<string>();
+    for (const e of entriesOf(job)) if (e.phase === 'InProgress' || e.phase === 'Pending') open.add(e.nodeName);
+    this.open = open;
     this.poke();
   }
 
-  /** Whether the job has an entry for the node that may need sending now. */
+  /** Whether the job has an entry for the node that may need sending now (O(1): called per connect). */
   concerns(nodeName: string): boolean {
-    const job = this.job;
-    if (!job) return false;
-    return entriesOf(job).some(
-      (e) => e.nodeName === nodeName && (e.phase === 'InProgress' || e.phase === 'Pending'),
-    );
+    return this.open.has(nodeName);
   }
 
   /** The node's session here ended: what was sent on it no longer counts. */

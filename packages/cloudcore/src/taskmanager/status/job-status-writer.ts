@@ -8,6 +8,7 @@ import { hasCode, KedgeError, type NodeTaskKind } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { ResourceStore } from '@kedge/store';
 import type { NodeTaskJob } from '../node-task-jobs.ts';
+import { EntryIndex } from './entry-index.ts';
 
 export interface ChangeResult<R> {
   /** Whether the change modified the job (an unchanged batch is not written). */
@@ -18,9 +19,10 @@ export interface ChangeResult<R> {
 /**
  * Applies one change in place to a private copy of the stored job. It must
  * check everything before it modifies anything: a throw fails only this
- * change, and the others in the batch are still written.
+ * change, and the others in the batch are still written. `entries` finds the
+ * copy's node entries by name, shared by every change of the batch.
  */
-export type StatusChange<R> = (job: NodeTaskJob) => ChangeResult<R>;
+export type StatusChange<R> = (job: NodeTaskJob, entries: EntryIndex) => ChangeResult<R>;
 
 export interface JobStatusWriterOptions {
   store: ResourceStore;
@@ -103,7 +105,8 @@ export class JobStatusWriter {
           });
         }
         job = structuredClone(current);
-        outcomes = batch.map((q) => applyOne(q, job));
+        const index = new EntryIndex(job);
+        outcomes = batch.map((q) => applyOne(q, job, index));
         if (!outcomes.some((o) => o.ok && o.result.changed)) {
           settle(batch, outcomes);
           return;
@@ -133,9 +136,9 @@ export class JobStatusWriter {
   }
 }
 
-function applyOne(q: Queued, job: NodeTaskJob): Outcome {
+function applyOne(q: Queued, job: NodeTaskJob, index: EntryIndex): Outcome {
   try {
-    return { ok: true, result: q.apply(job) };
+    return { ok: true, result: q.apply(job, index) };
   } catch (err: unknown) {
     return { ok: false, err };
   }

@@ -15,6 +15,7 @@ import {
   type NodeUpgradeJobNodeStatus,
 } from '@kedge/api';
 import { entriesOf, taskTypeOf, type NodeTaskEntry, type NodeTaskJob } from '../node-task-jobs.ts';
+import type { EntryIndex } from '../status/entry-index.ts';
 import type { ChangeResult } from '../status/job-status-writer.ts';
 import type { ReportExtend } from './report-extend.ts';
 
@@ -29,10 +30,15 @@ export interface NodeReport {
 /** recorded; duplicate (already recorded); stale-job (for an older job of the same name); after-final. */
 export type ReportOutcome = 'recorded' | 'duplicate' | 'stale-job' | 'after-final';
 
-export function applyReport(job: NodeTaskJob, r: NodeReport): ChangeResult<ReportOutcome> {
+/** `entries` (the batch's index of the job's entries) spares a search per report. */
+export function applyReport(
+  job: NodeTaskJob,
+  r: NodeReport,
+  entries?: EntryIndex,
+): ChangeResult<ReportOutcome> {
   const { action, succ, jobUid } = r.report;
   if (jobUid && jobUid !== job.metadata.uid) return { changed: false, value: 'stale-job' };
-  const entry = entriesOf(job).find((e) => e.nodeName === r.node);
+  const entry = entries ? entries.get(r.node) : entriesOf(job).find((e) => e.nodeName === r.node);
   if (!entry) {
     throw new KedgeError(
       'KEDGE_TASK_INVALID',

@@ -1,10 +1,12 @@
 // What the node-task actions need to know about this edgecore: its version,
-// where it is installed, its config file and database, and the tunables
-// (load limits, trial window, lock wait). Resolved once from the options.
+// where it is installed, its config file and database, its container runtime
+// and edge cache, and the tunables (load limits, trial window, lock wait,
+// pre-pull back-off). Resolved once from the options.
 import { KedgeError, type NodeUpgradeJobSpec } from '@kedge/api';
 import { goArch, type RegistryOptions } from '@kedge/oci';
 import type { Clock } from '@kedge/runtime';
 import { installLayout, type InstallLayout } from '../../install/index.ts';
+import type { MetaView } from '../../metamanager/index.ts';
 import { DEFAULT_LOAD_LIMITS, type LoadLimits } from './load-checks.ts';
 
 export interface NodeTaskEnvOptions {
@@ -34,7 +36,36 @@ export interface NodeTaskEnvOptions {
   cpuSampleMs?: number;
   /** The CPU as images name it (default: this host's, amd64 / arm64 / ...). */
   arch?: string;
+  /** modules.edged.tailoredKubeletConfig.containerRuntimeEndpoint: the CRI socket image pre-pulls use. */
+  containerRuntimeEndpoint?: string;
+  /** The edge cache (metaManager), where the cloud puts an ImagePrePullJob's pull secret. */
+  meta?: MetaView;
+  /** ImagePrePullJob tunables (tests shorten them). */
+  prePull?: Partial<PrePullTunables>;
 }
+
+export interface PrePullTunables {
+  /** Wait before the first retry of the images that failed; doubles per attempt (default 500 ms, KubeEdge's fixed delay). */
+  backoffMs: number;
+  /** Longest wait between attempts (default 30 s). */
+  maxBackoffMs: number;
+  /** How long Check waits for the pull secret to reach the edge cache (default 10 s). */
+  secretWaitMs: number;
+  /** Least time between two progress reports within an attempt (default 1 s). */
+  progressIntervalMs: number;
+  /** Deadline of the runtime's Version call in Check (default 5 s). */
+  versionTimeoutMs: number;
+}
+
+export const DEFAULT_PREPULL_TUNABLES: Readonly<PrePullTunables> = Object.freeze({
+  backoffMs: 500,
+  maxBackoffMs: 30_000,
+  secretWaitMs: 10_000,
+  progressIntervalMs: 1000,
+  versionTimeoutMs: 5000,
+});
+
+export const DEFAULT_CRI_ENDPOINT = 'unix:///run/containerd/containerd.sock';
 
 export interface NodeTaskEnv {
   readonly version: string;
@@ -51,6 +82,9 @@ export interface NodeTaskEnv {
   readonly lockTimeoutMs: number;
   readonly cpuSampleMs: number | undefined;
   readonly arch: string;
+  readonly containerRuntimeEndpoint: string;
+  readonly meta: MetaView | undefined;
+  readonly prePull: PrePullTunables;
 }
 
 export function resolveNodeTaskEnv(o: NodeTaskEnvOptions): NodeTaskEnv {
@@ -69,6 +103,9 @@ export function resolveNodeTaskEnv(o: NodeTaskEnvOptions): NodeTaskEnv {
     lockTimeoutMs: o.lockTimeoutMs ?? 60_000,
     cpuSampleMs: o.cpuSampleMs,
     arch: o.arch ?? goArch(),
+    containerRuntimeEndpoint: o.containerRuntimeEndpoint || DEFAULT_CRI_ENDPOINT,
+    meta: o.meta,
+    prePull: { ...DEFAULT_PREPULL_TUNABLES, ...o.prePull },
   });
 }
 

@@ -2,10 +2,12 @@
 // fails the action with every `spec.<field>: problem`.
 import {
   ConfigUpdateJobSpecSchema,
+  ImagePrePullJobSpecSchema,
   KedgeError,
   NodeUpgradeJobSpecSchema,
   describeIssues,
   type ConfigUpdateJobSpec,
+  type ImagePrePullTemplate,
   type NodeUpgradeJobSpec,
 } from '@kedge/api';
 import type { z } from 'zod';
@@ -28,4 +30,9 @@ export function nodeUpgradeSpec(task: TaskRecord): NodeUpgradeJobSpec {
 
 export function configUpdateSpec(task: TaskRecord): ConfigUpdateJobSpec {
   return parse(ConfigUpdateJobSpecSchema, task);
+}
+
+/** An ImagePrePullJob's `spec.imagePrePullTemplate`. */
+export function imagePrePullTemplate(task: TaskRecord): ImagePrePullTemplate {
+  return parse(ImagePrePullJobSpecSchema, task).imagePrePullTemplate;
 }

@@ -4,9 +4,9 @@
 // and slashes work: `modules.edged.nodeLabels.example.com/zone`; a key may also
 // be written as error messages print it: `modules.edged.nodeLabels["a b"]`.
 import { z } from 'zod';
-import { formatPath } from '@kedge/api';
-import { unwrapSchema } from '@kedge/runtime';
-import { EdgeCoreConfigSchema } from './edgecore-config.ts';
+import { formatPath } from '../field-path.ts';
+import { EdgeCoreConfigSchema } from './edgecore-config-schema.ts';
+import { unwrapSchema } from './schema-helpers.ts';
 
 /** `["example.com/zone"]`: a key written the way error messages print it. */
 const QUOTED_KEY = /^\["((?:[^"\\]|\\.)*)"\]/;
@@ -24,7 +24,10 @@ export interface ConfigFieldInfo {
   readonly schema: z.ZodType;
 }
 
-export type ConfigFieldLookup = { ok: true; field: ConfigFieldInfo } | { ok: false; problem: string };
+export type ConfigFieldLookup =
+  | { ok: true; field: ConfigFieldInfo }
+  /** `at`: the path up to the segment that failed (for "unknown field": including the unknown name). */
+  | { ok: false; problem: string; at: readonly (string | number)[] };
 
 /** Whether `path` exists in edgecore.yaml's schema, and its type. */
 export function configFieldInfo(path: string): ConfigFieldInfo | undefined {
@@ -37,7 +40,7 @@ export function lookupConfigField(root: z.ZodType, path: string): ConfigFieldLoo
   const segments: (string | number)[] = [];
   let schema = unwrapSchema(root);
   let i = 0;
-  const fail = (problem: string): ConfigFieldLookup => ({ ok: false, problem });
+  const fail = (problem: string): ConfigFieldLookup => ({ ok: false, problem, at: [...segments] });
   if (path === '') return fail('empty path');
   while (i < path.length) {
     if (schema instanceof z.ZodArray) {

@@ -2,19 +2,19 @@
 // type its field has: "true"/"false", numbers, strings (trimmed, one pair of
 // surrounding quotes removed), maps as `{k:v,k2:v2}` or JSON, lists as `[a,b]`, `{a,b}` or JSON.
 import { z } from 'zod';
-import { unwrapSchema } from '@kedge/runtime';
 import type { ConfigFieldInfo } from './config-fields.ts';
+import { unwrapSchema } from './schema-helpers.ts';
 
-export type Converted = { ok: true; value: unknown } | { ok: false; problem: string };
+export type ConvertedConfigValue = { ok: true; value: unknown } | { ok: false; problem: string };
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 export function convertConfigValue(
   field: Pick<ConfigFieldInfo, 'type' | 'schema' | 'values' | 'segments'>,
   raw: string,
-): Converted {
+): ConvertedConfigValue {
   const text = raw.trim();
-  const fail = (problem: string): Converted => ({ ok: false, problem });
+  const fail = (problem: string): ConvertedConfigValue => ({ ok: false, problem });
   switch (field.type) {
     case 'boolean':
       return /^(true|false)$/i.test(text)
@@ -53,7 +53,7 @@ export function convertConfigValue(
   }
 }
 
-function convertMap(schema: z.ZodType, text: string): Converted {
+function convertMap(schema: z.ZodType, text: string): ConvertedConfigValue {
   if (!(schema instanceof z.ZodRecord)) return { ok: false, problem: 'not a map' };
   const valueField = leafField(schema.valueType as z.ZodType);
   const json = tryJson(text);
@@ -90,7 +90,7 @@ function convertMap(schema: z.ZodType, text: string): Converted {
   return { ok: true, value: out };
 }
 
-function convertList(schema: z.ZodType, text: string): Converted {
+function convertList(schema: z.ZodType, text: string): ConvertedConfigValue {
   if (!(schema instanceof z.ZodArray)) return { ok: false, problem: 'not a list' };
   const elementField = leafField(schema.element as z.ZodType);
   const json = tryJson(text);

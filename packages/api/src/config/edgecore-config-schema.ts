@@ -1,0 +1,241 @@
+// edgecore.yaml: schema (the one source of the type, the validation and the
+// comments in the reference config) and defaults. Field names follow
+// KubeEdge's EdgeCore v1alpha2 config; durations are in seconds. Pure zod, so
+// that the store can check a ConfigUpdateJob's updateFields against it;
+// @kedge/edgecore re-exports it and adds loading and rendering.
+import { z } from 'zod';
+import { NAME_PATTERN } from '../resources/meta.ts';
+import { hostPortProblem, labelProblems } from './config-checks.ts';
+import { valueAt, whenObject } from './schema-helpers.ts';
+
+export const EDGECORE_API_VERSION = 'edgecore.config.kubeedge.io/v1alpha2';
+export const EDGECORE_KIND = 'EdgeCore';
+
+const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
+const enable = (what: string) => z.boolean().describe(`run ${what}`);
+const hostPort = (what: string) =>
+  z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = hostPortProblem(v, false);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(what);
+
+const WebsocketSchema = z
+  .strictObject({
+    enable: z.boolean().describe('use the WebSocket transport (the only one kedge has)'),
+    server: z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = hostPortProblem(v, true);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('cloudcore address: host:port, or ws:// / wss:// URL'),
+    handshakeTimeout: seconds('time allowed to open the connection'),
+    maxMessageBytes: z.number().int().positive().describe('largest frame accepted or sent'),
+  })
+  .describe('connection to cloudcore');
+
+const EdgeHubSchema = z
+  .strictObject({
+    enable: enable('the cloud connection'),
+    heartbeat: seconds('interval between keepalives'),
+    projectID: z.string().min(1).describe('sent as the project_id header'),
+    token: z.string().describe('per-node credential from `keadm gettoken` (or $KEDGE_EDGE_TOKEN)'),
+    tlsCaFile: z.string().describe('CA that signs the cloud certificate; empty = system CAs for wss://'),
+    tlsCertFile: z.string().describe('client certificate (optional, with tlsPrivateKeyFile)'),
+    tlsPrivateKeyFile: z.string().describe('client key (optional, with tlsCertFile)'),
+    messageQPS: z.number().positive().describe('upstream messages per second'),
+    messageBurst: z.number().int().positive().describe('upstream burst'),
+    reconnect: z
+      .strictObject({
+        initialDelay: seconds('first delay after a drop'),
+        maxDelay: seconds('longest delay; doubles with jitter up to this'),
+      })
+      .superRefine((r, ctx) => {
+        const initial = valueAt(r, ['initialDelay']);
+        const max = valueAt(r, ['maxDelay']);
+        if (typeof initial === 'number' && typeof max === 'number' && initial > max) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['maxDelay'],
+            message: `must be >= initialDelay (${initial})`,
+          });
+        }
+      }, whenObject)
+      .describe('reconnect backoff'),
+    websocket: WebsocketSchema,
+  })
+  .superRefine((hub, ctx) => {
+    if (valueAt(hub, ['enable']) !== true) return;
+    if (valueAt(hub, ['token']) === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'required when edgeHub is enabled (or set $KEDGE_EDGE_TOKEN)',
+      });
+    }
+    if (valueAt(hub, ['websocket', 'enable']) === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['websocket', 'enable'],
+        message: 'must be true when edgeHub is enabled',
+      });
+    }
+    const cert = valueAt(hub, ['tlsCertFile']);
+    const key = valueAt(hub, ['tlsPrivateKeyFile']);
+    if (cert === '' && typeof key === 'string' && key !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tlsCertFile'],
+        message: 'required when tlsPrivateKeyFile is set',
+      });
+    }
+    if (key === '' && typeof cert === 'string' && cert !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tlsPrivateKeyFile'],
+        message: 'required when tlsCertFile is set',
+      });
+    }
+  }, whenObject)
+  .describe('the tunnel to cloudcore');
+
+const EdgedSchema = z
+  .strictObject({
+    hostnameOverride: z
+      .string()
+      .superRefine((name, ctx) => {
+        if (name === '')
+          ctx.addIssue({ code: 'custom', message: 'required: the node name (or set $KEDGE_NODE_NAME)' });
+        else if (name.length > 253 || !NAME_PATTERN.test(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a lower-case RFC 1123 name, got ${JSON.stringify(name)}`,
+          });
+        }
+      })
+      .describe('node name'),
+    nodeLabels: z
+      .record(z.string(), z.string())
+      .superRefine((labels, ctx) => {
+        for (const [key, value] of Object.entries(labels)) {
+          for (const message of labelProblems(key, value))
+            ctx.addIssue({ code: 'custom', path: [key], message });
+        }
+      })
+      .describe('extra labels for the Node'),
+    tailoredKubeletConfig: z
+      .strictObject({
+        containerRuntimeEndpoint: z.string().min(1).describe('CRI socket'),
+        clusterDNS: z.array(z.string().min(1)).describe('DNS servers for pods'),
+      })
+      .describe('the kubelet settings kedge uses'),
+  })
+  .describe('the node agent');
+
+const MetaManagerSchema = z
+  .strictObject({
+    enable: enable('the local metadata cache'),
+    metaServer: z
+      .strictObject({
+        enable: enable('the local list/watch server'),
+        server: hostPort('listen address (host:port)'),
+      })
+      .describe('Kubernetes-style API for pods on this node'),
+  })
+  .describe('caches cloud objects in the local database');
+
+const EdgeStreamSchema = z
+  .strictObject({
+    enable: enable('the log/exec stream tunnel'),
+    server: hostPort('cloud stream tunnel address (host:port)'),
+    handshakeTimeout: seconds('time allowed to open the tunnel'),
+  })
+  .describe('log and exec stream tunnel');
+
+export const EdgeCoreConfigSchema = z.strictObject({
+  apiVersion: z.literal(EDGECORE_API_VERSION),
+  kind: z.literal(EDGECORE_KIND),
+  database: z
+    .strictObject({ dataSource: z.string().min(1).describe('SQLite file for metadata and task state') })
+    .describe('local database'),
+  modules: z
+    .strictObject({
+      edgeHub: EdgeHubSchema,
+      edged: EdgedSchema,
+      metaManager: MetaManagerSchema,
+      taskManager: z
+        .strictObject({
+          enable: enable('node tasks (upgrade, image pre-pull, config update)'),
+          healthTimeout: seconds('time a new version or config has to come up healthy and connected'),
+          defaultImage: z.string().describe('release image repository when a NodeUpgradeJob sets no image'),
+          registry: z
+            .strictObject({
+              username: z.string().describe('registry user for release pulls (empty = anonymous)'),
+              passwordFile: z.string().describe('file holding the registry password'),
+              insecure: z.boolean().describe('plain http to the registry (always allowed for loopback)'),
+            })
+            .describe('access to the release registry'),
+          checkLimits: z
+            .strictObject({
+              cpu: z.number().min(0).max(100).describe('highest CPU use (%) the cpu check accepts'),
+              mem: z.number().min(0).max(100).describe('highest memory use (%) the mem check accepts'),
+              disk: z.number().min(0).max(100).describe('highest disk use (%) the disk check accepts'),
+            })
+            .describe('thresholds of the Check action items'),
+        })
+        .describe('runs node tasks sent by the cloud'),
+      edgeStream: EdgeStreamSchema,
+    })
+    .describe('edgecore modules'),
+});
+
+export type EdgeCoreConfig = z.infer<typeof EdgeCoreConfigSchema>;
+
+/** A fresh, mutable copy of the defaults (not valid alone: node name and token are empty). */
+export function defaultEdgeCoreConfig(): EdgeCoreConfig {
+  return {
+    apiVersion: EDGECORE_API_VERSION,
+    kind: EDGECORE_KIND,
+    database: { dataSource: '/var/lib/kubeedge/edgecore.db' },
+    modules: {
+      edgeHub: {
+        enable: true,
+        heartbeat: 15,
+        projectID: 'e632aba927ea4ac2b575ec1603d56f10',
+        token: '',
+        tlsCaFile: '',
+        tlsCertFile: '',
+        tlsPrivateKeyFile: '',
+        messageQPS: 30,
+        messageBurst: 60,
+        reconnect: { initialDelay: 1, maxDelay: 30 },
+        websocket: {
+          enable: true,
+          server: '127.0.0.1:10000',
+          handshakeTimeout: 30,
+          maxMessageBytes: 1048576,
+        },
+      },
+      edged: {
+        hostnameOverride: '',
+        nodeLabels: {},
+        tailoredKubeletConfig: {
+          containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
+          clusterDNS: [],
+        },
+      },
+      metaManager: { enable: true, metaServer: { enable: true, server: '127.0.0.1:10550' } },
+      taskManager: {
+        enable: false,
+        healthTimeout: 120,
+        defaultImage: '',
+        registry: { username: '', passwordFile: '', insecure: false },
+        checkLimits: { cpu: 80, mem: 80, disk: 80 },
+      },
+      edgeStream: { enable: false, server: '127.0.0.1:10004', handshakeTimeout: 30 },
+    },
+  };
+}

@@ -1,0 +1,17 @@
+export {
+  CriClient,
+  type CallOptions,
+  type CriAuth,
+  type CriClientOptions,
+  type CriImage,
+  type PullOptions,
+  type RuntimeVersion,
+} from './cri-client.ts';
+export { CRI_ENDPOINT_FIELD, parseCriEndpoint, type CriEndpoint } from './cri-endpoint.ts';
+export {
+  authForImage,
+  parseDockerConfig,
+  registryKey,
+  registryOfImage,
+  type RegistryCredentials,
+} from './docker-config.ts';
