@@ -8,6 +8,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/.tsbuild/**',
       '.tools/**',
+      '.kedge-run/**',
       '**/dist/**',
       'packages/dashboard/web/vendor/**',
     ],

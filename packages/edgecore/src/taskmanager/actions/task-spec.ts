@@ -2,7 +2,7 @@
 // fails the action with every `spec.<field>: problem`.
 import {
   ConfigUpdateJobSpecSchema,
-  ImagePrePullJobSpecSchema,
+  ImagePrePullTemplateSchema,
   KedgeError,
   NodeUpgradeJobSpecSchema,
   describeIssues,
@@ -10,7 +10,7 @@ import {
   type ImagePrePullTemplate,
   type NodeUpgradeJobSpec,
 } from '@kedge/api';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { TaskRecord } from '../task-types.ts';
 
 function parse<T>(schema: z.ZodType<T>, task: TaskRecord): T {
@@ -32,7 +32,16 @@ export function configUpdateSpec(task: TaskRecord): ConfigUpdateJobSpec {
   return parse(ConfigUpdateJobSpecSchema, task);
 }
 
+/**
+ * ImagePrePullJob's spec without the node-selection rule: selecting nodes is
+ * the cloud's business, and it may leave nodeNames / labelSelector out of
+ * the task it sends (this node is the target).
+ */
+const EdgePrePullSpecSchema = z.strictObject({
+  imagePrePullTemplate: z.strictObject(ImagePrePullTemplateSchema.shape),
+});
+
 /** An ImagePrePullJob's `spec.imagePrePullTemplate`. */
 export function imagePrePullTemplate(task: TaskRecord): ImagePrePullTemplate {
-  return parse(ImagePrePullJobSpecSchema, task).imagePrePullTemplate;
+  return parse(EdgePrePullSpecSchema, task).imagePrePullTemplate;
 }
