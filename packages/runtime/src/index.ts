@@ -6,3 +6,4 @@ export * from './retry.ts';
 export * from './abort.ts';
 export * from './config-loader.ts';
 export { failpoint } from './failpoint.ts';
+export { runDaemon, type DaemonArgs, type DaemonSpec } from './daemon-main.ts';

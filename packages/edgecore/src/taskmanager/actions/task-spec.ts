@@ -24,19 +24,21 @@ function parse<T>(schema: z.ZodType<T>, task: TaskRecord): T {
   });
 }
 
+// Selecting nodes is the cloud's business: the task it sends leaves nodeNames
+// and labelSelector out (this node is the target), so the edge checks every
+// other field but not the one-selector rule.
+const EdgeUpgradeSpecSchema = z.strictObject(NodeUpgradeJobSpecSchema.shape);
+const EdgeConfigUpdateSpecSchema = z.strictObject(ConfigUpdateJobSpecSchema.shape);
+
 export function nodeUpgradeSpec(task: TaskRecord): NodeUpgradeJobSpec {
-  return parse(NodeUpgradeJobSpecSchema, task);
+  return parse(EdgeUpgradeSpecSchema, task);
 }
 
 export function configUpdateSpec(task: TaskRecord): ConfigUpdateJobSpec {
-  return parse(ConfigUpdateJobSpecSchema, task);
+  return parse(EdgeConfigUpdateSpecSchema, task);
 }
 
-/**
- * ImagePrePullJob's spec without the node-selection rule: selecting nodes is
- * the cloud's business, and it may leave nodeNames / labelSelector out of
- * the task it sends (this node is the target).
- */
+/** ImagePrePullJob's spec, likewise without the node-selection rule. */
 const EdgePrePullSpecSchema = z.strictObject({
   imagePrePullTemplate: z.strictObject(ImagePrePullTemplateSchema.shape),
 });
