@@ -28,6 +28,7 @@ if have_all; then
   exit 0
 fi
 
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="$PATH:/usr/local/go/bin"; fi
 if ! command -v go >/dev/null; then
   log "go is not on PATH: install Go >= 1.24 to build kube-apiserver $version"
   exit 1

@@ -81,6 +81,21 @@ bootstrap() {
   ensure_pnpm
   ensure_deps
   # The image registry the node-task tests push releases to (htpasswd for its
-  # Basic auth, openssl for its token auth).
-  ensure_apt_packages docker-registry apache2-utils openssl
+  # Basic auth, openssl for its token auth, and the kube-apiserver's test
+  # certificates); etcd for the cluster-mode tests' API server; containerd
+  # and runc, the real container runtime the image pre-pull tests drive over
+  # CRI, and busybox-static, the binary their test images are built from.
+  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static
+}
+
+# kube-apiserver and kubectl for the cluster-mode tests, built from the Go
+# module proxy at the pinned release (scripts/build-kube.sh; minutes on two
+# cores the first time, then cached outside the repo). Only scripts/test
+# calls this: the demo runs the embedded store and needs no cluster.
+ensure_kube_binaries() {
+  ensure_apt_packages etcd-server
+  if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="$PATH:/usr/local/go/bin"; fi
+  local dir
+  dir="$("$KEDGE_ROOT/scripts/build-kube.sh")" || return 1
+  export KEDGE_KUBE_DIR="$dir"
 }

@@ -1,8 +1,8 @@
 // Opens the backend a daemon's `store:` config section names.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KedgeError } from '@kedge/api';
 import type { Logger, StoreConfig } from '@kedge/runtime';
+import { openKubernetesStore } from './kubernetes/open-kubernetes-store.ts';
 import type { ResourceStore } from './resource-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
@@ -12,12 +12,10 @@ export async function openStore(config: StoreConfig, log: Logger): Promise<Resou
       mkdirSync(dirname(config.sqlite.path), { recursive: true });
       return openSqliteStore({ path: config.sqlite.path, log: log.child({ module: 'store' }) });
     case 'kubernetes':
-      throw new KedgeError(
-        'KEDGE_CONFIG_INVALID',
-        'store.backend: kubernetes is not available in this build yet',
-        {
-          fields: ['store.backend'],
-        },
-      );
+      return openKubernetesStore({
+        ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}),
+        inCluster: config.kubernetes.inCluster,
+        log,
+      });
   }
 }

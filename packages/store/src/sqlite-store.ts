@@ -28,6 +28,7 @@ import { openDatabase, type Db, type Durability } from './sqlite-schema.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { watchChanges, type ChangeBatch, type ChangeSource } from './sqlite-watch.ts';
 import {
+  conflictError,
   normalizeInput,
   prepareCreate,
   prepareDeletionMark,
@@ -252,15 +253,7 @@ class SqliteStore implements ResourceStore, ChangeSource {
   #checkVersion(ref: ObjectRef, current: StoredObject, given: string | undefined): void {
     const at = current.metadata.resourceVersion ?? '';
     if (given === at) return;
-    const message =
-      given === undefined || given === ''
-        ? `${refLabel(ref)}: metadata.resourceVersion is required (the object is at ${at})`
-        : `${refLabel(ref)}: resourceVersion ${given} is stale, the object is at ${at}; re-read and retry`;
-    throw new KedgeError('KEDGE_STORE_CONFLICT', message, {
-      resource: refString(ref),
-      resourceVersion: given,
-      currentResourceVersion: at,
-    });
+    throw conflictError(ref, given, at);
   }
 
   /** Writes one change inside the caller's write transaction; sets the object's resourceVersion. */

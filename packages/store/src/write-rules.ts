@@ -3,8 +3,16 @@
 // spec from status, when generation moves, and the schema check every write
 // passes. The SQLite backend applies them inside its write transaction.
 import { isDeepStrictEqual } from 'node:util';
-import { apiVersionOf, kinds, KedgeError, validateAs, type KindName, type ResourceKind } from '@kedge/api';
-import { refOfObject, refString, type ObjectRef, type StoredObject } from './object-ref.ts';
+import {
+  apiVersionOf,
+  kinds,
+  KedgeError,
+  recordServedVersion,
+  validateAs,
+  type KindName,
+  type ResourceKind,
+} from '@kedge/api';
+import { refLabel, refOfObject, refString, type ObjectRef, type StoredObject } from './object-ref.ts';
 
 export interface PreparedWrite {
   object: StoredObject;
@@ -85,7 +93,8 @@ export function prepareCreate(
   input: unknown,
   server: { uid: string; now: string },
 ): { ref: ObjectRef; object: StoredObject } {
-  const obj = normalizeInput(kind, input);
+  // Stored at the storage version; the version it was written at is kept in an annotation.
+  const obj = normalizeInput(kind, recordServedVersion(kind, input));
   const ref = refOfObject(kind, obj);
   const {
     namespace: _ns,
@@ -156,7 +165,8 @@ export function prepareStatusUpdate(ref: ObjectRef, current: StoredObject, obj: 
   if (!kinds[ref.kind].statusSubresource) {
     throw invalid(refString(ref), 'status', `${ref.kind} has no status subresource; use update()`);
   }
-  const next = structuredClone(withoutVersion(current));
+  // `current` was parsed for this write alone and finish() builds a fresh object, so no deep copy here.
+  const next: StoredObject = { ...withoutVersion(current) };
   if (obj.status === undefined) delete next.status;
   else next.status = obj.status;
   return finish(ref, current, next);
@@ -172,4 +182,17 @@ export function prepareDeletionMark(current: StoredObject, now: string): StoredO
 /** True once an object marked for deletion has no finalizers left. */
 export function readyToRemove(obj: StoredObject): boolean {
   return obj.metadata.deletionTimestamp !== undefined && (obj.metadata.finalizers ?? []).length === 0;
+}
+
+/** The conflict both backends raise: the version a write carried (or none) against the object's. */
+export function conflictError(ref: ObjectRef, given: string | undefined, at: string): KedgeError {
+  const message =
+    given === undefined || given === ''
+      ? `${refLabel(ref)}: metadata.resourceVersion is required (the object is at ${at})`
+      : `${refLabel(ref)}: resourceVersion ${given} is stale, the object is at ${at}; re-read and retry`;
+  return new KedgeError('KEDGE_STORE_CONFLICT', message, {
+    resource: refString(ref),
+    resourceVersion: given,
+    currentResourceVersion: at,
+  });
 }

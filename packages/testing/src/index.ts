@@ -15,3 +15,10 @@ export {
   type TestRegistry,
 } from './registry.ts';
 export { makeTestCa, type TestCa } from './test-ca.ts';
+export * from './kube-apiserver.ts';
+export {
+  ensureContainerdInstalled,
+  startContainerd,
+  type StartContainerdOptions,
+  type TestContainerd,
+} from './containerd.ts';

@@ -1,0 +1,76 @@
+// Where the cluster-mode tests find kube-apiserver, kubectl and etcd, and
+// whether a test may skip for want of them. scripts/build-kube.sh builds the
+// first two from the Go module proxy into a cache outside the repo; etcd
+// comes from Debian's etcd-server (or sits beside them when built).
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { KedgeError } from '@kedge/api';
+import { repoRoot } from './repo-root.ts';
+
+export interface KubeBinaries {
+  kubeApiServer: string;
+  kubectl: string;
+  etcd: string;
+}
+
+/** The pinned Kubernetes release: the default in scripts/build-kube.sh (its one source). */
+export function kubeVersion(): string {
+  if (process.env.KEDGE_KUBE_VERSION) return process.env.KEDGE_KUBE_VERSION;
+  const script = readFileSync(join(repoRoot(), 'scripts/build-kube.sh'), 'utf8');
+  const found = /KEDGE_KUBE_VERSION:-(v\d+\.\d+\.\d+)/.exec(script);
+  if (!found?.[1]) throw new KedgeError('KEDGE_INTERNAL', 'scripts/build-kube.sh: no default version found');
+  return found[1];
+}
+
+/** The cache directory scripts/build-kube.sh builds into (same rules as the script). */
+export function kubeBinariesDir(): string {
+  if (process.env.KEDGE_KUBE_DIR) return process.env.KEDGE_KUBE_DIR;
+  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'kedge', `kube-${kubeVersion()}`);
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The three binaries, or the list of those missing (with how to get each). */
+export function findKubeBinaries(): { found: KubeBinaries } | { missing: string[] } {
+  const dir = kubeBinariesDir();
+  const kubeApiServer = join(dir, 'kube-apiserver');
+  const kubectl = join(dir, 'kubectl');
+  const etcd = [join(dir, 'etcd'), '/usr/bin/etcd'].find(executable);
+  const missing: string[] = [];
+  if (!executable(kubeApiServer)) missing.push(`${kubeApiServer} (run scripts/build-kube.sh)`);
+  if (!executable(kubectl)) missing.push(`${kubectl} (run scripts/build-kube.sh)`);
+  if (!etcd) missing.push('/usr/bin/etcd (apt-get install etcd-server)');
+  if (missing.length > 0 || !etcd) return { missing };
+  return { found: { kubeApiServer, kubectl, etcd } };
+}
+
+/** Throws KEDGE_TEST_TOOL_MISSING naming what is missing and how to get it. */
+export function requireKubeBinaries(): KubeBinaries {
+  const result = findKubeBinaries();
+  if ('found' in result) return result.found;
+  throw new KedgeError(
+    'KEDGE_TEST_TOOL_MISSING',
+    `the cluster-mode tests need a kube-apiserver, kubectl and etcd; missing: ${result.missing.join(', ')}`,
+    { file: result.missing.join(', ') },
+  );
+}
+
+/**
+ * Why a test needing a real API server should skip, or undefined when it
+ * must run: the binaries are there, or KEDGE_REQUIRE_KUBE is set (scripts/test
+ * sets it after building them, so a missing binary fails CI instead).
+ */
+export function kubeSkipReason(): string | undefined {
+  const result = findKubeBinaries();
+  if ('found' in result || process.env.KEDGE_REQUIRE_KUBE) return undefined;
+  return `skipping the kube-apiserver tests: missing ${result.missing.join(', ')}`;
+}
