@@ -14,6 +14,7 @@ import {
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 
 export type UpgradeJob = ResourceOf<'NodeUpgradeJob'>;
+export type ConfigJob = ResourceOf<'ConfigUpdateJob'>;
 
 export class UpgradeFleet {
   dir!: TempDir;
@@ -24,14 +25,21 @@ export class UpgradeFleet {
   target!: PublishedRelease;
   readonly edges = new Map<string, LocalEdge>();
 
-  async start(): Promise<void> {
+  /** `target: false` publishes only the base release (for jobs that do not upgrade). */
+  async start(
+    options: { target?: boolean; featureGates?: { disableNodeTaskV1alpha2?: boolean } } = {},
+  ): Promise<void> {
     this.dir = await tempDir('kedge-upgrade-');
-    this.cloud = new LocalCloud({ dir: this.dir.path, keepaliveTimeout: 6 });
+    this.cloud = new LocalCloud({
+      dir: this.dir.path,
+      keepaliveTimeout: 6,
+      ...(options.featureGates ? { featureGates: options.featureGates } : {}),
+    });
     this.cloudcore = await this.cloud.addCloudCore();
     await this.cloud.startControllerManager();
     this.releases = await LocalReleases.start(this.dir.path);
     this.base = await this.releases.publish('v1.0.0');
-    this.target = await this.releases.publish('v1.1.0');
+    if (options.target !== false) this.target = await this.releases.publish('v1.1.0');
   }
 
   /** Installs `names` from the base release and starts them; resolves when all are Ready. */
@@ -97,7 +105,34 @@ export class UpgradeFleet {
     );
   }
 
-  entry(job: UpgradeJob, node: string): NonNullable<NonNullable<UpgradeJob['status']>['nodeStatus']>[number] {
+  async createConfigJob(name: string, spec: Partial<ConfigJob['spec']>): Promise<void> {
+    await this.cloud.store.create('ConfigUpdateJob', {
+      apiVersion: 'operations.kubeedge.io/v1alpha2',
+      kind: 'ConfigUpdateJob',
+      metadata: { name },
+      spec: { updateFields: {}, ...spec },
+    } as ConfigJob);
+  }
+
+  configJob(name: string): Promise<ConfigJob | undefined> {
+    return this.cloud.store.get('ConfigUpdateJob', name);
+  }
+
+  /** Waits until the ConfigUpdateJob is Completed or Failure and returns it. */
+  async configFinished(name: string, timeoutMs = 90_000): Promise<ConfigJob> {
+    return waitFor(
+      async () => {
+        const j = await this.configJob(name);
+        return j?.status?.phase === 'Completed' || j?.status?.phase === 'Failure' ? j : undefined;
+      },
+      { what: `config update job ${name} finished`, timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  entry<J extends UpgradeJob | ConfigJob>(
+    job: J,
+    node: string,
+  ): NonNullable<NonNullable<J['status']>['nodeStatus']>[number] {
     const e = job.status?.nodeStatus?.find((s) => s.nodeName === node);
     if (!e) throw new Error(`job ${job.metadata.name} has no entry for ${node}`);
     return e;

@@ -20,3 +20,7 @@ export * from './resources/event.ts';
 export * from './resources/secret.ts';
 export * from './node-task-flow.ts';
 export * from './config/index.ts';
+export * from './resources/config-map.ts';
+export * from './node-task-mode.ts';
+export * from './node-task-v1alpha1.ts';
+export * from './node-task-v1alpha1-status.ts';

@@ -2,6 +2,7 @@
 // names and the schema that is at once its TypeScript type, its runtime
 // validation (store, kedgectl, wire) and its CRD (configs/crds/).
 import type { z } from 'zod';
+import { ConfigMapSchema } from './resources/config-map.ts';
 import { ConfigUpdateJobSchema } from './resources/config-update-job.ts';
 import { EdgeApplicationSchema } from './resources/edge-application.ts';
 import { EventSchema } from './resources/event.ts';
@@ -84,6 +85,20 @@ export const kinds = {
     scope: 'Namespaced',
     shortNames: [],
     schema: SecretSchema,
+    statusSubresource: false,
+    printerColumns: [],
+    crd: false,
+  }),
+  ConfigMap: defineKind({
+    group: '',
+    version: 'v1',
+    alsoServed: [],
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    singular: 'configmap',
+    scope: 'Namespaced',
+    shortNames: ['cm'],
+    schema: ConfigMapSchema,
     statusSubresource: false,
     printerColumns: [],
     crd: false,

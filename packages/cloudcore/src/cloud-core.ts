@@ -3,9 +3,15 @@
 // the store, so any number of replicas can run and a restart loses nothing.
 import {
   KedgeError,
+  NODE_TASK_MODE_CONFIGMAP,
+  NodeTaskMode,
+  NodeTaskOperations,
+  V1alpha1TaskType,
   Operations,
   WireGroups,
   errorMessage,
+  nodeTaskModeKey,
+  nodeTaskModeOf,
   parseEdgeResource,
   validateAs,
   type Message,
@@ -16,6 +22,9 @@ import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import type { NodeSession } from './cloudhub/node-session.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
 import { TaskManager } from './taskmanager/task-manager.ts';
+import { NodeTaskModeMarker } from './taskmanager-v1alpha1/mode-marker.ts';
+import { ModeRefusals } from './taskmanager-v1alpha1/mode-refusals.ts';
+import { V1alpha1TaskManager } from './taskmanager-v1alpha1/v1alpha1-task-manager.ts';
 
 export interface CloudCoreOptions {
   store: ResourceStore;
@@ -32,7 +41,10 @@ export interface CloudCoreOptions {
     maxMessageBytes: number;
   };
   heartbeatWriteIntervalMs: number;
-  /** Node tasks (v1alpha2); omitted = on. Off when disabled or when the v1alpha2 gate is off. */
+  /**
+   * Node tasks; omitted = on, v1alpha2. With disableNodeTaskV1alpha2 the v1alpha1 task manager runs
+   * instead (jobs created as v1alpha1), and the v1alpha2 one does not.
+   */
   taskManager?: { enable: boolean; disableNodeTaskV1alpha2: boolean; batchWindowMs?: number };
 }
 
@@ -43,6 +55,8 @@ export class CloudCore {
   private readonly lifecycle: NodeLifecycle;
   private readonly tasks: TaskManager | undefined;
   private readonly tasksOff: string | undefined;
+  private readonly tasksV1alpha1: V1alpha1TaskManager | undefined;
+  private readonly modeMarker: NodeTaskModeMarker | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning = false;
 
@@ -66,43 +80,73 @@ export class CloudCore {
           // Queued behind this register, so it runs once the session counts as registered and the reply is out.
           const tasks = this.tasks;
           if (tasks) session.enqueue(async () => tasks.nodeConnected(session.nodeName));
+          const v1 = this.tasksV1alpha1;
+          if (v1) session.enqueue(async () => v1.nodeConnected(session.nodeName));
           return node;
         },
         message: (session, msg) => this.onMessage(session, msg),
         closed: (session, why) => {
           this.tasks?.nodeDisconnected(session.nodeName);
+          this.tasksV1alpha1?.nodeDisconnected(session.nodeName);
           return this.lifecycle.disconnected(session.nodeName, why.reason, why.message);
         },
       },
     });
     const tm = options.taskManager;
-    this.tasksOff =
-      tm?.disableNodeTaskV1alpha2 === true
-        ? 'featureGates.disableNodeTaskV1alpha2 is true'
-        : tm?.enable === false
-          ? 'modules.taskManager.enable is false'
-          : undefined;
-    this.tasks = this.tasksOff
-      ? undefined
-      : new TaskManager({
+    const enabled = tm?.enable !== false;
+    const mode = nodeTaskModeOf(tm?.disableNodeTaskV1alpha2 === true);
+    this.tasksOff = !enabled
+      ? 'modules.taskManager.enable is false'
+      : mode === NodeTaskMode.v1alpha1
+        ? 'featureGates.disableNodeTaskV1alpha2 is true (the v1alpha1 node tasks run instead)'
+        : undefined;
+    this.modeMarker = enabled
+      ? new NodeTaskModeMarker({
           store: options.store,
-          hub: this.hub,
-          replicaId: options.replicaId,
-          clock: options.clock,
-          log: options.log,
-          ...(tm?.batchWindowMs !== undefined ? { batchWindowMs: tm.batchWindowMs } : {}),
-        });
+          key: nodeTaskModeKey('cloudcore', options.replicaId),
+          mode,
+        })
+      : undefined;
+    const refusals = this.modeMarker
+      ? new ModeRefusals({ marker: this.modeMarker, log: options.log.child({ module: 'taskmanager' }) })
+      : undefined;
+    this.tasks =
+      this.tasksOff || !refusals
+        ? undefined
+        : new TaskManager({
+            store: options.store,
+            hub: this.hub,
+            replicaId: options.replicaId,
+            clock: options.clock,
+            log: options.log,
+            refusals,
+            ...(tm?.batchWindowMs !== undefined ? { batchWindowMs: tm.batchWindowMs } : {}),
+          });
+    this.tasksV1alpha1 =
+      enabled && refusals && mode === NodeTaskMode.v1alpha1
+        ? new V1alpha1TaskManager({
+            store: options.store,
+            hub: this.hub,
+            replicaId: options.replicaId,
+            clock: options.clock,
+            log: options.log,
+            refusals,
+          })
+        : undefined;
   }
 
   /** Starts serving; resolves with the tunnel port. */
   async start(): Promise<number> {
+    if (this.modeMarker) await this.recordMode(this.modeMarker);
     if (this.tasks) await this.tasks.start();
     else this.log.info(`node tasks (v1alpha2) off: ${this.tasksOff}`);
+    if (this.tasksV1alpha1) await this.tasksV1alpha1.start();
     let port: number;
     try {
       port = await this.hub.start();
     } catch (err) {
       await this.tasks?.stop();
+      await this.tasksV1alpha1?.stop();
       throw err;
     }
     const every = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
@@ -114,6 +158,33 @@ export class CloudCore {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.hub.stop();
     await this.tasks?.stop();
+    await this.tasksV1alpha1?.stop();
+    await this.modeMarker?.remove().catch((err: unknown) => {
+      this.log.warn(
+        { err: errorMessage(err) },
+        'could not remove this replica from the node task mode ConfigMap',
+      );
+    });
+  }
+
+  /** Records this replica's node task mode; warns when another process runs the other one. */
+  private async recordMode(marker: NodeTaskModeMarker): Promise<void> {
+    const where = `${NODE_TASK_MODE_CONFIGMAP.namespace}/${NODE_TASK_MODE_CONFIGMAP.name}`;
+    try {
+      await marker.record();
+      const others = await marker.disagreeing();
+      this.log.info({ mode: marker.mode }, `node task mode ${marker.mode} recorded in ConfigMap ${where}`);
+      if (others.length > 0) {
+        this.log.warn(
+          { mode: marker.mode, disagreeing: others },
+          `node task modes disagree: this cloudcore runs ${marker.mode}, but ${others.join(', ')}; ` +
+            'each process leaves jobs of the other API alone, so they do not complete. ' +
+            'Set disableNodeTaskV1alpha2 the same in cloudcore.yaml and on controllermanager',
+        );
+      }
+    } catch (err: unknown) {
+      this.log.warn({ err: errorMessage(err) }, `could not record the node task mode in ${where}`);
+    }
   }
 
   private async writeHeartbeats(): Promise<void> {
@@ -133,7 +204,10 @@ export class CloudCore {
   private async onMessage(session: NodeSession, msg: Message): Promise<unknown> {
     const { operation, group, resource } = msg.route;
     if (operation === Operations.response) return undefined; // acks of downstream resource messages
-    if (operation === Operations.updateNodeActionStatus) {
+    if (
+      operation === Operations.updateNodeActionStatus ||
+      operation === NodeTaskOperations.updateNodeActionProgress
+    ) {
       if (!this.tasks) {
         throw new KedgeError(
           'KEDGE_TASK_INVALID',
@@ -144,7 +218,19 @@ export class CloudCore {
           },
         );
       }
-      return this.tasks.handleReport(session.nodeName, msg);
+      return operation === Operations.updateNodeActionStatus
+        ? this.tasks.handleReport(session.nodeName, msg)
+        : this.tasks.handleProgress(session.nodeName, msg);
+    }
+    if (operation === V1alpha1TaskType.upgrade || operation === V1alpha1TaskType.prepull) {
+      if (!this.tasksV1alpha1) {
+        throw new KedgeError(
+          'KEDGE_TASK_INVALID',
+          'v1alpha1 node tasks are off on this cloudcore (featureGates.disableNodeTaskV1alpha2 is not true)',
+          { node: session.nodeName, resource },
+        );
+      }
+      return this.tasksV1alpha1.handleResponse(session.nodeName, msg);
     }
     const r = parseEdgeResource(resource);
     if (group === WireGroups.resource && operation === Operations.insert && r?.type === 'event') {

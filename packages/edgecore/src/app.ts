@@ -132,6 +132,8 @@ export async function startEdgeCore(
       limits: m.taskManager.checkLimits,
       ...(m.taskManager.defaultImage ? { defaultImage: m.taskManager.defaultImage } : {}),
       registry: registryAccess(m.taskManager.registry),
+      containerRuntimeEndpoint: m.edged.tailoredKubeletConfig.containerRuntimeEndpoint,
+      meta: cache,
     }),
     requestRestart,
     clock,
@@ -145,7 +147,15 @@ export async function startEdgeCore(
   bus.register(metaServer);
   bus.register(taskManager);
   await bus.start();
-  if (metaServer.enabled) await metaServer.listening();
+  try {
+    if (metaServer.enabled) await metaServer.listening();
+  } catch (err: unknown) {
+    // Started modules keep the process alive (and the metaServer module would retry for ever): stop
+    // them so that the caller can exit and whatever supervises edgecore sees the failure.
+    await bus.stop(10_000);
+    database.close();
+    throw err;
+  }
 
   await reportEvent(
     reporter,

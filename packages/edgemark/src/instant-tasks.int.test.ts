@@ -47,10 +47,10 @@ describe('instant task handlers against cloudcore + controllermanager', () => {
       onTask: instantUpgrade(),
     });
     upgrades.start();
-    await waitFor(
-      async () => (await cloud.store.list('Node')).items.filter(isNodeReady).length === N,
-      { what: `${N} Ready Nodes`, timeoutMs: 30_000 },
-    );
+    await waitFor(async () => (await cloud.store.list('Node')).items.filter(isNodeReady).length === N, {
+      what: `${N} Ready Nodes`,
+      timeoutMs: 30_000,
+    });
   });
 
   afterAll(async () => {
@@ -107,10 +107,10 @@ describe('instant task handlers against cloudcore + controllermanager', () => {
     try {
       configs.start();
       await waitFor(async () => configs.stats().registered === N, { what: `${N} nodes registered again` });
-      await waitFor(
-        async () => (await cloud.store.list('Node')).items.filter(isNodeReady).length === N,
-        { what: `${N} Ready Nodes`, timeoutMs: 30_000 },
-      );
+      await waitFor(async () => (await cloud.store.list('Node')).items.filter(isNodeReady).length === N, {
+        what: `${N} Ready Nodes`,
+        timeoutMs: 30_000,
+      });
       await cloud.store.create('ConfigUpdateJob', {
         apiVersion: 'operations.kubeedge.io/v1alpha2',
         kind: 'ConfigUpdateJob',

@@ -42,28 +42,68 @@ function contents(msgs: Message[]): ActionReport[] {
 describe('instantUpgrade', () => {
   it('reports the whole successful upgrade flow at once, with the versions in extend', async () => {
     const handler = instantUpgrade({ now: () => T0 });
-    const out = await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } }));
+    const out = await handler(
+      node,
+      task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } }),
+    );
     expect(contents(out)).toEqual([
-      { action: 'Check', succ: true, finishTime: '2026-03-01T10:00:00Z', reason: '', extend: '', jobUid: 'u1' },
-      { action: 'WaitingConfirmation', succ: true, finishTime: '2026-03-01T10:00:00Z', reason: '', extend: '', jobUid: 'u1' },
-      { action: 'Backup', succ: true, finishTime: '2026-03-01T10:00:00Z', reason: '', extend: ',v1.21.0', jobUid: 'u1' },
-      { action: 'Upgrade', succ: true, finishTime: '2026-03-01T10:00:00Z', reason: '', extend: 'v1.21.0,v1.22.0', jobUid: 'u1' },
+      {
+        action: 'Check',
+        succ: true,
+        finishTime: '2026-03-01T10:00:00Z',
+        reason: '',
+        extend: '',
+        jobUid: 'u1',
+      },
+      {
+        action: 'WaitingConfirmation',
+        succ: true,
+        finishTime: '2026-03-01T10:00:00Z',
+        reason: '',
+        extend: '',
+        jobUid: 'u1',
+      },
+      {
+        action: 'Backup',
+        succ: true,
+        finishTime: '2026-03-01T10:00:00Z',
+        reason: '',
+        extend: ',v1.21.0',
+        jobUid: 'u1',
+      },
+      {
+        action: 'Upgrade',
+        succ: true,
+        finishTime: '2026-03-01T10:00:00Z',
+        reason: '',
+        extend: 'v1.21.0,v1.22.0',
+        jobUid: 'u1',
+      },
     ]);
   });
 
   it('re-reports the same results for a task sent again, and runs a new job incarnation afresh', async () => {
     let now = T0;
     const handler = instantUpgrade({ now: () => now });
-    const first = contents(await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } })));
+    const first = contents(
+      await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } })),
+    );
     now += 60_000;
-    const again = contents(await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } })));
+    const again = contents(
+      await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } })),
+    );
     expect(again).toEqual(first);
-    const renewed = contents(await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u2', spec: { version: 'v1.22.0' } })));
+    const renewed = contents(
+      await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u2', spec: { version: 'v1.22.0' } })),
+    );
     expect(renewed.map((r) => [r.jobUid, r.finishTime])).toEqual(
       Array.from({ length: 4 }, () => ['u2', '2026-03-01T10:01:00Z']),
     );
     // Another node's memory is its own.
-    const theirs = await handler(other, task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } }, other.name));
+    const theirs = await handler(
+      other,
+      task('nodeupgradejob', 'Check', { jobUid: 'u1', spec: { version: 'v1.22.0' } }, other.name),
+    );
     expect(theirs).toHaveLength(4);
   });
 
@@ -82,7 +122,9 @@ describe('instantUpgrade', () => {
       ['Backup', '2026-03-01T10:00:05Z'],
       ['Upgrade', '2026-03-01T10:00:05Z'],
     ]);
-    expect(await handler(node, task('nodeupgradejob', NodeTaskOperations.confirm, { jobUid: 'u1' }))).toEqual([]);
+    expect(await handler(node, task('nodeupgradejob', NodeTaskOperations.confirm, { jobUid: 'u1' }))).toEqual(
+      [],
+    );
     // Sent again later: the whole flow, as the edge re-reports what it recorded.
     const resent = contents(await handler(node, task('nodeupgradejob', 'Check', { jobUid: 'u1', spec })));
     expect(resent.map((r) => r.action)).toEqual(['Check', 'WaitingConfirmation', 'Backup', 'Upgrade']);

@@ -3,3 +3,9 @@ export { LocalEdge, type LocalEdgeOptions } from './local-edge.ts';
 export { buildRelease, type BuildReleaseOptions, type BuiltRelease } from './release/build-release.ts';
 export { LocalReleases, RELEASE_REPOSITORY, type PublishedRelease } from './release/local-releases.ts';
 export { installEdge, keadm } from './install-edge.ts';
+export {
+  pushBusyboxImage,
+  BUSYBOX_BINARY,
+  type BusyboxImageOptions,
+  type PushedImage,
+} from './images/busybox-image.ts';

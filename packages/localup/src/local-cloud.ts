@@ -91,8 +91,10 @@ export class LocalCloud {
     this.store = openSqliteStore({ path: this.storePath });
   }
 
-  /** Starts one more cloudcore replica on a free port. */
-  async addCloudCore(): Promise<CloudCoreReplica> {
+  /** Starts one more cloudcore replica on a free port; `featureGates` overrides the cloud-wide ones. */
+  async addCloudCore(
+    options: { featureGates?: { disableNodeTaskV1alpha2?: boolean } } = {},
+  ): Promise<CloudCoreReplica> {
     const port = await freePort();
     const id = `cloudcore-${this.replicas.length}`;
     const configFile = join(this.dir, `${id}.yaml`);
@@ -103,7 +105,10 @@ export class LocalCloud {
         apiVersion: 'cloudcore.config.kubeedge.io/v1alpha2',
         kind: 'CloudCore',
         store: { backend: 'sqlite', sqlite: { path: this.storePath } },
-        featureGates: { disableNodeTaskV1alpha2: o.featureGates?.disableNodeTaskV1alpha2 ?? false },
+        featureGates: {
+          disableNodeTaskV1alpha2:
+            options.featureGates?.disableNodeTaskV1alpha2 ?? o.featureGates?.disableNodeTaskV1alpha2 ?? false,
+        },
         modules: {
           cloudHub: {
             replicaId: id,
@@ -126,8 +131,10 @@ export class LocalCloud {
     return replica;
   }
 
-  /** Starts the (single) controllermanager. */
-  async startControllerManager(): Promise<LocalProcess> {
+  /** Starts the (single) controllermanager; `featureGates` overrides the cloud-wide ones. */
+  async startControllerManager(
+    options: { featureGates?: { disableNodeTaskV1alpha2?: boolean } } = {},
+  ): Promise<LocalProcess> {
     const configFile = join(this.dir, 'controllermanager.yaml');
     writeFileSync(
       configFile,
@@ -136,7 +143,10 @@ export class LocalCloud {
         kind: 'ControllerManager',
         store: { backend: 'sqlite', sqlite: { path: this.storePath } },
         featureGates: {
-          disableNodeTaskV1alpha2: this.options.featureGates?.disableNodeTaskV1alpha2 ?? false,
+          disableNodeTaskV1alpha2:
+            options.featureGates?.disableNodeTaskV1alpha2 ??
+            this.options.featureGates?.disableNodeTaskV1alpha2 ??
+            false,
         },
         nodeTask: { timeoutCheckPeriod: 1 },
         nodeLifecycle: { gracePeriod: 20, monitorPeriod: 2 },

@@ -22,6 +22,8 @@ export interface LocalEdgeOptions {
   heartbeat?: number;
   /** CA that signs the cloud's certificate (the edge then dials wss://). */
   tlsCaFile?: string;
+  /** modules.edged.tailoredKubeletConfig.containerRuntimeEndpoint (e.g. a test containerd's unix:// socket). */
+  containerRuntimeEndpoint?: string;
   env?: Record<string, string>;
 }
 
@@ -68,7 +70,13 @@ export class LocalEdge extends LocalProcess {
             reconnect: { initialDelay: 0.2, maxDelay: 1 },
             websocket: { server: o.server },
           },
-          edged: { hostnameOverride: o.name, nodeLabels: o.labels ?? {} },
+          edged: {
+            hostnameOverride: o.name,
+            nodeLabels: o.labels ?? {},
+            ...(o.containerRuntimeEndpoint
+              ? { tailoredKubeletConfig: { containerRuntimeEndpoint: o.containerRuntimeEndpoint } }
+              : {}),
+          },
           metaManager: { metaServer: { server: `127.0.0.1:${metaServerPort}` } },
           taskManager: { enable: o.taskManager ?? false, healthTimeout: o.healthTimeout ?? 120 },
         },

@@ -6,6 +6,7 @@ import {
   CheckItemSchema,
   ConditionStatusSchema,
   NODE_TASK_GROUP,
+  TimestampSchema,
   jobStatusShape,
   nodeSelectionShape,
   nodeTaskStatusShape,
@@ -58,7 +59,7 @@ export const ImagePrePullNodeStatusSchema = z.strictObject({
 });
 
 /** v1alpha1's per-node entry, kept (deprecated) under `status.status[]`. */
-const V1alpha1PrePullStatusSchema = z.strictObject({
+export const V1alpha1PrePullStatusSchema = z.strictObject({
   nodeStatus: z
     .strictObject({
       nodeName: z.string().optional(),
@@ -67,6 +68,10 @@ const V1alpha1PrePullStatusSchema = z.strictObject({
       action: z.string().optional(),
       reason: z.string().optional(),
       time: z.string().optional(),
+      startTime: TimestampSchema.optional().describe(
+        'When a cloudcore sent the node its current stage (kedge, v1alpha1 mode).',
+      ),
+      dispatchedBy: z.string().optional().describe('The cloudcore replica that sent it (kedge).'),
     })
     .optional(),
   imageStatus: z
@@ -99,3 +104,4 @@ export type ImagePrePullJob = z.infer<typeof ImagePrePullJobSchema>;
 export type ImagePrePullTemplate = z.infer<typeof ImagePrePullTemplateSchema>;
 export type ImagePrePullJobStatus = z.infer<typeof ImagePrePullJobStatusSchema>;
 export type ImagePrePullNodeStatus = z.infer<typeof ImagePrePullNodeStatusSchema>;
+export type V1alpha1PrePullStatus = z.infer<typeof V1alpha1PrePullStatusSchema>;

@@ -3,13 +3,15 @@
 // or to (re)send, and records the edge's action reports through one coalescing
 // status writer per job. Everything it knows is in the store, so a restarted
 // replica resumes every job from its informers' first list.
-import type { Message, NodeTaskKind } from '@kedge/api';
+import { NodeTaskMode, nodeTaskVersionOf, type Message, type NodeTaskKind } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
 import type { CloudHub } from '../cloudhub/cloud-hub.ts';
 import { JobExecutor } from './executor/job-executor.ts';
+import { loadTaskPrelude } from './executor/task-prelude.ts';
 import { NODE_TASK_KIND_NAMES, jobKey, type NodeTaskJob } from './node-task-jobs.ts';
 import { JobStatusWriter } from './status/job-status-writer.ts';
+import { applyProgress, parseProgressMessage } from './upstream/apply-progress.ts';
 import { applyReport } from './upstream/apply-report.ts';
 import { parseReportMessage } from './upstream/parse-report.ts';
 
@@ -23,6 +25,8 @@ export interface TaskManagerOptions {
   batchWindowMs?: number;
   /** Wait before retrying a failed dispatch (default 1000 ms). */
   retryDelayMs?: number;
+  /** Says (once per job) why a job created as v1alpha1 is left alone. */
+  refusals?: { refuse(job: NodeTaskJob): Promise<void> };
 }
 
 export class TaskManager {
@@ -78,7 +82,9 @@ export class TaskManager {
   /** An UpdateNodeActionStatus report; resolves 'OK' once recorded durably (or known to be moot). */
   async handleReport(nodeName: string, msg: Message): Promise<string> {
     const { kind, job, report } = parseReportMessage(msg, this.o.clock.now());
-    const outcome = await this.writerFor(kind, job).submit((current, entries) => applyReport(current, report, entries));
+    const outcome = await this.writerFor(kind, job).submit((current, entries) =>
+      applyReport(current, report, entries),
+    );
     const context = {
       node: nodeName,
       job: `${kind}/${job}`,
@@ -105,11 +111,36 @@ export class TaskManager {
     return 'OK';
   }
 
+  /**
+   * An UpdateNodeActionProgress: the partial result of a running action,
+   * applied to the entry (PrePull: imageStatus) without touching its
+   * actionFlow or phase. Resolves 'OK' once stored or known to be moot.
+   */
+  async handleProgress(nodeName: string, msg: Message): Promise<string> {
+    const progress = parseProgressMessage(msg);
+    const outcome = await this.writerFor(progress.kind, progress.job).submit((current, entries) =>
+      applyProgress(current, progress, entries),
+    );
+    this.log.debug(
+      { node: nodeName, job: `${progress.kind}/${progress.job}`, action: progress.progress.action, outcome },
+      'action progress',
+    );
+    return 'OK';
+  }
+
   private onJobEvent(kind: NodeTaskKind, e: WatchEvent<NodeTaskKind>): void {
     const job = e.object as NodeTaskJob;
     const key = jobKey(kind, job.metadata.name);
     const existing = this.executors.get(key);
-    if (e.type === 'DELETED' || !JobExecutor.needed(job)) {
+    const otherApi = nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha2; // the v1alpha1 task manager's
+    if (
+      otherApi &&
+      e.type !== 'DELETED' &&
+      job.status?.phase !== 'Completed' &&
+      job.status?.phase !== 'Failure'
+    )
+      void this.o.refusals?.refuse(job);
+    if (e.type === 'DELETED' || otherApi || !JobExecutor.needed(job)) {
       if (existing) {
         this.executors.delete(key);
         void existing.stop();
@@ -129,6 +160,7 @@ export class TaskManager {
       signal: this.abort.signal,
       retryDelayMs: this.o.retryDelayMs ?? 1000,
       writer: () => this.writerFor(kind, name),
+      prelude: (job) => loadTaskPrelude(this.o.store, job, this.log),
     });
     this.executors.set(key, executor);
     return executor;

@@ -5,19 +5,22 @@
 // something changed. It wakes itself at the next entry deadline
 // (requeueAfter) and resyncs unfinished jobs every resyncPeriodMs as a
 // safety net. It keeps no state of its own: a restart continues any job.
-import { JobPhase, type NodeTaskKind } from '@kedge/api';
+import { JobPhase, NodeTaskMode, nodeTaskVersionOf, type NodeTaskKind } from '@kedge/api';
 import { systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
+import type { ModeRefusals } from '../nodetask-mode/mode-refusals.ts';
 import {
   jobKey,
   NODE_TASK_KIND_NAMES,
   parseJobKey,
+  rolloutOf,
   withFinalizerAndDefaults,
   withoutFinalizer,
   withStatus,
   type NodeTaskJob,
 } from './node-task-job.ts';
+import { freshNodeLookup } from './fresh-node-lookup.ts';
 import { planJob, type JobPlan } from './plan-job.ts';
 import type { NodeLookup } from './select-nodes.ts';
 
@@ -30,6 +33,8 @@ export interface NodeTaskControllerOptions {
   log: Logger;
   /** Safety-net pass over unfinished jobs (config nodeTask.timeoutCheckPeriod). */
   resyncPeriodMs: number;
+  /** Says (once per job) why a v1alpha1 job is left alone; without it such jobs are skipped silently. */
+  refusals?: Pick<ModeRefusals, 'refuse'>;
   /** Jobs reconciled at the same time; default 2. */
   workers?: number;
   /** Clock of the informers' retry backoff; default the system clock. */
@@ -85,6 +90,11 @@ export class NodeTaskController {
     const { kind, name } = parsed;
     let job = this.#informers.get(kind)?.get(name) as NodeTaskJob | undefined;
     if (job === undefined) return Reconciled.done;
+    if (nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha2) {
+      // Created as v1alpha1: the v1alpha1 controller's (feature gate disableNodeTaskV1alpha2).
+      await this.#o.refusals?.refuse(job);
+      return Reconciled.done;
+    }
     if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
 
     if (withFinalizerAndDefaults(job) !== undefined) {
@@ -96,7 +106,11 @@ export class NodeTaskController {
     }
 
     const now = this.#o.clock.now();
-    let plan = planJob(job, this.#o.nodes, now);
+    const nodes =
+      job.status === undefined
+        ? await freshNodeLookup(rolloutOf(job), this.#o.nodes, this.#o.store)
+        : this.#o.nodes;
+    let plan = planJob(job, nodes, now);
     if (plan.changed) {
       const written: { plan?: JobPlan; before?: JobPhase } = {}; // from the object mutate read last
       await mutate(
@@ -104,7 +118,7 @@ export class NodeTaskController {
         kind,
         name,
         (cur) => {
-          const fresh = planJob(cur, this.#o.nodes, now);
+          const fresh = planJob(cur, nodes, now);
           written.plan = fresh;
           written.before = cur.status?.phase;
           return fresh.changed ? withStatus(cur, fresh.status) : undefined;
@@ -178,8 +192,8 @@ export class NodeTaskController {
     if (!options.enable) return 'nodeTask.enable is false';
     if (options.disableNodeTaskV1alpha2) {
       return (
-        'feature gate disableNodeTaskV1alpha2 is on (the v1alpha1 node task controllers take over; ' +
-        'they are not part of this build yet, so NodeUpgradeJob/ImagePrePullJob/ConfigUpdateJob are not processed)'
+        'feature gate disableNodeTaskV1alpha2 is on (the v1alpha1 node task controller runs instead: ' +
+        'NodeUpgradeJob and ImagePrePullJob created as v1alpha1; ConfigUpdateJob is not processed)'
       );
     }
     return undefined;

@@ -72,7 +72,9 @@ function loadServices(): { runtime: grpc.ServiceClientConstructor; image: grpc.S
   const root = protobuf.parse(CRI_RUNTIME_V1_PROTO).root;
   const definition = protoLoader.fromJSON(root.toJSON(), { longs: String, defaults: true });
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    runtime: { v1: { RuntimeService: grpc.ServiceClientConstructor; ImageService: grpc.ServiceClientConstructor } };
+    runtime: {
+      v1: { RuntimeService: grpc.ServiceClientConstructor; ImageService: grpc.ServiceClientConstructor };
+    };
   };
   return { runtime: loaded.runtime.v1.RuntimeService, image: loaded.runtime.v1.ImageService };
 }
@@ -89,7 +91,10 @@ export class CriClient {
     const services = loadServices();
     const credentials = grpc.credentials.createInsecure();
     // Unix sockets: no reconnect back-off worth keeping between calls of one task.
-    const channelOptions = { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 };
+    const channelOptions = {
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2000,
+    };
     this.#runtime = new services.runtime(this.endpoint.target, credentials, channelOptions);
     this.#image = new services.image(this.endpoint.target, credentials, channelOptions);
   }
@@ -114,7 +119,13 @@ export class CriClient {
   /** Pulls the image; resolves with the runtime's reference to it (its id). */
   async pullImage(image: string, o: PullOptions = {}): Promise<string> {
     const req = { image: { image }, ...(o.auth ? { auth: o.auth } : {}) };
-    const res = (await this.#call(this.#image, 'PullImage', req, { timeoutMs: PULL_TIMEOUT_MS, ...o }, image)) as {
+    const res = (await this.#call(
+      this.#image,
+      'PullImage',
+      req,
+      { timeoutMs: PULL_TIMEOUT_MS, ...o },
+      image,
+    )) as {
       imageRef: string;
     };
     return res.imageRef;

@@ -51,14 +51,17 @@ export function parseDockerConfig(text: string, what: string): RegistryCredentia
   }
   const parsed = DockerConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${['.dockerconfigjson', ...i.path].join('.')}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${['.dockerconfigjson', ...i.path].join('.')}: ${i.message}`,
+    );
     throw invalid(`${what}: ${problems.join('; ')}`);
   }
   const out = new Map<string, CriAuth>();
   for (const [key, entry] of Object.entries(parsed.data.auths)) {
     const server = registryKey(key);
-    const auth = toCriAuth(entry, `${what}: .dockerconfigjson.auths.${key}`);
-    out.set(server, { ...auth, serverAddress: server });
+    // No serverAddress: containerd reads it as a URL and silently drops credentials whose host differs
+    // from the one it resolved (registry-1.docker.io for docker.io); the match was made here already.
+    out.set(server, toCriAuth(entry, `${what}: .dockerconfigjson.auths.${key}`));
   }
   return out;
 }

@@ -199,11 +199,12 @@ function resolveConfigUpdate(
     return aborted;
   }
   const attempts = m.attempts + 1;
+  const cause = m.lastError === undefined ? '' : ` (last error: ${m.lastError})`;
   const reason =
     attempts > MAX_TRIAL_STARTS
-      ? `edgecore exited ${MAX_TRIAL_STARTS} times with the new ${name}`
+      ? `edgecore exited ${MAX_TRIAL_STARTS} times with the new ${name}${cause}`
       : now > Date.parse(m.deadline)
-        ? `edgecore did not come up healthy and connected within ${trialWindow(m)} with the new ${name}`
+        ? `edgecore did not come up healthy and connected within ${trialWindow(m)} with the new ${name}${cause}`
         : undefined;
   if (reason === undefined) {
     const onTrial: ConfigUpdateMarker = { ...m, attempts, updatedAt: stamp };

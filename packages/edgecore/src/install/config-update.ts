@@ -3,10 +3,12 @@
 // sha256, the new file is written atomically, edgecore restarts, and the new
 // process commits once connected. Otherwise the launcher puts the previous
 // file back (boot-state.ts).
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { KedgeError } from '@kedge/api';
-import { errnoCode, failed, sha256Of, writeFileDurable } from './durable-fs.ts';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { KedgeError, errorMessage } from '@kedge/api';
+import { failpoint } from '@kedge/runtime';
+import { errnoCode, failed, readIfExists, sha256Of, writeFileDurable } from './durable-fs.ts';
+import { acquireInstallLock } from './install-lock.ts';
 import type { InstallLayout } from './install-layout.ts';
 import { readConfigUpdateMarker, writeConfigUpdateMarker, type ConfigUpdateMarker } from './markers.ts';
 import type { CommitResult } from './upgrade.ts';
@@ -35,10 +37,21 @@ export function failedConfigFile(configFile: string): string {
   return `${resolve(configFile)}.failed`;
 }
 
+/** Failpoints on the way (KEDGE_FAILPOINTS), in order; a kill at any of them leaves a valid edgecore.yaml. */
+export const CONFIG_UPDATE_FAILPOINTS = {
+  /** `.previous` written, marker not yet. */
+  afterPrevious: 'config-update.after-previous',
+  /** Marker `switching` written, the new file not yet. */
+  afterMarker: 'config-update.after-marker',
+  /** The new content is in a temp file beside edgecore.yaml, fsynced, not yet renamed over it. */
+  midWrite: 'config-update.mid-write',
+} as const;
+
 /**
  * Keeps the old file as `.previous`, writes the marker `switching`, then the
- * new file (each durably). The caller then has edgecore restart. Re-running it
- * for the same job and text after a crash is safe.
+ * new file (each durably; the new file by temp + fsync + rename, so edgecore.yaml
+ * is always either the old or the new content). The caller then has edgecore
+ * restart. Re-running it for the same job and text after a crash is safe.
  */
 export function beginConfigUpdate(layout: InstallLayout, req: ConfigUpdateRequest): ConfigUpdateMarker {
   const configFile = resolve(req.configFile);
@@ -61,7 +74,8 @@ export function beginConfigUpdate(layout: InstallLayout, req: ConfigUpdateReques
       );
     }
     if (oldSha256 === newSha256) return existing; // written before the crash
-    writeFileDurable(configFile, req.text, mode);
+    removeTempLeftovers(configFile);
+    writeFileDurable(configFile, req.text, mode, () => failpoint(CONFIG_UPDATE_FAILPOINTS.midWrite));
     return existing;
   }
   if (oldSha256 === newSha256) {
@@ -69,8 +83,10 @@ export function beginConfigUpdate(layout: InstallLayout, req: ConfigUpdateReques
       file: configFile,
     });
   }
+  removeTempLeftovers(configFile);
   const previousFile = previousConfigFile(configFile);
   writeFileDurable(previousFile, old, mode);
+  failpoint(CONFIG_UPDATE_FAILPOINTS.afterPrevious);
   const marker: ConfigUpdateMarker = {
     phase: 'switching',
     configFile,
@@ -86,8 +102,58 @@ export function beginConfigUpdate(layout: InstallLayout, req: ConfigUpdateReques
     updatedAt: now,
   };
   writeConfigUpdateMarker(layout, marker);
-  writeFileDurable(configFile, req.text, mode);
+  failpoint(CONFIG_UPDATE_FAILPOINTS.afterMarker);
+  writeFileDurable(configFile, req.text, mode, () => failpoint(CONFIG_UPDATE_FAILPOINTS.midWrite));
   return marker;
+}
+
+/** Temp files of an earlier write of `configFile` that died before its rename (the caller holds the install lock). */
+function removeTempLeftovers(configFile: string): void {
+  const prefix = `.${basename(configFile)}.tmp-`;
+  for (const name of readdirSync(dirname(configFile))) {
+    if (name.startsWith(prefix)) rmSync(join(dirname(configFile), name), { force: true });
+  }
+}
+
+const MAX_LAST_ERROR = 500;
+
+/**
+ * Called by an edgecore that failed to start. When it was started with the
+ * config on trial (`switching`, same content), the marker keeps `error` as
+ * `lastError`, and the launcher's rollback reason quotes it. Returns whether
+ * it was recorded; never throws (the caller is already failing).
+ */
+export function recordConfigTrialFailure(
+  layout: InstallLayout,
+  options: { configFile: string; error: string; now?: number },
+): { recorded: boolean; problem?: string } {
+  try {
+    const content = readIfExists(resolve(options.configFile));
+    const marker = readConfigUpdateMarker(layout);
+    if (content === undefined || marker?.phase !== 'switching' || marker.newSha256 !== sha256Of(content)) {
+      return { recorded: false };
+    }
+    const lock = acquireInstallLock(layout, { command: 'edgecore (recording a failed start)' });
+    try {
+      const fresh = readConfigUpdateMarker(layout);
+      if (fresh?.phase !== 'switching' || fresh.startedAt !== marker.startedAt) return { recorded: false };
+      const error = oneLine(options.error);
+      writeConfigUpdateMarker(layout, {
+        ...fresh,
+        lastError: error.length > MAX_LAST_ERROR ? `${error.slice(0, MAX_LAST_ERROR - 3)}...` : error,
+        updatedAt: new Date(options.now ?? Date.now()).toISOString(),
+      });
+      return { recorded: true };
+    } finally {
+      lock.release();
+    }
+  } catch (err: unknown) {
+    return { recorded: false, problem: errorMessage(err) };
+  }
+}
+
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, '; ');
 }
 
 /**

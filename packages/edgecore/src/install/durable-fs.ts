@@ -42,8 +42,16 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes `data` to `file` atomically and durably (temp + fsync + rename + fsync dir). */
-export function writeFileDurable(file: string, data: string | Uint8Array, mode = 0o644): void {
+/**
+ * Writes `data` to `file` atomically and durably (temp + fsync + rename + fsync
+ * dir). `beforeRename` runs once the temp file is on disk (a failpoint hook).
+ */
+export function writeFileDurable(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+  beforeRename?: () => void,
+): void {
   const tmp = tempPathFor(file);
   try {
     const fd = openSync(tmp, 'wx', mode);
@@ -55,6 +63,7 @@ export function writeFileDurable(file: string, data: string | Uint8Array, mode =
     } finally {
       closeSync(fd);
     }
+    beforeRename?.();
     renameSync(tmp, file);
   } catch (err: unknown) {
     rmSync(tmp, { force: true });

@@ -81,6 +81,8 @@ export const ConfigUpdateMarkerSchema = z.object({
   newSha256: z.string().regex(/^[0-9a-f]{64}$/),
   ...origin,
   ...trial,
+  /** Why edgecore last failed to start with the new file (it records this itself before exiting). */
+  lastError: z.string().optional(),
 });
 export type ConfigUpdateMarker = z.infer<typeof ConfigUpdateMarkerSchema>;
 

@@ -38,7 +38,12 @@ export function actionReportMessage(task: TaskRecord, result: ActionResult, now:
 }
 
 /** How far a running action got; not sync: it does not go through the outbox and is not acknowledged. */
-export function actionProgressMessage(task: TaskRecord, action: ActionName, extend: string, now: number): Message {
+export function actionProgressMessage(
+  task: TaskRecord,
+  action: ActionName,
+  extend: string,
+  now: number,
+): Message {
   const content: ActionProgress = { action, extend, jobUid: task.jobUid };
   return newMessage({
     source: EdgeModules.taskManager,

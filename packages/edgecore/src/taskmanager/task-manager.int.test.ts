@@ -257,8 +257,9 @@ describe('TaskManager (NodeUpgradeJob)', () => {
     expect(byJob.get('up3')?.reason).toMatch(/^memory is \d+\.\d% used, over the 0% limit$/);
   });
 
-  it('reports an invalid spec or an unsupported kind as a failed Check and ignores a task for another node', async () => {
-    const h = await start();
+  it('reports an invalid spec or an unusable runtime as a failed Check and ignores a task for another node', async () => {
+    const socket = join(dir.path, 'no-runtime.sock');
+    const h = await start({ env: { containerRuntimeEndpoint: `unix://${socket}` } });
     await h.sendTask('up9', 'uid-9', upgradeSpec({ image }), { node: 'edge-2' });
     await h.sendTask('up1', 'uid-1', upgradeSpec({ image, version: 'latest' }));
     await h.waitForReports(1);
@@ -268,6 +269,7 @@ describe('TaskManager (NodeUpgradeJob)', () => {
       { imagePrePullTemplate: { images: ['x/y:1'] } },
       { type: 'imageprepulljob' },
     );
+    await h.waitForReports(2);
     await h.sendTask('up2', 'uid-2', upgradeSpec({ image }), { content: { spec: upgradeSpec() } });
     await h.waitForReports(3);
     await sleep(200);
@@ -276,9 +278,10 @@ describe('TaskManager (NodeUpgradeJob)', () => {
       'invalid nodeupgradejob spec: spec.version: must look like v1.21.0',
     );
     expect(h.reports()[1]).toMatchObject({
+      resource: `operations.kubeedge.io/v1alpha2/imageprepulljob/pp1/node/${NODE}`,
       action: 'Check',
       succ: false,
-      reason: 'this edgecore has no Check action for imageprepulljob tasks',
+      reason: `container runtime at unix://${socket} is not reachable: connect ENOENT ${socket}`,
     });
     expect(h.reports()[2]).toMatchObject({
       action: 'Check',

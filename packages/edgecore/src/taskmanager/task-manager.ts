@@ -18,6 +18,7 @@ import {
   isActionInFlow,
   normalizeActionName,
   parseNodeTaskResource,
+  parseV1alpha1TaskResource,
   rfc3339,
   type Message,
 } from '@kedge/api';
@@ -27,6 +28,7 @@ import type { Outbox } from '../database/index.ts';
 import { actionReportMessage } from './action-report.ts';
 import { CloudConnectionWatch } from './cloud-connection-watch.ts';
 import { TaskRunner } from './task-runner.ts';
+import { V1alpha1Executor } from './v1alpha1-executor.ts';
 import { TaskStore } from './task-store.ts';
 import { TaskStates, taskKey, type ActionRegistry, type TaskRecord } from './task-types.ts';
 
@@ -92,8 +94,21 @@ export class TaskManager implements Module {
       signal: ctx.signal,
     });
     this.#runner = runner;
+    // v1alpha1 tasks (cloud gate disableNodeTaskV1alpha2): one stage per request, same actions and table.
+    const v1alpha1 = new V1alpha1Executor({
+      store: this.#store,
+      actions: this.#o.actions,
+      nodeName: this.#o.nodeName,
+      send: (msg) => this.#o.report(msg),
+      clock: this.#clock,
+      log: ctx.log,
+      connection: this.#connection,
+      requestRestart: (reason) => this.#o.requestRestart(reason),
+      signal: ctx.signal,
+    });
     try {
       this.#resume(runner);
+      v1alpha1.resume();
       while (!ctx.signal.aborted) {
         let msg: Message;
         try {
@@ -103,7 +118,8 @@ export class TaskManager implements Module {
           throw err;
         }
         try {
-          this.#handle(runner, ctx.log, msg);
+          if (parseV1alpha1TaskResource(msg.route.resource)) v1alpha1.handle(msg);
+          else this.#handle(runner, ctx.log, msg);
         } catch (err: unknown) {
           ctx.log.error(
             { msgId: msg.header.msg_id, resource: msg.route.resource, err: errorMessage(err) },
@@ -113,6 +129,7 @@ export class TaskManager implements Module {
       }
     } finally {
       await runner.stop();
+      await v1alpha1.stop();
       this.#runner = undefined;
     }
   }
@@ -125,6 +142,7 @@ export class TaskManager implements Module {
   confirmLocal(by: string, job?: string): string[] {
     const keys = this.#store
       .unfinished()
+      .filter((t) => !V1alpha1Executor.owns(t.key))
       .filter((t) => t.type === NodeTaskType.nodeUpgradeJob && (job === undefined || t.job === job))
       .filter(
         (t) => t.currentAction === ActionName.Check || t.currentAction === ActionName.WaitingConfirmation,
@@ -153,6 +171,7 @@ export class TaskManager implements Module {
 
   #resume(runner: TaskRunner): void {
     for (const task of this.#store.unfinished()) {
+      if (V1alpha1Executor.owns(task.key)) continue; // resumed by the v1alpha1 executor
       const action = task.currentAction ?? ActionName.Check;
       const resuming = task.state === TaskStates.running;
       this.#log?.info({ task: task.key, action, state: task.state }, 'resuming unfinished task');

@@ -181,10 +181,9 @@ export class TaskRunner {
   }
 
   #progress(task: TaskRecord, action: ActionName, extend: string, signal: AbortSignal): void {
-    const send = this.#o.sendProgress;
-    if (!send || signal.aborted) return;
+    if (!this.#o.sendProgress || signal.aborted) return;
     const msg = actionProgressMessage(task, action, extend, this.#o.clock.now());
-    send(msg).catch((err: unknown) => {
+    this.#o.sendProgress(msg).catch((err: unknown) => {
       this.#o.log.debug({ task: task.key, action, err: errorMessage(err) }, 'progress not sent');
     });
   }

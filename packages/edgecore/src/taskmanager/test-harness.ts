@@ -52,6 +52,8 @@ export interface TaskHarnessOptions {
 export interface TaskHarness {
   readonly edb: EdgeDatabase;
   readonly outbox: Outbox;
+  /** The edge cache (metaManager's table) the actions read, e.g. pull secrets. */
+  readonly cache: MetaCache;
   readonly taskManager: TaskManager;
   readonly url: string;
   /** Every message edgecore handed to EdgeHub, in order. */
@@ -100,6 +102,7 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
       }
     },
   });
+  const cache = new MetaCache({ db: edb.db });
   const envOptions: NodeTaskEnvOptions = {
     version: OLD,
     nodeName: NODE,
@@ -109,6 +112,7 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
     dataSource: o.dbFile,
     clock,
     cpuSampleMs: 20,
+    meta: cache,
     ...o.env,
   };
   const real = nodeTaskActions(envOptions);
@@ -123,7 +127,7 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
     clock,
   });
   const metaServer = new MetaServer({
-    cache: new MetaCache({ db: edb.db }),
+    cache,
     server: '127.0.0.1:0',
     nodeName: NODE,
     version: envOptions.version,
@@ -146,6 +150,7 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
   return {
     edb,
     outbox,
+    cache,
     taskManager,
     url,
     toCloud,

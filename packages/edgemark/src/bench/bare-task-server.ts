@@ -39,7 +39,8 @@ wss.on('connection', (ws, req) => {
   nodes.set(ws, node);
   ws.on('message', (data) => {
     frames++;
-    const msg = JSON.parse(String(data)) as {
+    // binaryType is nodebuffer: a message is always one Buffer.
+    const msg = JSON.parse((data as Buffer).toString('utf8')) as {
       header: { msg_id: string; sync?: boolean };
       route: { group: string; resource: string };
     };
@@ -47,7 +48,12 @@ wss.on('connection', (ws, req) => {
     ws.send(
       JSON.stringify({
         header: { msg_id: randomUUID(), parent_msg_id: msg.header.msg_id, timestamp: Date.now() },
-        route: { source: 'cloudhub', group: msg.route.group, operation: 'response', resource: msg.route.resource },
+        route: {
+          source: 'cloudhub',
+          group: msg.route.group,
+          operation: 'response',
+          resource: msg.route.resource,
+        },
         content: 'OK',
       }),
     );

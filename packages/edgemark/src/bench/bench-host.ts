@@ -49,4 +49,3 @@ export function machineFacts(): MachineFacts {
       .join(' '),
   };
 }
-

@@ -51,7 +51,10 @@ export class JobTracker {
   /** When each milestone was first seen, ms since the epoch. */
   readonly seen: Partial<Record<Milestone, number>> = {};
   last: JobSnapshot | undefined;
-  private readonly sql: Record<'head' | 'latest' | 'counts' | 'signatures' | 'kinds' | 'verify', Database.Statement>;
+  private readonly sql: Record<
+    'head' | 'latest' | 'counts' | 'signatures' | 'kinds' | 'verify',
+    Database.Statement
+  >;
 
   constructor(dbPath: string, kind: string, name: string) {
     this.db = new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -97,21 +100,18 @@ export class JobTracker {
   }
 
   head(): number {
-    const row = this.sql.head.get() as
-      | { revision: number }
-      | undefined;
+    const row = this.sql.head.get() as { revision: number } | undefined;
     if (!row) throw new KedgeError('KEDGE_INTERNAL', 'store_state row missing');
     return row.revision;
   }
 
   /** Reads the job's newest change since the last poll (if any) and records milestones at `now`. */
   poll(now: number): JobSnapshot | undefined {
-    const row = this.sql.latest
-      .get(this.kind, this.name, this.lastRevision) as { revision: number; phase: string | null } | undefined;
+    const row = this.sql.latest.get(this.kind, this.name, this.lastRevision) as
+      { revision: number; phase: string | null } | undefined;
     if (!row) return undefined;
     this.lastRevision = row.revision;
-    const rows = this.sql.counts
-      .all(row.revision) as CountRow[];
+    const rows = this.sql.counts.all(row.revision) as CountRow[];
     const counts: JobCounts = { total: 0, pending: 0, inProgress: 0, successful: 0, failed: 0 };
     for (const { phase, n } of rows) {
       counts.total += n;
@@ -136,8 +136,10 @@ export class JobTracker {
   /** Counts the writes from the tracker's start up to now (call once the job is done). */
   writes(): JobWrites {
     const end = this.head();
-    const rows = this.sql.signatures
-      .all(this.kind, this.name, this.startRevision, end) as { sig: string; bytes: number }[];
+    const rows = this.sql.signatures.all(this.kind, this.name, this.startRevision, end) as {
+      sig: string;
+      bytes: number;
+    }[];
     let byCloudcore = 0;
     let byControllerManager = 0;
     let jobBytes = 0;
@@ -147,8 +149,7 @@ export class JobTracker {
       if (r.sig === rows[i - 1]?.sig) byCloudcore++;
       else byControllerManager++;
     });
-    const kinds = this.sql.kinds
-      .all(this.startRevision, end) as { kind: string; n: number }[];
+    const kinds = this.sql.kinds.all(this.startRevision, end) as { kind: string; n: number }[];
     return {
       job: rows.length,
       byCloudcore,
@@ -161,8 +162,12 @@ export class JobTracker {
 
   /** Entries whose flow is complete: phase Successful, `actions` actions all True, and (upgrade) at `version`. */
   verify(actions: number, version: string | undefined): { good: number; total: number } {
-    const row = this.sql.verify
-      .get({ actions, version: version ?? null, kind: this.kind, name: this.name }) as {
+    const row = this.sql.verify.get({
+      actions,
+      version: version ?? null,
+      kind: this.kind,
+      name: this.name,
+    }) as {
       total: number;
       good: number | null;
     };

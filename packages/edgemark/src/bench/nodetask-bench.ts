@@ -64,9 +64,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const only = values.only;
     if (only !== undefined && only !== 'kedge' && only !== 'baseline') {
-      throw new KedgeError('KEDGE_CLI_USAGE', `--only: expected kedge or baseline, got ${JSON.stringify(only)}`, {
-        fields: ['--only'],
-      });
+      throw new KedgeError(
+        'KEDGE_CLI_USAGE',
+        `--only: expected kedge or baseline, got ${JSON.stringify(only)}`,
+        {
+          fields: ['--only'],
+        },
+      );
     }
     systems = only ? [only] : ['kedge', 'baseline'];
     out = values.out;

@@ -1,7 +1,12 @@
 // The node-task benchmark's Markdown: its own section of docs/benchmarks.md
 // (one per job kind), replaced in place on a re-run.
 import type { MachineFacts } from './report.ts';
-import type { BaselineTaskResult, KedgeTaskResult, TaskBenchSettings, TaskResult } from './nodetask-scenario.ts';
+import type {
+  BaselineTaskResult,
+  KedgeTaskResult,
+  TaskBenchSettings,
+  TaskResult,
+} from './nodetask-scenario.ts';
 
 export function nodeTaskHeading(kind: string): string {
   return `## Node task: ${kind} over N hollow nodes`;
@@ -72,7 +77,8 @@ export function renderNodeTaskSection(report: NodeTaskReport): string {
     .map(
       (r) =>
         `${r.system} ${r.nodes}: ${r.fleet.tasksReceived} tasks, ${r.fleet.reportsAcked} of ${r.fleet.reportsSent} reports acked, ` +
-        `${r.fleet.reportsRejected} rejected, ${r.fleet.reconnects} reconnects`,
+        `${r.fleet.reportsRejected} rejected, ${r.fleet.reconnects} reconnects` +
+        (r.fleet.cpuMs !== undefined ? `, fleet CPU ${cpu(r.fleet.cpuMs)}` : ''),
     )
     .join('; ');
   const verified = report.results
@@ -117,6 +123,11 @@ ${nodeTaskTable(report.results)}
   (cloudcore stored every node's last report), the job \`Completed\`
   (controllermanager). The baseline's "all reports stored" is the time until
   the bare server had answered every report.
+- Every node sends its ${report.flowLength} reports back to back; cloudcore handles one
+  node's messages in order and acks a report only once it is stored, and
+  coalesces what arrives meanwhile into one status write per job. So the
+  reports of all N nodes land in about ${report.flowLength} write rounds, one per action,
+  after one write that claims all N nodes.
 - **Job writes** are the job's rows in the change log after the create:
   rows that changed only node entries are cloudcore's (claims, coalesced
   report batches); rows that changed the job phase, progress or metadata are
@@ -124,8 +135,9 @@ ${nodeTaskTable(report.results)}
   store over the same time (Node heartbeats included). **Job bytes written**
   adds up those rows' bodies; each is written twice (the object and its
   change-log row).
-- **RSS** is VmRSS just before the create and the largest value sampled every
-  100 ms until \`Completed\`; **CPU** is utime + stime over the same time.
+- **RSS** is VmRSS just before the create, then the peak until \`Completed\`:
+  the kernel's VmHWM, reset at the create (\`/proc/<pid>/clear_refs\`), and
+  samples every 100 ms. **CPU** is utime + stime over the same time.
 - Hollow fleet (client side, for the record): ${fleet}.
 - Entries with all ${report.flowLength} actions True${kind === 'NodeUpgradeJob' ? ' and `currentVersion` = the target' : ''}: ${verified}.
 - The machine is shared: other work running at the same time adds noise,

@@ -100,7 +100,11 @@ export const TARGET_VERSION = 'v1.22.0';
 const JOB_NAME = 'edgemark-bench';
 
 /** The job the benchmark creates: every hollow node by name, all at once. */
-export function benchJob(kind: InstantTaskKind, nodes: number, timeoutS: number): ResourceOf<InstantTaskKind> {
+export function benchJob(
+  kind: InstantTaskKind,
+  nodes: number,
+  timeoutS: number,
+): ResourceOf<InstantTaskKind> {
   const nodeNames = Array.from({ length: nodes }, (_, i) => `hollow-${i}`);
   const rollout = { nodeNames, concurrency: nodes, timeoutSeconds: timeoutS };
   const spec =
@@ -126,7 +130,9 @@ export function flowLength(kind: InstantTaskKind): number {
 export async function runKedgeTask(s: TaskBenchSettings): Promise<KedgeTaskResult> {
   await using dir = await tempDir('edgemark-task-');
   const prof = (name: string): string[] =>
-    s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`, `--cpu-prof-name=${name}-${s.nodes}.cpuprofile`] : [];
+    s.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`, `--cpu-prof-name=${name}-${s.nodes}.cpuprofile`]
+      : [];
   const cloud = await startKedgeCloud({
     dir: dir.path,
     nodeLimit: s.nodes,
@@ -161,7 +167,10 @@ export async function runKedgeTask(s: TaskBenchSettings): Promise<KedgeTaskResul
 
         tracker = new JobTracker(join(dir.path, 'kedge.db'), s.kind, JOB_NAME);
         const pids = { cloudcore: cloud.proc.pid, controllermanager: cm.proc.pid };
-        const before = { cloudcore: readMemory(pids.cloudcore), controllermanager: readMemory(pids.controllermanager) };
+        const before = {
+          cloudcore: readMemory(pids.cloudcore),
+          controllermanager: readMemory(pids.controllermanager),
+        };
         const cpu0 = {
           cloudcore: cpuOf(pids.cloudcore, s),
           controllermanager: cpuOf(pids.controllermanager, s),
@@ -180,7 +189,10 @@ export async function runKedgeTask(s: TaskBenchSettings): Promise<KedgeTaskResul
         };
 
         const writes = tracker.writes();
-        const check = tracker.verify(flowLength(s.kind), s.kind === 'NodeUpgradeJob' ? TARGET_VERSION : undefined);
+        const check = tracker.verify(
+          flowLength(s.kind),
+          s.kind === 'NodeUpgradeJob' ? TARGET_VERSION : undefined,
+        );
         const times: Partial<Record<Milestone, number>> = {};
         for (const [m, at] of Object.entries(tracker.seen)) times[m as Milestone] = at - t0;
         await sleep(1_000); // the last acks reach the fleet

@@ -9,7 +9,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { nodeReadyCondition } from '@kedge/api';
+import { errorMessage, nodeReadyCondition } from '@kedge/api';
+import { ensureContainerdInstalled, startContainerd, type TestContainerd } from '@kedge/testing';
+import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
 import { LocalEdge } from '../local-edge.ts';
 import { LocalReleases } from '../release/local-releases.ts';
@@ -29,11 +31,25 @@ const kedgectl = `node packages/keadm/src/bin/kedgectl.ts --store ${join(dir, 'k
 const cloud = new LocalCloud({ dir, keepaliveTimeout: 10 });
 const edges: LocalEdge[] = [];
 let releases: LocalReleases | undefined;
+let containerd: TestContainerd | undefined;
 const stopAll = async (): Promise<void> => {
   await Promise.all(edges.map((e) => e.stop()));
   await cloud.close();
   await releases?.stop();
+  await containerd?.stop();
 };
+
+/** One containerd for the demo's nodes (they share this machine), or why there is none. */
+async function startRuntime(registry: string): Promise<string | undefined> {
+  try {
+    ensureContainerdInstalled();
+    containerd = await startContainerd({ plainHttpRegistries: [registry] });
+    console.log(`containerd (CRI) at ${containerd.endpoint}`);
+    return undefined;
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
 
 async function main(): Promise<boolean> {
   say('starting the embedded cloud (cloudcore + controllermanager, store ' + cloud.storePath + ')');
@@ -46,6 +62,7 @@ async function main(): Promise<boolean> {
   const current = await releases.publish('v0.1.0');
   const next = await releases.publish('v0.2.0');
   console.log(`${current.ref}  ${current.digest}\n${next.ref}  ${next.digest}`);
+  const noRuntime = await startRuntime(releases.registry.url);
 
   say(
     `installing ${nodeCount} edge nodes from ${current.version} (keadm edge install) and starting them under the supervisor`,
@@ -60,6 +77,7 @@ async function main(): Promise<boolean> {
       release: current.dir,
       heartbeat: 2,
       labels: { demo: 'true' },
+      ...(containerd ? { containerRuntimeEndpoint: containerd.endpoint } : {}),
     });
     await edge.start();
     edges.push(edge);
@@ -88,18 +106,50 @@ async function main(): Promise<boolean> {
   process.stdout.write(execSync(`${kedgectl} apply -f ${jobFile}`, { encoding: 'utf8' }));
 
   say('job status as it changes');
-  const phase = await followJob('upgrade-demo', 180_000);
+  const phase = await followJob('NodeUpgradeJob', 'upgrade-demo', 180_000);
 
   say('nodes after the job');
   printNodes();
   say('final job object');
   const job = await cloud.store.get('NodeUpgradeJob', 'upgrade-demo');
   process.stdout.write(stringify(job));
-  return phase === 'Completed';
+  const prePulled = await prePull(noRuntime);
+  return phase === 'Completed' && prePulled;
 
   function printNodes(): void {
     process.stdout.write(execSync(`${kedgectl} get nodes`, { encoding: 'utf8' }));
   }
+}
+
+/** An ImagePrePullJob of a small image built here, when containerd is there; says why not otherwise. */
+async function prePull(noRuntime: string | undefined): Promise<boolean> {
+  if (!containerd || !releases) {
+    say(`skipping the ImagePrePullJob: no container runtime here (${noRuntime ?? 'unknown'})`);
+    return true;
+  }
+  say('pushing a small busybox image and applying an ImagePrePullJob');
+  const image = await pushBusyboxImage(`${releases.registry.url}/demo/busybox:v1`, {
+    dataLayers: [64 * 1024],
+  });
+  console.log(`${image.ref}  ${image.digest} (${image.layers} layers)`);
+  await cloud.store.create('ImagePrePullJob', {
+    apiVersion: 'operations.kubeedge.io/v1alpha2',
+    kind: 'ImagePrePullJob',
+    metadata: { name: 'prepull-demo' },
+    spec: {
+      imagePrePullTemplate: {
+        images: [image.ref],
+        labelSelector: { matchLabels: { demo: 'true' } },
+        concurrency: 3,
+        retryTimes: 1,
+      },
+    },
+  });
+  say('pre-pull job status as it changes');
+  const phase = await followJob('ImagePrePullJob', 'prepull-demo', 120_000);
+  say(`images in containerd (ctr -n k8s.io images ls -q)`);
+  console.log((await containerd.imageNames()).join('\n'));
+  return phase === 'Completed';
 }
 
 async function waitForReady(): Promise<void> {
@@ -113,11 +163,15 @@ async function waitForReady(): Promise<void> {
   }
 }
 
-async function followJob(name: string, timeoutMs: number): Promise<string | undefined> {
+async function followJob(
+  kind: 'NodeUpgradeJob' | 'ImagePrePullJob' | 'ConfigUpdateJob',
+  name: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    const job = await cloud.store.get('NodeUpgradeJob', name);
+    const job = await cloud.store.get(kind, name);
     const shown = stringify({ status: job?.status ?? {} });
     if (shown !== last) {
       console.log(`--- ${new Date().toISOString()}`);

@@ -17,6 +17,7 @@ import type { JobStatusWriter } from '../status/job-status-writer.ts';
 import { confirmMessage, taskMessage } from '../task-messages.ts';
 import { claimPending, rolloutBlocked } from './claim-pending.ts';
 import { confirmationGiven, isWaitingForConfirmation } from './confirmation.ts';
+import type { TaskPrelude } from './task-prelude.ts';
 
 export interface JobExecutorHost {
   hub: Pick<CloudHub, 'session' | 'send'>;
@@ -28,6 +29,8 @@ export interface JobExecutorHost {
   writer(): JobStatusWriter;
   /** Wait before re-evaluating after a failed claim write. */
   retryDelayMs: number;
+  /** What a node gets right before its task (an ImagePrePullJob's pull Secret); read once per evaluation. */
+  prelude?(job: NodeTaskJob): Promise<TaskPrelude | undefined>;
 }
 
 /** What was sent to a node: for which job incarnation and on which session. */
@@ -41,6 +44,8 @@ export class JobExecutor {
   private readonly host: JobExecutorHost;
   private readonly log: Logger;
   private job: NodeTaskJob | undefined;
+  /** The prelude of the job as this evaluation read it. */
+  private prelude: TaskPrelude | undefined;
   /** Nodes whose entry is Pending or InProgress in `job`: what a reconnect may concern. */
   private open = new Set<string>();
   private readonly sentTask = new Map<string, Sent>();
@@ -66,7 +71,8 @@ export class JobExecutor {
   update(job: NodeTaskJob): void {
     this.job = job;
     const open = new Set<string>();
-    for (const e of entriesOf(job)) if (e.phase === 'InProgress' || e.phase === 'Pending') open.add(e.nodeName);
+    for (const e of entriesOf(job))
+      if (e.phase === 'InProgress' || e.phase === 'Pending') open.add(e.nodeName);
     this.open = open;
     this.poke();
   }
@@ -117,6 +123,7 @@ export class JobExecutor {
   private async evaluate(): Promise<void> {
     const job = this.job;
     if (!job) return;
+    this.prelude = await this.host.prelude?.(job);
     this.sendOwed(job);
     if (rolloutBlocked(job) !== undefined) return;
     if (!entriesOf(job).some((e) => e.phase === 'Pending' && this.sessionOf(e.nodeName))) return;
@@ -130,25 +137,41 @@ export class JobExecutor {
           })
         : { changed: false, value: { job: current, nodes: [] } },
     );
+    const left: string[] = [];
     for (const node of claimed.nodes) {
       const sent = this.sendTask(claimed.job, node);
-      this.log.info(
+      this.log.debug(
         { node, sent },
         sent ? 'node task started' : 'node task claimed; node left before the send',
+      );
+      if (!sent) left.push(node);
+    }
+    // One line per claim, not per node: a claim may start thousands of nodes at once.
+    if (claimed.nodes.length > 0) {
+      this.log.info(
+        {
+          started: claimed.nodes.length - left.length,
+          nodes: claimed.nodes.slice(0, LOGGED_NODES),
+          ...(left.length > 0 ? { leftBeforeSend: left.slice(0, LOGGED_NODES) } : {}),
+        },
+        left.length > 0
+          ? `node tasks started on ${claimed.nodes.length - left.length} nodes; ${left.length} claimed but left before the send`
+          : `node tasks started on ${claimed.nodes.length} nodes`,
       );
     }
   }
 
   /** Tasks of InProgress entries not yet sent on the node's current session, and confirmations. */
   private sendOwed(job: NodeTaskJob): void {
+    const resent: string[] = [];
+    const confirmed: string[] = [];
     for (const entry of entriesOf(job)) {
       if (entry.phase !== 'InProgress') continue;
       const session = this.sessionOf(entry.nodeName);
       if (!session) continue;
-      if (!sentOn(this.sentTask.get(entry.nodeName), job, session)) {
-        if (this.sendTask(job, entry.nodeName)) {
-          this.log.info({ node: entry.nodeName, dispatchedBy: entry.dispatchedBy }, 'node task re-sent');
-        }
+      if (!sentOn(this.sentTask.get(entry.nodeName), job, session) && this.sendTask(job, entry.nodeName)) {
+        this.log.debug({ node: entry.nodeName, dispatchedBy: entry.dispatchedBy }, 'node task re-sent');
+        resent.push(entry.nodeName);
       }
       if (
         isWaitingForConfirmation(job, entry) &&
@@ -157,15 +180,31 @@ export class JobExecutor {
       ) {
         if (this.host.hub.send(entry.nodeName, confirmMessage(job, entry.nodeName, this.host.clock.now()))) {
           this.sentConfirm.set(entry.nodeName, { uid: job.metadata.uid ?? '', session });
-          this.log.info({ node: entry.nodeName }, 'confirmation sent');
+          confirmed.push(entry.nodeName);
         }
       }
+    }
+    if (resent.length > 0) {
+      this.log.info(
+        { count: resent.length, nodes: resent.slice(0, LOGGED_NODES) },
+        `node task re-sent to ${resent.length} node(s)`,
+      );
+    }
+    if (confirmed.length > 0) {
+      this.log.info(
+        { count: confirmed.length, nodes: confirmed.slice(0, LOGGED_NODES) },
+        `confirmation sent to ${confirmed.length} node(s)`,
+      );
     }
   }
 
   private sendTask(job: NodeTaskJob, node: string): boolean {
     const session = this.sessionOf(node);
-    if (!session || !this.host.hub.send(node, taskMessage(job, node, this.host.clock.now()))) return false;
+    if (!session) return false;
+    const now = this.host.clock.now();
+    // The session's socket keeps order: the node has the prelude before the task.
+    for (const msg of this.prelude?.(node, now) ?? []) this.host.hub.send(node, msg);
+    if (!this.host.hub.send(node, taskMessage(job, node, now))) return false;
     this.sentTask.set(node, { uid: job.metadata.uid ?? '', session });
     return true;
   }
@@ -176,6 +215,9 @@ export class JobExecutor {
     return session?.registered && !session.closed ? session : undefined;
   }
 }
+
+/** How many node names a summary log line lists. */
+const LOGGED_NODES = 20;
 
 function sentOn(sent: Sent | undefined, job: NodeTaskJob, session: NodeSession): boolean {
   return sent !== undefined && sent.uid === (job.metadata.uid ?? '') && sent.session === session;

@@ -4,7 +4,8 @@
 // and restarts; the next edgecore reports the result: success once it runs
 // the new file and is connected, failure after the launcher restored the
 // previous file. Unlike KubeEdge, the result always arrives after the restart.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { errorMessage } from '@kedge/api';
 import { updateEdgeCoreConfigText } from '../../config/index.ts';
 import {
@@ -107,13 +108,34 @@ export function configUpdateAction(env: NodeTaskEnv): TaskAction {
           return runningNew
             ? finished(true)
             : finished(false, `${marker.configFile} was committed but this edgecore did not load it`);
+        case 'aborted': {
+          // Killed before the new file replaced the old one (the launcher marked it): nothing changed, so
+          // write it again, a bounded number of times so that a crash loop at this point ends.
+          const onDisk = readIfExists(marker.configFile);
+          const untouched = onDisk !== undefined && sha256Of(onDisk) === marker.previousSha256;
+          if (untouched && retryAllowed(layout.stateDir, ctx.task.jobUid)) {
+            ctx.log.warn({ reason: marker.reason }, 'config update was interrupted before the write; retrying');
+            return run(ctx);
+          }
+          return finished(false, marker.reason ?? 'config update aborted');
+        }
         case 'rolledBack':
-        case 'aborted':
         case 'failed':
           return finished(false, marker.reason ?? `config update ${marker.phase}`);
       }
     },
   };
+}
+
+const MAX_CONFIG_UPDATE_RETRIES = 3;
+
+/** Counts re-runs of an interrupted config update per job in state/. */
+function retryAllowed(stateDir: string, jobUid: string): boolean {
+  const file = join(stateDir, `config-update-retries-${jobUid || 'keadm'}`);
+  const done = existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0;
+  if (done >= MAX_CONFIG_UPDATE_RETRIES) return false;
+  writeFileSync(file, String(done + 1));
+  return true;
 }
 
 /** Rollback of a config update: the previous file back in place (usually the launcher did it already). */

@@ -1,11 +1,12 @@
-// The actions this edgecore runs, per task type. ImagePrePullJob has none yet
-// (it needs the container runtime): its tasks fail Check saying so.
+// The actions this edgecore runs, per task type.
 import { ActionName, NodeTaskType, type NodeUpgradeJobSpec } from '@kedge/api';
 import type { ActionRegistry, TaskAction } from '../task-types.ts';
 import { backupAction } from './backup-action.ts';
 import { configRollbackAction, configUpdateAction, configUpdateCheck } from './config-update-actions.ts';
 import { resolveNodeTaskEnv, type NodeTaskEnvOptions } from './node-task-env.ts';
 import { rollbackAction } from './rollback-action.ts';
+import { prePullAction } from './prepull-action.ts';
+import { prePullCheck } from './prepull-check.ts';
 import { upgradeAction } from './upgrade-action.ts';
 import { upgradeCheck } from './upgrade-check.ts';
 import { waitingConfirmation } from './waiting-confirmation.ts';
@@ -30,6 +31,10 @@ export function nodeTaskActions(options: NodeTaskEnvOptions): ActionRegistry {
       [ActionName.Backup]: backupAction(env),
       [ActionName.Upgrade]: upgradeAction(env),
       [ActionName.Rollback]: rollbackAction(env),
+    },
+    [NodeTaskType.imagePrePullJob]: {
+      [ActionName.Check]: prePullCheck(env),
+      [ActionName.PrePull]: prePullAction(env),
     },
     [NodeTaskType.configUpdateJob]: {
       [ActionName.Check]: configUpdateCheck(env),

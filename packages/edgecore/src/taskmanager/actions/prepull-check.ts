@@ -53,7 +53,11 @@ async function runtimeProblem(env: NodeTaskEnv, ctx: ActionContext): Promise<str
   try {
     const v = await client.version({ signal: ctx.signal, timeoutMs: env.prePull.versionTimeoutMs });
     ctx.log.info(
-      { endpoint: env.containerRuntimeEndpoint, runtime: `${v.runtimeName} ${v.runtimeVersion}`, cri: v.runtimeApiVersion },
+      {
+        endpoint: env.containerRuntimeEndpoint,
+        runtime: `${v.runtimeName} ${v.runtimeVersion}`,
+        cri: v.runtimeApiVersion,
+      },
       'container runtime answered',
     );
     return undefined;

@@ -33,7 +33,7 @@ export async function loadPullCredentials(ref: string, o: PullSecretOptions): Pr
   }
   if (!entry) {
     throw failed(
-      `${what}: not in the edge cache after ${Math.round(o.waitMs / 1000)}s ` +
+      `${what}: not in the edge cache after ${seconds(o.waitMs)} ` +
         '(the cloud sends it with the task; does the Secret exist?)',
     );
   }
@@ -52,4 +52,8 @@ export async function loadPullCredentials(ref: string, o: PullSecretOptions): Pr
 
 function failed(message: string): KedgeError {
   return new KedgeError('KEDGE_TASK_ACTION_FAILED', message);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }

@@ -1,0 +1,107 @@
+// Which node task API a job belongs to, and which one a process runs
+// (docs/node-tasks.md, "v1alpha1 mode and the feature gate").
+// - Objects are stored at v1alpha2 whatever version they were written at, so
+//   the store records a create at another served version in the annotation
+//   `operations.kedge.io/created-as` (recordServedVersion). A NodeUpgradeJob or
+//   ImagePrePullJob created as v1alpha1 is a v1alpha1 job; everything else
+//   (ConfigUpdateJob always) is a v1alpha2 job.
+// - The feature gate disableNodeTaskV1alpha2 picks a process's mode. A process
+//   touches only jobs of its own mode; each process also records its mode in
+//   the ConfigMap kubeedge/kedge-node-task-mode (one data key per process), so
+//   that a process can tell when the others were started with the other mode.
+import { kinds, apiVersionOf, type KindName, type ResourceKind } from './kinds.ts';
+import { NODE_TASK_GROUP } from './resources/node-task-common.ts';
+
+/** The apiVersion an object was created with, when that is not the storage version. */
+export const CREATED_AS_ANNOTATION = 'operations.kedge.io/created-as';
+
+/**
+ * A copy of `input` with CREATED_AS_ANNOTATION set when it is written at a
+ * served version other than the storage one (the store calls this on create);
+ * `input` itself otherwise.
+ */
+export function recordServedVersion<T>(kind: KindName, input: T): T {
+  const k: ResourceKind = kinds[kind];
+  const obj = input as { apiVersion?: unknown; metadata?: { annotations?: Record<string, string> } } | null;
+  if (typeof obj !== 'object' || obj === null || typeof obj.apiVersion !== 'string') return input;
+  if (obj.apiVersion === apiVersionOf(k)) return input;
+  const served = k.alsoServed.map((v) => apiVersionOf(k, v));
+  if (!served.includes(obj.apiVersion) || typeof obj.metadata !== 'object' || obj.metadata === null)
+    return input;
+  const annotations = { ...obj.metadata.annotations, [CREATED_AS_ANNOTATION]: obj.apiVersion };
+  return { ...obj, metadata: { ...obj.metadata, annotations } } as T;
+}
+
+export const NodeTaskMode = { v1alpha1: 'v1alpha1', v1alpha2: 'v1alpha2' } as const;
+export type NodeTaskMode = (typeof NodeTaskMode)[keyof typeof NodeTaskMode];
+
+/** The mode a process runs for its feature gate. */
+export function nodeTaskModeOf(disableNodeTaskV1alpha2: boolean): NodeTaskMode {
+  return disableNodeTaskV1alpha2 ? NodeTaskMode.v1alpha1 : NodeTaskMode.v1alpha2;
+}
+
+/** The API a job belongs to: v1alpha1 when it was created as operations.kubeedge.io/v1alpha1. */
+export function nodeTaskVersionOf(job: {
+  kind: string;
+  metadata: { annotations?: Record<string, string> | undefined };
+}): NodeTaskMode {
+  const createdAs = job.metadata.annotations?.[CREATED_AS_ANNOTATION];
+  return createdAs === `${NODE_TASK_GROUP}/v1alpha1` && job.kind !== 'ConfigUpdateJob'
+    ? NodeTaskMode.v1alpha1
+    : NodeTaskMode.v1alpha2;
+}
+
+/** How to get a process into `mode`, for messages. */
+export function gateSettingFor(mode: NodeTaskMode, process: 'cloudcore' | 'controllermanager'): string {
+  const on = mode === NodeTaskMode.v1alpha1;
+  return process === 'cloudcore'
+    ? `featureGates.disableNodeTaskV1alpha2: ${on} in cloudcore.yaml`
+    : `--feature-gates=disableNodeTaskV1alpha2=${on} on controllermanager`;
+}
+
+/** Where processes record their mode: ConfigMap kubeedge/kedge-node-task-mode. */
+export const NODE_TASK_MODE_CONFIGMAP = { namespace: 'kubeedge', name: 'kedge-node-task-mode' } as const;
+
+/** The ConfigMap data key of one process: `controllermanager`, `cloudcore.<replicaId>`. */
+export function nodeTaskModeKey(process: 'cloudcore' | 'controllermanager', replicaId?: string): string {
+  return process === 'cloudcore' ? `cloudcore.${replicaId ?? ''}` : 'controllermanager';
+}
+
+/** The processes in `data` whose mode differs from `mode`, as `key=mode`. */
+export function disagreeingModes(
+  data: Readonly<Record<string, string>> | undefined,
+  mode: NodeTaskMode,
+  self: string,
+): string[] {
+  return Object.entries(data ?? {})
+    .filter(([key, value]) => key !== self && value !== mode)
+    .map(([key, value]) => `${key}=${value}`)
+    .sort();
+}
+
+/**
+ * Why `process` (running `mode`) leaves `job` alone, for its log: the job's
+ * API, the process's mode and the setting that would change it, and the
+ * processes recorded with the other mode (`others`, from disagreeingModes).
+ */
+export function modeRefusalMessage(options: {
+  job: { kind: string; metadata: { name: string; annotations?: Record<string, string> | undefined } };
+  mode: NodeTaskMode;
+  process: 'cloudcore' | 'controllermanager';
+  others: readonly string[];
+}): string {
+  const { job, mode, process, others } = options;
+  const version = nodeTaskVersionOf(job);
+  const self = `this ${process} runs the ${mode} node tasks (${gateSettingFor(mode, process)})`;
+  const what = `${job.kind} ${job.metadata.name}`;
+  let message =
+    job.kind === 'ConfigUpdateJob' && mode === NodeTaskMode.v1alpha1
+      ? `${what} is not handled: ${self}, and v1alpha1 has no ConfigUpdateJob`
+      : `${what} is a ${version} job; ${self}, so it leaves the job alone (${gateSettingFor(version, process)} runs it)`;
+  if (others.length > 0) {
+    message +=
+      `; the feature gates disagree: ${others.join(', ')} ` +
+      '(set disableNodeTaskV1alpha2 the same in cloudcore.yaml and on controllermanager)';
+  }
+  return message;
+}

@@ -1,0 +1,192 @@
+// The v1alpha1 node task controller: runs instead of the v1alpha2 one when
+// the feature gate disableNodeTaskV1alpha2 is on. It owns the jobs created as
+// operations.kubeedge.io/v1alpha1 (NodeUpgradeJob, ImagePrePullJob): adds the
+// finalizer and the defaults, initialises the per-node entries, times out
+// nodes, moves the job stage by stage and decides its end (planV1alpha1).
+// Jobs of the other API it leaves alone, saying so once per job.
+import {
+  NodeTaskMode,
+  nodeTaskVersionOf,
+  v1alpha1Entries,
+  v1alpha1JobState,
+  v1alpha1TypeOfKind,
+  withV1alpha1Status,
+  type NodeTaskKind,
+  type V1alpha1Job,
+  type V1alpha1Kind,
+} from '@kedge/api';
+import { systemClock, type Clock, type Logger } from '@kedge/runtime';
+import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
+import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
+import { freshNodeLookup } from '../nodetask/fresh-node-lookup.ts';
+import {
+  jobKey,
+  NODE_TASK_KIND_NAMES,
+  parseJobKey,
+  rolloutOf,
+  rolloutPath,
+  withFinalizerAndDefaults,
+  withoutFinalizer,
+  type NodeTaskJob,
+} from '../nodetask/node-task-job.ts';
+import { selectNodes, type NodeLookup } from '../nodetask/select-nodes.ts';
+import type { ModeRefusals } from '../nodetask-mode/mode-refusals.ts';
+import { planV1alpha1, type V1alpha1Plan } from './v1alpha1-plan.ts';
+
+export interface V1alpha1ControllerOptions {
+  store: ResourceStore;
+  nodes: NodeLookup & { synced: Promise<void> };
+  clock: Clock;
+  log: Logger;
+  /** Says (once per job) why a job of the other API is left alone. */
+  refusals: ModeRefusals;
+  resyncPeriodMs: number;
+  workers?: number;
+  informerClock?: Clock;
+}
+
+function isV1alpha1Kind(kind: NodeTaskKind): kind is V1alpha1Kind {
+  return kind === 'NodeUpgradeJob' || kind === 'ImagePrePullJob';
+}
+
+export class V1alpha1NodeTaskController {
+  readonly #o: V1alpha1ControllerOptions;
+  readonly #log: Logger;
+  readonly #controller: Controller;
+  readonly #informers = new Map<NodeTaskKind, Informer<NodeTaskKind>>();
+
+  constructor(options: V1alpha1ControllerOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ module: 'nodetask-v1alpha1' });
+    this.#controller = new Controller({
+      name: 'nodetask-v1alpha1',
+      clock: options.clock,
+      log: this.#log,
+      workers: options.workers ?? 2,
+      reconcile: (key) => this.reconcile(key),
+    });
+  }
+
+  /** Watches the node task kinds (ConfigUpdateJob only to say it is not handled) until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    for (const kind of NODE_TASK_KIND_NAMES) {
+      const informer = createInformer(this.#o.store, kind, {
+        signal,
+        log: this.#log,
+        clock: this.#o.informerClock ?? systemClock,
+        onEvent: (e) => this.#controller.enqueue(jobKey(kind, e.object.metadata.name)),
+      });
+      this.#informers.set(kind, informer);
+    }
+    try {
+      await Promise.all([...[...this.#informers.values()].map((i) => i.synced), this.#o.nodes.synced]);
+    } catch (err: unknown) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    this.#log.info('node task controller (v1alpha1) running');
+    await Promise.all([this.#controller.run(signal), this.#resync(signal)]);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const parsed = parseJobKey(key);
+    if (parsed === undefined) return Reconciled.done;
+    const { kind, name } = parsed;
+    let job = this.#informers.get(kind)?.get(name) as NodeTaskJob | undefined;
+    if (job === undefined) return Reconciled.done;
+    if (!isV1alpha1Kind(kind) || nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha1) {
+      await this.#o.refusals.refuse(job);
+      return Reconciled.done;
+    }
+    if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
+    if (withFinalizerAndDefaults(job) !== undefined) {
+      job = await mutate(this.#o.store, kind, name, (cur) =>
+        cur.metadata.deletionTimestamp !== undefined ? undefined : withFinalizerAndDefaults(cur),
+      );
+      if (job === undefined) return Reconciled.done;
+      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
+    }
+
+    const now = this.#o.clock.now();
+    const rollout = rolloutOf(job);
+    const nodes = v1alpha1JobState(job as V1alpha1Job)
+      ? this.#o.nodes
+      : await freshNodeLookup(rollout, this.#o.nodes, this.#o.store);
+    const planFor = (j: V1alpha1Job): V1alpha1Plan =>
+      planV1alpha1({
+        type: v1alpha1TypeOfKind(kind),
+        state: v1alpha1JobState(j),
+        entries: v1alpha1Entries(j),
+        select: () => selectNodes(rollout, nodes, rolloutPath(kind)),
+        timeoutSeconds: rollout.timeoutSeconds,
+        failureTolerate: rollout.failureTolerate,
+        now,
+      });
+    let plan = planFor(job as V1alpha1Job);
+    if (plan.changed) {
+      let written: V1alpha1Plan | undefined;
+      const before = v1alpha1JobState(job as V1alpha1Job)?.state;
+      await mutate(
+        this.#o.store,
+        kind,
+        name,
+        (cur) => {
+          written = planFor(cur as V1alpha1Job);
+          return written.changed
+            ? withV1alpha1Status(cur as V1alpha1Job, written.state, written.entries)
+            : undefined;
+        },
+        { status: true },
+      );
+      if (written !== undefined) {
+        plan = written;
+        if (plan.changed) this.#report(kind, name, before, plan);
+      }
+    }
+    return plan.nextDeadline !== undefined
+      ? Reconciled.requeueAfter(plan.nextDeadline - now)
+      : Reconciled.done;
+  }
+
+  async #finalize(kind: NodeTaskKind, name: string): Promise<ReconcileResult> {
+    await mutate(this.#o.store, kind, name, (cur) => withoutFinalizer(cur));
+    return Reconciled.done;
+  }
+
+  #report(kind: NodeTaskKind, name: string, before: string | undefined, plan: V1alpha1Plan): void {
+    const { state } = plan;
+    const fields = { job: name, resource: kind, state: state.state, mode: NodeTaskMode.v1alpha1 };
+    if (plan.initialised) {
+      this.#log.info(
+        fields,
+        `${kind} ${name} (v1alpha1) initialised: ${plan.entries.length} nodes, ${state.state}`,
+      );
+    } else if (before !== state.state) {
+      const why = state.reason !== undefined ? `: ${state.reason}` : '';
+      this.#log.info(fields, `${kind} ${name} (v1alpha1): ${before ?? '(none)'} -> ${state.state}${why}`);
+    }
+    if (plan.timedOut.length > 0) {
+      this.#log.warn(
+        { ...fields, nodes: plan.timedOut.slice(0, 20) },
+        `${kind} ${name}: ${plan.timedOut.length} node(s) timed out`,
+      );
+    }
+  }
+
+  async #resync(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.#o.clock.sleep(this.#o.resyncPeriodMs, signal);
+      } catch {
+        return;
+      }
+      for (const [kind, informer] of this.#informers) {
+        for (const job of informer.list()) {
+          const phase = job.status?.phase;
+          if ((phase !== 'Completed' && phase !== 'Failure') || job.metadata.deletionTimestamp !== undefined)
+            this.#controller.enqueue(jobKey(kind, job.metadata.name));
+        }
+      }
+    }
+  }
+}
