@@ -52,9 +52,12 @@ describe('ConfigUpdateJob', () => {
       expect(file.modules.edged.nodeLabels).toEqual({ zone: 'blue' });
       expect(existsSync(`${fleet.edge(node).configFile}.previous`)).toBe(true);
       // The restarted edgecore runs with it: it registered again with the new label.
-      await waitFor(async () => (await fleet.cloud.store.get('Node', node))?.metadata.labels?.zone === 'blue', {
-        what: `${node} labelled zone=blue`,
-      });
+      await waitFor(
+        async () => (await fleet.cloud.store.get('Node', node))?.metadata.labels?.zone === 'blue',
+        {
+          what: `${node} labelled zone=blue`,
+        },
+      );
       expect(before[i]?.metadata.labels?.zone).toBeUndefined();
     }
     await fleet.stopEdges(nodes);
@@ -75,7 +78,9 @@ describe('ConfigUpdateJob', () => {
       const entry = fleet.entry(job, 'r-1');
       expect(entry.phase).toBe('Failure');
       expect(actionsOf(entry)).toEqual([...FLOW_OK.slice(0, 2), 'ConfigUpdate=False', 'Rollback=True']);
-      expect(entry.reason).toMatch(/config update failed: edgecore exited 3 times with the new edgecore\.yaml/);
+      expect(entry.reason).toMatch(
+        /config update failed: edgecore exited 3 times with the new edgecore\.yaml/,
+      );
       expect(entry.reason).toContain(`metaServer cannot listen on 127.0.0.1:${port}`);
       expect(entry.reason).toMatch(/EADDRINUSE/);
       expect(entry.reason).toMatch(/rolled back to the previous configuration/);
@@ -101,7 +106,9 @@ describe('ConfigUpdateJob', () => {
     const entry = fleet.entry(job, 'd-1');
     expect(entry.phase).toBe('Failure');
     expect(actionsOf(entry)).toEqual([...FLOW_OK.slice(0, 2), 'ConfigUpdate=False', 'Rollback=True']);
-    expect(entry.reason).toMatch(/did not come up healthy and connected within 8s with the new edgecore\.yaml/);
+    expect(entry.reason).toMatch(
+      /did not come up healthy and connected within 8s with the new edgecore\.yaml/,
+    );
     expect(fileOf('d-1').modules.edgeHub.websocket.server).toBe(oldCloud);
     await fleet.stopEdges(['d-1']);
   });
@@ -168,8 +175,12 @@ spec:
     expect(stderr).toMatch(/bad-config-job\.yaml/);
     expect(stderr).toMatch(/ConfigUpdateJob "bad-paths"/);
     expect(stderr).toContain('spec.updateFields["modules.nope"]: unknown field modules.nope');
-    expect(stderr).toContain('spec.updateFields["modules.edgeStream.enable"]: expected true or false, got "yes"');
-    expect(stderr).toContain('spec.updateFields["modules.edgeHub.messageBurst"]: expected integer, got "lots"');
+    expect(stderr).toContain(
+      'spec.updateFields["modules.edgeStream.enable"]: expected true or false, got "yes"',
+    );
+    expect(stderr).toContain(
+      'spec.updateFields["modules.edgeHub.messageBurst"]: expected integer, got "lots"',
+    );
     expect(await fleet.configJob('bad-paths')).toBeUndefined();
   });
 
@@ -194,12 +205,24 @@ spec:
     const file = fileOf('h-1');
     expect(file.modules.edgeHub.heartbeat).toBe(4);
     expect(file.modules.edged.nodeLabels).toEqual({ zone: 'green', tier: 'edge' });
-    await waitFor(async () => (await fleet.cloud.store.get('Node', 'h-1'))?.metadata.labels?.tier === 'edge', {
-      what: 'h-1 labelled tier=edge',
-    });
+    await waitFor(
+      async () => (await fleet.cloud.store.get('Node', 'h-1'))?.metadata.labels?.tier === 'edge',
+      {
+        what: 'h-1 labelled tier=edge',
+      },
+    );
 
     await expect(
-      keadm(['edge', 'config-update', '--root', edge.installRoot, '--config', edge.configFile, '--set', 'modules.nope=1']),
+      keadm([
+        'edge',
+        'config-update',
+        '--root',
+        edge.installRoot,
+        '--config',
+        edge.configFile,
+        '--set',
+        'modules.nope=1',
+      ]),
     ).rejects.toThrow(/modules\.nope: unknown field/);
     expect(fileOf('h-1').modules.edgeHub.heartbeat).toBe(4);
     await fleet.stopEdges(['h-1']);

@@ -73,7 +73,11 @@ export function nodePhaseAfter(type: NodeTaskType, action: ActionName, succeeded
 export const NodeTaskRequestSchema = z.object({
   /** The job's uid, so a recreated job with the same name is a new task. */
   jobUid: z.string().min(1),
-  /** The job's spec, as stored (for ImagePrePullJob: `{imagePrePullTemplate: ...}`). */
+  /**
+   * The job's spec without its node selection (nodeNames, labelSelector): the
+   * node is the target, and a job over N nodes would otherwise send N names N
+   * times. For ImagePrePullJob: `{imagePrePullTemplate: ...}`, likewise.
+   */
   spec: z.record(z.string(), z.unknown()),
 });
 export type NodeTaskRequest = z.infer<typeof NodeTaskRequestSchema>;
