@@ -84,8 +84,10 @@ bootstrap() {
   # Basic auth, openssl for its token auth, and the kube-apiserver's test
   # certificates); etcd for the cluster-mode tests' API server; containerd
   # and runc, the real container runtime the image pre-pull tests drive over
-  # CRI, and busybox-static, the binary their test images are built from.
-  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static
+  # CRI, and busybox-static, the binary their test images are built from;
+  # docker-compose, which validates configs/compose/docker-compose.yml
+  # (`docker-compose config` needs no Docker engine).
+  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static docker-compose
 }
 
 # kube-apiserver and kubectl for the cluster-mode tests, built from the Go

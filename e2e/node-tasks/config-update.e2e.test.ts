@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
+import type { EdgeCoreConfig } from '@kedge/api';
 import { keadm } from '@kedge/localup';
 import { startProcess, waitFor } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +28,9 @@ describe('ConfigUpdateJob', () => {
   beforeAll(() => fleet.start({ target: false }));
   afterAll(() => fleet.close());
 
-  const fileOf = (node: string): Record<string, any> =>
-    parse(readFileSync(fleet.edge(node).configFile, 'utf8')) as Record<string, any>;
+  /** The node's edgecore.yaml as written (the fields these tests read are always in it). */
+  const fileOf = (node: string): EdgeCoreConfig =>
+    parse(readFileSync(fleet.edge(node).configFile, 'utf8')) as EdgeCoreConfig;
 
   it('applies a valid update on two nodes and reports it after the restart', async () => {
     const nodes = ['u-1', 'u-2'];

@@ -195,7 +195,7 @@ describe('node task modes without the gate, and with the processes disagreeing',
       upgradeJob('v1-ignored', V1ALPHA1, { version: 'v1.1.0', nodeNames: ['n-1'] }),
     );
     await cm.running.waitForLine(
-      /NodeUpgradeJob v1-ignored is a v1alpha1 job; this controllermanager runs the v1alpha2 node tasks.*--feature-gates=disableNodeTaskV1alpha2=true on controllermanager\) runs it/,
+      /NodeUpgradeJob v1-ignored is a v1alpha1 job; this controllermanager runs the v1alpha2 node tasks .*\(--feature-gates=disableNodeTaskV1alpha2=true on controllermanager runs it\)/,
     );
     await cloudcore.running.waitForLine(
       /NodeUpgradeJob v1-ignored is a v1alpha1 job; this cloudcore runs the v1alpha2 node tasks/,
@@ -205,35 +205,62 @@ describe('node task modes without the gate, and with the processes disagreeing',
     expect(job?.metadata.finalizers).toBeUndefined();
   });
 
-  it('a cloudcore with the gate on and a controllermanager without it refuse each other’s jobs and say the gates disagree', async () => {
-    const cloud = cloudIn('disagree');
-    const cloudcore = await cloud.addCloudCore({ featureGates: { disableNodeTaskV1alpha2: true } });
-    const cm = await cloud.startControllerManager({ featureGates: { disableNodeTaskV1alpha2: false } });
-    await cm.running.waitForLine(
-      /node task modes disagree: this controllermanager runs v1alpha2, but cloudcore\.cloudcore-0=v1alpha1/,
-    );
-    const mode = await cloud.store.get('ConfigMap', 'kedge-node-task-mode', 'kubeedge');
-    expect(mode?.data).toEqual({ controllermanager: 'v1alpha2', 'cloudcore.cloudcore-0': 'v1alpha1' });
-    await cloud.store.create('Node', readyNode('n-1'));
+  it.each([
+    { cloudcoreGate: true, cmGate: false },
+    { cloudcoreGate: false, cmGate: true },
+  ])(
+    "cloudcore gate $cloudcoreGate, controllermanager gate $cmGate: each leaves the other API's jobs alone and says the gates disagree",
+    async ({ cloudcoreGate, cmGate }) => {
+      const cloud = cloudIn(`disagree-${cloudcoreGate}`);
+      const ccMode = cloudcoreGate ? 'v1alpha1' : 'v1alpha2';
+      const cmMode = cmGate ? 'v1alpha1' : 'v1alpha2';
+      const cloudcore = await cloud.addCloudCore({
+        featureGates: { disableNodeTaskV1alpha2: cloudcoreGate },
+      });
+      const cm = await cloud.startControllerManager({ featureGates: { disableNodeTaskV1alpha2: cmGate } });
+      await cm.running.waitForLine(
+        new RegExp(
+          `node task modes disagree: this controllermanager runs ${cmMode}, but cloudcore\\.cloudcore-0=${ccMode}`,
+        ),
+      );
+      const mode = await cloud.store.get('ConfigMap', 'kedge-node-task-mode', 'kubeedge');
+      expect(mode?.data).toEqual({ controllermanager: cmMode, 'cloudcore.cloudcore-0': ccMode });
+      await cloud.store.create('Node', readyNode('n-1'));
 
-    await cloud.store.create(
-      'NodeUpgradeJob',
-      upgradeJob('v1-job', V1ALPHA1, { version: 'v1.1.0', nodeNames: ['n-1'] }),
-    );
-    await cloud.store.create(
-      'NodeUpgradeJob',
-      upgradeJob('v2-job', 'operations.kubeedge.io/v1alpha2', { version: 'v1.1.0', nodeNames: ['n-1'] }),
-    );
-    await cm.running.waitForLine(
-      /NodeUpgradeJob v1-job is a v1alpha1 job; this controllermanager runs the v1alpha2 node tasks.*the feature gates disagree: cloudcore\.cloudcore-0=v1alpha1/,
-    );
-    // controllermanager initialises the v1alpha2 job; this cloudcore will not send it.
-    await cloudcore.running.waitForLine(
-      /NodeUpgradeJob v2-job is a v1alpha2 job; this cloudcore runs the v1alpha1 node tasks.*the feature gates disagree: controllermanager=v1alpha2/,
-    );
-    const v1 = await cloud.store.get('NodeUpgradeJob', 'v1-job');
-    expect(v1?.status).toBeUndefined();
-    const v2 = await cloud.store.get('NodeUpgradeJob', 'v2-job');
-    expect(v2?.status?.nodeStatus).toEqual([{ nodeName: 'n-1', phase: 'Pending' }]);
-  });
+      // One job of each API: controllermanager takes the one of its mode, cloudcore refuses that one.
+      await cloud.store.create(
+        'NodeUpgradeJob',
+        upgradeJob(`${ccMode}-job`, `operations.kubeedge.io/${ccMode}`, {
+          version: 'v1.1.0',
+          nodeNames: ['n-1'],
+        }),
+      );
+      await cloud.store.create(
+        'NodeUpgradeJob',
+        upgradeJob(`${cmMode}-job`, `operations.kubeedge.io/${cmMode}`, {
+          version: 'v1.1.0',
+          nodeNames: ['n-1'],
+        }),
+      );
+      await cm.running.waitForLine(
+        new RegExp(
+          `NodeUpgradeJob ${ccMode}-job is a ${ccMode} job; this controllermanager runs the ${cmMode} node tasks` +
+            `.*the feature gates disagree: cloudcore\\.cloudcore-0=${ccMode}`,
+        ),
+      );
+      await cloudcore.running.waitForLine(
+        new RegExp(
+          `NodeUpgradeJob ${cmMode}-job is a ${cmMode} job; this cloudcore runs the ${ccMode} node tasks` +
+            `.*the feature gates disagree: controllermanager=${cmMode}`,
+        ),
+      );
+      // Neither job gets anywhere: one is never initialised, the other never sent.
+      expect((await cloud.store.get('NodeUpgradeJob', `${ccMode}-job`))?.status).toBeUndefined();
+      const taken = await waitFor(
+        async () => (await cloud.store.get('NodeUpgradeJob', `${cmMode}-job`))?.status?.nodeStatus?.[0],
+        { what: `${cmMode}-job initialised` },
+      );
+      expect(taken.startTime).toBeUndefined();
+    },
+  );
 });

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
     'The container runtime could not be reached on its CRI socket; the message names the socket.',
   KEDGE_CRI_ERROR:
     'A CRI call to the container runtime failed; the message names the socket, the call and the gRPC status.',
+  KEDGE_KUBECTL_FAILED:
+    'kubectl, run by keadm, was not found or exited non-zero; the message has the command and its stderr.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

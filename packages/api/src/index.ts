@@ -24,3 +24,4 @@ export * from './resources/config-map.ts';
 export * from './node-task-mode.ts';
 export * from './node-task-v1alpha1.ts';
 export * from './node-task-v1alpha1-status.ts';
+export * from './resources/lease.ts';

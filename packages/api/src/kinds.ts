@@ -6,6 +6,7 @@ import { ConfigMapSchema } from './resources/config-map.ts';
 import { ConfigUpdateJobSchema } from './resources/config-update-job.ts';
 import { EdgeApplicationSchema } from './resources/edge-application.ts';
 import { EventSchema } from './resources/event.ts';
+import { LeaseSchema } from './resources/lease.ts';
 import { ImagePrePullJobSchema } from './resources/image-prepull-job.ts';
 import { NODE_TASK_GROUP } from './resources/node-task-common.ts';
 import { NodeGroupSchema, APPS_GROUP } from './resources/node-group.ts';
@@ -99,6 +100,20 @@ export const kinds = {
     scope: 'Namespaced',
     shortNames: ['cm'],
     schema: ConfigMapSchema,
+    statusSubresource: false,
+    printerColumns: [],
+    crd: false,
+  }),
+  Lease: defineKind({
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    alsoServed: [],
+    kind: 'Lease',
+    plural: 'leases',
+    singular: 'lease',
+    scope: 'Namespaced',
+    shortNames: [],
+    schema: LeaseSchema,
     statusSubresource: false,
     printerColumns: [],
     crd: false,

@@ -97,6 +97,55 @@ describe('controllermanager process', () => {
     expect(job?.metadata.finalizers).toBeUndefined();
   });
 
+  it('with leader election only the leader runs controllers; a standby takes over when it is killed', async () => {
+    dir = await tempDir('kedge-cm-main-');
+    const config = await writeConfig(
+      dir,
+      'leaderElection: { enable: true, leaseDuration: 2, renewDeadline: 1.5, retryPeriod: 0.25 }\n',
+    );
+    const start = (name: string): ManagedProcess =>
+      startProcess({ name, args: [MAIN, '--config', config], env: { KEDGE_LOG_LEVEL: 'info' } });
+    proc = start('cm-first');
+    await proc.waitForLine(/became leader/);
+    const second = start('cm-second');
+    try {
+      await second.waitForLine(/standing by: lease kubeedge\/kedge-controllermanager is held by/);
+      const { healthPort } = JSON.parse(await second.waitForLine(/controllermanager started/)) as {
+        healthPort: number;
+      };
+      expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200); // ready to take over
+
+      store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
+      await store.create('Node', makeNode('edge-1'));
+      const createJob = (name: string) =>
+        store?.create('NodeUpgradeJob', {
+          apiVersion: 'operations.kubeedge.io/v1alpha2',
+          kind: 'NodeUpgradeJob',
+          metadata: { name },
+          spec: { version: 'v1.21.0', nodeNames: ['edge-1'] },
+        });
+      await createJob('first');
+      await proc.waitForLine(/NodeUpgradeJob first initialised/);
+
+      await proc.killHard();
+      await second.waitForLine(/became leader/, 10_000);
+      await createJob('second');
+      await second.waitForLine(/NodeUpgradeJob second initialised/);
+      expect(second.stdout()).not.toMatch(/NodeUpgradeJob first initialised/); // the standby did not run it
+
+      const lease = await store.get('Lease', 'kedge-controllermanager', 'kubeedge');
+      expect(lease?.spec?.leaseTransitions).toBe(1);
+      await second.kill('SIGTERM');
+      expect(await second.exited).toEqual({ code: 0, signal: null });
+      expect(second.stdout()).toMatch(/released lease kubeedge\/kedge-controllermanager/);
+      expect((await store.get('Lease', 'kedge-controllermanager', 'kubeedge'))?.spec?.holderIdentity).toBe(
+        '',
+      );
+    } finally {
+      await second.kill();
+    }
+  });
+
   it('exits 2 with a message naming the field when the config is invalid', async () => {
     dir = await tempDir('kedge-cm-main-');
     const config = await writeConfig(dir, 'nodeLifecycle: { gracePeriod: 5, monitorPeriod: 10 }\n');

@@ -73,6 +73,7 @@ export async function startEdgeCore(
     projectId: m.edgeHub.projectID,
     token: m.edgeHub.token,
     server: m.edgeHub.websocket.server,
+    servers: m.edgeHub.websocket.servers,
     ca: m.edgeHub.tlsCaFile ? readConfigFile(m.edgeHub.tlsCaFile, 'modules.edgeHub.tlsCaFile') : undefined,
     heartbeatMs: m.edgeHub.heartbeat * 1000,
     handshakeTimeoutMs: m.edgeHub.websocket.handshakeTimeout * 1000,

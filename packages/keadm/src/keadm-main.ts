@@ -1,5 +1,5 @@
-// keadm: three-level commands (`keadm edge upgrade`, `keadm ctl confirm`,
-// `keadm gettoken`). main() dispatches, prints errors as `error: ...` lines
+// keadm: one- to three-level commands (`keadm init`, `keadm join`,
+// `keadm gettoken`, `keadm edge upgrade`, `keadm ctl confirm`). main() dispatches, prints errors as `error: ...` lines
 // and returns the exit code; it never exits the process itself.
 import { KedgeError, errorMessage } from '@kedge/api';
 import { runCtlConfirm } from './commands/ctl-confirm.ts';
@@ -9,6 +9,8 @@ import { runEdgeInstall } from './commands/edge-install.ts';
 import { runEdgeRollback } from './commands/edge-rollback.ts';
 import { runEdgeUpgrade } from './commands/edge-upgrade.ts';
 import { runGettoken } from './commands/gettoken.ts';
+import { runInit } from './commands/init.ts';
+import { runJoin } from './commands/join.ts';
 import type { KeadmIo } from './commands/keadm-io.ts';
 
 export type { KeadmIo } from './commands/keadm-io.ts';
@@ -25,18 +27,22 @@ const COMMANDS: Record<string, Record<string, Run> | Run> = {
   },
   ctl: { confirm: runCtlConfirm },
   gettoken: runGettoken,
+  init: runInit,
+  join: runJoin,
 };
 
-export const KEADM_USAGE = `keadm: install and operate kedge edge nodes
+export const KEADM_USAGE = `keadm: install and operate kedge's cloud and edge nodes
 
 Usage:
+  keadm init [--image-repo R] [--version V] [--advertise-address IP] [--apply [--kubeconfig FILE]]
+  keadm gettoken --node NAME [--secret-file FILE | --kubeconfig FILE]
+  keadm join --cloudcore-ipport HOST:PORT --token T [--node-name N] [--root DIR] [--release DIR|IMAGE]
   keadm edge install --release DIR|IMAGE [--root DIR] [--config FILE]
   keadm edge upgrade --toVersion V --image IMAGE|DIR [--image-digest D] [--force] [--wait]
   keadm edge backup [--root DIR] [--config FILE]
   keadm edge rollback [--history-version V] [--root DIR] [--config FILE]
   keadm edge config-update --set KEY=VALUE[,...] [--wait] [--root DIR] [--config FILE]
   keadm ctl confirm [--metaserver HOST:PORT] [--job NAME]
-  keadm gettoken --node NAME [--secret-file FILE]
 
 Run "keadm <command> [<subcommand>] --help" for a command's flags.
 `;

@@ -1,4 +1,11 @@
-export { LocalCloud, LocalProcess, CloudCoreReplica, type LocalCloudOptions } from './local-cloud.ts';
+export {
+  LocalCloud,
+  LocalProcess,
+  CloudCoreReplica,
+  type CloudProcessKind,
+  type LocalCloudKubernetes,
+  type LocalCloudOptions,
+} from './local-cloud.ts';
 export { LocalEdge, type LocalEdgeOptions } from './local-edge.ts';
 export { buildRelease, type BuildReleaseOptions, type BuiltRelease } from './release/build-release.ts';
 export { LocalReleases, RELEASE_REPOSITORY, type PublishedRelease } from './release/local-releases.ts';

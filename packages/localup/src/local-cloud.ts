@@ -1,6 +1,9 @@
-// An embedded-mode cloud on this machine: cloudcore replicas and one
-// controllermanager as real processes sharing one SQLite store, with configs
-// written into a work directory. Used by the demo and the e2e tests.
+// A cloud on this machine: cloudcore replicas and controllermanager(s) as
+// real processes, with configs written into a work directory. Embedded mode
+// (default): they share one SQLite store. Cluster mode (`kubernetes`): they
+// use a kube-apiserver, each process with its own kubeconfig (its own
+// ServiceAccount token, so RBAC applies per process). Used by the demo and
+// the e2e tests.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeToken } from '@kedge/cloudcore';
@@ -21,6 +24,19 @@ export interface LocalCloudOptions {
   tls?: { certFile: string; keyFile: string };
   /** Extra env for every cloud process. */
   env?: Record<string, string>;
+  /** Cluster mode: `store.backend: kubernetes` for every process. */
+  kubernetes?: LocalCloudKubernetes;
+  /** Turn controllermanager leader election on with these timings (seconds). */
+  leaderElection?: { leaseDuration: number; renewDeadline: number; retryPeriod: number };
+}
+
+export type CloudProcessKind = 'cloudcore' | 'controllermanager';
+
+export interface LocalCloudKubernetes {
+  /** The kubeconfig file the process `id` (`cloudcore-0`, `controllermanager`, ...) authenticates with. */
+  kubeconfigFor(process: CloudProcessKind, id: string): string;
+  /** The caller's own (admin) view of the API server, exposed as `LocalCloud.store`; not closed by close(). */
+  store: ResourceStore;
 }
 
 /** One daemon process that can be killed and started again with the same config. */
@@ -78,7 +94,9 @@ export class LocalCloud {
   readonly secretFile: string;
   readonly secret = 'localup-secret-0123456789abcdef0123456789';
   readonly replicas: CloudCoreReplica[] = [];
+  /** The controllermanager started last. */
   controllerManager: LocalProcess | undefined;
+  readonly controllerManagers: LocalProcess[] = [];
   readonly store: ResourceStore;
   private readonly options: LocalCloudOptions;
 
@@ -88,12 +106,25 @@ export class LocalCloud {
     this.storePath = join(options.dir, 'kedge.db');
     this.secretFile = join(options.dir, 'token-secret');
     writeFileSync(this.secretFile, this.secret);
-    this.store = openSqliteStore({ path: this.storePath });
+    this.store = options.kubernetes?.store ?? openSqliteStore({ path: this.storePath });
   }
 
-  /** Starts one more cloudcore replica on a free port; `featureGates` overrides the cloud-wide ones. */
+  /** The `store:` section of a process's config; `kubeconfig` overrides the one from the options. */
+  private storeConfig(process: CloudProcessKind, id: string, kubeconfig?: string): Record<string, unknown> {
+    const kube = this.options.kubernetes;
+    if (!kube) return { backend: 'sqlite', sqlite: { path: this.storePath } };
+    return {
+      backend: 'kubernetes',
+      kubernetes: { kubeconfig: kubeconfig ?? kube.kubeconfigFor(process, id), inCluster: false },
+    };
+  }
+
+  /**
+   * Starts one more cloudcore replica on a free port; `featureGates` overrides the cloud-wide ones,
+   * `kubeconfig` (cluster mode) the identity it would get from `kubernetes.kubeconfigFor`.
+   */
   async addCloudCore(
-    options: { featureGates?: { disableNodeTaskV1alpha2?: boolean } } = {},
+    options: { featureGates?: { disableNodeTaskV1alpha2?: boolean }; kubeconfig?: string } = {},
   ): Promise<CloudCoreReplica> {
     const port = await freePort();
     const id = `cloudcore-${this.replicas.length}`;
@@ -104,7 +135,7 @@ export class LocalCloud {
       stringify({
         apiVersion: 'cloudcore.config.kubeedge.io/v1alpha2',
         kind: 'CloudCore',
-        store: { backend: 'sqlite', sqlite: { path: this.storePath } },
+        store: this.storeConfig('cloudcore', id, options.kubeconfig),
         featureGates: {
           disableNodeTaskV1alpha2:
             options.featureGates?.disableNodeTaskV1alpha2 ?? o.featureGates?.disableNodeTaskV1alpha2 ?? false,
@@ -131,17 +162,23 @@ export class LocalCloud {
     return replica;
   }
 
-  /** Starts the (single) controllermanager; `featureGates` overrides the cloud-wide ones. */
+  /**
+   * Starts a controllermanager (`controllermanager`, then `controllermanager-1`, ...: more than one
+   * only makes sense with `leaderElection`); `featureGates` overrides the cloud-wide ones.
+   */
   async startControllerManager(
     options: { featureGates?: { disableNodeTaskV1alpha2?: boolean } } = {},
   ): Promise<LocalProcess> {
-    const configFile = join(this.dir, 'controllermanager.yaml');
+    const n = this.controllerManagers.length;
+    const id = n === 0 ? 'controllermanager' : `controllermanager-${n}`;
+    const configFile = join(this.dir, `${id}.yaml`);
+    const le = this.options.leaderElection;
     writeFileSync(
       configFile,
       stringify({
         apiVersion: 'controllermanager.config.kedge.io/v1alpha1',
         kind: 'ControllerManager',
-        store: { backend: 'sqlite', sqlite: { path: this.storePath } },
+        store: this.storeConfig('controllermanager', id),
         featureGates: {
           disableNodeTaskV1alpha2:
             options.featureGates?.disableNodeTaskV1alpha2 ??
@@ -150,16 +187,18 @@ export class LocalCloud {
         },
         nodeTask: { timeoutCheckPeriod: 1 },
         nodeLifecycle: { gracePeriod: 20, monitorPeriod: 2 },
+        ...(le ? { leaderElection: { enable: true, ...le } } : {}),
       }),
     );
     const cm = new LocalProcess(
-      'controllermanager',
+      id,
       ['packages/controllermanager/src/main.ts', '--config', configFile],
       /"controllermanager started"/,
       this.options.env ?? {},
     );
     await cm.start();
     this.controllerManager = cm;
+    this.controllerManagers.push(cm);
     return cm;
   }
 
@@ -168,7 +207,10 @@ export class LocalCloud {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.replicas.map((r) => r.stop()), this.controllerManager?.stop()]);
-    await this.store.close();
+    await Promise.all([
+      ...this.replicas.map((r) => r.stop()),
+      ...this.controllerManagers.map((c) => c.stop()),
+    ]);
+    if (!this.options.kubernetes) await this.store.close();
   }
 }

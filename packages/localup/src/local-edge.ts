@@ -12,6 +12,8 @@ export interface LocalEdgeOptions {
   name: string;
   /** cloudcore address, host:port. */
   server: string;
+  /** More cloudcore addresses to fail over to (modules.edgeHub.websocket.servers). */
+  servers?: string[];
   token: string;
   labels?: Record<string, string>;
   taskManager?: boolean;
@@ -68,7 +70,7 @@ export class LocalEdge extends LocalProcess {
             token: o.token,
             ...(o.tlsCaFile ? { tlsCaFile: o.tlsCaFile } : {}),
             reconnect: { initialDelay: 0.2, maxDelay: 1 },
-            websocket: { server: o.server },
+            websocket: { server: o.server, servers: o.servers ?? [] },
           },
           edged: {
             hostnameOverride: o.name,

@@ -32,6 +32,16 @@ const WebsocketSchema = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .describe('cloudcore address: host:port, or ws:// / wss:// URL'),
+    servers: z
+      .array(
+        z.string().superRefine((v, ctx) => {
+          const problem = hostPortProblem(v, true);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .describe(
+        'more cloudcore replicas to fail over to: server is dialled first, then these in turn after a failed attempt',
+      ),
     handshakeTimeout: seconds('time allowed to open the connection'),
     maxMessageBytes: z.number().int().positive().describe('largest frame accepted or sent'),
   })
@@ -215,6 +225,7 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         websocket: {
           enable: true,
           server: '127.0.0.1:10000',
+          servers: [],
           handshakeTimeout: 30,
           maxMessageBytes: 1048576,
         },

@@ -2,7 +2,12 @@
 // node, keeps one live session per node, checks liveness and hands every
 // valid upstream message to the handlers, answering sync messages with a
 // `response` or `error` once the handler finished (docs/tunnel.md).
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -80,11 +85,7 @@ export class CloudHub {
     const server = tls
       ? createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) })
       : createHttpServer();
-    server.on('request', (_req, res) => {
-      res
-        .writeHead(426, { 'content-type': 'text/plain' })
-        .end('kedge cloudhub: WebSocket upgrade required\n');
-    });
+    server.on('request', (req, res) => this.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -121,6 +122,23 @@ export class CloudHub {
   send(nodeName: string, msg: Message): boolean {
     const session = this.sessions.get(nodeName);
     return session?.registered === true && session.send(msg);
+  }
+
+  /**
+   * Plain HTTP on the tunnel port: `GET /healthz` answers 200 while the hub
+   * serves (for Kubernetes probes and load balancers); anything else is told
+   * to upgrade to WebSocket.
+   */
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = JSON.stringify({ status: 'ok', connectedNodes: this.connectedNodes().length });
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('kedge cloudhub: WebSocket upgrade required\n');
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

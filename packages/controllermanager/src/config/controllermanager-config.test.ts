@@ -54,7 +54,14 @@ describe('loadControllerManagerConfig', () => {
 
   it('round-trips through its rendered YAML and keeps configs/controllermanager.yaml current', () => {
     const original = defaultControllerManagerConfig();
-    original.leaderElection = { enable: true, leaseDuration: 30, renewDeadline: 20, retryPeriod: 4 };
+    original.leaderElection = {
+      enable: true,
+      leaseDuration: 30,
+      renewDeadline: 20,
+      retryPeriod: 4,
+      resourceNamespace: 'kube-system',
+      resourceName: 'my-lease',
+    };
     original.health.port = 10257;
     expect(loadControllerManagerConfig({ text: renderControllerManagerConfig(original), env: {} })).toEqual(
       original,

@@ -44,14 +44,29 @@ export const ControllerManagerConfigSchema = z.strictObject({
         .boolean()
         .describe('run the node task controllers (NodeUpgradeJob, ImagePrePullJob, ConfigUpdateJob)'),
       timeoutCheckPeriod: seconds('interval between task timeout checks'),
+      maxJobBytes: z
+        .number()
+        .int()
+        .min(0)
+        .describe(
+          'refuse a job whose object would outgrow this once every node reported (bytes); ' +
+            '0 = automatic: 1400000 with the kubernetes store (etcd takes 1.5 MiB per object), no limit with sqlite',
+        ),
     })
     .describe('node task controllers'),
   leaderElection: z
     .strictObject({
-      enable: z.boolean().describe('elect one active replica (needs a shared store)'),
+      enable: z.boolean().describe('elect one active replica through a Lease (any number may run)'),
       leaseDuration: seconds('how long a leader holds the lease without renewing'),
       renewDeadline: seconds('how long the leader keeps trying to renew before giving up'),
       retryPeriod: seconds('interval between acquire/renew attempts'),
+      resourceNamespace: z.string().min(1).describe('namespace of the coordination.k8s.io Lease'),
+      resourceName: z
+        .string()
+        .min(1)
+        .max(253)
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lower-case RFC 1123 name')
+        .describe('name of the coordination.k8s.io Lease the replicas compete for'),
     })
     .superRefine((le, ctx) => {
       lessThan('renewDeadline', 'leaseDuration')(le, ctx);
@@ -76,8 +91,15 @@ export function defaultControllerManagerConfig(): ControllerManagerConfig {
     store: defaultStoreConfig(),
     featureGates: { disableNodeTaskV1alpha2: false },
     nodeLifecycle: { enable: true, gracePeriod: 40, monitorPeriod: 5 },
-    nodeTask: { enable: true, timeoutCheckPeriod: 5 },
-    leaderElection: { enable: false, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2 },
+    nodeTask: { enable: true, timeoutCheckPeriod: 5, maxJobBytes: 0 },
+    leaderElection: {
+      enable: false,
+      leaseDuration: 15,
+      renewDeadline: 10,
+      retryPeriod: 2,
+      resourceNamespace: 'kubeedge',
+      resourceName: 'kedge-controllermanager',
+    },
     health: { address: '127.0.0.1', port: 0 },
   };
 }

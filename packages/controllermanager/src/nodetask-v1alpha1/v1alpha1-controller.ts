@@ -95,6 +95,8 @@ export class V1alpha1NodeTaskController {
     let job = this.#informers.get(kind)?.get(name) as NodeTaskJob | undefined;
     if (job === undefined) return Reconciled.done;
     if (!isV1alpha1Kind(kind) || nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha1) {
+      // Another API's job: left alone, except that a deletion is helped along (same finalizer).
+      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
       await this.#o.refusals.refuse(job);
       return Reconciled.done;
     }

@@ -176,7 +176,8 @@ export function planV1alpha1(input: V1alpha1PlanInput): V1alpha1Plan {
       const next = stages[stages.indexOf(current) + 1];
       const open = entries.some((e) => !isV1alpha1Final(e.state));
       if (next === undefined || !open) {
-        state = withState(V1alpha1State.Successful, event, V1alpha1Action.Success, stamp);
+        const last = V1ALPHA1_STAGE_EVENT[stages[stages.length - 1] ?? current] ?? event;
+        state = withState(V1alpha1State.Successful, last, V1alpha1Action.Success, stamp);
       } else {
         state = withState(next, event, V1alpha1Action.Success, stamp);
       }

@@ -1,8 +1,10 @@
 // The Node cache a job is initialised against, made safe for a job created
 // right after its nodes registered: the Node informer and the job informer
-// poll the store separately, so the job can arrive first. Names the cache
-// does not know are read from the store before a node is called missing.
-import type { Node } from '@kedge/api';
+// poll the store separately, so the job can arrive before the Node cache has
+// the node, or has it Ready. Named nodes the cache would call missing, not
+// Ready or not an edge node are read from the store before that is decided
+// (a few reads in the common case; the cache stays the answer otherwise).
+import { isEdgeNode, isNodeReady, type Node } from '@kedge/api';
 import type { ResourceStore } from '@kedge/store';
 import type { Rollout } from './node-task-job.ts';
 import type { NodeLookup } from './select-nodes.ts';
@@ -12,16 +14,17 @@ export async function freshNodeLookup(
   cache: NodeLookup,
   store: Pick<ResourceStore, 'get'>,
 ): Promise<NodeLookup> {
-  const missing = (rollout.nodeNames ?? []).filter((name) => cache.get(name) === undefined);
-  if (missing.length === 0) return cache;
-  const fetched = new Map<string, Node>();
-  for (const name of new Set(missing)) {
-    const node = await store.get('Node', name);
-    if (node !== undefined) fetched.set(name, node);
-  }
-  if (fetched.size === 0) return cache;
+  const doubtful = new Set(
+    (rollout.nodeNames ?? []).filter((name) => {
+      const node = cache.get(name);
+      return node === undefined || !isNodeReady(node) || !isEdgeNode(node);
+    }),
+  );
+  if (doubtful.size === 0) return cache;
+  const fetched = new Map<string, Node | undefined>();
+  for (const name of doubtful) fetched.set(name, await store.get('Node', name));
   return {
-    get: (name) => cache.get(name) ?? fetched.get(name),
+    get: (name) => (fetched.has(name) ? fetched.get(name) : cache.get(name)),
     list: () => cache.list(),
   };
 }

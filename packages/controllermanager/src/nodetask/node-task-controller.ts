@@ -39,6 +39,8 @@ export interface NodeTaskControllerOptions {
   workers?: number;
   /** Clock of the informers' retry backoff; default the system clock. */
   informerClock?: Clock;
+  /** Refuse jobs whose finished object would be larger (bytes; 0 = no limit; see job-size.ts). */
+  maxJobBytes?: number;
 }
 
 export class NodeTaskController {
@@ -91,7 +93,9 @@ export class NodeTaskController {
     let job = this.#informers.get(kind)?.get(name) as NodeTaskJob | undefined;
     if (job === undefined) return Reconciled.done;
     if (nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha2) {
-      // Created as v1alpha1: the v1alpha1 controller's (feature gate disableNodeTaskV1alpha2).
+      // Created as v1alpha1: the v1alpha1 controller's (feature gate disableNodeTaskV1alpha2). Only a
+      // deletion is helped along (the finalizer is the same), so that switching the gate never wedges one.
+      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
       await this.#o.refusals?.refuse(job);
       return Reconciled.done;
     }
@@ -110,7 +114,8 @@ export class NodeTaskController {
       job.status === undefined
         ? await freshNodeLookup(rolloutOf(job), this.#o.nodes, this.#o.store)
         : this.#o.nodes;
-    let plan = planJob(job, nodes, now);
+    const planOptions = { maxJobBytes: this.#o.maxJobBytes ?? 0 };
+    let plan = planJob(job, nodes, now, planOptions);
     if (plan.changed) {
       const written: { plan?: JobPlan; before?: JobPhase } = {}; // from the object mutate read last
       await mutate(
@@ -118,7 +123,7 @@ export class NodeTaskController {
         kind,
         name,
         (cur) => {
-          const fresh = planJob(cur, nodes, now);
+          const fresh = planJob(cur, nodes, now, planOptions);
           written.plan = fresh;
           written.before = cur.status?.phase;
           return fresh.changed ? withStatus(cur, fresh.status) : undefined;

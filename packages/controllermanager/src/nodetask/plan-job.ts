@@ -2,6 +2,7 @@
 // a job seen for the first time): the one function both the cheap check
 // against the informer cache and the conflict-checked write run.
 import { JobPhase } from '@kedge/api';
+import { jobSizeProblem } from './job-size.ts';
 import { computeJobStatus, type JobStatusResult } from './job-status.ts';
 import {
   rolloutOf,
@@ -19,16 +20,34 @@ export interface JobPlan extends JobStatusResult<NonNullable<TaskStatus['nodeSta
   initialised: boolean;
 }
 
-export function planJob(job: NodeTaskJob, nodes: NodeLookup, now: number): JobPlan {
+export interface PlanOptions {
+  /** Refuse at initialisation a job whose finished object would exceed this (job-size.ts); 0 = no limit. */
+  maxJobBytes?: number;
+}
+
+export function planJob(
+  job: NodeTaskJob,
+  nodes: NodeLookup,
+  now: number,
+  options: PlanOptions = {},
+): JobPlan {
   const kind = job.kind as NodeTaskKind;
   const rollout = rolloutOf(job);
   let status = statusOf(job);
   const initialised = status === undefined;
   if (status === undefined) {
     const selection = selectNodes(rollout, nodes, rolloutPath(kind));
-    status = selection.ok
-      ? { phase: JobPhase.Init, nodeStatus: selection.entries }
-      : { phase: JobPhase.Failure, reason: selection.reason };
+    const tooBig = selection.ok
+      ? jobSizeProblem(
+          job,
+          selection.entries.map((e) => e.nodeName),
+          options.maxJobBytes ?? 0,
+        )
+      : undefined;
+    status =
+      selection.ok && tooBig === undefined
+        ? { phase: JobPhase.Init, nodeStatus: selection.entries }
+        : { phase: JobPhase.Failure, reason: selection.ok ? tooBig : selection.reason };
   }
   const result = computeJobStatus({
     type: taskTypeOf(kind),

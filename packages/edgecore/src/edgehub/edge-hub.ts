@@ -1,6 +1,7 @@
 // EdgeHub: the edge end of the tunnel (module `websocket`, group `hub`).
 // It keeps one connection to the cloud alive (register, keepalive, reconnect
-// with backoff and jitter), routes cloud messages to local modules, sends
+// with backoff and jitter; with several cloudcore addresses, a failed attempt
+// moves on to the next one, cloud-addresses.ts), routes cloud messages to local modules, sends
 // local modules' messages up, and drives the outbox: sync messages are
 // stored first and deleted only when the cloud acknowledges them.
 import {
@@ -20,13 +21,17 @@ import type { Module, ModuleContext } from '@kedge/beehive';
 import { Backoff, type Clock, type Logger } from '@kedge/runtime';
 import { WebSocket } from 'ws';
 import type { Outbox } from '../database/outbox.ts';
+import { CloudAddresses } from './cloud-addresses.ts';
 import { cloudUrl } from './cloud-url.ts';
 
 export interface EdgeHubOptions {
   nodeName: string;
   projectId: string;
   token: string;
+  /** The cloudcore address dialled first. */
   server: string;
+  /** More cloudcore addresses (other replicas), dialled in turn when an attempt fails. */
+  servers?: readonly string[];
   ca?: string | Buffer | undefined;
   heartbeatMs: number;
   handshakeTimeoutMs: number;
@@ -66,24 +71,32 @@ export class EdgeHub implements Module {
       maxMs: this.o.reconnectMaxMs,
       jitter: 0.3,
     });
+    const addresses = new CloudAddresses(this.o.server, this.o.servers);
     while (!ctx.signal.aborted) {
-      const registered = await this.runSession(ctx).catch((err: unknown) => {
-        ctx.log.warn({ err: errorMessage(err) }, 'cloud session failed');
+      const server = addresses.current;
+      const registered = await this.runSession(ctx, server).catch((err: unknown) => {
+        ctx.log.warn({ server, err: errorMessage(err) }, 'cloud session failed');
         return false;
       });
-      if (registered) backoff.reset();
       if (ctx.signal.aborted) break;
+      if (registered) {
+        backoff.reset();
+        addresses.succeeded();
+      } else if (addresses.failed()) {
+        ctx.log.info({ failed: server, next: addresses.current }, 'trying the next cloudcore address');
+        continue;
+      }
       const delay = backoff.next();
-      ctx.log.info({ delayMs: delay }, 'reconnecting to the cloud');
+      ctx.log.info({ delayMs: delay, server: addresses.current }, 'reconnecting to the cloud');
       await this.o.clock.sleep(delay, ctx.signal).catch(() => undefined);
     }
   }
 
   /** One connection, from dial to close. Resolves true if it got registered. */
-  private async runSession(ctx: ModuleContext): Promise<boolean> {
+  private async runSession(ctx: ModuleContext, server: string): Promise<boolean> {
     const o = this.o;
-    const tls = Boolean(o.ca) || o.server.startsWith('wss://');
-    const url = cloudUrl(o.server, o.projectId, o.nodeName, tls);
+    const tls = Boolean(o.ca) || server.startsWith('wss://');
+    const url = cloudUrl(server, o.projectId, o.nodeName, tls);
     this.state = 'connecting';
     const ws = new WebSocket(url, {
       headers: {

@@ -8,6 +8,7 @@ import {
   commitConfigUpdate,
   failedConfigFile,
   previousConfigFile,
+  recordConfigTrialFailure,
 } from './config-update.ts';
 import { sha256Of } from './durable-fs.ts';
 import { installLayout, type InstallLayout } from './install-layout.ts';
@@ -69,6 +70,31 @@ describe('config update across a restart', () => {
     });
     expect(readFileSync(configFile, 'utf8')).toBe(OLD);
     expect(readFileSync(failedConfigFile(configFile), 'utf8')).toBe(NEW);
+  });
+
+  it('quotes why edgecore failed to start with the new file in the rollback reason', () => {
+    beginConfigUpdate(layout, request());
+    resolveBootState(layout, { now: T0 + 1 });
+    const error = 'metaServer cannot listen on 127.0.0.1:9: listen EADDRINUSE\n  at listen';
+    expect(recordConfigTrialFailure(layout, { configFile, error, now: T0 + 2 })).toEqual({ recorded: true });
+    expect(readConfigUpdateMarker(layout)?.lastError).toBe(
+      'metaServer cannot listen on 127.0.0.1:9: listen EADDRINUSE; at listen',
+    );
+    for (let i = 2; i <= 3; i++) resolveBootState(layout, { now: T0 + i });
+    expect(resolveBootState(layout, { now: T0 + 4 }).configUpdate?.reason).toBe(
+      'edgecore exited 3 times with the new edgecore.yaml ' +
+        '(last error: metaServer cannot listen on 127.0.0.1:9: listen EADDRINUSE; at listen)',
+    );
+    // Only a process started with the file on trial records anything.
+    expect(recordConfigTrialFailure(layout, { configFile, error: 'x' })).toEqual({ recorded: false });
+  });
+
+  it('removes what a write killed before its rename left behind, and edgecore.yaml stays whole', () => {
+    const leftover = join(tmp.path, '.edgecore.yaml.tmp-123-abcd');
+    writeFileSync(leftover, 'modules:\n  edgeHub:\n    heart');
+    beginConfigUpdate(layout, request());
+    expect(existsSync(leftover)).toBe(false);
+    expect(readFileSync(configFile, 'utf8')).toBe(NEW);
   });
 
   it('restores the previous file when started after the deadline', () => {

@@ -368,7 +368,7 @@ describe('TaskManager (NodeUpgradeJob)', () => {
       );
       await h.waitForReports(1);
       expect(summary(h)).toEqual([
-        'Check false: config update: invalid config (1 problem): modules.nope.enable: unknown field',
+        'Check false: invalid configupdatejob spec: spec.updateFields["modules.nope.enable"]: unknown field modules.nope',
       ]);
     });
   });

@@ -69,6 +69,8 @@ export interface TaskHarness {
     options?: { node?: string; type?: string; operation?: string; content?: unknown },
   ): Promise<void>;
   cloudConfirm(job: string, jobUid: string, type?: string): Promise<void>;
+  /** Delivers a message from the cloud to the task manager as EdgeHub would. */
+  fromCloud(msg: Message): Promise<void>;
   setConnected(connected: boolean): Promise<void>;
   post(path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   stop(): Promise<void>;
@@ -169,6 +171,9 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
         resource: nodeTaskResource(opts.type ?? 'nodeupgradejob', job, opts.node ?? NODE),
         content: opts.content ?? { jobUid, spec },
       });
+      await bus.send(EdgeModules.taskManager, msg);
+    },
+    async fromCloud(msg) {
       await bus.send(EdgeModules.taskManager, msg);
     },
     async cloudConfirm(job, jobUid, type = 'nodeupgradejob') {

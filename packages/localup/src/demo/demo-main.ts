@@ -5,7 +5,7 @@
 // them to the newer one. `--once` prints the final job and exits 0 only when
 // it is Completed; otherwise the demo keeps running until Ctrl-C.
 import { execSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
@@ -114,7 +114,8 @@ async function main(): Promise<boolean> {
   const job = await cloud.store.get('NodeUpgradeJob', 'upgrade-demo');
   process.stdout.write(stringify(job));
   const prePulled = await prePull(noRuntime);
-  return phase === 'Completed' && prePulled;
+  const configured = await configUpdate();
+  return phase === 'Completed' && prePulled && configured;
 
   function printNodes(): void {
     process.stdout.write(execSync(`${kedgectl} get nodes`, { encoding: 'utf8' }));
@@ -149,6 +150,42 @@ async function prePull(noRuntime: string | undefined): Promise<boolean> {
   const phase = await followJob('ImagePrePullJob', 'prepull-demo', 120_000);
   say(`images in containerd (ctr -n k8s.io images ls -q)`);
   console.log((await containerd.imageNames()).join('\n'));
+  return phase === 'Completed';
+}
+
+/** A ConfigUpdateJob that turns on a harmless field (the seed's example), applied and reported after a restart. */
+async function configUpdate(): Promise<boolean> {
+  say(
+    'applying a ConfigUpdateJob: modules.edgeStream.enable = "true" (edgecore restarts with the new config)',
+  );
+  await cloud.store.create('ConfigUpdateJob', {
+    apiVersion: 'operations.kubeedge.io/v1alpha2',
+    kind: 'ConfigUpdateJob',
+    metadata: { name: 'config-demo' },
+    spec: {
+      updateFields: { 'modules.edgeStream.enable': 'true' },
+      labelSelector: { matchLabels: { demo: 'true' } },
+      concurrency: 1,
+      failureTolerate: '0.3',
+      timeoutSeconds: 180,
+    },
+  });
+  say('config update job status as it changes');
+  const phase = await followJob('ConfigUpdateJob', 'config-demo', 180_000);
+  const edge = edges[0];
+  if (edge) {
+    const line = readFileSync(edge.configFile, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.trim() === 'edgeStream:');
+    say(`${edge.name}'s edgecore.yaml now has edgeStream: ${line >= 0 ? 'see below' : 'not found'}`);
+    if (line >= 0)
+      console.log(
+        readFileSync(edge.configFile, 'utf8')
+          .split('\n')
+          .slice(line, line + 3)
+          .join('\n'),
+      );
+  }
   return phase === 'Completed';
 }
 

@@ -114,7 +114,10 @@ export function configUpdateAction(env: NodeTaskEnv): TaskAction {
           const onDisk = readIfExists(marker.configFile);
           const untouched = onDisk !== undefined && sha256Of(onDisk) === marker.previousSha256;
           if (untouched && retryAllowed(layout.stateDir, ctx.task.jobUid)) {
-            ctx.log.warn({ reason: marker.reason }, 'config update was interrupted before the write; retrying');
+            ctx.log.warn(
+              { reason: marker.reason },
+              'config update was interrupted before the write; retrying',
+            );
             return run(ctx);
           }
           return finished(false, marker.reason ?? 'config update aborted');

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { defaultControllerManagerConfig } from './config/index.ts';
+import { KUBERNETES_MAX_JOB_BYTES } from './nodetask/job-size.ts';
+import { effectiveMaxJobBytes } from './run-controllers.ts';
+
+describe('nodeTask.maxJobBytes', () => {
+  it('0 means no limit on SQLite and etcd-sized on Kubernetes; a set value wins on both', () => {
+    const config = defaultControllerManagerConfig();
+    expect(effectiveMaxJobBytes(config)).toBe(0);
+    config.store.backend = 'kubernetes';
+    expect(effectiveMaxJobBytes(config)).toBe(KUBERNETES_MAX_JOB_BYTES);
+    config.nodeTask.maxJobBytes = 8_000_000;
+    expect(effectiveMaxJobBytes(config)).toBe(8_000_000);
+    config.store.backend = 'sqlite';
+    expect(effectiveMaxJobBytes(config)).toBe(8_000_000);
+  });
+});

@@ -1,0 +1,135 @@
+// The controllers of one controllermanager term: the shared Node cache, the
+// node task controller (v1alpha2, or v1alpha1 with the feature gate) and the
+// node lifecycle controller, all bound to one signal. Without leader
+// election a term lasts as long as the process; with it, as long as this
+// process holds the Lease (app.ts), and every new term starts from a fresh
+// list of the store, so nothing of an earlier term is trusted.
+import {
+  errorMessage,
+  NODE_TASK_MODE_CONFIGMAP,
+  NodeTaskMode,
+  nodeTaskModeKey,
+  nodeTaskModeOf,
+} from '@kedge/api';
+import type { Clock, Logger } from '@kedge/runtime';
+import { createInformer, type ResourceStore } from '@kedge/store';
+import type { ControllerManagerConfig } from './config/index.ts';
+import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
+import { KUBERNETES_MAX_JOB_BYTES } from './nodetask/job-size.ts';
+import { NodeTaskController } from './nodetask/node-task-controller.ts';
+import { NodeTaskModeMarker } from './nodetask-mode/mode-marker.ts';
+import { ModeRefusals } from './nodetask-mode/mode-refusals.ts';
+import { V1alpha1NodeTaskController } from './nodetask-v1alpha1/v1alpha1-controller.ts';
+
+export interface ControllersTerm {
+  config: ControllerManagerConfig;
+  store: ResourceStore;
+  clock: Clock;
+  log: Logger;
+  signal: AbortSignal;
+  /** Called once the Node cache holds its first list. */
+  onSynced: () => void;
+  /** Whether the process is shutting down (then the mode record is removed at the end of the term). */
+  shuttingDown: () => boolean;
+}
+
+/** Runs the controllers until `signal` aborts; resolves once they all stopped. */
+export async function runControllers(t: ControllersTerm): Promise<void> {
+  const { config, store, clock, log, signal } = t;
+  const running: Promise<void>[] = [];
+  const keep = (what: string, task: Promise<void>): void => {
+    running.push(task.catch((err: unknown) => log.error({ err }, `${what} stopped: ${errorMessage(err)}`)));
+  };
+
+  const nodes = createInformer(store, 'Node', { signal, log });
+  nodes.synced.then(t.onSynced, () => undefined);
+
+  const mode = nodeTaskModeOf(config.featureGates.disableNodeTaskV1alpha2);
+  const marker = new NodeTaskModeMarker({ store, key: nodeTaskModeKey('controllermanager'), mode });
+  const refusals = new ModeRefusals({ marker, log: log.child({ module: 'nodetask' }) });
+  const taskOff = NodeTaskController.disabledReason({
+    enable: config.nodeTask.enable,
+    disableNodeTaskV1alpha2: config.featureGates.disableNodeTaskV1alpha2,
+  });
+  if (config.nodeTask.enable) await recordMode(marker, log);
+  if (taskOff !== undefined) {
+    log.warn({ module: 'nodetask' }, `node task controller (v1alpha2) disabled: ${taskOff}`);
+  }
+  const resyncPeriodMs = config.nodeTask.timeoutCheckPeriod * 1000;
+  if (config.nodeTask.enable && mode === NodeTaskMode.v1alpha2) {
+    const maxJobBytes = effectiveMaxJobBytes(config);
+    const controller = new NodeTaskController({
+      store,
+      nodes,
+      clock,
+      log,
+      refusals,
+      resyncPeriodMs,
+      maxJobBytes,
+    });
+    keep('node task controller', controller.run(signal));
+  } else if (config.nodeTask.enable) {
+    const controller = new V1alpha1NodeTaskController({ store, nodes, clock, log, refusals, resyncPeriodMs });
+    keep('node task controller (v1alpha1)', controller.run(signal));
+  }
+
+  if (!config.nodeLifecycle.enable) {
+    log.warn(
+      { module: 'nodelifecycle' },
+      'node lifecycle controller disabled: nodeLifecycle.enable is false',
+    );
+  } else {
+    const lifecycle = new NodeLifecycleController({
+      store,
+      nodes,
+      clock,
+      log,
+      gracePeriodMs: config.nodeLifecycle.gracePeriod * 1000,
+      monitorPeriodMs: config.nodeLifecycle.monitorPeriod * 1000,
+    });
+    keep('node lifecycle controller', lifecycle.run(signal));
+  }
+
+  if (!signal.aborted) {
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  await Promise.all(running);
+  if (config.nodeTask.enable && t.shuttingDown()) {
+    await marker.remove().catch((err: unknown) => {
+      log.warn({ err: errorMessage(err) }, 'could not remove this process from the node task mode ConfigMap');
+    });
+  }
+}
+
+/** nodeTask.maxJobBytes, with 0 resolved for the store backend. */
+export function effectiveMaxJobBytes(config: ControllerManagerConfig): number {
+  const set = config.nodeTask.maxJobBytes;
+  if (set > 0) return set;
+  return config.store.backend === 'kubernetes' ? KUBERNETES_MAX_JOB_BYTES : 0;
+}
+
+/** Records this process's node task mode and warns when another process runs the other one. */
+async function recordMode(marker: NodeTaskModeMarker, log: Logger): Promise<void> {
+  const where = `${NODE_TASK_MODE_CONFIGMAP.namespace}/${NODE_TASK_MODE_CONFIGMAP.name}`;
+  try {
+    await marker.record();
+    const others = await marker.disagreeing();
+    log.info(
+      { module: 'nodetask', mode: marker.mode },
+      `node task mode ${marker.mode} recorded in ConfigMap ${where}`,
+    );
+    if (others.length > 0) {
+      log.warn(
+        { module: 'nodetask', mode: marker.mode, disagreeing: others },
+        `node task modes disagree: this controllermanager runs ${marker.mode}, but ${others.join(', ')}; ` +
+          'each process leaves jobs of the other API alone, so they do not complete. ' +
+          'Set disableNodeTaskV1alpha2 the same in cloudcore.yaml and on controllermanager',
+      );
+    }
+  } catch (err: unknown) {
+    log.warn(
+      { module: 'nodetask', err: errorMessage(err) },
+      `could not record the node task mode in ${where}`,
+    );
+  }
+}
