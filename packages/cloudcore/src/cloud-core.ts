@@ -17,13 +17,11 @@ import {
   type Message,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
-import type { ResourceStore } from '@kedge/store';
+import { ModeRefusals, NodeTaskModeMarker, type ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import type { NodeSession } from './cloudhub/node-session.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
 import { TaskManager } from './taskmanager/task-manager.ts';
-import { NodeTaskModeMarker } from './taskmanager-v1alpha1/mode-marker.ts';
-import { ModeRefusals } from './taskmanager-v1alpha1/mode-refusals.ts';
 import { V1alpha1TaskManager } from './taskmanager-v1alpha1/v1alpha1-task-manager.ts';
 
 export interface CloudCoreOptions {
@@ -108,7 +106,11 @@ export class CloudCore {
         })
       : undefined;
     const refusals = this.modeMarker
-      ? new ModeRefusals({ marker: this.modeMarker, log: options.log.child({ module: 'taskmanager' }) })
+      ? new ModeRefusals({
+          marker: this.modeMarker,
+          log: options.log.child({ module: 'taskmanager' }),
+          process: 'cloudcore',
+        })
       : undefined;
     this.tasks =
       this.tasksOff || !refusals

@@ -12,13 +12,11 @@ import {
   nodeTaskModeOf,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
-import { createInformer, type ResourceStore } from '@kedge/store';
+import { createInformer, ModeRefusals, NodeTaskModeMarker, type ResourceStore } from '@kedge/store';
 import type { ControllerManagerConfig } from './config/index.ts';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
 import { KUBERNETES_MAX_JOB_BYTES } from './nodetask/job-size.ts';
 import { NodeTaskController } from './nodetask/node-task-controller.ts';
-import { NodeTaskModeMarker } from './nodetask-mode/mode-marker.ts';
-import { ModeRefusals } from './nodetask-mode/mode-refusals.ts';
 import { V1alpha1NodeTaskController } from './nodetask-v1alpha1/v1alpha1-controller.ts';
 
 export interface ControllersTerm {
@@ -46,7 +44,11 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
 
   const mode = nodeTaskModeOf(config.featureGates.disableNodeTaskV1alpha2);
   const marker = new NodeTaskModeMarker({ store, key: nodeTaskModeKey('controllermanager'), mode });
-  const refusals = new ModeRefusals({ marker, log: log.child({ module: 'nodetask' }) });
+  const refusals = new ModeRefusals({
+    marker,
+    log: log.child({ module: 'nodetask' }),
+    process: 'controllermanager',
+  });
   const taskOff = NodeTaskController.disabledReason({
     enable: config.nodeTask.enable,
     disableNodeTaskV1alpha2: config.featureGates.disableNodeTaskV1alpha2,

@@ -6,7 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { describeIssues, errorMessage, KedgeError } from '@kedge/api';
+import {
+  configValueMessage,
+  describeIssues,
+  errorMessage,
+  isPlainObject,
+  KedgeError,
+  unwrapSchema,
+  valueAt,
+  whenObject,
+} from '@kedge/api';
+
+// Shared with @kedge/api's config schemas; re-exported for the daemons' config modules.
+export { isPlainObject, unwrapSchema, valueAt, whenObject };
+/** Zod messages in our words: `expected number, got string`, `must be >= 1`. */
+export const configIssueMessage = configValueMessage;
 
 export type DeepPartial<T> = T extends readonly unknown[]
   ? T
@@ -202,37 +216,6 @@ export function configInvalid(label: string, fields: string[], file?: string): K
   );
 }
 
-/** Zod messages in our words: `expected number, got string`, `must be >= 1`. */
-export const configIssueMessage: z.core.$ZodErrorMap = (issue) => {
-  if (issue.code === 'invalid_type') {
-    if (issue.input === undefined) return 'required';
-    const expected = issue.expected === 'int' ? 'integer' : issue.expected;
-    const number = typeof issue.input === 'number' && expected === 'integer';
-    return `expected ${expected}, got ${number ? String(issue.input) : typeName(issue.input)}`;
-  }
-  if (issue.code === 'invalid_value') {
-    const wanted = issue.values.map((v) => JSON.stringify(v));
-    const expected = wanted.length === 1 ? wanted[0] : `one of ${wanted.join(', ')}`;
-    return `expected ${expected}, got ${JSON.stringify(issue.input) ?? typeName(issue.input)}`;
-  }
-  if (issue.code === 'too_small' || issue.code === 'too_big') {
-    const small = issue.code === 'too_small';
-    const op = small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-    const bound = String(small ? issue.minimum : issue.maximum);
-    if (issue.origin === 'string')
-      return small && bound === '1' ? 'must not be empty' : `length must be ${op} ${bound}`;
-    if (issue.origin === 'array') return `must have ${op} ${bound} items`;
-    return `must be ${op} ${bound}, got ${String(issue.input)}`;
-  }
-  return undefined;
-};
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
 /** Objects merge key by key; anything else (arrays, scalars) in `patch` replaces `base`. */
 export function deepMerge(base: unknown, patch: unknown): unknown {
   if (patch === undefined) return clone(base);
@@ -305,49 +288,12 @@ function leafPaths(value: unknown, prefix = ''): string[] {
   );
 }
 
-/** The value at `path`, or undefined when any step is missing or not an object/array. */
-export function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-  let current = value;
-  for (const part of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string | number, unknown>)[part];
-  }
-  return current;
-}
-
-/**
- * Refinement option: run cross-field checks on any object, even one with other
- * problems, so every problem is reported at once. Read fields with valueAt().
- */
-export const whenObject = { when: (payload: { value: unknown }): boolean => isPlainObject(payload.value) };
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-/** Unwraps optional/default/pipe wrappers to the schema that says what a value looks like. */
-export function unwrapSchema(schema: z.ZodType): z.ZodType {
-  let current: z.ZodType = schema;
-  for (;;) {
-    if (
-      current instanceof z.ZodOptional ||
-      current instanceof z.ZodNullable ||
-      current instanceof z.ZodDefault
-    ) {
-      current = current.unwrap() as z.ZodType;
-    } else if (current instanceof z.ZodPipe) current = current.in as z.ZodType;
-    else return current;
-  }
 }
 
 /** YAML for a config, each field preceded by its schema description (`.describe()`). */

@@ -5,3 +5,5 @@ export { createInformer, type Informer, type InformerOptions } from './informer.
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 export { openKubernetesStore, type KubernetesStoreOptions } from './kubernetes/open-kubernetes-store.ts';
 export { openStore } from './open-store.ts';
+export { NodeTaskModeMarker } from './node-task-mode/node-task-mode-marker.ts';
+export { ModeRefusals } from './node-task-mode/mode-refusals.ts';

@@ -38,7 +38,7 @@ import type { CloudHub } from '../cloudhub/cloud-hub.ts';
 import type { NodeSession } from '../cloudhub/node-session.ts';
 import { edgeSpec } from '../taskmanager/task-messages.ts';
 import { applyV1alpha1Response } from './apply-response.ts';
-import type { ModeRefusals } from './mode-refusals.ts';
+import type { ModeRefusals } from '@kedge/store';
 
 export interface V1alpha1TaskManagerOptions {
   store: ResourceStore;

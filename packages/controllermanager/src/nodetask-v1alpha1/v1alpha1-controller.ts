@@ -30,7 +30,7 @@ import {
   type NodeTaskJob,
 } from '../nodetask/node-task-job.ts';
 import { selectNodes, type NodeLookup } from '../nodetask/select-nodes.ts';
-import type { ModeRefusals } from '../nodetask-mode/mode-refusals.ts';
+import type { ModeRefusals } from '@kedge/store';
 import { planV1alpha1, type V1alpha1Plan } from './v1alpha1-plan.ts';
 
 export interface V1alpha1ControllerOptions {

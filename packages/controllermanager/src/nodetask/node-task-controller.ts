@@ -9,7 +9,7 @@ import { JobPhase, NodeTaskMode, nodeTaskVersionOf, type NodeTaskKind } from '@k
 import { systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
-import type { ModeRefusals } from '../nodetask-mode/mode-refusals.ts';
+import type { ModeRefusals } from '@kedge/store';
 import {
   jobKey,
   NODE_TASK_KIND_NAMES,

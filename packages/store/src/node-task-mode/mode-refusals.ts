@@ -1,11 +1,11 @@
-// How a cloudcore replica says that it leaves a job alone because the job
+// How a cloud process (cloudcore, controllermanager) says that it leaves a job alone because the job
 // belongs to the other node task API (docs/node-tasks.md, "v1alpha1 mode"):
 // one warning per job (per uid), naming the job's API, this process's mode,
 // the setting that would change it, and any process recorded with the other
 // mode in the mode ConfigMap (then the feature gates disagree).
 import { errorMessage, modeRefusalMessage, nodeTaskVersionOf } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
-import type { NodeTaskModeMarker } from './mode-marker.ts';
+import type { NodeTaskModeMarker } from './node-task-mode-marker.ts';
 
 interface JobLike {
   kind: string;
@@ -15,11 +15,17 @@ interface JobLike {
 export class ModeRefusals {
   readonly #marker: NodeTaskModeMarker;
   readonly #log: Logger;
+  readonly #process: 'cloudcore' | 'controllermanager';
   readonly #said = new Set<string>();
 
-  constructor(options: { marker: NodeTaskModeMarker; log: Logger }) {
+  constructor(options: {
+    marker: NodeTaskModeMarker;
+    log: Logger;
+    process: 'cloudcore' | 'controllermanager';
+  }) {
     this.#marker = options.marker;
     this.#log = options.log;
+    this.#process = options.process;
   }
 
   /** Logs why `job` is left alone, once per job uid. */
@@ -42,7 +48,7 @@ export class ModeRefusals {
         mode,
         ...(others.length > 0 ? { disagreeing: others } : {}),
       },
-      modeRefusalMessage({ job, mode, process: 'cloudcore', others }),
+      modeRefusalMessage({ job, mode, process: this.#process, others }),
     );
   }
 }

@@ -1,7 +1,7 @@
-// This cloudcore replica's node task mode in the shared ConfigMap
-// kubeedge/kedge-node-task-mode (docs/node-tasks.md): its data key
-// `cloudcore.<replicaId>` is written at start and removed at a clean stop, so
-// that a process can tell that another one runs the other mode and say so.
+// This process's node task mode in the shared ConfigMap
+// kubeedge/kedge-node-task-mode (docs/node-tasks.md): one data key per
+// process, written at start and removed at a clean stop, so that a process
+// can tell that another one runs the other mode and say so.
 import {
   KedgeError,
   NODE_TASK_MODE_CONFIGMAP,
@@ -9,7 +9,8 @@ import {
   type ConfigMap,
   type NodeTaskMode,
 } from '@kedge/api';
-import { mutate, type ResourceStore } from '@kedge/store';
+import { mutate } from '../mutate.ts';
+import type { ResourceStore } from '../resource-store.ts';
 
 const { namespace, name } = NODE_TASK_MODE_CONFIGMAP;
 
