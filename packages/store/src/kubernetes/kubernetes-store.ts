@@ -5,7 +5,7 @@
 // selectors and watches. Objects are validated with the same zod schemas
 // before they are sent, so a bad object fails with the same message in both
 // modes, and the API server's own validation (the CRDs) backs it up.
-import { KedgeError, kinds, type KindName, type ResourceOf } from '@kedge/api';
+import { recordServedVersion, KedgeError, kinds, type KindName, type ResourceOf } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { parseLabelSelector } from '../label-selector.ts';
 import { refLabel, refString, resolveRef, type ObjectRef, type StoredObject } from '../object-ref.ts';
@@ -99,7 +99,8 @@ class KubernetesStore implements ResourceStore {
   }
 
   async create<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>> {
-    const { ref, body } = createBody(kind, object);
+    // As the embedded store: a job created at a served version other than storage remembers it.
+    const { ref, body } = createBody(kind, recordServedVersion(kind, object));
     const res = await this.#send(
       { verb: 'create', kind, ref },
       { method: 'POST', path: collectionPath(kind, ref.namespace || undefined), body },
