@@ -120,14 +120,15 @@ describe('ConfigUpdateJob', () => {
     await fleet.addEdges(['t-1'], { healthTimeout: 60 });
     await fleet.createConfigJob('gone', {
       nodeNames: ['t-1'],
-      timeoutSeconds: 5,
+      // Long enough that Check and Backup finish even on a loaded machine; the node then never reports again.
+      timeoutSeconds: 12,
       updateFields: { 'modules.edgeHub.websocket.server': '127.0.0.1:1' },
     });
-    const job = await fleet.configFinished('gone', 30_000);
+    const job = await fleet.configFinished('gone', 45_000);
     expect(job.status?.phase).toBe('Failure');
     const entry = fleet.entry(job, 't-1');
     expect(entry.phase).toBe('Unknown');
-    expect(entry.reason).toMatch(/^timed out after 5s waiting for ConfigUpdate \(last finished: Backup at /);
+    expect(entry.reason).toMatch(/^timed out after 12s waiting for ConfigUpdate \(last finished: Backup at /);
     await fleet.stopEdges(['t-1']);
   });
 
