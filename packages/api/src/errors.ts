@@ -60,6 +60,9 @@ export const ERROR_CODES = {
     'A CRI call to the container runtime failed; the message names the socket, the call and the gRPC status.',
   KEDGE_KUBECTL_FAILED:
     'kubectl, run by keadm, was not found or exited non-zero; the message has the command and its stderr.',
+  KEDGE_HTTP_BAD_REQUEST: 'An HTTP API request had a malformed path, query or body; the message names it.',
+  KEDGE_HTTP_NOT_FOUND: 'An HTTP API request named a route that does not exist.',
+  KEDGE_HTTP_METHOD_NOT_ALLOWED: 'An HTTP API route was called with a method it does not serve.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -162,13 +162,16 @@ export class EdgeHub implements Module {
       }
 
       registered = true;
+      // Everything pending goes out first, in outbox order, in the same turn as the state change:
+      // a report queued meanwhile is sent directly only once 'connected', so it can never overtake
+      // an older one (the cloud records a node's reports in the order they arrive).
       this.state = 'connected';
+      this.flushOutbox(ctx, true);
       ctx.log.info({}, 'registered with the cloud');
-      await this.announce(ctx, 'cloud_connected');
       timers.push(setInterval(() => this.sendKeepalive(), o.heartbeatMs));
       const resendEvery = Math.max(500, Math.min(5000, (o.resendAfterMs ?? 10_000) / 2));
       timers.push(setInterval(() => this.flushOutbox(ctx, false), resendEvery));
-      this.flushOutbox(ctx, true);
+      await this.announce(ctx, 'cloud_connected');
       logClose(ctx, o.nodeName, await closed);
       return true;
     } finally {

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { errorMessage, nodeReadyCondition } from '@kedge/api';
+import { startDashboard, type Dashboard } from '@kedge/dashboard';
+import { createLogger } from '@kedge/runtime';
 import { ensureContainerdInstalled, startContainerd, type TestContainerd } from '@kedge/testing';
 import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
@@ -32,7 +34,9 @@ const cloud = new LocalCloud({ dir, keepaliveTimeout: 10 });
 const edges: LocalEdge[] = [];
 let releases: LocalReleases | undefined;
 let containerd: TestContainerd | undefined;
+let dashboard: Dashboard | undefined;
 const stopAll = async (): Promise<void> => {
+  await dashboard?.stop();
   await Promise.all(edges.map((e) => e.stop()));
   await cloud.close();
   await releases?.stop();
@@ -56,6 +60,13 @@ async function main(): Promise<boolean> {
   const cloudcore = await cloud.addCloudCore();
   await cloud.startControllerManager();
   console.log(`cloudcore listening on ${cloudcore.address}`);
+  dashboard = await startDashboard({
+    store: cloud.store,
+    host: '127.0.0.1',
+    port: 0,
+    log: createLogger({ name: 'kedge-dashboard', level: 'warn' }),
+  });
+  console.log(`dashboard: ${dashboard.url}`);
 
   say('starting a registry and publishing two edgecore releases built from this workspace');
   releases = await LocalReleases.start(dir);
@@ -228,6 +239,7 @@ async function followJob(
 let ok = false;
 try {
   ok = await main();
+  if (dashboard) say(`dashboard: ${dashboard.url}`);
   if (!values.once) {
     say(
       `demo running (store ${cloud.storePath}); try: ${kedgectl} get nodeupgradejobs -o yaml  — Ctrl-C to stop`,
