@@ -55,6 +55,15 @@ export function nextAction(
   return succeeded ? step?.onSuccess : step?.onFailure;
 }
 
+/** The flow's actions in the order they run: the success path, then what follows a failure. */
+export function actionOrder(type: NodeTaskType): ActionName[] {
+  const { first, steps } = ACTION_FLOWS[type];
+  const order: ActionName[] = [];
+  for (let a: ActionName | undefined = first; a && !order.includes(a); a = steps[a]?.onSuccess) order.push(a);
+  for (const a of Object.keys(steps) as ActionName[]) if (!order.includes(a)) order.push(a);
+  return order;
+}
+
 export function isActionInFlow(type: NodeTaskType, action: ActionName): boolean {
   return ACTION_FLOWS[type].steps[action] !== undefined;
 }

@@ -114,7 +114,9 @@ export class KubeTransport {
       keepAlive: true,
       keepAliveInitialDelay: 30_000,
     } as Agent.Options['connect'];
-    const agent = new Agent({ connect, keepAliveTimeout: 30_000 });
+    // HTTP/1.1: over HTTP/2 one request above the API server's body limit kills the shared connection
+    // (NGHTTP2_ENHANCE_YOUR_CALM on every later request); over HTTP/1.1 it is a clean 413.
+    const agent = new Agent({ connect, keepAliveTimeout: 30_000, allowH2: false });
     return new KubeTransport(kc, server, agent, o.clock ?? systemClock);
   }
 

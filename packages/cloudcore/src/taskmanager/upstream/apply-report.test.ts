@@ -39,6 +39,17 @@ function first(job: NodeTaskJob): NodeTaskEntry {
 }
 
 describe('applyReport', () => {
+  it('puts a report that was overtaken (resent after a retryable error) at its place in the flow', () => {
+    const job = upgradeJob([{ nodeName: 'n1', phase: 'InProgress' }]);
+    applyReport(job, report('WaitingConfirmation', true, T2));
+    applyReport(job, report('Backup', true, T2, { extend: ',v1.0.0' }));
+    expect(applyReport(job, report('Check', true, T1)).value).toBe('recorded');
+    expect(first(job).actionFlow?.map((a) => a.action)).toEqual(['Check', 'WaitingConfirmation', 'Backup']);
+    expect(first(job).phase).toBe('InProgress');
+    applyReport(job, report('Upgrade', true, T2, { extend: 'v1.0.0,v1.1.0' }));
+    expect(first(job).phase).toBe('Successful');
+  });
+
   it('sets the waiting reason after Check and clears it on the next report', () => {
     const job = upgradeJob([{ nodeName: 'n1', phase: 'InProgress' }], true);
     expect(applyReport(job, report('Check', true, T1)).value).toBe('recorded');

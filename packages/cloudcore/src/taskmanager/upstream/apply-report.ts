@@ -6,6 +6,7 @@ import {
   ActionName,
   CONFIRM_ANNOTATION,
   KedgeError,
+  actionOrder,
   nextAction,
   nodePhaseAfter,
   type ActionReport,
@@ -57,6 +58,16 @@ export function applyReport(
   );
   const item: ActionStatus = { action, status, time: r.time };
   if (!succ) item.reason = reasonText(r.report.reason);
+  // A report that overtook an earlier one (resent after a retryable error) goes to its place in the flow;
+  // the entry's phase and reason stay those of the action that ran last.
+  const order = actionOrder(type);
+  const rank = (a: string): number => order.indexOf(a as ActionName);
+  const later = flow.findIndex((a) => rank(a.action) > rank(action));
+  if (later >= 0) {
+    entry.actionFlow = [...flow.slice(0, later), item, ...flow.slice(later)];
+    const final = entry.phase === 'Successful' || entry.phase === 'Failure';
+    return { changed: true, value: final ? 'after-final' : 'recorded' };
+  }
   entry.actionFlow = [...flow, item];
   // Successful and Failure are final: a later report is kept in the flow but changes nothing else.
   if (entry.phase === 'Successful' || entry.phase === 'Failure')
