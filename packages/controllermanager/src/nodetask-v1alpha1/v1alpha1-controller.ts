@@ -15,13 +15,12 @@ import {
   type V1alpha1Job,
   type V1alpha1Kind,
 } from '@kedge/api';
-import { systemClock, type Clock, type Logger } from '@kedge/runtime';
-import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
+import type { Clock, Logger } from '@kedge/runtime';
+import { mutate, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { freshNodeLookup } from '../nodetask/fresh-node-lookup.ts';
+import { JobWatch } from '../nodetask/job-watch.ts';
 import {
-  jobKey,
-  NODE_TASK_KIND_NAMES,
   parseJobKey,
   rolloutOf,
   rolloutPath,
@@ -53,7 +52,7 @@ export class V1alpha1NodeTaskController {
   readonly #o: V1alpha1ControllerOptions;
   readonly #log: Logger;
   readonly #controller: Controller;
-  readonly #informers = new Map<NodeTaskKind, Informer<NodeTaskKind>>();
+  readonly #jobs: JobWatch;
 
   constructor(options: V1alpha1ControllerOptions) {
     this.#o = options;
@@ -65,34 +64,29 @@ export class V1alpha1NodeTaskController {
       workers: options.workers ?? 2,
       reconcile: (key) => this.reconcile(key),
     });
+    this.#jobs = new JobWatch({
+      store: options.store,
+      log: this.#log,
+      clock: options.clock,
+      informerClock: options.informerClock,
+      resyncPeriodMs: options.resyncPeriodMs,
+      alsoSynced: [options.nodes.synced],
+      enqueue: (key) => this.#controller.enqueue(key),
+    });
   }
 
   /** Watches the node task kinds (ConfigUpdateJob only to say it is not handled) until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    for (const kind of NODE_TASK_KIND_NAMES) {
-      const informer = createInformer(this.#o.store, kind, {
-        signal,
-        log: this.#log,
-        clock: this.#o.informerClock ?? systemClock,
-        onEvent: (e) => this.#controller.enqueue(jobKey(kind, e.object.metadata.name)),
-      });
-      this.#informers.set(kind, informer);
-    }
-    try {
-      await Promise.all([...[...this.#informers.values()].map((i) => i.synced), this.#o.nodes.synced]);
-    } catch (err: unknown) {
-      if (signal.aborted) return;
-      throw err;
-    }
+    if (!(await this.#jobs.start(signal))) return;
     this.#log.info('node task controller (v1alpha1) running');
-    await Promise.all([this.#controller.run(signal), this.#resync(signal)]);
+    await Promise.all([this.#controller.run(signal), this.#jobs.resync(signal)]);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const parsed = parseJobKey(key);
     if (parsed === undefined) return Reconciled.done;
     const { kind, name } = parsed;
-    let job = this.#informers.get(kind)?.get(name) as NodeTaskJob | undefined;
+    let job = this.#jobs.informers.get(kind)?.get(name) as NodeTaskJob | undefined;
     if (job === undefined) return Reconciled.done;
     if (!isV1alpha1Kind(kind) || nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha1) {
       // Another API's job: left alone, except that a deletion is helped along (same finalizer).
@@ -172,23 +166,6 @@ export class V1alpha1NodeTaskController {
         { ...fields, nodes: plan.timedOut.slice(0, 20) },
         `${kind} ${name}: ${plan.timedOut.length} node(s) timed out`,
       );
-    }
-  }
-
-  async #resync(signal: AbortSignal): Promise<void> {
-    for (;;) {
-      try {
-        await this.#o.clock.sleep(this.#o.resyncPeriodMs, signal);
-      } catch {
-        return;
-      }
-      for (const [kind, informer] of this.#informers) {
-        for (const job of informer.list()) {
-          const phase = job.status?.phase;
-          if ((phase !== 'Completed' && phase !== 'Failure') || job.metadata.deletionTimestamp !== undefined)
-            this.#controller.enqueue(jobKey(kind, job.metadata.name));
-        }
-      }
     }
   }
 }

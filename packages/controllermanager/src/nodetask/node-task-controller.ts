@@ -6,12 +6,11 @@
 // (requeueAfter) and resyncs unfinished jobs every resyncPeriodMs as a
 // safety net. It keeps no state of its own: a restart continues any job.
 import { JobPhase, NodeTaskMode, nodeTaskVersionOf, type NodeTaskKind } from '@kedge/api';
-import { systemClock, type Clock, type Logger } from '@kedge/runtime';
-import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
+import type { Clock, Logger } from '@kedge/runtime';
+import { mutate, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import type { ModeRefusals } from '@kedge/store';
 import {
-  jobKey,
   NODE_TASK_KIND_NAMES,
   parseJobKey,
   rolloutOf,
@@ -21,6 +20,7 @@ import {
   type NodeTaskJob,
 } from './node-task-job.ts';
 import { freshNodeLookup } from './fresh-node-lookup.ts';
+import { JobWatch } from './job-watch.ts';
 import { planJob, type JobPlan } from './plan-job.ts';
 import type { NodeLookup } from './select-nodes.ts';
 
@@ -47,7 +47,7 @@ export class NodeTaskController {
   readonly #o: NodeTaskControllerOptions;
   readonly #log: Logger;
   readonly #controller: Controller;
-  readonly #informers = new Map<NodeTaskKind, Informer<NodeTaskKind>>();
+  readonly #jobs: JobWatch;
 
   constructor(options: NodeTaskControllerOptions) {
     this.#o = options;
@@ -59,27 +59,22 @@ export class NodeTaskController {
       workers: options.workers ?? 2,
       reconcile: (key) => this.reconcile(key),
     });
+    this.#jobs = new JobWatch({
+      store: options.store,
+      log: this.#log,
+      clock: options.clock,
+      informerClock: options.informerClock,
+      resyncPeriodMs: options.resyncPeriodMs,
+      alsoSynced: [options.nodes.synced],
+      enqueue: (key) => this.#controller.enqueue(key),
+    });
   }
 
   /** Watches the three kinds and reconciles until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    for (const kind of NODE_TASK_KIND_NAMES) {
-      const informer = createInformer(this.#o.store, kind, {
-        signal,
-        log: this.#log,
-        clock: this.#o.informerClock ?? systemClock,
-        onEvent: (e) => this.#controller.enqueue(jobKey(kind, e.object.metadata.name)),
-      });
-      this.#informers.set(kind, informer);
-    }
-    try {
-      await Promise.all([...[...this.#informers.values()].map((i) => i.synced), this.#o.nodes.synced]);
-    } catch (err: unknown) {
-      if (signal.aborted) return;
-      throw err;
-    }
+    if (!(await this.#jobs.start(signal))) return;
     this.#log.info({ kinds: NODE_TASK_KIND_NAMES }, 'node task controller (v1alpha2) running');
-    await Promise.all([this.#controller.run(signal), this.#resync(signal)]);
+    await Promise.all([this.#controller.run(signal), this.#jobs.resync(signal)]);
   }
 
   /** Brings one job (`Kind/name`) up to date. */
@@ -90,7 +85,7 @@ export class NodeTaskController {
       return Reconciled.done;
     }
     const { kind, name } = parsed;
-    let job = this.#informers.get(kind)?.get(name) as NodeTaskJob | undefined;
+    let job = this.#jobs.informers.get(kind)?.get(name) as NodeTaskJob | undefined;
     if (job === undefined) return Reconciled.done;
     if (nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha2) {
       // Created as v1alpha1: the v1alpha1 controller's (feature gate disableNodeTaskV1alpha2). Only a
@@ -171,24 +166,6 @@ export class NodeTaskController {
         { ...fields, nodes: timedOut.slice(0, 20), count: timedOut.length },
         `${kind} ${name}: ${timedOut.length} node(s) timed out and are now Unknown`,
       );
-    }
-  }
-
-  async #resync(signal: AbortSignal): Promise<void> {
-    for (;;) {
-      try {
-        await this.#o.clock.sleep(this.#o.resyncPeriodMs, signal);
-      } catch {
-        return;
-      }
-      for (const [kind, informer] of this.#informers) {
-        for (const job of informer.list()) {
-          const phase = job.status?.phase;
-          const settled = phase === JobPhase.Completed || phase === JobPhase.Failure;
-          if (!settled || job.metadata.deletionTimestamp !== undefined)
-            this.#controller.enqueue(jobKey(kind, job.metadata.name));
-        }
-      }
     }
   }
 
