@@ -4,13 +4,13 @@
 // overlayfs snapshotter, and a registry config directory (hosts.toml per
 // registry) in which loopback registries are reached over plain http. `ctr`
 // runs against its socket in the CRI namespace (k8s.io).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KedgeError } from '@kedge/api';
-import { trackChild, untrackChild } from './child-registry.ts';
 import { OutputLog } from './output-log.ts';
+import { spawnDaemon } from './spawn-daemon.ts';
 import { tempDir } from './temp-dir.ts';
 
 export const CONTAINERD_BINARY = '/usr/bin/containerd';
@@ -128,31 +128,11 @@ export async function startContainerd(options: StartContainerdOptions = {}): Pro
     throw err;
   }
 
-  const child = spawn(CONTAINERD_BINARY, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = new OutputLog();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => log.append('stdout', chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => log.append('stderr', chunk));
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      if (child.pid !== undefined) untrackChild(child.pid);
-      resolve();
-    });
-    child.once('error', (err) => {
-      log.append('stderr', `spawn error: ${err.message}\n`);
-      exited = true;
-      resolve();
-    });
-  });
-  if (child.pid !== undefined) trackChild(child.pid);
+  const daemon = spawnDaemon(CONTAINERD_BINARY, ['--config', configFile], 10_000);
+  const { log } = daemon;
+  const exited = daemon.exited;
   const stop = async (): Promise<void> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const escalate = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exit;
-      clearTimeout(escalate);
-    }
+    await daemon.stop();
     await dir.cleanup();
   };
 
@@ -163,7 +143,7 @@ export async function startContainerd(options: StartContainerdOptions = {}): Pro
     );
 
   try {
-    await booted(log, () => exited, ctr);
+    await booted(log, exited, ctr);
   } catch (err: unknown) {
     await stop();
     throw err;

@@ -3,12 +3,11 @@
 // htpasswd (bcrypt, made by apache2-utils' htpasswd) Basic auth or the Bearer
 // token flow with a test token service. Storage is exposed so tests can
 // corrupt what the registry serves.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KedgeError } from '@kedge/api';
-import { trackChild, untrackChild } from './child-registry.ts';
 import { freePort } from './free-port.ts';
 import { OutputLog } from './output-log.ts';
 import {
@@ -17,6 +16,7 @@ import {
   TOKEN_SERVICE,
   type TokenService,
 } from './registry-token-service.ts';
+import { spawnDaemon } from './spawn-daemon.ts';
 import { tempDir } from './temp-dir.ts';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
@@ -177,33 +177,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 type Spawned = { ok: true; log: OutputLog; stop(): Promise<void> } | { ok: false; error: Error };
 
 async function spawnRegistry(configFile: string, port: number): Promise<Spawned> {
-  const child = spawn(REGISTRY_BINARY, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = new OutputLog();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => log.append('stdout', chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => log.append('stderr', chunk));
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      if (child.pid !== undefined) untrackChild(child.pid);
-      resolve();
-    });
-    child.once('error', (err) => {
-      log.append('stderr', `spawn error: ${err.message}\n`);
-      exited = true;
-      resolve();
-    });
-  });
-  if (child.pid !== undefined) trackChild(child.pid);
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const escalate = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exit;
-    clearTimeout(escalate);
-  };
+  const { log, exited, stop } = spawnDaemon(REGISTRY_BINARY, ['serve', configFile], 5_000);
   try {
-    await ready(port, () => exited, log);
+    await ready(port, exited, log);
     return { ok: true, log, stop };
   } catch (err: unknown) {
     await stop();
