@@ -28,6 +28,7 @@ export class ChangeFeed {
   readonly nodes: Informer<'Node'>;
   readonly jobs: { [K in JobKind]: Informer<K> };
   readonly synced: Promise<void>;
+  #live = false;
   readonly #clients = new Set<ServerResponse>();
   readonly #pending = new Map<string, Change>();
   readonly #coalesceMs: number;
@@ -57,6 +58,11 @@ export class ChangeFeed {
       ConfigUpdateJob: job('ConfigUpdateJob'),
     };
     this.synced = Promise.all([this.nodes.synced, ...JOB_KINDS.map((k) => this.jobs[k].synced)]).then(
+      () => undefined,
+    );
+    // The informers' initial lists are not changes: clients load the lists themselves.
+    this.synced.then(
+      () => (this.#live = true),
       () => undefined,
     );
     this.#keepalive = setInterval(() => {
@@ -91,6 +97,7 @@ export class ChangeFeed {
   }
 
   #note(change: Change): void {
+    if (!this.#live) return;
     this.#pending.set(`${change.kind}/${change.name}`, change);
     if (this.#timer) return;
     const wait = Math.max(0, this.#lastFlush + this.#coalesceMs - Date.now());

@@ -55,6 +55,9 @@ const RESTARTING_ACTIONS: ReadonlySet<ActionName> = new Set([
   ActionName.ConfigUpdate,
 ]);
 
+/** Longest wait for the cloud to acknowledge pending reports before a restart. */
+const REPORT_DRAIN_MS = 10_000;
+
 const TASK_TYPES: ReadonlySet<string> = new Set(Object.values(NodeTaskType));
 
 export class TaskManager implements Module {
@@ -80,6 +83,26 @@ export class TaskManager implements Module {
     return this.#store.get(key);
   }
 
+  /**
+   * Restarts once the reports before the restart are acknowledged: a restart
+   * into a config or version that cannot reach the cloud must not strand the
+   * results the old process already had (e.g. Backup). Bounded: while the
+   * cloud is unreachable the outbox keeps them for the next connection.
+   */
+  async #restartAfterReports(reason: string, signal: AbortSignal): Promise<void> {
+    const deadline = this.#clock.now() + REPORT_DRAIN_MS;
+    while (this.#o.outbox.size() > 0 && this.#connection.connected && this.#clock.now() < deadline) {
+      try {
+        await this.#clock.sleep(50, signal);
+      } catch {
+        break;
+      }
+    }
+    const left = this.#o.outbox.size();
+    if (left > 0) this.#log?.warn({ pending: left, reason }, 'restarting with reports not yet acknowledged');
+    this.#o.requestRestart(reason);
+  }
+
   async start(ctx: ModuleContext): Promise<void> {
     this.#log = ctx.log;
     const runner = new TaskRunner({
@@ -90,7 +113,7 @@ export class TaskManager implements Module {
       clock: this.#clock,
       log: ctx.log,
       connection: this.#connection,
-      requestRestart: (reason) => this.#o.requestRestart(reason),
+      requestRestart: (reason) => void this.#restartAfterReports(reason, ctx.signal),
       signal: ctx.signal,
     });
     this.#runner = runner;
@@ -103,7 +126,7 @@ export class TaskManager implements Module {
       clock: this.#clock,
       log: ctx.log,
       connection: this.#connection,
-      requestRestart: (reason) => this.#o.requestRestart(reason),
+      requestRestart: (reason) => void this.#restartAfterReports(reason, ctx.signal),
       signal: ctx.signal,
     });
     try {
