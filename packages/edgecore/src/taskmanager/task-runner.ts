@@ -7,7 +7,8 @@ import type { Clock, Logger } from '@kedge/runtime';
 import { actionProgressMessage, actionReportMessage } from './action-report.ts';
 import type { CloudConnectionWatch } from './cloud-connection-watch.ts';
 import type { TaskStore } from './task-store.ts';
-import type { ActionContext, ActionOutcome, ActionRegistry, TaskRecord } from './task-types.ts';
+import { runAction } from './run-action.ts';
+import type { ActionOutcome, ActionRegistry, TaskRecord } from './task-types.ts';
 
 export interface TaskRunnerOptions {
   store: TaskStore;
@@ -118,38 +119,16 @@ export class TaskRunner {
     }
   }
 
-  async #attempt(
+  #attempt(
     task: TaskRecord,
     action: ActionName,
     resume: boolean,
     signal: AbortSignal,
   ): Promise<ActionOutcome | undefined> {
-    const impl = this.#o.actions[task.type]?.[action];
-    if (!impl)
-      return {
-        kind: 'finished',
-        succ: false,
-        reason: `this edgecore has no ${action} action for ${task.type} tasks`,
-      };
-    const ctx: ActionContext = {
-      task,
-      signal,
-      log: this.#o.log.child({ task: task.key, action }),
-      whenConnected: () => this.#o.connection.whenConnected(signal),
-      otherActiveTasks: () => this.#o.store.unfinished().filter((t) => t.key !== task.key),
-      lastFinishedAt: () => {
-        const last = this.#o.store.results(task.key).at(-1);
-        return last === undefined ? undefined : Date.parse(last.finishTime);
-      },
-      progress: (extend) => this.#progress(task, action, extend, signal),
-    };
     this.#o.log.info({ task: task.key, action, resume }, resume ? 'resuming action' : 'starting action');
-    try {
-      return await (resume && impl.resume ? impl.resume(ctx) : impl.run(ctx));
-    } catch (err: unknown) {
-      if (signal.aborted) return undefined;
-      return { kind: 'finished', succ: false, reason: errorMessage(err) };
-    }
+    return runAction(this.#o, task, action, resume, signal, (extend) =>
+      this.#progress(task, action, extend, signal),
+    );
   }
 
   #record(

@@ -31,14 +31,9 @@ import {
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { CloudConnectionWatch } from './cloud-connection-watch.ts';
+import { runAction } from './run-action.ts';
 import type { ActionResult, TaskStore } from './task-store.ts';
-import {
-  TaskStates,
-  type ActionContext,
-  type ActionOutcome,
-  type ActionRegistry,
-  type TaskRecord,
-} from './task-types.ts';
+import { TaskStates, type ActionOutcome, type ActionRegistry, type TaskRecord } from './task-types.ts';
 
 export const V1ALPHA1_KEY_PREFIX = 'v1alpha1/';
 
@@ -227,33 +222,9 @@ export class V1alpha1Executor {
     }
   }
 
-  async #attempt(task: TaskRecord, action: ActionName, resume: boolean): Promise<ActionOutcome | undefined> {
-    const impl = this.#o.actions[task.type]?.[action];
-    if (!impl)
-      return {
-        kind: 'finished',
-        succ: false,
-        reason: `this edgecore has no ${action} action for ${task.type} tasks`,
-      };
-    const signal = this.#o.signal;
-    const ctx: ActionContext = {
-      task,
-      signal,
-      log: this.#o.log.child({ task: task.key, action }),
-      whenConnected: () => this.#o.connection.whenConnected(signal),
-      otherActiveTasks: () => this.#o.store.unfinished().filter((t) => t.key !== task.key),
-      lastFinishedAt: () => {
-        const last = this.#o.store.results(task.key).at(-1);
-        return last === undefined ? undefined : Date.parse(last.finishTime);
-      },
-      progress: () => undefined, // v1alpha1 has no progress reports
-    };
-    try {
-      return await (resume && impl.resume ? impl.resume(ctx) : impl.run(ctx));
-    } catch (err: unknown) {
-      if (signal.aborted) return undefined;
-      return { kind: 'finished', succ: false, reason: errorMessage(err) };
-    }
+  #attempt(task: TaskRecord, action: ActionName, resume: boolean): Promise<ActionOutcome | undefined> {
+    // v1alpha1 has no progress reports.
+    return runAction(this.#o, task, action, resume, this.#o.signal, () => undefined);
   }
 
   #record(
