@@ -5,7 +5,7 @@
 // manager on, each with ITS OWN real containerd (temp root, CRI plugin), so a
 // node's image store, pull count and availability are its own, as on real
 // hardware.
-import { nodeReadyCondition, type ResourceOf, type Secret } from '@kedge/api';
+import { type ResourceOf, type Secret } from '@kedge/api';
 import { LocalCloud, LocalEdge, pushBusyboxImage, type PushedImage } from '@kedge/localup';
 import {
   startContainerd,
@@ -88,15 +88,7 @@ export class PrePullFleet {
       await edge.start();
       started.push(node);
     }
-    for (const name of names) {
-      await waitFor(
-        async () => {
-          const n = await this.cloud.store.get('Node', name);
-          return n && nodeReadyCondition(n)?.status === 'True';
-        },
-        { what: `${name} Ready`, timeoutMs: 20_000 },
-      );
-    }
+    await this.cloud.waitForReady(names);
     return started;
   }
 

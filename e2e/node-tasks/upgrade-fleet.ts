@@ -3,7 +3,7 @@
 // from a release and run under the supervisor (launcher, restarts) as in
 // production.
 import { join } from 'node:path';
-import { nodeReadyCondition, type ResourceOf } from '@kedge/api';
+import type { ResourceOf } from '@kedge/api';
 import {
   LocalCloud,
   LocalEdge,
@@ -63,15 +63,7 @@ export class UpgradeFleet {
       this.edges.set(name, edge);
       started.push(edge);
     }
-    for (const name of names) {
-      await waitFor(
-        async () => {
-          const n = await this.cloud.store.get('Node', name);
-          return n && nodeReadyCondition(n)?.status === 'True';
-        },
-        { what: `${name} Ready`, timeoutMs: 20_000 },
-      );
-    }
+    await this.cloud.waitForReady(names);
     return started;
   }
 

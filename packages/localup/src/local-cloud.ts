@@ -6,9 +6,10 @@
 // the e2e tests.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isNodeReady } from '@kedge/api';
 import { nodeToken } from '@kedge/cloudcore';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
-import { freePort, startProcess, type ManagedProcess } from '@kedge/testing';
+import { freePort, startProcess, waitFor, type ManagedProcess } from '@kedge/testing';
 import { stringify } from 'yaml';
 
 export interface LocalCloudOptions {
@@ -200,6 +201,19 @@ export class LocalCloud {
     this.controllerManager = cm;
     this.controllerManagers.push(cm);
     return cm;
+  }
+
+  /** Resolves when every named node is a Ready Node in the store (20 s each by default). */
+  async waitForReady(names: readonly string[], timeoutMs = 20_000): Promise<void> {
+    for (const name of names) {
+      await waitFor(
+        async () => {
+          const n = await this.store.get('Node', name);
+          return n !== undefined && isNodeReady(n);
+        },
+        { what: `${name} Ready`, timeoutMs },
+      );
+    }
   }
 
   token(nodeName: string): string {
