@@ -17,11 +17,24 @@ export const ERROR_CODES = {
   KEDGE_WIRE_OVERSIZE: 'A tunnel frame exceeded the size limit.',
   KEDGE_WIRE_IMPERSONATION: 'A node sent a message about another node.',
   KEDGE_AUTH_REJECTED: 'A node connection presented no or a wrong credential.',
+  KEDGE_AUTH_NODE_NAME_INVALID:
+    'A node connection named no node, or a `node_id` that is not a valid node name (DNS-1123 subdomain, at most 253 characters).',
+  KEDGE_WIRE_ROUTE_UNKNOWN:
+    'A node sent a message on a route CloudHub does not know, so it cannot tell which node it speaks for; refused.',
+  KEDGE_WIRE_RATE_LIMITED:
+    'A node sent upstream messages faster than its rate limit (cloudhub.nodeQPS / nodeBurst); the excess is refused.',
+  KEDGE_NODE_LABEL_REFUSED:
+    'A node asked to set a label on its own Node that it may not set (reserved key, admin-owned, invalid, or over the bounds); the label is dropped.',
+  KEDGE_EVENT_INVALID: 'A node reported an Event that failed its schema or a size limit; it is not stored.',
+  KEDGE_EVENT_OUT_OF_SCOPE:
+    'A node reported an Event about an object that is not itself or on it; it is not stored.',
   KEDGE_BUS_TIMEOUT: 'A synchronous bus send got no reply in time.',
   KEDGE_BUS_NO_MODULE: 'A bus message was addressed to a module or group that is not registered.',
   KEDGE_BUS_STOPPED: 'The bus or module is stopped.',
   KEDGE_TASK_INVALID: 'A node task message or spec is invalid.',
   KEDGE_TASK_ACTION_FAILED: 'A node task action failed; the reason says why.',
+  KEDGE_TASK_SECRET_FORBIDDEN:
+    'An ImagePrePullJob names a pull Secret in a namespace the cloud is not configured to read pull secrets from.',
   KEDGE_INTERNAL: 'An unexpected internal error.',
   KEDGE_CLI_USAGE: 'A command line named an unknown command, flag or resource type, or missed an argument.',
   KEDGE_MANIFEST_UNREADABLE:
@@ -63,6 +76,10 @@ export const ERROR_CODES = {
   KEDGE_HTTP_BAD_REQUEST: 'An HTTP API request had a malformed path, query or body; the message names it.',
   KEDGE_HTTP_NOT_FOUND: 'An HTTP API request named a route that does not exist.',
   KEDGE_HTTP_METHOD_NOT_ALLOWED: 'An HTTP API route was called with a method it does not serve.',
+  KEDGE_HTTP_HOST_FORBIDDEN:
+    'An HTTP request carried a Host header that is not the address the server is bound to or a configured name (DNS rebinding).',
+  KEDGE_HTTP_ORIGIN_FORBIDDEN: 'A state-changing HTTP request came from another origin (a web page elsewhere).',
+  KEDGE_HTTP_UNSUPPORTED_MEDIA_TYPE: 'A state-changing HTTP request did not send `Content-Type: application/json`.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
