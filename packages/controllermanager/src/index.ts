@@ -11,7 +11,6 @@ export { NodeTaskController, type NodeTaskControllerOptions } from './nodetask/n
 export { computeJobStatus, type JobStatusInput, type JobStatusResult } from './nodetask/job-status.ts';
 export { planJob, type JobPlan } from './nodetask/plan-job.ts';
 export { selectNodes, type NodeLookup, type Selection } from './nodetask/select-nodes.ts';
-export { exceedsFailureTolerate } from './nodetask/failure-tolerance.ts';
 export { timeoutReason, expectedAction } from './nodetask/entry-timeout.ts';
 export {
   withFinalizerAndDefaults,

@@ -13,6 +13,7 @@ import {
   WireGroups,
   describeIssues,
   errorMessage,
+  exceedsFailureTolerate,
   isV1alpha1Final,
   newMessage,
   nodeTaskDefaults,
@@ -272,11 +273,8 @@ export class V1alpha1TaskManager {
 
   /** No new node starts once failures are over failureTolerate (the controller then ends the job). */
   #mayStart(job: V1alpha1Job): boolean {
-    const tolerate = Number.parseFloat(
-      this.#rollout(job).failureTolerate ?? nodeTaskDefaults.failureTolerate,
-    );
     const { failed, total } = v1alpha1Counts(v1alpha1Entries(job));
-    return total === 0 || failed / total <= (Number.isFinite(tolerate) ? tolerate : 0.1);
+    return !exceedsFailureTolerate(failed, total, this.#rollout(job).failureTolerate);
   }
 
   #concurrency(job: V1alpha1Job): number {

@@ -4,6 +4,8 @@
 import {
   JobPhase,
   countNodeTasks,
+  effectiveFailureTolerate,
+  exceedsFailureTolerate,
   NODE_TASK_KINDS,
   nodeTaskDefaults,
   type ConfigUpdateJob,
@@ -20,8 +22,8 @@ export const NODE_TASK_KIND_NAMES = Object.keys(NODE_TASK_KINDS) as NodeTaskKind
 
 export interface Rollout {
   concurrency: number;
-  /** Share of nodes allowed to fail (Failure or Unknown), 0..1. */
-  failureTolerate: number;
+  /** Share of nodes allowed to fail (Failure or Unknown): a decimal string, compared exactly. */
+  failureTolerate: string;
 }
 
 /** `NodeUpgradeJob/name`: one key per job in maps and logs. */
@@ -44,12 +46,9 @@ function rolloutSpec(job: NodeTaskJob): {
 /** concurrency and failureTolerate, with the defaults for what the spec leaves out. */
 export function rolloutOf(job: NodeTaskJob): Rollout {
   const spec = rolloutSpec(job);
-  const tolerate = Number.parseFloat(spec.failureTolerate ?? nodeTaskDefaults.failureTolerate);
   return {
     concurrency: Math.max(1, spec.concurrency ?? nodeTaskDefaults.concurrency),
-    failureTolerate: Number.isFinite(tolerate)
-      ? tolerate
-      : Number.parseFloat(nodeTaskDefaults.failureTolerate),
+    failureTolerate: effectiveFailureTolerate(spec.failureTolerate),
   };
 }
 
@@ -64,7 +63,7 @@ export function entriesOf(job: NodeTaskJob): NodeTaskEntry[] {
 }
 
 /** True while the failure ratio (Failure + Unknown over all entries) is within failureTolerate. */
-export function withinFailureTolerance(entries: readonly NodeTaskEntry[], failureTolerate: number): boolean {
+export function withinFailureTolerance(entries: readonly NodeTaskEntry[], failureTolerate: string): boolean {
   const { failed, total } = countNodeTasks(entries);
-  return total === 0 || failed / total <= failureTolerate;
+  return !exceedsFailureTolerate(failed, total, failureTolerate);
 }

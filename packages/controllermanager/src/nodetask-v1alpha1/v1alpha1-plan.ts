@@ -17,6 +17,7 @@ import {
   V1alpha1Action,
   V1alpha1Event,
   V1alpha1State,
+  exceedsFailureTolerate,
   isV1alpha1Final,
   nodeTaskDefaults,
   rfc3339,
@@ -27,7 +28,6 @@ import {
   type V1alpha1JobState,
   type V1alpha1TaskType,
 } from '@kedge/api';
-import { exceedsFailureTolerate } from '../nodetask/failure-tolerance.ts';
 import type { Selection } from '../nodetask/select-nodes.ts';
 
 export const V1ALPHA1_NOT_STARTED = 'not started: rollout stopped';

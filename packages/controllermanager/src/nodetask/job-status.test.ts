@@ -249,3 +249,58 @@ describe('computeJobStatus: timeouts', () => {
     expect(second.nextDeadline).toBe(T0 + 301_000); // the earliest start among the running nodes is at(1)
   });
 });
+
+describe('computeJobStatus: failureTolerate agrees with cloudcore', () => {
+  // The same grid cloudcore's claim-pending.test.ts runs rolloutBlocked over: both follow
+  // exceedsFailureTolerate from @kedge/api, so the job fails exactly when no node may start.
+  const TOLERATES = [
+    '0',
+    '0.1',
+    '0.2',
+    '0.25',
+    '0.29',
+    '0.3',
+    '0.333333333333333333',
+    '0.34',
+    '.5',
+    '0.7',
+    '1',
+  ];
+  const overExactly = (failed: number, total: number, tolerate: string): boolean => {
+    const [whole = '0', fraction = ''] = tolerate.split('.');
+    return (
+      BigInt(failed) * 10n ** BigInt(fraction.length) > BigInt(`${whole || '0'}${fraction}`) * BigInt(total)
+    );
+  };
+
+  it('fails the job at 1 of 3 failed with failureTolerate "0.333333333333333333"', () => {
+    const nodes = [
+      entry('bad', 'Failure', { startTime: at(1) }),
+      entry('a', 'Pending'),
+      entry('b', 'Pending'),
+    ];
+    const out = run(nodes, { rollout: { failureTolerate: '0.333333333333333333' } });
+    expect(out.status.phase).toBe('Failure');
+    expect(out.status.reason).toContain(
+      '1 of 3 nodes failed, more than failureTolerate 0.333333333333333333',
+    );
+  });
+
+  it('stops the rollout exactly when failed / total exceeds the tolerate, over every (failed, total, tolerate) up to 40 nodes', () => {
+    const disagreements: string[] = [];
+    for (const failureTolerate of TOLERATES) {
+      for (let total = 1; total <= 40; total++) {
+        for (let failed = 1; failed < total; failed++) {
+          const nodes = [
+            ...Array.from({ length: failed }, (_, i) => entry(`f${i}`, 'Failure', { startTime: at(1) })),
+            ...Array.from({ length: total - failed }, (_, i) => entry(`p${i}`, 'Pending')),
+          ];
+          const stopped = run(nodes, { rollout: { failureTolerate } }).status.phase === 'Failure';
+          if (stopped !== overExactly(failed, total, failureTolerate))
+            disagreements.push(`${failed}/${total} vs ${failureTolerate}`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
 // 10,000-node job costs linear time and an unchanged one allocates nothing.
 import {
   countNodeTasks,
+  exceedsFailureTolerate,
   formatProgress,
   JobPhase,
   nodeTaskDefaults,
@@ -14,7 +15,6 @@ import {
   type NodeTaskType,
 } from '@kedge/api';
 import { entryClockStart, timeoutReason, TIMEOUT_REASON_PREFIX } from './entry-timeout.ts';
-import { exceedsFailureTolerate } from './failure-tolerance.ts';
 import type { Rollout, TaskEntry, TaskStatus } from './node-task-job.ts';
 
 export const NOT_STARTED_REASON_PREFIX = 'not started: rollout stopped';

@@ -74,3 +74,58 @@ describe('claimPending', () => {
     expect(rolloutBlocked(job(pending('a'), 1, '0.1', 'Init'))).toBeUndefined();
   });
 });
+
+// Tolerates where floating point and exact decimals part ways, and ordinary ones.
+const TOLERATES = [
+  '0',
+  '0.1',
+  '0.2',
+  '0.25',
+  '0.29',
+  '0.3',
+  '0.333333333333333333',
+  '0.34',
+  '.5',
+  '0.7',
+  '1',
+];
+
+/** failed / total > tolerate in exact rationals, written independently of the code under test. */
+function overExactly(failed: number, total: number, tolerate: string): boolean {
+  const [whole = '0', fraction = ''] = tolerate.split('.');
+  const scale = 10n ** BigInt(fraction.length);
+  return BigInt(failed) * scale > BigInt(`${whole || '0'}${fraction}`) * BigInt(total);
+}
+
+describe('rolloutBlocked: failureTolerate', () => {
+  it('stops starting nodes at 1 of 3 failed with failureTolerate "0.333333333333333333", as controllermanager fails the job', () => {
+    const entries: NodeTaskEntry[] = [{ nodeName: 'bad', phase: 'Failure' }, ...pending('a', 'b')];
+    expect(rolloutBlocked(job(entries, 5, '0.333333333333333333'))).toBe(
+      '1 of 3 nodes failed, over failureTolerate 0.333333333333333333',
+    );
+    expect(claimPending(job(entries, 5, '0.333333333333333333'), options(['a', 'b'])).value.nodes).toEqual(
+      [],
+    );
+  });
+
+  it('blocks exactly when failed / total exceeds the tolerate, over every (failed, total, tolerate) up to 40 nodes', () => {
+    const disagreements: string[] = [];
+    for (const tolerate of TOLERATES) {
+      for (let total = 1; total <= 40; total++) {
+        for (let failed = 0; failed < total; failed++) {
+          const entries: NodeTaskEntry[] = [
+            ...Array.from({ length: failed }, (_, i): NodeTaskEntry => ({
+              nodeName: `f${i}`,
+              phase: 'Failure',
+            })),
+            ...pending(...Array.from({ length: total - failed }, (_, i) => `p${i}`)),
+          ];
+          const blocked = rolloutBlocked(job(entries, total, tolerate)) !== undefined;
+          if (blocked !== overExactly(failed, total, tolerate))
+            disagreements.push(`${failed}/${total} vs ${tolerate}`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+});
