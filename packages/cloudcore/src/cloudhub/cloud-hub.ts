@@ -25,7 +25,9 @@ import {
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { CloseCodes } from './close-codes.ts';
+import { CloseCodes, closeReason } from './close-codes.ts';
+import { guarded } from './connection-guard.ts';
+import { checkHandshakeHeaders, refuseUpgrade } from './handshake-headers.ts';
 import { NodeSession } from './node-session.ts';
 import { verifyNodeToken } from './node-token.ts';
 import { checkSpeaksForItself, isRegisterMessage } from './upstream-rules.ts';
@@ -142,7 +144,31 @@ export class CloudHub {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+    const remoteAddress = req.socket.remoteAddress ?? '';
+    guarded(
+      this.log,
+      { remoteAddress },
+      'websocket upgrade',
+      () => {
+        const check = checkHandshakeHeaders(req);
+        if (!check.ok) {
+          this.log.warn({ remoteAddress, code: check.code }, `upgrade refused: ${check.message}`);
+          refuseUpgrade(socket, check.code, check.message);
+          return;
+        }
+        const context = { node: check.identity.nodeName, remoteAddress };
+        this.wss.handleUpgrade(req, socket, head, (ws) =>
+          guarded(
+            this.log,
+            context,
+            'connection setup',
+            () => this.onConnection(ws, req),
+            () => ws.terminate(),
+          ),
+        );
+      },
+      () => socket.destroy(),
+    );
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
@@ -184,29 +210,37 @@ export class CloudHub {
     this.sessions.set(nodeName, session);
     this.log.info({ node: nodeName, remoteAddress }, 'node connected');
 
-    ws.on('message', (data, isBinary) => this.onFrame(session, data, isBinary));
+    const context = { node: nodeName, remoteAddress };
+    const failed = () => session.close(CloseCodes.internalError, 'internal error handling this connection');
+    ws.on('message', (data, isBinary) =>
+      guarded(this.log, context, 'upstream frame', () => this.onFrame(session, data, isBinary), failed),
+    );
     ws.on('pong', () => {
       session.lastSeen = this.options.clock.now();
     });
     ws.on('error', (err) => {
       this.log.warn({ node: nodeName, err: err.message }, 'socket error');
     });
-    ws.on('close', (peerCode, peerReason) => {
-      session.closed = true;
-      const code = session.closedByCloud?.code ?? peerCode;
-      const text =
-        session.closedByCloud?.reason ??
-        (peerReason.toString() || (code === CloseCodes.oversize ? 'frame too large' : 'connection closed'));
-      this.onSessionEnded(session, {
-        reason: code === CloseCodes.keepaliveTimeout ? 'EdgeKeepaliveTimeout' : 'EdgeDisconnected',
-        message: `tunnel closed (code ${code}: ${text})`,
-      });
+    ws.on('close', (peerCode, peerReason) =>
+      guarded(this.log, context, 'session close', () => this.onSocketClosed(session, peerCode, peerReason)),
+    );
+  }
+
+  private onSocketClosed(session: NodeSession, peerCode: number, peerReason: Buffer): void {
+    session.closed = true;
+    const code = session.closedByCloud?.code ?? peerCode;
+    const text =
+      session.closedByCloud?.reason ??
+      (peerReason.toString() || (code === CloseCodes.oversize ? 'frame too large' : 'connection closed'));
+    this.onSessionEnded(session, {
+      reason: code === CloseCodes.keepaliveTimeout ? 'EdgeKeepaliveTimeout' : 'EdgeDisconnected',
+      message: `tunnel closed (code ${code}: ${text})`,
     });
   }
 
   private refuse(ws: WebSocket, code: number, reason: string, context: Record<string, unknown>): void {
     this.log.warn({ ...context, code }, `connection refused: ${reason}`);
-    ws.close(code, reason);
+    ws.close(code, closeReason(reason));
     setTimeout(() => ws.terminate(), 2000).unref();
   }
 
