@@ -20,7 +20,7 @@ describe('ImagePrePullJob', () => {
     publicRef = (await fleet.pushImage('kedge/busybox-public')).ref;
     privateRef = (await fleet.pushImage('kedge/busybox-private', { private: true })).ref;
     missingRef = `${fleet.open.url}/kedge/never-pushed:v1`;
-    await fleet.createPullSecret('default', 'regcred');
+    await fleet.createPullSecret('kubeedge', 'regcred');
     await fleet.addNodes(NODES);
   });
   afterAll(() => fleet.close());
@@ -38,7 +38,7 @@ describe('ImagePrePullJob', () => {
     await fleet.createJob('three', {
       images: [publicRef, privateRef, missingRef],
       nodeNames: NODES,
-      imageSecrets: 'default/regcred',
+      imageSecrets: 'kubeedge/regcred',
       retryTimes: 2,
       concurrency: 3,
       failureTolerate: '1',
@@ -92,7 +92,7 @@ describe('ImagePrePullJob', () => {
     await fleet.createJob('again', {
       images: [publicRef, privateRef],
       nodeNames: NODES,
-      imageSecrets: 'default/regcred',
+      imageSecrets: 'kubeedge/regcred',
     });
     const again = await fleet.finished('again');
     expect(again.status?.phase).toBe('Completed');

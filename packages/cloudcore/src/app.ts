@@ -46,6 +46,7 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
     taskManager: {
       enable: config.modules.taskManager.enable,
       disableNodeTaskV1alpha2: config.featureGates.disableNodeTaskV1alpha2,
+      imageSecretNamespaces: config.modules.taskManager.imageSecretNamespaces,
     },
   });
   let port: number;

@@ -43,7 +43,13 @@ export interface CloudCoreOptions {
    * Node tasks; omitted = on, v1alpha2. With disableNodeTaskV1alpha2 the v1alpha1 task manager runs
    * instead (jobs created as v1alpha1), and the v1alpha2 one does not.
    */
-  taskManager?: { enable: boolean; disableNodeTaskV1alpha2: boolean; batchWindowMs?: number };
+  taskManager?: {
+    enable: boolean;
+    disableNodeTaskV1alpha2: boolean;
+    batchWindowMs?: number;
+    /** Namespaces a pull Secret may be read from; default kubeedge. */
+    imageSecretNamespaces?: readonly string[];
+  };
 }
 
 export class CloudCore {
@@ -123,6 +129,9 @@ export class CloudCore {
             log: options.log,
             refusals,
             ...(tm?.batchWindowMs !== undefined ? { batchWindowMs: tm.batchWindowMs } : {}),
+            ...(tm?.imageSecretNamespaces !== undefined
+              ? { imageSecretNamespaces: tm.imageSecretNamespaces }
+              : {}),
           });
     this.tasksV1alpha1 =
       enabled && refusals && mode === NodeTaskMode.v1alpha1

@@ -68,6 +68,7 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
       refusals,
       resyncPeriodMs,
       maxJobBytes,
+      imageSecretNamespaces: config.nodeTask.imageSecretNamespaces,
     });
     keep('node task controller', controller.run(signal));
   } else if (config.nodeTask.enable) {

@@ -3,6 +3,7 @@
 // KubeEdge's CloudCore v1alpha2 config; durations are in seconds.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_IMAGE_SECRET_NAMESPACES } from '@kedge/api';
 import {
   FeatureGatesSchema,
   StoreConfigSchema,
@@ -76,7 +77,15 @@ export const CloudCoreConfigSchema = z.strictObject({
     .strictObject({
       cloudHub: CloudHubSchema,
       taskManager: z
-        .strictObject({ enable: z.boolean().describe('dispatch node tasks to connected nodes') })
+        .strictObject({
+          enable: z.boolean().describe('dispatch node tasks to connected nodes'),
+          imageSecretNamespaces: z
+            .array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name'))
+            .describe(
+              'namespaces an ImagePrePullJob pull Secret (imageSecrets) may be read from; others are never read ' +
+                '(grant cloudcore get on secrets in each, configs/k8s/rbac.yaml)',
+            ),
+        })
         .describe('node task executor'),
     })
     .describe('cloudcore modules'),
@@ -104,7 +113,7 @@ export function defaultCloudCoreConfig(): CloudCoreConfig {
         tls: { enable: false, caFile: '', certFile: '', keyFile: '' },
         auth: { tokenSecretFile: '/etc/kedge/token-secret' },
       },
-      taskManager: { enable: true },
+      taskManager: { enable: true, imageSecretNamespaces: [...DEFAULT_IMAGE_SECRET_NAMESPACES] },
     },
   };
 }

@@ -3,7 +3,13 @@
 // or to (re)send, and records the edge's action reports through one coalescing
 // status writer per job. Everything it knows is in the store, so a restarted
 // replica resumes every job from its informers' first list.
-import { NodeTaskMode, nodeTaskVersionOf, type Message, type NodeTaskKind } from '@kedge/api';
+import {
+  DEFAULT_IMAGE_SECRET_NAMESPACES,
+  NodeTaskMode,
+  nodeTaskVersionOf,
+  type Message,
+  type NodeTaskKind,
+} from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
 import type { CloudHub } from '../cloudhub/cloud-hub.ts';
@@ -27,6 +33,8 @@ export interface TaskManagerOptions {
   retryDelayMs?: number;
   /** Says (once per job) why a job created as v1alpha1 is left alone. */
   refusals?: { refuse(job: NodeTaskJob): Promise<void> };
+  /** Namespaces a pull Secret may be read from (modules.taskManager.imageSecretNamespaces); default kubeedge. */
+  imageSecretNamespaces?: readonly string[];
 }
 
 export class TaskManager {
@@ -160,7 +168,10 @@ export class TaskManager {
       signal: this.abort.signal,
       retryDelayMs: this.o.retryDelayMs ?? 1000,
       writer: () => this.writerFor(kind, name),
-      prelude: (job) => loadTaskPrelude(this.o.store, job, this.log),
+      prelude: (job) =>
+        loadTaskPrelude(this.o.store, job, this.log, {
+          allowedNamespaces: this.o.imageSecretNamespaces ?? DEFAULT_IMAGE_SECRET_NAMESPACES,
+        }),
     });
     this.executors.set(key, executor);
     return executor;

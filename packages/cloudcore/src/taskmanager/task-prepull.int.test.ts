@@ -70,18 +70,18 @@ describe('ImagePrePullJob dispatch and progress', () => {
     const secret = (await h.store.create('Secret', {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'regcred', namespace: 'default' },
+      metadata: { name: 'regcred', namespace: 'kubeedge' },
       type: 'kubernetes.io/dockerconfigjson',
       data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
     })) as Secret;
     const cloud = await h.cloud('cloudcore-a');
     const n1 = await h.edge(cloud, 'n1');
-    const job = await createPrePullJob(h.store, 'pull', 'default/regcred');
+    const job = await createPrePullJob(h.store, 'pull', 'kubeedge/regcred');
     const uid = job.metadata.uid ?? '';
 
     await waitFor(() => n1.tasks().length === 1 || undefined, { what: 'the task', timeoutMs: 10_000 });
     const insertAt = n1.received.findIndex(
-      (m) => m.route.group === 'resource' && m.route.resource === 'default/secret/regcred',
+      (m) => m.route.group === 'resource' && m.route.resource === 'kubeedge/secret/regcred',
     );
     const taskAt = n1.received.findIndex((m) => m.route.operation === 'Check');
     expect(insertAt).toBeGreaterThanOrEqual(0);
@@ -145,9 +145,26 @@ describe('ImagePrePullJob dispatch and progress', () => {
   it('still sends the task when the secret does not exist (the node says it never arrived)', async () => {
     const cloud = await h.cloud('cloudcore-a');
     const n1 = await h.edge(cloud, 'n1');
-    await createPrePullJob(h.store, 'nosecret', 'default/absent');
+    await createPrePullJob(h.store, 'nosecret', 'kubeedge/absent');
     await waitFor(() => n1.tasks().length === 1 || undefined, { what: 'the task', timeoutMs: 10_000 });
     expect(n1.received.some((m) => m.route.resource.includes('/secret/'))).toBe(false);
+  });
+
+  it('never reads or sends a pull Secret outside modules.taskManager.imageSecretNamespaces', async () => {
+    const payload = Buffer.from('{"auths":{"r":{"auth":"c2VjcmV0"}}}').toString('base64');
+    await h.store.create('Secret', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'admin-pull', namespace: 'kube-system' },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': payload },
+    });
+    const cloud = await h.cloud('cloudcore-a');
+    const n1 = await h.edge(cloud, 'n1');
+    await createPrePullJob(h.store, 'steal', 'kube-system/admin-pull');
+    await waitFor(() => n1.tasks().length === 1 || undefined, { what: 'the task', timeoutMs: 10_000 });
+    expect(n1.received.some((m) => m.route.resource.includes('/secret/'))).toBe(false);
+    expect(JSON.stringify(n1.received)).not.toContain(payload);
   });
 
   it('refuses progress for another action with a non-retryable error naming it', async () => {

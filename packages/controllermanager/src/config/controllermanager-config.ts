@@ -1,6 +1,7 @@
 // controllermanager.yaml: schema (the one source of the type, the validation
 // and the comments in the reference config) and defaults. Durations are in seconds.
 import { z } from 'zod';
+import { DEFAULT_IMAGE_SECRET_NAMESPACES } from '@kedge/api';
 import {
   FeatureGatesSchema,
   StoreConfigSchema,
@@ -52,6 +53,12 @@ export const ControllerManagerConfigSchema = z.strictObject({
           'refuse a job whose object would outgrow this once every node reported (bytes); ' +
             '0 = automatic: 1400000 with the kubernetes store (etcd takes 1.5 MiB per object), no limit with sqlite',
         ),
+      imageSecretNamespaces: z
+        .array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name'))
+        .describe(
+          'namespaces an ImagePrePullJob imageSecrets may name; a job naming another is refused ' +
+            '(keep in step with cloudcore modules.taskManager.imageSecretNamespaces and its RBAC)',
+        ),
     })
     .describe('node task controllers'),
   leaderElection: z
@@ -91,7 +98,12 @@ export function defaultControllerManagerConfig(): ControllerManagerConfig {
     store: defaultStoreConfig(),
     featureGates: { disableNodeTaskV1alpha2: false },
     nodeLifecycle: { enable: true, gracePeriod: 40, monitorPeriod: 5 },
-    nodeTask: { enable: true, timeoutCheckPeriod: 5, maxJobBytes: 0 },
+    nodeTask: {
+      enable: true,
+      timeoutCheckPeriod: 5,
+      maxJobBytes: 0,
+      imageSecretNamespaces: [...DEFAULT_IMAGE_SECRET_NAMESPACES],
+    },
     leaderElection: {
       enable: false,
       leaseDuration: 15,

@@ -5,7 +5,13 @@
 // something changed. It wakes itself at the next entry deadline
 // (requeueAfter) and resyncs unfinished jobs every resyncPeriodMs as a
 // safety net. It keeps no state of its own: a restart continues any job.
-import { JobPhase, NodeTaskMode, nodeTaskVersionOf, type NodeTaskKind } from '@kedge/api';
+import {
+  DEFAULT_IMAGE_SECRET_NAMESPACES,
+  JobPhase,
+  NodeTaskMode,
+  nodeTaskVersionOf,
+  type NodeTaskKind,
+} from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
@@ -41,6 +47,8 @@ export interface NodeTaskControllerOptions {
   informerClock?: Clock;
   /** Refuse jobs whose finished object would be larger (bytes; 0 = no limit; see job-size.ts). */
   maxJobBytes?: number;
+  /** Namespaces an ImagePrePullJob's imageSecrets may name; other jobs are refused at initialisation. */
+  imageSecretNamespaces?: readonly string[];
 }
 
 export class NodeTaskController {
@@ -109,7 +117,10 @@ export class NodeTaskController {
       job.status === undefined
         ? await freshNodeLookup(rolloutOf(job), this.#o.nodes, this.#o.store)
         : this.#o.nodes;
-    const planOptions = { maxJobBytes: this.#o.maxJobBytes ?? 0 };
+    const planOptions = {
+      maxJobBytes: this.#o.maxJobBytes ?? 0,
+      imageSecretNamespaces: this.#o.imageSecretNamespaces ?? DEFAULT_IMAGE_SECRET_NAMESPACES,
+    };
     let plan = planJob(job, nodes, now, planOptions);
     if (plan.changed) {
       const written: { plan?: JobPlan; before?: JobPhase } = {}; // from the object mutate read last

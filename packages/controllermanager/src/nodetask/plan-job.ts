@@ -1,7 +1,7 @@
 // What a job's status should be now, from the job alone (plus the Nodes for
 // a job seen for the first time): the one function both the cheap check
 // against the informer cache and the conflict-checked write run.
-import { JobPhase } from '@kedge/api';
+import { JobPhase, imageSecretScopeError } from '@kedge/api';
 import { jobSizeProblem } from './job-size.ts';
 import { computeJobStatus, type JobStatusResult } from './job-status.ts';
 import {
@@ -23,6 +23,19 @@ export interface JobPlan extends JobStatusResult<NonNullable<TaskStatus['nodeSta
 export interface PlanOptions {
   /** Refuse at initialisation a job whose finished object would exceed this (job-size.ts); 0 = no limit. */
   maxJobBytes?: number;
+  /** Namespaces an ImagePrePullJob's imageSecrets may name (nodeTask.imageSecretNamespaces). */
+  imageSecretNamespaces?: readonly string[];
+}
+
+/** Why the job may not run at all, from its spec and this controller's config. */
+function admissionProblem(job: NodeTaskJob, options: PlanOptions): string | undefined {
+  if (job.kind !== 'ImagePrePullJob' || options.imageSecretNamespaces === undefined) return undefined;
+  const err = imageSecretScopeError(
+    job.spec.imagePrePullTemplate.imageSecrets,
+    options.imageSecretNamespaces,
+    'nodeTask.imageSecretNamespaces',
+  );
+  return err === undefined ? undefined : `${err.code}: ${err.message}`;
 }
 
 export function planJob(
@@ -35,7 +48,10 @@ export function planJob(
   const rollout = rolloutOf(job);
   let status = statusOf(job);
   const initialised = status === undefined;
-  if (status === undefined) {
+  const refused = status === undefined ? admissionProblem(job, options) : undefined;
+  if (status === undefined && refused !== undefined) {
+    status = { phase: JobPhase.Failure, reason: refused };
+  } else if (status === undefined) {
     const selection = selectNodes(rollout, nodes, rolloutPath(kind));
     const tooBig = selection.ok
       ? jobSizeProblem(

@@ -4,14 +4,18 @@
 // before the task, so the node's metaManager stores it in the edge cache
 // (and acks it) and the PrePull action reads it from there. Nothing else
 // carries the credentials to the node, and nothing on the node writes them
-// anywhere but that cache.
+// anywhere but that cache. Only Secrets in the allowed namespaces are read at
+// all (modules.taskManager.imageSecretNamespaces): the controller refuses
+// other jobs, and this is the second line should one get past it.
 import {
   CloudModules,
   Operations,
   WireGroups,
   edgeResource,
   errorMessage,
+  imageSecretScopeError,
   newMessage,
+  splitSecretRef,
   type Message,
   type Secret,
 } from '@kedge/api';
@@ -27,11 +31,22 @@ export async function loadTaskPrelude(
   store: ResourceStore,
   job: NodeTaskJob,
   log: Logger,
+  options: { allowedNamespaces: readonly string[] },
 ): Promise<TaskPrelude | undefined> {
   if (job.kind !== 'ImagePrePullJob') return undefined;
   const ref = job.spec.imagePrePullTemplate.imageSecrets;
   if (!ref) return undefined;
-  const [namespace = '', name = ''] = ref.split('/');
+  const refused = imageSecretScopeError(
+    ref,
+    options.allowedNamespaces,
+    'modules.taskManager.imageSecretNamespaces',
+  );
+  if (refused !== undefined) {
+    // Not read, not sent: the nodes' Check fails because the secret never arrived.
+    log.error({ job: job.metadata.name, secret: ref, code: refused.code }, refused.message);
+    return undefined;
+  }
+  const { namespace, name } = splitSecretRef(ref);
   let secret: Secret | undefined;
   try {
     secret = await store.get('Secret', name, namespace);
