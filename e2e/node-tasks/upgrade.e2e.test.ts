@@ -71,6 +71,8 @@ describe('NodeUpgradeJob', () => {
       'confirm',
       '--metaserver',
       `127.0.0.1:${fleet.edge('c-1').metaServerPort}`,
+      '--config',
+      fleet.edge('c-1').configFile,
     ]);
     expect(out).toMatch(/confirm/);
     const job = await fleet.finished('confirm');
@@ -188,7 +190,14 @@ describe('NodeUpgradeJob', () => {
             ?.reason?.includes('waiting'),
         { what: `${node} waiting for confirmation` },
       );
-      await keadm(['ctl', 'confirm', '--metaserver', `127.0.0.1:${port}`]);
+      await keadm([
+        'ctl',
+        'confirm',
+        '--metaserver',
+        `127.0.0.1:${port}`,
+        '--config',
+        fleet.edge(node).configFile,
+      ]);
     };
     const phaseOf = async (node: string): Promise<string | undefined> =>
       (await fleet.job('corrupt'))?.status?.nodeStatus?.find((e) => e.nodeName === node)?.phase;

@@ -43,6 +43,14 @@ export const ERROR_CODES = {
   KEDGE_TEST_PROCESS_EXITED:
     'A process started by a test exited before the output the test waited for appeared.',
   KEDGE_LISTEN_FAILED: 'A server could not bind its configured address (in use, or not permitted).',
+  KEDGE_METASERVER_HOST_FORBIDDEN:
+    'A request to the edge metaServer named a Host that is not its loopback address and port (DNS rebinding).',
+  KEDGE_METASERVER_ORIGIN_FORBIDDEN:
+    'A request to the edge metaServer came from a web page of another origin.',
+  KEDGE_METASERVER_UNSUPPORTED_MEDIA_TYPE:
+    'A write to the edge metaServer did not send `Content-Type: application/json`.',
+  KEDGE_METASERVER_UNAUTHORIZED:
+    'An edge metaServer route that confirms upgrades or serves Secrets was called without the current bearer token.',
   KEDGE_OCI_REF_INVALID:
     'An image reference could not be parsed; the message names the reference and the problem.',
   KEDGE_OCI_REGISTRY_ERROR:
@@ -78,8 +86,10 @@ export const ERROR_CODES = {
   KEDGE_HTTP_METHOD_NOT_ALLOWED: 'An HTTP API route was called with a method it does not serve.',
   KEDGE_HTTP_HOST_FORBIDDEN:
     'An HTTP request carried a Host header that is not the address the server is bound to or a configured name (DNS rebinding).',
-  KEDGE_HTTP_ORIGIN_FORBIDDEN: 'A state-changing HTTP request came from another origin (a web page elsewhere).',
-  KEDGE_HTTP_UNSUPPORTED_MEDIA_TYPE: 'A state-changing HTTP request did not send `Content-Type: application/json`.',
+  KEDGE_HTTP_ORIGIN_FORBIDDEN:
+    'A state-changing HTTP request came from another origin (a web page elsewhere).',
+  KEDGE_HTTP_UNSUPPORTED_MEDIA_TYPE:
+    'A state-changing HTTP request did not send `Content-Type: application/json`.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

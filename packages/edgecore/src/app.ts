@@ -13,15 +13,10 @@ import { installLayout, type InstallLayout } from './install/install-layout.ts';
 import { sha256File } from './install/durable-fs.ts';
 import { registerContent } from './edgehub/register-content.ts';
 import { MetaCache, MetaManager } from './metamanager/index.ts';
-import { MetaServer } from './metaserver/index.ts';
+import { MetaServer, metaServerTokenPath } from './metaserver/index.ts';
 import { EdgeReporter } from './reporting/edge-reporter.ts';
 import { reportEvent, type EventInput } from './reporting/event-route.ts';
-import {
-  CONFIRM_UPGRADE_PATH,
-  TaskManager,
-  confirmUpgradeRoute,
-  nodeTaskActions,
-} from './taskmanager/index.ts';
+import { TaskManager, nodeTaskActions, registerConfirmUpgrade } from './taskmanager/index.ts';
 import { edgecoreVersion } from './version.ts';
 
 /**
@@ -90,6 +85,7 @@ export async function startEdgeCore(
     nodeName,
     version,
     enabled: m.metaManager.enable && m.metaManager.metaServer.enable,
+    tokenFile: metaServerTokenPath(config.database.dataSource),
   });
   metaServer.registerRoute('POST', '/api/v1/namespaces/{namespace}/events', async (req) => {
     const event = await reportEvent(
@@ -140,7 +136,7 @@ export async function startEdgeCore(
     clock,
   });
   if (taskManager.enabled) {
-    metaServer.registerRoute('POST', CONFIRM_UPGRADE_PATH, confirmUpgradeRoute(taskManager));
+    registerConfirmUpgrade(metaServer, taskManager);
   }
 
   bus.register(edgeHub);

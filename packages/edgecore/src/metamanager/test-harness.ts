@@ -7,7 +7,7 @@ import { Bus, type ModuleContext } from '@kedge/beehive';
 import { createLogger } from '@kedge/runtime';
 import { waitFor } from '@kedge/testing';
 import { openEdgeDatabase, type EdgeDatabase } from '../database/index.ts';
-import { MetaServer } from '../metaserver/index.ts';
+import { MetaServer, metaServerTokenPath, readMetaServerToken } from '../metaserver/index.ts';
 import { MetaCache } from './meta-cache.ts';
 import { CloudConnection, MetaManager } from './meta-manager.ts';
 
@@ -35,6 +35,8 @@ export interface MetaHarness {
   replyFor(msgId: string): Promise<Message>;
   setCloudConnected(connected: boolean): Promise<void>;
   http(path: string, init?: RequestInit): Promise<HttpReply>;
+  /** The bearer token metaServer wrote at start (`Authorization: Bearer <token>`). */
+  token(): string;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startMetaHarness(
     server: '127.0.0.1:0',
     nodeName: options.nodeName ?? 'edge-1',
     version: 'v0.1.0-test',
+    tokenFile: metaServerTokenPath(file),
   });
   bus.register(server);
   await bus.start();
@@ -112,6 +115,7 @@ export async function startMetaHarness(
       );
       await waitFor(() => cache.connected === connected, { timeoutMs: 5000, what: `connected=${connected}` });
     },
+    token: () => readMetaServerToken(metaServerTokenPath(file)),
     async http(path, init) {
       const res = await fetch(`${url}${path}`, init);
       const text = await res.text();

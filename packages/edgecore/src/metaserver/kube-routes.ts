@@ -2,7 +2,7 @@
 // in-cluster clients on the node can read what the cloud last sent even while
 // offline. Errors use the Kubernetes Status shape.
 import type { MetaEntry, MetaView } from '../metamanager/index.ts';
-import type { RouteResponse, Router } from './router.ts';
+import type { RouteRequest, RouteResponse, Router } from './router.ts';
 
 /** Plural path segment -> KubeEdge meta type and Kind. Unknown plurals drop a trailing "s". */
 const PLURALS: Readonly<Record<string, { type: string; kind: string }>> = {
@@ -42,6 +42,10 @@ export function statusError(code: number, reason: string, message: string, detai
 }
 
 export function registerKubeRoutes(router: Router, cache: MetaView): void {
+  // Secrets the cloud pushed (pull secrets of ImagePrePullJobs) go only to holders of the metaServer token.
+  const guardSecrets = (req: RouteRequest, plural: string): void => {
+    if (typeOfPlural(plural).type === 'secret') req.requireToken(`reading ${plural}`);
+  };
   const getOne = (apiVersion: string, plural: string, name: string, namespace?: string): RouteResponse => {
     const { type } = typeOfPlural(plural);
     const entry = cache.get(`${namespace ?? 'null'}/${type}/${name}`);
@@ -69,32 +73,36 @@ export function registerKubeRoutes(router: Router, cache: MetaView): void {
   for (const prefix of ['/api/{version}', '/apis/{group}/{version}']) {
     const apiVersion = (p: Readonly<Record<string, string>>): string =>
       p.group ? `${p.group}/${p.version ?? ''}` : (p.version ?? '');
-    router.add('GET', `${prefix}/{plural}`, (req) =>
-      listOf(
+    router.add('GET', `${prefix}/{plural}`, (req) => {
+      guardSecrets(req, param(req.params, 'plural'));
+      return listOf(
         apiVersion(req.params),
         param(req.params, 'plural'),
         cache.listType(typeOfPlural(param(req.params, 'plural')).type),
-      ),
-    );
-    router.add('GET', `${prefix}/{plural}/{name}`, (req) =>
-      getOne(apiVersion(req.params), param(req.params, 'plural'), param(req.params, 'name')),
-    );
+      );
+    });
+    router.add('GET', `${prefix}/{plural}/{name}`, (req) => {
+      guardSecrets(req, param(req.params, 'plural'));
+      return getOne(apiVersion(req.params), param(req.params, 'plural'), param(req.params, 'name'));
+    });
     router.add('GET', `${prefix}/namespaces/{namespace}/{plural}`, (req) => {
       const plural = param(req.params, 'plural');
+      guardSecrets(req, plural);
       return listOf(
         apiVersion(req.params),
         plural,
         cache.list(param(req.params, 'namespace'), typeOfPlural(plural).type),
       );
     });
-    router.add('GET', `${prefix}/namespaces/{namespace}/{plural}/{name}`, (req) =>
-      getOne(
+    router.add('GET', `${prefix}/namespaces/{namespace}/{plural}/{name}`, (req) => {
+      guardSecrets(req, param(req.params, 'plural'));
+      return getOne(
         apiVersion(req.params),
         param(req.params, 'plural'),
         param(req.params, 'name'),
         param(req.params, 'namespace'),
-      ),
-    );
+      );
+    });
   }
 }
 

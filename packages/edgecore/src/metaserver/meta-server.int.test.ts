@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,7 +83,8 @@ describe('metaServer', () => {
     ).toEqual(['api', 'web']);
     const all = (await h.http('/api/v1/pods')).body as { items: unknown[] };
     expect(all.items).toHaveLength(3);
-    expect((await h.http('/api/v1/namespaces/default/secrets/s')).status).toBe(200);
+    const bearer = { authorization: `Bearer ${h.token()}` };
+    expect((await h.http('/api/v1/namespaces/default/secrets/s', { headers: bearer })).status).toBe(200);
     expect(await h.http('/api/v1/nodes/edge-7')).toMatchObject({ status: 200, body: { kind: 'Node' } });
     expect((await h.http('/api/v1/nodes')).body).toMatchObject({
       kind: 'NodeList',
@@ -127,7 +130,11 @@ describe('metaServer', () => {
     expect(ok).toMatchObject({ status: 200, body: { confirmed: true } });
     expect(confirmed).toEqual([{ job: 'upgrade-1' }]);
 
-    const bad = await h.http('/api/v1/taskupgrade/confirm-upgrade', { method: 'POST', body: '{not json' });
+    const bad = await h.http('/api/v1/taskupgrade/confirm-upgrade', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     expect(bad.status).toBe(400);
     expect((bad.body as { message: string }).message).toMatch(/^request body: not valid JSON/);
     expect(confirmed).toHaveLength(1);
@@ -139,6 +146,88 @@ describe('metaServer', () => {
       status: 500,
       body: { reason: 'InternalError', message: 'disk on fire' },
     });
+  });
+
+  it('serves Secrets only with the bearer token from the 0600 token file', async () => {
+    await h.fromCloud('insert', 'kube-system/secret/pull', {
+      kind: 'Secret',
+      metadata: { name: 'pull', namespace: 'kube-system' },
+      data: { '.dockerconfigjson': 'c2VjcmV0' },
+    });
+    const file = join(dir.path, 'metaserver.token');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    for (const path of [
+      '/api/v1/namespaces/kube-system/secrets/pull',
+      '/api/v1/namespaces/kube-system/secrets',
+      '/api/v1/secrets',
+      '/apis/x.io/v1/secrets/pull',
+    ]) {
+      const anonymous = await h.http(path);
+      expect(anonymous.status, path).toBe(401);
+      expect(anonymous.body).toMatchObject({
+        reason: 'Unauthorized',
+        details: { causes: [{ reason: 'KEDGE_METASERVER_UNAUTHORIZED' }] },
+      });
+      expect(JSON.stringify(anonymous.body)).not.toContain('c2VjcmV0');
+    }
+    const wrong = await h.http('/api/v1/secrets', { headers: { authorization: 'Bearer not-the-token' } });
+    expect((wrong.body as { message: string }).message).toMatch(/not the current one/);
+    const ok = await h.http('/api/v1/namespaces/kube-system/secrets/pull', {
+      headers: { authorization: `Bearer ${h.token()}` },
+    });
+    expect(ok).toMatchObject({ status: 200, body: { data: { '.dockerconfigjson': 'c2VjcmV0' } } });
+  });
+
+  it('refuses foreign Host and Origin headers and writes that are not JSON, with coded errors', async () => {
+    const { port } = h.server.address()!;
+    const confirmed: unknown[] = [];
+    h.server.registerRoute('POST', '/api/v1/things', (req) => {
+      confirmed.push(req.body);
+      return { status: 200, body: {} };
+    });
+    const raw = (headers: Record<string, string>, method = 'GET', path = '/healthz', body?: string) =>
+      rawRequest(port, method, path, headers, body);
+
+    expect((await raw({ host: `127.0.0.1:${port}` })).status).toBe(200);
+    expect((await raw({ host: `localhost:${port}` })).status).toBe(200);
+    const rebinding = await raw({ host: `evil.example:${port}` });
+    expect(rebinding.status).toBe(403);
+    expect(rebinding.body).toMatchObject({
+      details: { causes: [{ reason: 'KEDGE_METASERVER_HOST_FORBIDDEN' }] },
+    });
+    expect((await raw({ host: '127.0.0.1:1' })).status).toBe(403);
+
+    const page = await raw(
+      { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'content-type': 'application/json' },
+      'POST',
+      '/api/v1/things',
+      '{}',
+    );
+    expect(page.status).toBe(403);
+    expect(page.body).toMatchObject({
+      details: { causes: [{ reason: 'KEDGE_METASERVER_ORIGIN_FORBIDDEN' }] },
+    });
+    const textPlain = await raw(
+      { host: `127.0.0.1:${port}`, 'content-type': 'text/plain' },
+      'POST',
+      '/api/v1/things',
+      '{}',
+    );
+    expect(textPlain.status).toBe(415);
+    expect((textPlain.body as { message: string }).message).toContain('application/json');
+    expect(confirmed).toEqual([]);
+    const sameOrigin = await raw(
+      {
+        host: `127.0.0.1:${port}`,
+        origin: `http://127.0.0.1:${port}`,
+        'content-type': 'application/json; charset=utf-8',
+      },
+      'POST',
+      '/api/v1/things',
+      '{"a":1}',
+    );
+    expect(sameOrigin.status).toBe(200);
+    expect(confirmed).toEqual([{ a: 1 }]);
   });
 
   it('stops listening when the bus stops', async () => {
@@ -192,3 +281,25 @@ describe('metaServer configuration', () => {
     }
   });
 });
+
+/** fetch() will not send a foreign Host header; node:http will. */
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,14 +1,24 @@
 // metaServer: a small HTTP server on loopback serving the edge cache
 // (healthz/readyz and Kubernetes-style reads), so local tools keep working
 // while the node is offline. Other edge modules add endpoints through
-// registerRoute (e.g. the task manager's upgrade confirmation).
+// registerRoute (e.g. the task manager's upgrade confirmation). Every request
+// passes request-guard.ts first (Host, Origin, JSON writes); confirmation and
+// Secrets need the bearer token edgecore writes to `tokenFile` at start.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EdgeGroups, EdgeModules, KedgeError, errorMessage, hasCode, type ErrorCode } from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
 import type { MetaView } from '../metamanager/index.ts';
 import { registerKubeRoutes, statusError } from './kube-routes.ts';
-import { Router, type RouteHandler, type RouteResponse } from './router.ts';
+import { writeMetaServerToken } from './metaserver-token.ts';
+import {
+  GUARD_STATUS,
+  allowedHosts,
+  checkBearer,
+  checkRequest,
+  checkWriteContentType,
+} from './request-guard.ts';
+import { Router, type RouteHandler, type RouteOptions, type RouteResponse } from './router.ts';
 import { META_SERVER_FIELD, parseServerAddress, type ServerAddress } from './server-address.ts';
 
 export interface MetaServerOptions {
@@ -22,6 +32,11 @@ export interface MetaServerOptions {
   enabled?: boolean;
   /** Largest request body accepted (default 1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Where a new bearer token is written (0600) at every start; see metaServerTokenPath.
+   * Without it nothing can authenticate: Secrets and confirmation are never served.
+   */
+  tokenFile?: string;
 }
 
 export interface MetaServerAddress extends ServerAddress {
@@ -38,6 +53,8 @@ export class MetaServer implements Module {
   readonly #listen: ServerAddress;
   readonly #router = new Router();
   #address: MetaServerAddress | undefined;
+  #hosts: ReadonlySet<string> = new Set();
+  #token: string | undefined;
   #bound = deferred<MetaServerAddress>();
 
   constructor(options: MetaServerOptions) {
@@ -50,8 +67,8 @@ export class MetaServer implements Module {
   }
 
   /** Adds an endpoint; `path` may hold `{param}` segments. Works before or after start. */
-  registerRoute(method: string, path: string, handler: RouteHandler): void {
-    this.#router.add(method, path, handler);
+  registerRoute(method: string, path: string, handler: RouteHandler, options?: RouteOptions): void {
+    this.#router.add(method, path, handler, options);
   }
 
   /** Where the server listens now; undefined while it is not listening. */
@@ -83,6 +100,17 @@ export class MetaServer implements Module {
     }
     server.on('error', (err) => ctx.log.error({ err }, 'metaServer server error'));
     const bound = server.address() as AddressInfo;
+    this.#hosts = allowedHosts(this.#listen.host, bound.port);
+    if (this.#options.tokenFile !== undefined) {
+      try {
+        this.#token = writeMetaServerToken(this.#options.tokenFile);
+      } catch (err: unknown) {
+        await close(server);
+        this.#bound.reject(err);
+        this.#bound = deferred();
+        throw err;
+      }
+    }
     const host = this.#listen.host.includes(':') ? `[${this.#listen.host}]` : this.#listen.host;
     this.#address = { host: this.#listen.host, port: bound.port, url: `http://${host}:${bound.port}` };
     this.#bound.resolve(this.#address);
@@ -128,7 +156,15 @@ export class MetaServer implements Module {
     } catch (err: unknown) {
       const status = httpStatusOf(err);
       if (status >= 500) ctx.log.error({ err, method, path: url.pathname }, 'metaServer handler failed');
-      reply = statusError(status, reasonOf(status), errorMessage(err));
+      const code = (err as { code?: unknown }).code;
+      reply = statusError(
+        status,
+        reasonOf(status),
+        errorMessage(err),
+        typeof code === 'string' ? { causes: [{ reason: code }] } : undefined,
+      );
+      if (status === 401 || status === 403)
+        ctx.log.warn({ method, path: url.pathname, code }, 'metaServer refused');
     }
     try {
       send(res, reply);
@@ -139,6 +175,7 @@ export class MetaServer implements Module {
   }
 
   async #route(ctx: ModuleContext, method: string, url: URL, req: IncomingMessage): Promise<RouteResponse> {
+    checkRequest(req.headers, this.#hosts);
     const match = this.#router.match(method, url.pathname);
     switch (match.kind) {
       case 'not-found':
@@ -150,6 +187,9 @@ export class MetaServer implements Module {
         return { ...reply, headers: { allow: match.allowed.join(', ') } };
       }
       case 'found': {
+        checkWriteContentType(method, req.headers);
+        const requireToken = (what: string): void => checkBearer(req.headers, this.#token, what);
+        if (match.auth) requireToken(`${method} ${url.pathname}`);
         const body = await readJsonBody(req, this.#options.maxBodyBytes ?? 1 << 20);
         if (body.kind === 'error') return statusError(body.status, reasonOf(body.status), body.problem);
         const request = {
@@ -158,6 +198,7 @@ export class MetaServer implements Module {
           params: match.params,
           query: url.searchParams,
           headers: req.headers,
+          requireToken,
         };
         return match.handler({ ...request, body: body.value }, ctx.signal);
       }
@@ -175,6 +216,7 @@ const STATUS_OF_CODE: Partial<Record<ErrorCode, number>> = {
   KEDGE_STORE_ALREADY_EXISTS: 409,
   KEDGE_STORE_UNAVAILABLE: 503,
   KEDGE_BUS_TIMEOUT: 504,
+  ...GUARD_STATUS,
 };
 
 function httpStatusOf(err: unknown): number {
@@ -187,6 +229,9 @@ function httpStatusOf(err: unknown): number {
 function reasonOf(status: number): string {
   const reasons: Record<number, string> = {
     400: 'BadRequest',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    415: 'UnsupportedMediaType',
     404: 'NotFound',
     409: 'Conflict',
     413: 'RequestEntityTooLarge',

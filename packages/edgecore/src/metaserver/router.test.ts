@@ -9,7 +9,15 @@ async function run(router: Router, method: string, path: string): Promise<unknow
   const m = router.match(method, path);
   if (m.kind !== 'found') return m;
   const reply = await m.handler(
-    { method, path, params: m.params, query: new URLSearchParams(), headers: {}, body: undefined },
+    {
+      method,
+      path,
+      params: m.params,
+      query: new URLSearchParams(),
+      headers: {},
+      body: undefined,
+      requireToken: () => undefined,
+    },
     new AbortController().signal,
   );
   return { tag: reply.body, params: m.params };

@@ -13,6 +13,13 @@ export interface RouteRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON body; undefined when the request has none. */
   body: unknown;
+  /** Throws KEDGE_METASERVER_UNAUTHORIZED unless the request carries the metaServer token; `what` names the need. */
+  requireToken(what: string): void;
+}
+
+export interface RouteOptions {
+  /** Only requests with the metaServer bearer token reach the handler. */
+  auth?: boolean;
 }
 
 export interface RouteResponse {
@@ -30,10 +37,11 @@ interface Route {
   segments: string[];
   literals: number;
   handler: RouteHandler;
+  auth: boolean;
 }
 
 export type RouteMatch =
-  | { kind: 'found'; handler: RouteHandler; params: Record<string, string> }
+  | { kind: 'found'; handler: RouteHandler; params: Record<string, string>; auth: boolean }
   | { kind: 'method-not-allowed'; allowed: string[] }
   | { kind: 'not-found' }
   | { kind: 'bad-path'; problem: string };
@@ -41,7 +49,7 @@ export type RouteMatch =
 export class Router {
   readonly #routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: RouteHandler): void {
+  add(method: string, pattern: string, handler: RouteHandler, options: RouteOptions = {}): void {
     const m = method.toUpperCase();
     if (!pattern.startsWith('/')) {
       throw new KedgeError('KEDGE_INTERNAL', `route ${m} ${pattern}: the path must start with "/"`);
@@ -51,7 +59,7 @@ export class Router {
     }
     const segments = split(pattern);
     const literals = segments.filter((s) => !isParam(s)).length;
-    this.#routes.push({ method: m, pattern, segments, literals, handler });
+    this.#routes.push({ method: m, pattern, segments, literals, handler, auth: options.auth ?? false });
     this.#routes.sort((a, b) => b.literals - a.literals);
   }
 
@@ -67,7 +75,7 @@ export class Router {
     for (const route of this.#routes) {
       const params = bind(route.segments, parts);
       if (!params) continue;
-      if (route.method === want) return { kind: 'found', handler: route.handler, params };
+      if (route.method === want) return { kind: 'found', handler: route.handler, params, auth: route.auth };
       allowed.add(route.method);
     }
     return allowed.size > 0 ? { kind: 'method-not-allowed', allowed: [...allowed] } : { kind: 'not-found' };

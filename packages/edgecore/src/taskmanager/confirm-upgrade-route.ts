@@ -1,11 +1,20 @@
 // POST /api/v1/taskupgrade/confirm-upgrade on metaServer (what `keadm ctl
 // confirm` calls, as in KubeEdge): confirms the node upgrades waiting here.
-// An optional JSON body `{"job": "<name>"}` confirms one job only.
+// An optional JSON body `{"job": "<name>"}` confirms one job only. The route
+// needs the metaServer bearer token (docs/configuration.md, metaServer).
 import { KedgeError } from '@kedge/api';
-import type { RouteHandler } from '../metaserver/index.ts';
+import type { MetaServer, RouteHandler } from '../metaserver/index.ts';
 import type { TaskManager } from './task-manager.ts';
 
 export const CONFIRM_UPGRADE_PATH = '/api/v1/taskupgrade/confirm-upgrade';
+
+/** Registers the confirm route on metaServer, behind the bearer token. */
+export function registerConfirmUpgrade(
+  metaServer: Pick<MetaServer, 'registerRoute'>,
+  taskManager: Pick<TaskManager, 'confirmLocal'>,
+): void {
+  metaServer.registerRoute('POST', CONFIRM_UPGRADE_PATH, confirmUpgradeRoute(taskManager), { auth: true });
+}
 
 export function confirmUpgradeRoute(taskManager: Pick<TaskManager, 'confirmLocal'>): RouteHandler {
   return (req) => {

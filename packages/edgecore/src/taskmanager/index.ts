@@ -3,7 +3,7 @@ export { TaskStore, type ActionResult, type NewTask, type StoredResult } from '.
 export { TaskRunner, type TaskRunnerOptions } from './task-runner.ts';
 export { CloudConnectionWatch } from './cloud-connection-watch.ts';
 export { actionProgressMessage, actionReportMessage } from './action-report.ts';
-export { CONFIRM_UPGRADE_PATH, confirmUpgradeRoute } from './confirm-upgrade-route.ts';
+export { CONFIRM_UPGRADE_PATH, confirmUpgradeRoute, registerConfirmUpgrade } from './confirm-upgrade-route.ts';
 export {
   TaskStates,
   finished,

@@ -27,11 +27,11 @@ import { openEdgeDatabase, Outbox, type EdgeDatabase } from '../database/index.t
 import { installLayout, switchCurrent, stageRelease, type InstallLayout } from '../install/index.ts';
 import { makeFakeRelease } from '../install/test-releases.ts';
 import { MetaCache } from '../metamanager/index.ts';
-import { MetaServer } from '../metaserver/index.ts';
+import { MetaServer, metaServerTokenPath, readMetaServerToken } from '../metaserver/index.ts';
 import { EdgeReporter } from '../reporting/edge-reporter.ts';
 import { nodeTaskActions } from './actions/node-task-actions.ts';
 import type { NodeTaskEnvOptions } from './actions/node-task-env.ts';
-import { CONFIRM_UPGRADE_PATH, confirmUpgradeRoute } from './confirm-upgrade-route.ts';
+import { registerConfirmUpgrade } from './confirm-upgrade-route.ts';
 import { TaskManager } from './task-manager.ts';
 import type { ActionRegistry } from './task-types.ts';
 
@@ -133,8 +133,9 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
     server: '127.0.0.1:0',
     nodeName: NODE,
     version: envOptions.version,
+    tokenFile: metaServerTokenPath(o.dbFile),
   });
-  metaServer.registerRoute('POST', CONFIRM_UPGRADE_PATH, confirmUpgradeRoute(taskManager));
+  registerConfirmUpgrade(metaServer, taskManager);
   bus.register(taskManager);
   bus.register(metaServer);
   await bus.start();
@@ -199,11 +200,11 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
       );
     },
     async post(path, body) {
+      const token = readMetaServerToken(metaServerTokenPath(o.dbFile));
       const res = await fetch(`${url}${path}`, {
         method: 'POST',
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };

@@ -27,6 +27,8 @@ describe('keadm gettoken', () => {
   });
 });
 
+const TOKEN = 'k'.repeat(43);
+
 describe('keadm ctl confirm', () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -38,7 +40,7 @@ describe('keadm ctl confirm', () => {
       let text = '';
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        requests.push(`${req.method} ${req.url} ${text}`);
+        requests.push(`${req.method} ${req.url} ${req.headers.authorization} ${text}`);
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       });
     });
@@ -48,12 +50,24 @@ describe('keadm ctl confirm', () => {
     return { address: `127.0.0.1:${addr.port}`, requests };
   }
 
-  it('posts to the confirm route and prints the answer', async () => {
+  it('posts to the confirm route with the token file as bearer and prints the answer', async () => {
+    await using tmp = await tempDir('kedge-confirm-');
+    const tokenFile = join(tmp.path, 'metaserver.token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
     const ms = await metaServer(200, { status: 'confirmed', tasks: ['nodeupgradejob/up1'] });
-    const r = await keadm(['ctl', 'confirm', '--metaserver', ms.address, '--job', 'up1']);
+    const args = ['ctl', 'confirm', '--metaserver', ms.address, '--job', 'up1', '--token-file', tokenFile];
+    const r = await keadm(args);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ status: 'confirmed', tasks: ['nodeupgradejob/up1'] });
-    expect(ms.requests).toEqual(['POST /api/v1/taskupgrade/confirm-upgrade {"job":"up1"}']);
+    expect(ms.requests).toEqual([`POST /api/v1/taskupgrade/confirm-upgrade Bearer ${TOKEN} {"job":"up1"}`]);
+  });
+
+  it('names the token file it cannot read and sends nothing', async () => {
+    const ms = await metaServer(200, {});
+    const r = await keadm(['ctl', 'confirm', '--metaserver', ms.address, '--token-file', '/nonexistent/t']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot read the metaServer token file /nonexistent/t');
+    expect(ms.requests).toEqual([]);
   });
 
   it('reads the metaServer address from edgecore.yaml', async () => {
@@ -65,17 +79,22 @@ describe('keadm ctl confirm', () => {
       configFile,
       readFileSync(configFile, 'utf8') + `  metaManager: { metaServer: { server: '${ms.address}' } }\n`,
     );
+    writeFileSync(join(tmp.path, 'metaserver.token'), TOKEN, { mode: 0o600 });
     const r = await keadm(['ctl', 'confirm', '--config', configFile]);
     expect(r.stderr).toBe('');
     expect(ms.requests).toHaveLength(1);
+    expect(ms.requests[0]).toContain(`Bearer ${TOKEN}`);
   });
 
   it('exits 1 with the server message on a non-2xx answer', async () => {
+    await using tmp = await tempDir('kedge-confirm-');
+    const tokenFile = join(tmp.path, 'metaserver.token');
+    writeFileSync(tokenFile, TOKEN, { mode: 0o600 });
     const ms = await metaServer(404, {
       kind: 'Status',
       message: 'no upgrade is waiting for confirmation on edge-1',
     });
-    const r = await keadm(['ctl', 'confirm', '--metaserver', ms.address]);
+    const r = await keadm(['ctl', 'confirm', '--metaserver', ms.address, '--token-file', tokenFile]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('answered 404: no upgrade is waiting for confirmation on edge-1');
   });
