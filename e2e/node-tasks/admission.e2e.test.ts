@@ -68,4 +68,37 @@ ${spec}`;
       await store.close();
     }
   });
+
+  it.each([
+    [
+      'bad-image.yaml',
+      `apiVersion: operations.kubeedge.io/v1alpha2
+kind: ImagePrePullJob
+metadata:
+  name: bad-job
+spec:
+  imagePrePullTemplate:
+    nodeNames: [a]
+    images: [busybox:1.36, "Busybox:latest"]
+`,
+      'ImagePrePullJob',
+      /bad-image\.yaml.*ImagePrePullJob "bad-job".*spec\.imagePrePullTemplate\.images\[1\]: must be an image reference/s,
+    ],
+    [
+      'bad-digest.yaml',
+      job('  nodeNames: [a]\n  imageDigestGatter: { amd64: "sha256:1234" }\n'),
+      'NodeUpgradeJob',
+      /bad-digest\.yaml.*NodeUpgradeJob "bad-job".*spec\.imageDigestGatter\.amd64: must be a digest/s,
+    ],
+  ] as const)('refuses %s, naming the field', async (file, yaml, kind, expected) => {
+    const result = await apply(file, yaml);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(expected);
+    const store = openSqliteStore({ path: storePath });
+    try {
+      expect(await store.get(kind, 'bad-job')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@ export * from './crd.ts';
 export * from './crd-schema.ts';
 export * from './resources/node-task-common.ts';
 export * from './resources/node-task-progress.ts';
+export * from './resources/image-reference.ts';
 export * from './resources/node-upgrade-job.ts';
 export * from './resources/image-prepull-job.ts';
 export * from './resources/config-update-job.ts';

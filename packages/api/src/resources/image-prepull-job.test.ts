@@ -47,6 +47,22 @@ describe('ImagePrePullJob validation', () => {
     expect(line).toMatch(/^spec\.imagePrePullTemplate: nodeNames and labelSelector are both set/);
   });
 
+  it('refuses a bad image reference, naming the field', () => {
+    const images = [
+      'busybox:1.36',
+      'Nginx:latest',
+      'nginx:1.27 ',
+      'nginx@sha256:abc',
+      'host:5000/a/b:c@sha256:' + 'a'.repeat(64),
+    ];
+    expect(problems(prePull({ images, nodeNames: ['a'] }))).toEqual(
+      [1, 2, 3].map(
+        (i) =>
+          `spec.imagePrePullTemplate.images[${i}]: must be an image reference [host[:port]/]path[:tag][@sha256:<64 hex>] (lower-case path), e.g. busybox:1.36`,
+      ),
+    );
+  });
+
   it('wants imageSecrets as namespace/name', () => {
     expect(problems(prePull({ images: ['nginx'], nodeNames: ['a'], imageSecrets: 'regcred' }))).toEqual([
       'spec.imagePrePullTemplate.imageSecrets: must be "<namespace>/<name>" of a Secret',

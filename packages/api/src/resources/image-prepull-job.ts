@@ -1,6 +1,7 @@
 // ImagePrePullJob (operations.kubeedge.io/v1alpha2, v1alpha1 also served):
 // pulls images through each selected node's container runtime ahead of use.
 import { z } from 'zod';
+import { ImageReferenceSchema } from './image-reference.ts';
 import { ObjectMetaSchema } from './meta.ts';
 import {
   CheckItemSchema,
@@ -21,7 +22,10 @@ export const SECRET_REF_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-
 
 export const ImagePrePullTemplateSchema = z
   .strictObject({
-    images: z.array(z.string().min(1)).min(1, 'must list at least one image').describe('The images to pull.'),
+    images: z
+      .array(ImageReferenceSchema)
+      .min(1, 'must list at least one image')
+      .describe('The images to pull.'),
     ...nodeSelectionShape,
     checkItems: z.array(CheckItemSchema).optional().describe('Pre-checks on the node: cpu, mem, disk.'),
     ...rolloutShape,

@@ -121,6 +121,24 @@ describe('NodeUpgradeJob validation', () => {
     expect(problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], imageDigestGatter: null }))).toEqual([]);
   });
 
+  it('refuses a digest that is not sha256/sha512 hex, naming the field', () => {
+    const good = 'sha256:' + 'a'.repeat(64);
+    expect(
+      problems(
+        job({
+          version: 'v1.21.0',
+          nodeNames: ['n'],
+          imageDigestGatter: { amd64: good, arm64: 'sha256:xyz' },
+        }),
+      ),
+    ).toEqual([
+      'spec.imageDigestGatter.arm64: must be a digest sha256:<64 lower-case hex> or sha512:<128 lower-case hex>',
+    ]);
+    expect(
+      problems(job({ version: 'v1.21.0', nodeNames: ['n'], imageDigestGatter: { amd64: 'A'.repeat(64) } })),
+    ).toHaveLength(1);
+  });
+
   it('rejects unknown check items', () => {
     const lines = problems(job({ version: 'v1.21.0', nodeNames: ['edge-1'], checkItems: ['cpu', 'gpu'] }));
     expect(lines).toEqual([expect.stringMatching(/^spec\.checkItems\[1\]: /)]);

@@ -2,6 +2,7 @@
 // upgrades edgecore on a set of nodes. Field names follow KubeEdge, including
 // its misspelt `imageDigestGatter`.
 import { z } from 'zod';
+import { ImageDigestSchema } from './image-reference.ts';
 import { ObjectMetaSchema } from './meta.ts';
 import {
   CheckItemSchema,
@@ -29,8 +30,8 @@ export const RegistryApiSchema = z.strictObject({
 });
 
 export const ImageDigestGetterSchema = z.strictObject({
-  arm64: z.string().optional().describe('Expected digest of the image for arm64 nodes.'),
-  amd64: z.string().optional().describe('Expected digest of the image for amd64 nodes.'),
+  arm64: ImageDigestSchema.optional().describe('Expected digest of the image for arm64 nodes.'),
+  amd64: ImageDigestSchema.optional().describe('Expected digest of the image for amd64 nodes.'),
   registryAPI: RegistryApiSchema.optional().describe(
     'Registry v2 API access (unused, as in KubeEdge v1alpha2).',
   ),

@@ -22,8 +22,13 @@ export function formatName(kindName: KindName, object: unknown): string {
   return `${resourceRef(kindName)}/${name}\n`;
 }
 
+/**
+ * YAML as kubectl prints it: every string a YAML 1.1 reader (PyYAML, Go
+ * yaml.v2) would take for something else (an RFC 3339 time, `yes`, `on`,
+ * `0777`, `1_000`) is quoted, so that it reads back as the string it is.
+ */
 export function formatYaml(object: unknown): string {
-  return stringify(object, { lineWidth: 0 });
+  return stringify(object, { lineWidth: 0, version: '1.1' });
 }
 
 export function formatJson(object: unknown): string {
