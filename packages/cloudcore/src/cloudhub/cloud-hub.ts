@@ -276,13 +276,18 @@ export class CloudHub {
     }
     const msg = result.data;
     if (msg.route.operation === Operations.keepalive) return;
-    const impersonation = checkSpeaksForItself(session.nodeName, msg);
-    if (impersonation) {
+    const refusal = checkSpeaksForItself(session.nodeName, msg);
+    if (refusal) {
       this.log.warn(
-        { node: session.nodeName, msgId: msg.header.msg_id, resource: msg.route.resource },
-        impersonation,
+        {
+          node: session.nodeName,
+          msgId: msg.header.msg_id,
+          resource: msg.route.resource,
+          code: refusal.code,
+        },
+        refusal.message,
       );
-      session.send(errorReply(msg, 'KEDGE_WIRE_IMPERSONATION', impersonation, false));
+      session.send(errorReply(msg, refusal.code, refusal.message, false));
       return;
     }
     if (

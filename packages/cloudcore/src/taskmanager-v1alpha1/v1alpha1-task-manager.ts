@@ -132,7 +132,15 @@ export class V1alpha1TaskManager {
       );
     }
     const response = parsed.data;
-    const node = where.node;
+    // The session's node, never the name in the route or the content: a node answers only for itself.
+    const node = nodeName;
+    if (where.node !== node || response.NodeName !== node) {
+      throw new KedgeError(
+        'KEDGE_WIRE_IMPERSONATION',
+        `node ${node} may not answer for node ${where.node === node ? response.NodeName : where.node}`,
+        { node, resource: msg.route.resource },
+      );
+    }
     let outcome = 'stale';
     await mutate(
       this.#o.store,
