@@ -113,7 +113,7 @@ export class TaskManager {
         );
         break;
       case 'after-final':
-        this.log.warn(context, 'action report after the node finished: kept in actionFlow, phase unchanged');
+        this.log.warn(context, 'action report after the node or job finished: acknowledged, not applied');
         break;
     }
     return 'OK';

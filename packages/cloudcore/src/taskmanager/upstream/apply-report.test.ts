@@ -86,6 +86,29 @@ describe('applyReport', () => {
     expect(first(job).actionFlow).toHaveLength(2);
   });
 
+  it('never grows the flow of a final entry with actions it has already recorded (a node re-running a task)', () => {
+    const job = upgradeJob([{ nodeName: 'n1', phase: 'InProgress' }]);
+    for (const a of ['Check', 'WaitingConfirmation', 'Backup'] as const)
+      applyReport(job, report(a, true, T1));
+    applyReport(job, report('Upgrade', true, T1, { extend: 'v1.0.0,v1.1.0' }));
+    const before = structuredClone(first(job));
+    expect(before.phase).toBe('Successful');
+    expect(applyReport(job, report('Backup', true, T2))).toEqual({ changed: false, value: 'after-final' });
+    const again = report('Upgrade', false, T2, { extend: 'v1.0.0,v1.1.0', reason: 'x' });
+    expect(applyReport(job, again)).toEqual({ changed: false, value: 'after-final' });
+    expect(first(job)).toEqual(before);
+  });
+
+  it('changes nothing in a Completed or Failed job, whatever the report', () => {
+    for (const phase of ['Completed', 'Failure'] as const) {
+      const job = upgradeJob([{ nodeName: 'n1', phase: 'Unknown' }]);
+      job.status = { ...job.status, phase };
+      const before = structuredClone(job);
+      expect(applyReport(job, report('Check', true, T1))).toEqual({ changed: false, value: 'after-final' });
+      expect(job).toEqual(before);
+    }
+  });
+
   it('keeps the phase after a rollback that failed, with both reasons', () => {
     const job = upgradeJob([{ nodeName: 'n1', phase: 'InProgress' }]);
     applyReport(job, report('Upgrade', false, T1, { reason: 'digest mismatch' }));

@@ -2,6 +2,11 @@
 // the node phase, a reason that says what happened, and the upgrade versions
 // or per-image results. A report already recorded changes nothing, so the
 // edge may re-send reports freely (after a reconnect, from its outbox).
+// A finished job (Completed / Failure) never changes, and a node entry that
+// is final (Successful / Failure) only takes a late report of an action it
+// has not recorded yet (one that was overtaken): a node that runs a finished
+// task again (say, after `keadm edge rollback` restored an old database)
+// cannot grow its actionFlow or move its phase.
 import {
   ActionName,
   CONFIRM_ANNOTATION,
@@ -39,6 +44,9 @@ export function applyReport(
 ): ChangeResult<ReportOutcome> {
   const { action, succ, jobUid } = r.report;
   if (jobUid && jobUid !== job.metadata.uid) return { changed: false, value: 'stale-job' };
+  if (job.status?.phase === 'Completed' || job.status?.phase === 'Failure') {
+    return { changed: false, value: 'after-final' };
+  }
   const entry = entries ? entries.get(r.node) : entriesOf(job).find((e) => e.nodeName === r.node);
   if (!entry) {
     throw new KedgeError(
@@ -63,16 +71,13 @@ export function applyReport(
   const order = actionOrder(type);
   const rank = (a: string): number => order.indexOf(a as ActionName);
   const later = flow.findIndex((a) => rank(a.action) > rank(action));
+  const final = entry.phase === 'Successful' || entry.phase === 'Failure';
+  if (final && (later < 0 || last !== undefined)) return { changed: false, value: 'after-final' };
   if (later >= 0) {
     entry.actionFlow = [...flow.slice(0, later), item, ...flow.slice(later)];
-    const final = entry.phase === 'Successful' || entry.phase === 'Failure';
     return { changed: true, value: final ? 'after-final' : 'recorded' };
   }
   entry.actionFlow = [...flow, item];
-  // Successful and Failure are final: a later report is kept in the flow but changes nothing else.
-  if (entry.phase === 'Successful' || entry.phase === 'Failure')
-    return { changed: true, value: 'after-final' };
-
   entry.phase = nodePhaseAfter(type, action, succ);
   const reason =
     action === ActionName.Rollback ? rollbackReason(job, r, failedBefore) : entryReason(job, type, r);
