@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { rfc3339, type Node } from '@kedge/api';
 import { LocalCloud } from '@kedge/localup';
-import type { WatchEvent } from '@kedge/store';
+import { createObserved, type WatchEvent } from '@kedge/store';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpgradeFleet, type UpgradeJob } from './upgrade-fleet.ts';
@@ -189,7 +189,7 @@ describe('node task modes without the gate, and with the processes disagreeing',
     const cloud = cloudIn('off');
     const cloudcore = await cloud.addCloudCore();
     const cm = await cloud.startControllerManager();
-    await cloud.store.create('Node', readyNode('n-1'));
+    await createObserved(cloud.store, 'Node', readyNode('n-1'));
     await cloud.store.create(
       'NodeUpgradeJob',
       upgradeJob('v1-ignored', V1ALPHA1, { version: 'v1.1.0', nodeNames: ['n-1'] }),
@@ -225,7 +225,7 @@ describe('node task modes without the gate, and with the processes disagreeing',
       );
       const mode = await cloud.store.get('ConfigMap', 'kedge-node-task-mode', 'kubeedge');
       expect(mode?.data).toEqual({ controllermanager: cmMode, 'cloudcore.cloudcore-0': ccMode });
-      await cloud.store.create('Node', readyNode('n-1'));
+      await createObserved(cloud.store, 'Node', readyNode('n-1'));
 
       // One job of each API: controllermanager takes the one of its mode, cloudcore refuses that one.
       await cloud.store.create(

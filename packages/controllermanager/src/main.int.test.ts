@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type ResourceStore } from '@kedge/store';
+import { createObserved, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { startProcess, tempDir, waitFor, type ManagedProcess, type TempDir } from '@kedge/testing';
 import { makeNode } from './testdata/cm-harness.ts';
 
@@ -42,7 +42,7 @@ describe('controllermanager process', () => {
     const { healthPort } = JSON.parse(started) as { healthPort: number };
 
     store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
-    await store.create('Node', makeNode('edge-1'));
+    await createObserved(store, 'Node', makeNode('edge-1'));
     await store.create('NodeUpgradeJob', {
       apiVersion: 'operations.kubeedge.io/v1alpha2',
       kind: 'NodeUpgradeJob',
@@ -84,7 +84,7 @@ describe('controllermanager process', () => {
     expect(line).toContain('feature gate disableNodeTaskV1alpha2 is on');
     await proc.waitForLine(/controllermanager started/);
     store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
-    await store.create('Node', makeNode('edge-1'));
+    await createObserved(store, 'Node', makeNode('edge-1'));
     await store.create('ConfigUpdateJob', {
       apiVersion: 'operations.kubeedge.io/v1alpha2',
       kind: 'ConfigUpdateJob',
@@ -116,7 +116,7 @@ describe('controllermanager process', () => {
       expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200); // ready to take over
 
       store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
-      await store.create('Node', makeNode('edge-1'));
+      await createObserved(store, 'Node', makeNode('edge-1'));
       const createJob = (name: string) =>
         store?.create('NodeUpgradeJob', {
           apiVersion: 'operations.kubeedge.io/v1alpha2',

@@ -3,7 +3,7 @@
 // stops on SIGTERM with code 0, and refuses a missing --store with code 2.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type ResourceStore } from '@kedge/store';
+import { createObserved, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { startProcess, tempDir, type ManagedProcess, type TempDir } from '@kedge/testing';
 import type { ListPage, NodeItem } from './index.ts';
 import { makeNode } from './testdata/fixtures.ts';
@@ -28,7 +28,7 @@ describe('dashboard command', () => {
     dir = await tempDir('kedge-dashboard-main-');
     const path = join(dir.path, 'kedge.db');
     store = openSqliteStore({ path });
-    await store.create('Node', makeNode('edge-1', true));
+    await createObserved(store, 'Node', makeNode('edge-1', true));
     proc = startProcess({ name: 'dashboard', args: [MAIN, '--store', path, '--port', '0'] });
     const line = await proc.waitForLine(/^dashboard listening on http:\/\/127\.0\.0\.1:\d+$/);
     const url = line.slice('dashboard listening on '.length);

@@ -1,5 +1,6 @@
 export * from './resource-store.ts';
 export * from './mutate.ts';
+export { createObserved } from './create-observed.ts';
 export * from './label-selector.ts';
 export { createInformer, type Informer, type InformerOptions } from './informer.ts';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';

@@ -4,8 +4,9 @@
 // - every write bumps metadata.resourceVersion (an opaque string to callers);
 // - update/updateStatus/delete with a resourceVersion fail with
 //   KEDGE_STORE_CONFLICT when it is stale;
-// - update() ignores .status, updateStatus() changes only .status (for kinds
-//   with a status subresource);
+// - create() and update() never store the caller's .status, for any kind
+//   (status is what controllers observed; a user's manifest must not forge
+//   it); updateStatus() changes only .status (kinds with a status subresource);
 // - watch() replays every change after `resourceVersion` in order, then
 //   follows new ones; a version older than the change log keeps fails with
 //   KEDGE_STORE_EXPIRED (relist, as with HTTP 410 Gone).

@@ -159,7 +159,7 @@ describe('sqlite store', () => {
   it('generation counts spec changes only; an update that changes nothing writes nothing', async () => {
     const run = newRun();
     const store = openStore();
-    const created = await store.create('Node', nodeObject(run, 'g', { ready: false }));
+    const created = await store.create('Node', nodeObject(run, 'g'));
     expect(created.metadata.generation).toBe(1);
     const labelled = await store.update('Node', {
       ...created,

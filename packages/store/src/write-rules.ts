@@ -87,7 +87,18 @@ function finish(ref: ObjectRef, current: StoredObject, next: StoredObject): Prep
   return { object, changed: !isDeepStrictEqual(object, base) };
 }
 
-/** create(): server-owned metadata filled in, status dropped where the API server drops it. */
+/**
+ * A status from the caller never reaches the store through the main resource,
+ * whatever the kind: status is what controllers observed (a forged
+ * NodeUpgradeJob nodeStatus would skip node selection), and only
+ * updateStatus() writes it. Kinds without a status subresource have no
+ * status at all.
+ */
+export function dropCallerStatus(obj: StoredObject): void {
+  delete obj.status;
+}
+
+/** create(): server-owned metadata filled in, the caller's status dropped (see dropCallerStatus). */
 export function prepareCreate(
   kind: KindName,
   input: unknown,
@@ -115,15 +126,13 @@ export function prepareCreate(
     creationTimestamp: server.now,
     generation: 1,
   };
-  // CRDs with a status subresource ignore status on create; built-in kinds keep it.
-  const k: ResourceKind = kinds[kind];
-  if (k.crd && k.statusSubresource) delete obj.status;
+  dropCallerStatus(obj);
   return { ref, object: validateObject(ref, obj) };
 }
 
 /**
  * update(): the caller's object (from normalizeInput, so a private copy), minus
- * what the server owns, and minus status for kinds with a status subresource.
+ * what the server owns; status stays what is stored (see dropCallerStatus).
  */
 export function prepareUpdate(ref: ObjectRef, current: StoredObject, obj: StoredObject): PreparedWrite {
   const cur = current.metadata;
@@ -153,10 +162,8 @@ export function prepareUpdate(ref: ObjectRef, current: StoredObject, obj: Stored
     ...(cur.deletionTimestamp !== undefined ? { deletionTimestamp: cur.deletionTimestamp } : {}),
   };
   if (!ref.namespace) delete obj.metadata.namespace;
-  if (kinds[ref.kind].statusSubresource) {
-    if (current.status === undefined) delete obj.status;
-    else obj.status = current.status;
-  }
+  if (kinds[ref.kind].statusSubresource && current.status !== undefined) obj.status = current.status;
+  else dropCallerStatus(obj);
   return finish(ref, current, obj);
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeReadyCondition, rfc3339 } from '@kedge/api';
-import { createInformer, mutate } from '@kedge/store';
+import { createObserved, createInformer, mutate } from '@kedge/store';
 import { makeNode, startHarness, T0, waitForObject, type Harness } from '../testdata/cm-harness.ts';
 import { NodeLifecycleController } from './node-lifecycle-controller.ts';
 
@@ -22,10 +22,10 @@ afterEach(async () => {
 describe('node lifecycle controller', () => {
   it('marks Ready=Unknown the edge nodes whose cloudcore stopped heartbeating, and only those', async () => {
     const beat = rfc3339(new Date(T0));
-    await h.store.create('Node', makeNode('orphan', { heartbeat: beat, cloudcore: 'cc-dead' }));
-    await h.store.create('Node', makeNode('alive', { heartbeat: beat }));
-    await h.store.create('Node', makeNode('cloud-vm', { heartbeat: beat, edge: false }));
-    await h.store.create('Node', makeNode('disconnected', { heartbeat: beat, ready: 'False' }));
+    await createObserved(h.store, 'Node', makeNode('orphan', { heartbeat: beat, cloudcore: 'cc-dead' }));
+    await createObserved(h.store, 'Node', makeNode('alive', { heartbeat: beat }));
+    await createObserved(h.store, 'Node', makeNode('cloud-vm', { heartbeat: beat, edge: false }));
+    await createObserved(h.store, 'Node', makeNode('disconnected', { heartbeat: beat, ready: 'False' }));
     const nodes = createInformer(h.store, 'Node', { signal: abort.signal, log: h.log });
     const controller = new NodeLifecycleController({
       store: h.store,

@@ -1,3 +1,4 @@
+import { createObserved } from '@kedge/store';
 import type { Node } from '@kedge/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeNode, startHarness, type Harness } from '../testdata/cm-harness.ts';
@@ -18,8 +19,8 @@ describe('freshNodeLookup', () => {
   afterEach(() => h.close());
 
   it('reads named nodes the cache has not seen, or not yet Ready, from the store', async () => {
-    await h.store.create('Node', makeNode('new'));
-    await h.store.create('Node', makeNode('ready-now'));
+    await createObserved(h.store, 'Node', makeNode('new'));
+    await createObserved(h.store, 'Node', makeNode('ready-now'));
     const cache = cacheOf([makeNode('ready-now', { ready: 'none' }), makeNode('known')]);
     const nodes = await freshNodeLookup({ nodeNames: ['new', 'ready-now', 'known', 'gone'] }, cache, h.store);
     const selection = selectNodes({ nodeNames: ['new', 'ready-now', 'known', 'gone'] }, nodes);

@@ -1,3 +1,4 @@
+import { createObserved } from '@kedge/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasCode, type NodeTaskKind, type ResourceOf } from '@kedge/api';
 import {
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 async function createNodes(...names: string[]): Promise<void> {
-  for (const name of names) await h.store.create('Node', makeNode(name));
+  for (const name of names) await createObserved(h.store, 'Node', makeNode(name));
 }
 
 function upgradeJob(
@@ -46,8 +47,8 @@ const phaseIs =
 describe('node task controller: initialisation', () => {
   it('writes the defaults and the finalizer, and resolves each target with its reason', async () => {
     await createNodes('edge-1');
-    await h.store.create('Node', makeNode('cloud-1', { edge: false }));
-    await h.store.create('Node', makeNode('edge-down', { ready: 'False' }));
+    await createObserved(h.store, 'Node', makeNode('cloud-1', { edge: false }));
+    await createObserved(h.store, 'Node', makeNode('edge-down', { ready: 'False' }));
     await h.startNodeTasks();
     await h.store.create(
       'NodeUpgradeJob',
@@ -77,9 +78,9 @@ describe('node task controller: initialisation', () => {
   });
 
   it('puts ImagePrePullJob defaults inside spec.imagePrePullTemplate and selects by label', async () => {
-    await h.store.create('Node', makeNode('b', { labels: { site: 'x' } }));
-    await h.store.create('Node', makeNode('a', { labels: { site: 'x' } }));
-    await h.store.create('Node', makeNode('c', { labels: { site: 'y' } }));
+    await createObserved(h.store, 'Node', makeNode('b', { labels: { site: 'x' } }));
+    await createObserved(h.store, 'Node', makeNode('a', { labels: { site: 'x' } }));
+    await createObserved(h.store, 'Node', makeNode('c', { labels: { site: 'y' } }));
     await h.startNodeTasks();
     await h.store.create('ImagePrePullJob', {
       apiVersion: 'operations.kubeedge.io/v1alpha2',

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@kedge/runtime';
-import { mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
+import { createObserved, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { tempDir, type TempDir } from '@kedge/testing';
 import {
   startDashboard,
@@ -23,8 +23,8 @@ let dashboard: Dashboard;
 beforeEach(async () => {
   dir = await tempDir('kedge-dashboard-');
   store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
-  await store.create('Node', makeNode('edge-1', true));
-  await store.create('Node', makeNode('edge-2', false, 'cloudcore-b'));
+  await createObserved(store, 'Node', makeNode('edge-1', true));
+  await createObserved(store, 'Node', makeNode('edge-2', false, 'cloudcore-b'));
   await createUpgradeJob(store, 'upgrade-fleet', waitingEntries());
   const prePull = await store.create('ImagePrePullJob', {
     apiVersion: 'operations.kubeedge.io/v1alpha2',

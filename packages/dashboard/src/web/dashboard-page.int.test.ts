@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIRM_ANNOTATION, type ResourceOf } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
-import { mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
+import { createObserved, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { startDashboard, type Dashboard } from '../index.ts';
 import { createUpgradeJob, makeNode, waitingEntries } from '../testdata/fixtures.ts';
@@ -30,8 +30,8 @@ beforeAll(async () => {
   if (!hasChromium) return;
   dir = await tempDir('kedge-dashboard-page-');
   store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
-  await store.create('Node', makeNode('edge-1', true));
-  await store.create('Node', makeNode('edge-2', false, 'cloudcore-b'));
+  await createObserved(store, 'Node', makeNode('edge-1', true));
+  await createObserved(store, 'Node', makeNode('edge-2', false, 'cloudcore-b'));
   await createUpgradeJob(store, 'upgrade-fleet', waitingEntries());
   dashboard = await startDashboard({
     store,

@@ -2,6 +2,8 @@
 // SQLite store in a temp dir.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Node } from '@kedge/api';
+import { openSqliteStore } from '@kedge/store';
 import { startProcess, tempDir, type TempDir } from '@kedge/testing';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,13 +53,23 @@ metadata:
   name: edge-1
   labels:
     node-role.kubernetes.io/edge: ""
-status:
-  conditions:
-    - type: Ready
-      status: "True"
-  nodeInfo:
-    kubeletVersion: v1.21.0-kedge
 `;
+const readyStatus: NonNullable<Node['status']> = {
+  conditions: [{ type: 'Ready', status: 'True' }],
+  nodeInfo: { kubeletVersion: 'v1.21.0-kedge' },
+};
+
+/** What cloudcore does once the node connects: status through the status subresource. */
+async function writeStatus(name: string, status: NonNullable<Node['status']>): Promise<void> {
+  const handle = openSqliteStore({ path: store });
+  try {
+    const node = await handle.get('Node', name);
+    if (!node) throw new Error(`node ${name} is not in the store`);
+    await handle.updateStatus('Node', { ...node, status });
+  } finally {
+    await handle.close();
+  }
+}
 const edge2 = edge1.replace('edge-1', 'edge-2');
 const seed = 'apiVersion: v1\nkind: Node\nmetadata:\n  name: seed\n';
 
@@ -68,6 +80,7 @@ describe('kedgectl', () => {
       code: 0,
       stdout: 'node/edge-1 created\n',
     });
+    await writeStatus('edge-1', readyStatus);
 
     const table = await kedgectl(['get', 'nodes']);
     expect(table).toMatchObject({ code: 0, stderr: '' });
@@ -99,6 +112,38 @@ describe('kedgectl', () => {
     expect(node.metadata.labels).toEqual({ zone: 'north' });
   });
 
+  it('stores no status from a manifest, so a user cannot forge what controllers observe', async () => {
+    const node = `${edge1}status:\n  conditions:\n    - type: Ready\n      status: "True"\n`;
+    const job = `apiVersion: operations.kubeedge.io/v1alpha2
+kind: NodeUpgradeJob
+metadata:
+  name: forged
+spec:
+  version: v1.21.1
+  nodeNames: [edge-1]
+status:
+  phase: InProgress
+  nodeStatus:
+    - nodeName: edge-1
+      phase: Successful
+`;
+    expect(await kedgectl(['apply', '-f', '-'], { input: `${node}---\n${job}` })).toMatchObject({
+      code: 0,
+      stdout: 'node/edge-1 created\nnodeupgradejob.operations.kubeedge.io/forged created\n',
+    });
+    const handle = openSqliteStore({ path: store });
+    try {
+      expect((await handle.get('Node', 'edge-1'))?.status).toBeUndefined();
+      expect((await handle.get('NodeUpgradeJob', 'forged'))?.status).toBeUndefined();
+    } finally {
+      await handle.close();
+    }
+    // Applied again (the update path), the status still does not get in.
+    expect((await kedgectl(['apply', '-f', '-'], { input: node })).stdout).toBe('node/edge-1 unchanged\n');
+    const json = await kedgectl(['get', 'node', 'edge-1', '-o', 'json']);
+    expect(JSON.parse(json.stdout)).not.toHaveProperty('status');
+  });
+
   it('reads manifests from stdin', async () => {
     const result = await kedgectl(['apply', '-f', '-'], { input: `${edge1}---\n${edge2}` });
     expect(result).toMatchObject({ code: 0, stdout: 'node/edge-1 created\nnode/edge-2 created\n' });
@@ -112,7 +157,7 @@ describe('kedgectl', () => {
     await kedgectl(['apply', '-f', '-'], { input: seed });
     const result = await kedgectl(['apply', '-f', file]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^error: ${file}: line 18, column 1: `, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^error: ${file}: line 12, column 1: `, 'm'));
     expect(result.stdout).toBe('');
     expect((await kedgectl(['get', 'nodes', '-o', 'name'])).stdout).toBe('node/seed\n');
   });
@@ -173,9 +218,11 @@ metadata:
       args: [BIN, '--store', store, 'get', 'nodes', '-w', '--output-watch-events'],
     });
     try {
-      await watch.waitForLine(/^ADDED\s+edge-1\s+Ready/);
+      await watch.waitForLine(/^ADDED\s+edge-1\s/);
       expect(await kedgectl(['apply', '-f', '-'], { input: edge2 })).toMatchObject({ code: 0, stderr: '' });
-      await watch.waitForLine(/^ADDED\s+edge-2\s+Ready/);
+      await watch.waitForLine(/^ADDED\s+edge-2\s/);
+      await writeStatus('edge-2', readyStatus);
+      await watch.waitForLine(/^MODIFIED\s+edge-2\s+Ready/);
       expect(await kedgectl(['delete', 'node', 'edge-1'])).toMatchObject({ code: 0, stderr: '' });
       await watch.waitForLine(/^DELETED\s+edge-1\s/);
     } finally {

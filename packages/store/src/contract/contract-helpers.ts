@@ -37,7 +37,6 @@ export function nodeObject(
     labels?: Record<string, string>;
     finalizers?: string[];
     unschedulable?: boolean;
-    ready?: boolean;
   } = {},
 ): ResourceOf<'Node'> {
   return {
@@ -49,9 +48,6 @@ export function nodeObject(
       ...(more.finalizers ? { finalizers: more.finalizers } : {}),
     },
     spec: { unschedulable: more.unschedulable ?? false },
-    ...(more.ready === undefined
-      ? {}
-      : { status: { conditions: [{ type: 'Ready', status: more.ready ? 'True' : 'False' }] } }),
   };
 }
 

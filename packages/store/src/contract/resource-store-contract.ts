@@ -3,7 +3,8 @@
 // backend against a real kube-apiserver. Node covers cluster-scoped kinds;
 // Event (when @kedge/api serves it) covers namespaced ones.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ResourceOf } from '@kedge/api';
+import { isDeepStrictEqual } from 'node:util';
+import { kinds, type ResourceOf } from '@kedge/api';
 import type { ResourceStore } from '../resource-store.ts';
 import {
   collect,
@@ -17,6 +18,7 @@ import {
   versionOf,
   type TestRun,
 } from './contract-helpers.ts';
+import { forgedStatusCases } from './forged-status.ts';
 
 export interface ContractStore {
   store: ResourceStore;
@@ -151,13 +153,17 @@ export function describeResourceStoreContract(name: string, makeStore: () => Pro
 
     describe('status subresource', () => {
       it('update() keeps the stored status; updateStatus() changes only status', async () => {
-        const created = await store.create('Node', nodeObject(run, 'st', { ready: false }));
+        const created = await store.updateStatus('Node', {
+          ...(await store.create('Node', nodeObject(run, 'st'))),
+          status: { conditions: [{ type: 'Ready', status: 'False' }] },
+        });
         const spec = await store.update('Node', {
           ...created,
           spec: { unschedulable: true },
           status: { conditions: [{ type: 'Ready', status: 'True' }] },
         });
         expect(spec.spec?.unschedulable).toBe(true);
+        expect(spec.status?.conditions).toEqual([{ type: 'Ready', status: 'False' }]);
         expect(spec.status).toEqual(created.status);
 
         const status = await store.updateStatus('Node', {
@@ -196,8 +202,52 @@ export function describeResourceStoreContract(name: string, makeStore: () => Pro
         expect(await store.get('NodeGroup', run.name('bogus'))).toBeUndefined();
       });
 
+      it('create() and update() store no status from the caller, for every kind', async () => {
+        // Compared with a twin created without status: what the server defaults (kube-apiserver
+        // fills a Node's empty status) is fine, anything from the caller is not.
+        const stored: string[] = [];
+        for (const { kind, object, status } of forgedStatusCases(run)) {
+          const { status: _s, ...bare } = object as typeof object & { status?: unknown };
+          const twinName = `${nameOf(object)}-bare`;
+          const twin = await store.create(kind, {
+            ...bare,
+            metadata: { ...object.metadata, name: twinName },
+          } as typeof object);
+          const created = await store.create(kind, object);
+          const replaced = await store.update(kind, { ...created, status } as typeof created);
+          const got = await store.get(kind, nameOf(created), created.metadata.namespace);
+          for (const [step, obj] of [
+            ['create', created],
+            ['update', replaced],
+            ['get', got],
+          ] as const) {
+            const seen = (obj as { status?: unknown } | undefined)?.status;
+            if (!isDeepStrictEqual(seen, twin.status))
+              stored.push(`${kind} ${step}: ${JSON.stringify(seen)}`);
+          }
+        }
+        expect(stored).toEqual([]);
+      });
+
+      it('update() keeps the status written through updateStatus(), for every kind that has one', async () => {
+        const changed: string[] = [];
+        for (const { kind, object, status } of forgedStatusCases(run)) {
+          if (!kinds[kind].statusSubresource) continue;
+          const { status: _forged, ...spec } = object as typeof object & { status?: unknown };
+          const created = await store.create(kind, spec as typeof object);
+          const observed = await store.updateStatus(kind, { ...created, status } as typeof created);
+          const forged = JSON.parse(
+            JSON.stringify(status).replaceAll('forged-node', 'other-node'),
+          ) as unknown;
+          const replaced = await store.update(kind, { ...observed, status: forged } as typeof observed);
+          if (!isDeepStrictEqual(replaced.status, observed.status))
+            changed.push(`${kind}: ${JSON.stringify(replaced.status)}`);
+        }
+        expect(changed).toEqual([]);
+      });
+
       it('updateStatus() with a stale resourceVersion fails with KEDGE_STORE_CONFLICT', async () => {
-        const created = await store.create('Node', nodeObject(run, 'st2', { ready: false }));
+        const created = await store.create('Node', nodeObject(run, 'st2'));
         await store.update('Node', { ...created, spec: { unschedulable: true } });
         const err = await rejection(
           store.updateStatus('Node', {
@@ -256,7 +306,7 @@ export function describeResourceStoreContract(name: string, makeStore: () => Pro
       it('delivers every change in order, carrying the version each write returned', async () => {
         const { resourceVersion } = await store.list('Node', { labelSelector: run.selector });
         const watching = collect(store, 'Node', { resourceVersion, labelSelector: run.selector }, 5);
-        const a = await store.create('Node', nodeObject(run, 'w1', { ready: false }));
+        const a = await store.create('Node', nodeObject(run, 'w1'));
         const b = await store.update('Node', { ...a, spec: { unschedulable: true } });
         const c = await store.updateStatus('Node', {
           ...b,

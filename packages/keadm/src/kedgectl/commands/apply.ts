@@ -107,11 +107,8 @@ export async function applyOne(store: ResourceStore, item: ApplyItem): Promise<A
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await store.get(item.kind, item.name, item.namespace);
     if (!current) {
-      // Status in a manifest is written only on create (for demos and tests); later applies leave it alone.
-      const initial =
-        item.manifest.status === undefined ? desired : { ...desired, status: item.manifest.status };
       try {
-        await store.create(item.kind, validateAs(item.kind, initial));
+        await store.create(item.kind, validateAs(item.kind, desired));
         return 'created';
       } catch (err: unknown) {
         if (hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) continue; // created meanwhile: update it instead
