@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   CREATED_AS_ANNOTATION,
+  createdAsFromManagedFields,
   disagreeingModes,
   modeRefusalMessage,
   nodeTaskModeOf,
   nodeTaskVersionOf,
   recordServedVersion,
+  withCreatedAsFromManagedFields,
 } from './node-task-mode.ts';
 
 const job = (apiVersion: string, annotations?: Record<string, string>) => ({
@@ -87,5 +89,51 @@ describe('node task modes', () => {
     expect(
       modeRefusalMessage({ job: cfg, mode: 'v1alpha1', process: 'controllermanager', others: [] }),
     ).toMatch(/^ConfigUpdateJob c is not handled: .*, and v1alpha1 has no ConfigUpdateJob$/);
+  });
+});
+
+describe('createdAsFromManagedFields', () => {
+  const v1 = 'operations.kubeedge.io/v1alpha1';
+  const v2 = 'operations.kubeedge.io/v1alpha2';
+  const entry = (manager: string, apiVersion: string, time: string, subresource?: string) => ({
+    manager,
+    operation: 'Update',
+    apiVersion,
+    time,
+    ...(subresource ? { subresource } : {}),
+  });
+
+  it('takes the version of the earliest write through the main resource (kubectl create)', () => {
+    const fields = [
+      entry('kubectl-client-side-apply', v1, '2026-12-03T02:00:00Z'),
+      entry('node', v2, '2026-12-03T02:00:05Z'),
+      entry('node', v2, '2026-12-03T01:00:00Z', 'status'),
+    ];
+    expect(createdAsFromManagedFields('NodeUpgradeJob', fields)).toBe(v1);
+  });
+
+  it('prefers the non-storage version when the creator and a controller wrote in the same second', () => {
+    const fields = [
+      entry('a-controller', v2, '2026-12-03T02:00:00Z'),
+      entry('kubectl', v1, '2026-12-03T02:00:00Z'),
+    ];
+    expect(createdAsFromManagedFields('NodeUpgradeJob', fields)).toBe(v1);
+    expect(createdAsFromManagedFields('NodeUpgradeJob', [entry('kubectl', v2, '2026-12-03T02:00:00Z')])).toBe(
+      v2,
+    );
+    expect(createdAsFromManagedFields('NodeUpgradeJob', undefined)).toBeUndefined();
+  });
+
+  it('becomes the created-as annotation that decides the job API, unless an annotation is there', () => {
+    const fields = [entry('kubectl-create', v1, '2026-12-03T02:00:00Z')];
+    const metadata = withCreatedAsFromManagedFields('NodeUpgradeJob', { name: 'j' }, fields);
+    expect(metadata.annotations?.[CREATED_AS_ANNOTATION]).toBe(v1);
+    expect(nodeTaskVersionOf({ kind: 'NodeUpgradeJob', metadata })).toBe('v1alpha1');
+    const kept = { name: 'j', annotations: { [CREATED_AS_ANNOTATION]: v2 } };
+    expect(withCreatedAsFromManagedFields('NodeUpgradeJob', kept, fields)).toBe(kept);
+    // ConfigUpdateJob was never served at v1alpha1: nothing to record.
+    expect(
+      withCreatedAsFromManagedFields('ConfigUpdateJob', { name: 'c' }, fields).annotations,
+    ).toBeUndefined();
   });
 });

@@ -1,10 +1,14 @@
 // Which node task API a job belongs to, and which one a process runs
 // (docs/node-tasks.md, "v1alpha1 mode and the feature gate").
 // - Objects are stored at v1alpha2 whatever version they were written at, so
-//   the store records a create at another served version in the annotation
-//   `operations.kedge.io/created-as` (recordServedVersion). A NodeUpgradeJob or
-//   ImagePrePullJob created as v1alpha1 is a v1alpha1 job; everything else
-//   (ConfigUpdateJob always) is a v1alpha2 job.
+//   the version a job was created at is recorded in the annotation
+//   `operations.kedge.io/created-as`: the embedded store and kedge's own
+//   clients set it on create (recordServedVersion); for objects created by
+//   anyone else on a kube-apiserver (kubectl, client-go), the Kubernetes store
+//   derives it from what the API server recorded, metadata.managedFields
+//   (createdAsFromManagedFields), and the controllers' next write keeps it.
+//   A NodeUpgradeJob or ImagePrePullJob created as v1alpha1 is a v1alpha1 job;
+//   everything else (ConfigUpdateJob always) is a v1alpha2 job.
 // - The feature gate disableNodeTaskV1alpha2 picks a process's mode. A process
 //   touches only jobs of its own mode; each process also records its mode in
 //   the ConfigMap kubeedge/kedge-node-task-mode (one data key per process), so
@@ -30,6 +34,55 @@ export function recordServedVersion<T>(kind: KindName, input: T): T {
     return input;
   const annotations = { ...obj.metadata.annotations, [CREATED_AS_ANNOTATION]: obj.apiVersion };
   return { ...obj, metadata: { ...obj.metadata, annotations } } as T;
+}
+
+/** One metadata.managedFields entry, as far as it matters here. */
+export interface ManagedFieldsEntry {
+  manager?: string | undefined;
+  operation?: string | undefined;
+  apiVersion?: string | undefined;
+  time?: string | undefined;
+  subresource?: string | undefined;
+}
+
+/**
+ * The apiVersion the object was created at, from the API server's
+ * managedFields: the entries written through the main resource (not /status)
+ * at the earliest time; when several share that second (the creator and a
+ * controller reacting at once), the one at a served version other than the
+ * storage one wins, since kedge itself writes only at the storage version.
+ * Undefined when nothing says (no entries).
+ */
+export function createdAsFromManagedFields(
+  kind: KindName,
+  entries: readonly ManagedFieldsEntry[] | undefined,
+): string | undefined {
+  const main = (entries ?? []).filter(
+    (e) => (e.subresource ?? '') === '' && typeof e.apiVersion === 'string' && e.apiVersion !== '',
+  );
+  if (main.length === 0) return undefined;
+  const second = (e: ManagedFieldsEntry): number => Date.parse(e.time ?? '') || Number.MAX_SAFE_INTEGER;
+  const first = Math.min(...main.map(second));
+  const earliest = main.filter((e) => second(e) === first);
+  const storage = apiVersionOf(kinds[kind]);
+  return (earliest.find((e) => e.apiVersion !== storage) ?? earliest[0])?.apiVersion;
+}
+
+/**
+ * `metadata` with CREATED_AS_ANNOTATION set from `managedFields` when they say
+ * the object was created at a served version other than the storage one and
+ * no annotation says otherwise; `metadata` itself otherwise.
+ */
+export function withCreatedAsFromManagedFields<
+  M extends { annotations?: Record<string, string> | undefined },
+>(kind: KindName, metadata: M, managedFields: readonly ManagedFieldsEntry[] | undefined): M {
+  if (metadata.annotations?.[CREATED_AS_ANNOTATION] !== undefined) return metadata;
+  const k: ResourceKind = kinds[kind];
+  const createdAs = createdAsFromManagedFields(kind, managedFields);
+  if (createdAs === undefined || !k.alsoServed.map((v) => apiVersionOf(k, v)).includes(createdAs)) {
+    return metadata;
+  }
+  return { ...metadata, annotations: { ...metadata.annotations, [CREATED_AS_ANNOTATION]: createdAs } };
 }
 
 export const NodeTaskMode = { v1alpha1: 'v1alpha1', v1alpha2: 'v1alpha2' } as const;

@@ -2,11 +2,19 @@
 // same checks and zod schemas as in the embedded store (write-rules.ts), so
 // a bad object fails before any request with the same message. Incoming
 // objects are made to read like the embedded store's: `null` fields (unset
-// times) and metadata.managedFields dropped, apiVersion/kind filled in on
-// list items.
-import { KedgeError, kinds, type KindName } from '@kedge/api';
+// times) and metadata.managedFields dropped (what they say about the version
+// a job was created at is kept as the created-as annotation), apiVersion/kind
+// filled in on list items.
+import {
+  KedgeError,
+  kinds,
+  withCreatedAsFromManagedFields,
+  type KindName,
+  type ManagedFieldsEntry,
+  type ResourceKind,
+} from '@kedge/api';
 import { refOfObject, refString, type ObjectRef, type StoredObject } from '../object-ref.ts';
-import { dropCallerStatus, normalizeInput, validateObject } from '../write-rules.ts';
+import { normalizeInput, validateObject } from '../write-rules.ts';
 import { storageApiVersion } from './kube-paths.ts';
 
 function dropNulls(value: unknown): unknown {
@@ -22,11 +30,17 @@ function dropNulls(value: unknown): unknown {
 /** An object as the API server returned it, in the shape kedge stores. */
 export function fromServer<T>(kind: KindName, raw: unknown): T {
   const obj = dropNulls(raw) as StoredObject;
-  const { managedFields: _mf, ...metadata } = obj.metadata ?? { name: '' };
+  const { managedFields, ...rest } = obj.metadata ?? { name: '' };
+  // The version a job was created at, when a client other than kedge created it (kubectl).
+  const metadata = withCreatedAsFromManagedFields(
+    kind,
+    rest,
+    managedFields as ManagedFieldsEntry[] | undefined,
+  );
   return { ...obj, apiVersion: storageApiVersion(kind), kind: kinds[kind].kind, metadata } as T;
 }
 
-/** The body of a create: checked and validated; server-owned metadata and the caller's status left out. */
+/** The body of a create: checked and validated; server-owned metadata and (for CRDs) status left out. */
 export function createBody(kind: KindName, input: unknown): { ref: ObjectRef; body: StoredObject } {
   const obj = normalizeInput(kind, input);
   const ref = refOfObject(kind, obj);
@@ -49,8 +63,8 @@ export function createBody(kind: KindName, input: unknown): { ref: ObjectRef; bo
     );
   }
   obj.metadata = { ...rest, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
-  // kube-apiserver keeps a Node's status on create: the store does not let it through.
-  dropCallerStatus(obj);
+  const k: ResourceKind = kinds[kind];
+  if (k.crd && k.statusSubresource) delete obj.status;
   return { ref, body: validateObject(ref, obj) };
 }
 
@@ -60,7 +74,5 @@ export function updateBody(kind: KindName, input: unknown): { ref: ObjectRef; bo
   const ref = refOfObject(kind, obj);
   const { managedFields: _mf, ...metadata } = obj.metadata;
   obj.metadata = { ...metadata, name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
-  // With a status subresource the server ignores status on the main resource; without one there is none.
-  if (!kinds[kind].statusSubresource) dropCallerStatus(obj);
   return { ref, body: validateObject(ref, obj) };
 }

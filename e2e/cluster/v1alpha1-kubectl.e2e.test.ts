@@ -1,0 +1,103 @@
+// Jobs created with kubectl (not through kedge's store) on a real
+// kube-apiserver: the version a job was created at comes from what the API
+// server recorded (metadata.managedFields), so the feature gate
+// disableNodeTaskV1alpha2 picks the right code for them: with the gate on the
+// v1alpha1 controller runs a v1alpha1 job applied with kubectl; with it off
+// the v1alpha2 controller leaves that job alone.
+import { join } from 'node:path';
+import { CREATED_AS_ANNOTATION, type ResourceOf } from '@kedge/api';
+import { LocalCloud } from '@kedge/localup';
+import { openKubernetesStore, type ResourceStore } from '@kedge/store';
+import {
+  repoRoot,
+  startKubeApiServer,
+  tempDir,
+  waitFor,
+  type TempDir,
+  type TestKubeApiServer,
+} from '@kedge/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+type UpgradeJob = ResourceOf<'NodeUpgradeJob'>;
+
+const v1alpha1Job = (name: string): string => `apiVersion: operations.kubeedge.io/v1alpha1
+kind: NodeUpgradeJob
+metadata:
+  name: ${name}
+spec:
+  version: "v1.16.0"
+  nodeNames: [edge-absent]
+  timeoutSeconds: 180
+`;
+
+describe('v1alpha1 jobs applied with kubectl', () => {
+  let dir: TempDir;
+  let kube: TestKubeApiServer;
+  let admin: ResourceStore;
+  let cloud: LocalCloud | undefined;
+
+  beforeAll(async () => {
+    dir = await tempDir('kedge-kubectl-v1alpha1-');
+    kube = await startKubeApiServer();
+    await kube.kubectl(['apply', '-f', join(repoRoot(), 'configs/crds')]);
+    await kube.kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/nodeupgradejobs.operations.kubeedge.io',
+      'crd/imageprepulljobs.operations.kubeedge.io',
+    ]);
+    await kube.kubectl(['create', 'namespace', 'kubeedge']);
+    admin = await openKubernetesStore({ kubeconfig: kube.kubeconfigPath });
+  });
+  afterAll(async () => {
+    await cloud?.close();
+    await admin?.close();
+    await kube?.stop();
+    await dir?.cleanup();
+  });
+
+  const controllerManager = async (gate: boolean, sub: string): Promise<LocalCloud> => {
+    await cloud?.close();
+    const c = new LocalCloud({
+      dir: await tempDir(`kedge-kubectl-${sub}-`).then((d) => d.path),
+      featureGates: { disableNodeTaskV1alpha2: gate },
+      kubernetes: { kubeconfigFor: () => kube.kubeconfigPath, store: admin },
+    });
+    await c.startControllerManager();
+    cloud = c;
+    return c;
+  };
+  const serverJob = async (name: string): Promise<UpgradeJob> =>
+    JSON.parse((await kube.kubectl(['get', 'nodeupgradejob', name, '-o', 'json'])).stdout) as UpgradeJob;
+
+  it('with the gate on, the v1alpha1 controller runs it and the created-as version is kept on the object', async () => {
+    await controllerManager(true, 'on');
+    await kube.kubectl(['apply', '-f', '-'], { input: v1alpha1Job('kubectl-on') });
+    const job = await waitFor(
+      async () => {
+        const j = await admin.get('NodeUpgradeJob', 'kubectl-on');
+        return j?.status?.state !== undefined ? j : undefined;
+      },
+      { what: 'a v1alpha1 status on kubectl-on', timeoutMs: 20_000 },
+    );
+    // v1alpha1 status: a job state and per-node v1alpha1 entries (edge-absent is no node: Failed).
+    expect(job.status?.nodeStatus?.[0]).toMatchObject({ nodeName: 'edge-absent', state: 'Failed' });
+    expect((await serverJob('kubectl-on')).metadata.annotations?.[CREATED_AS_ANNOTATION]).toBe(
+      'operations.kubeedge.io/v1alpha1',
+    );
+  });
+
+  it('with the gate off, the v1alpha2 controller leaves it alone', async () => {
+    const cm = await controllerManager(false, 'off');
+    await kube.kubectl(['apply', '-f', '-'], { input: v1alpha1Job('kubectl-off') });
+    await cm.controllerManager!.running.waitForLine(
+      /NodeUpgradeJob kubectl-off is a v1alpha1 job; this controllermanager runs the v1alpha2 node tasks/,
+      20_000,
+    );
+    const job = await serverJob('kubectl-off');
+    expect(job.metadata.finalizers ?? []).toEqual([]);
+    expect(job.status?.nodeStatus).toBeUndefined();
+    expect(job.spec.concurrency).toBeUndefined(); // no v1alpha2 defaults written
+  });
+});
