@@ -17,6 +17,14 @@ export const ERROR_CODES = {
   KEDGE_WIRE_OVERSIZE: 'A tunnel frame exceeded the size limit.',
   KEDGE_WIRE_IMPERSONATION: 'A node sent a message about another node.',
   KEDGE_AUTH_REJECTED: 'A node connection presented no or a wrong credential.',
+  KEDGE_AUTH_TOKEN_EXPIRED: 'A join token is past its expiry (`exp`); the node cannot get a certificate with it.',
+  KEDGE_AUTH_TOKEN_INVALID: 'A join token is malformed or not signed by this cloud.',
+  KEDGE_AUTH_CA_MISMATCH:
+    "The CA the cloud served does not hash to the join token's first part; the edge refuses to trust it.",
+  KEDGE_AUTH_NODE_REVOKED:
+    'The node was revoked (`keadm revoke`) or its Node deleted; certificates and tokens from before that are refused.',
+  KEDGE_AUTH_CSR_INVALID:
+    'A certificate request is malformed, not self-signed, or names another CN than `system:node:<NodeName>`.',
   KEDGE_AUTH_NODE_NAME_INVALID:
     'A node connection named no node, or a `node_id` that is not a valid node name (DNS-1123 subdomain, at most 253 characters).',
   KEDGE_WIRE_ROUTE_UNKNOWN:
@@ -66,6 +74,10 @@ export const ERROR_CODES = {
     'Content from a registry did not hash to the digest it was asked or expected to have.',
   KEDGE_OCI_UNSAFE_ARCHIVE:
     'A layer archive holds an entry kedge refuses to unpack (absolute path, `..`, link leaving the target, device).',
+  KEDGE_OCI_RELEASE_TOO_LARGE:
+    'A release image would unpack to more bytes or entries than the unpack limits allow (a gzip bomb, or a wrong image).',
+  KEDGE_RELEASE_UNPINNED:
+    'A NodeUpgradeJob release has no pinned digest: the cloud could not resolve the image when the job started, or the node got no digest.',
   KEDGE_OCI_UNPACK_FAILED:
     'Packing or unpacking a release archive failed (tar error, target already exists).',
   KEDGE_TEST_TOOL_MISSING:

@@ -17,8 +17,14 @@ export {
 export { goArch, hostPlatform, formatPlatform, selectPlatformManifest } from './platform.ts';
 export { parseAuthChallenge, type AuthChallenge } from './auth-challenge.ts';
 export { isLoopbackHost, type RegistryAuth, type RegistryOptions } from './registry-session.ts';
-export { pullManifest, type PullManifestOptions, type PulledManifest } from './pull-manifest.ts';
+export {
+  pullManifest,
+  resolveDigest,
+  type PullManifestOptions,
+  type PulledManifest,
+} from './pull-manifest.ts';
 export { pullBlob, type PullBlobOptions, type PulledBlob } from './pull-blob.ts';
+export { DEFAULT_UNPACK_LIMITS, type UnpackLimits } from './unpack-budget.ts';
 export {
   pullRelease,
   type PullProgress,

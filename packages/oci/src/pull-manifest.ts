@@ -59,6 +59,19 @@ export async function pullManifest(
   return resolveManifest(session, options.platform ?? hostPlatform());
 }
 
+/**
+ * The digest of what `ref` names now (the index for a multi-platform image, else the manifest),
+ * checked against the bytes; what a job pins so that a later re-push under the same tag is refused.
+ */
+export async function resolveDigest(
+  ref: string | ImageRef,
+  options: RegistryOptions = {},
+): Promise<{ digest: string; mediaType: string }> {
+  const session = new RegistrySession(toImageRef(ref), options);
+  const doc = await getManifest(session, manifestReference(session.ref));
+  return { digest: doc.digest, mediaType: doc.mediaType };
+}
+
 /** pullManifest within an open session (pullRelease reuses its auth for the blobs). */
 export async function resolveManifest(session: RegistrySession, platform: Platform): Promise<PulledManifest> {
   const first = await getManifest(session, manifestReference(session.ref));

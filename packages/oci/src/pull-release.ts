@@ -1,13 +1,14 @@
 // Installs a release image into a directory: resolve the manifest for this
 // platform, check it against the digest the job expects, download and verify
-// every layer, check each layer's entries, unpack them in order into
+// every layer, check each layer's entries and their total size and number
+// against the unpack limits (unpack-budget.ts), unpack them in order into
 // `<destDir>.partial`, flush it to disk and rename it to `destDir`. Either
 // `destDir` appears complete or not at all; leftovers of an interrupted pull
 // are removed by the next one.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { KedgeError } from '@kedge/api';
+import { KedgeError, hasCode } from '@kedge/api';
 import { digestAlgorithm } from './digest.ts';
 import { fsyncPath, fsyncTree } from './fsync-tree.ts';
 import { toImageRef, type ImageRef } from './image-ref.ts';
@@ -19,6 +20,7 @@ import { RegistrySession } from './registry-session.ts';
 import { runTar } from './run-tar.ts';
 import { listTarEntries } from './tar-entries.ts';
 import { tarEntryProblem } from './tar-policy.ts';
+import { DEFAULT_UNPACK_LIMITS, UnpackBudget, type UnpackLimits } from './unpack-budget.ts';
 
 export type PullProgress =
   | { step: 'manifest'; digest: string; indexDigest?: string }
@@ -34,6 +36,8 @@ export interface PullReleaseOptions extends PullManifestOptions {
    * that of the platform's image manifest, or of the index it was chosen from.
    */
   expectedManifestDigest?: string;
+  /** Caps on what the release unpacks to (default DEFAULT_UNPACK_LIMITS). */
+  limits?: Partial<UnpackLimits>;
   onProgress?: (progress: PullProgress) => void;
 }
 
@@ -111,6 +115,11 @@ export async function pullRelease(
       resolved.indexDigest,
     );
     const symlinks = new Set<string>();
+    const budget = new UnpackBudget(
+      { ...DEFAULT_UNPACK_LIMITS, ...options.limits },
+      session.label,
+      session.context(),
+    );
     for (const [i, layer] of layers.entries()) {
       const file = join(work, `layer-${i}`);
       const step = { digest: layer.digest, layer: i + 1, layers: layers.length };
@@ -126,6 +135,7 @@ export async function pullRelease(
         LAYER_MEDIA_TYPES[layer.mediaType]?.gzip ?? true,
         partial,
         symlinks,
+        budget,
       );
       await rm(file, { force: true });
     }
@@ -200,11 +210,14 @@ async function unpackLayer(
   gzip: boolean,
   into: string,
   symlinks: Set<string>,
+  budget: UnpackBudget,
 ): Promise<void> {
   let problem: string | undefined;
   try {
-    problem = tarEntryProblem(await listTarEntries(file, { gzip }), symlinks);
+    const entries = await listTarEntries(file, { gzip, onEntry: (e) => budget.count(e, digest) });
+    problem = tarEntryProblem(entries, symlinks);
   } catch (err: unknown) {
+    if (hasCode(err, 'KEDGE_OCI_RELEASE_TOO_LARGE')) throw err;
     throw new KedgeError(
       'KEDGE_OCI_UNSAFE_ARCHIVE',
       `${session.label}: layer ${digest} is not a readable ${gzip ? 'tar+gzip' : 'tar'} archive: ${

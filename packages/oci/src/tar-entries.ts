@@ -109,7 +109,11 @@ function paxRecords(data: Buffer): Map<string, string> {
   return records;
 }
 
-export async function listTarEntries(file: string, options: { gzip: boolean }): Promise<TarEntry[]> {
+/** `onEntry` sees each entry as it is read and may throw to stop reading (a size budget, say). */
+export async function listTarEntries(
+  file: string,
+  options: { gzip: boolean; onEntry?: (entry: TarEntry) => void },
+): Promise<TarEntry[]> {
   const raw = createReadStream(file);
   const stream = options.gzip ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (err) => stream.destroy(err));
@@ -140,12 +144,14 @@ export async function listTarEntries(file: string, options: { gzip: boolean }): 
       const stored = prefix ? `${prefix}/${text(block, 0, 100)}` : text(block, 0, 100);
       const paxSize = pax.get('size');
       const entrySize = paxSize === undefined ? size : Number(paxSize);
-      entries.push({
+      const entry = {
         path: pax.get('path') ?? longName ?? stored,
         type,
         linkTarget: pax.get('linkpath') ?? longLink ?? text(block, 157, 100),
         size: entrySize,
-      });
+      };
+      options.onEntry?.(entry);
+      entries.push(entry);
       longName = undefined;
       longLink = undefined;
       pax = new Map();
