@@ -87,7 +87,7 @@ bootstrap() {
   # CRI, and busybox-static, the binary their test images are built from;
   # docker-compose, which validates configs/compose/docker-compose.yml
   # (`docker-compose config` needs no Docker engine).
-  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static docker-compose chromium
+  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static docker-compose chromium containernetworking-plugins iproute2
 }
 
 # kube-apiserver and kubectl for the cluster-mode tests, built from the Go

@@ -3,12 +3,16 @@
 // (so kubelet-style clients can talk runtime.v1 to it), the native or
 // overlayfs snapshotter, and a registry config directory (hosts.toml per
 // registry) in which loopback registries are reached over plain http. `ctr`
-// runs against its socket in the CRI namespace (k8s.io).
+// runs against its socket in the CRI namespace (k8s.io). For pod tests it can
+// run inside a test network namespace (its CNI bridge and pod IPs then live
+// there only), with CNI plugin and config directories, a sandbox (pause) image
+// and cgroups on.
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KedgeError } from '@kedge/api';
+import { NSENTER_BINARY } from './netns.ts';
 import { OutputLog } from './output-log.ts';
 import { spawnDaemon } from './spawn-daemon.ts';
 import { tempDir } from './temp-dir.ts';
@@ -23,6 +27,14 @@ export interface StartContainerdOptions {
   snapshotter?: 'native' | 'overlayfs';
   /** Registries (`127.0.0.1:5000`) reached over plain http from the start; see allowPlainHttp for later ones. */
   plainHttpRegistries?: string[];
+  /** Runs containerd inside this network namespace (its /run/netns path), entered with nsenter. */
+  netnsPath?: string;
+  /** CNI for the CRI plugin: plugin binaries (`/usr/lib/cni`) and the directory of network configs. */
+  cni?: { binDir: string; confDir: string };
+  /** The image the CRI plugin runs as every pod's sandbox (default: containerd's, unreachable offline). */
+  sandboxImage?: string;
+  /** Let the CRI plugin put containers in cgroups so resource limits apply (default off). */
+  cgroups?: boolean;
 }
 
 export interface TestContainerd {
@@ -80,8 +92,16 @@ function hostsToml(registry: string): string {
   ].join('\n');
 }
 
-function configToml(dir: string, snapshotter: string): string {
+function configToml(dir: string, options: StartContainerdOptions): string {
   const cri = '[plugins."io.containerd.grpc.v1.cri"]';
+  const cni = options.cni
+    ? [
+        `${cri.slice(0, -1)}.cni]`,
+        `  bin_dir = "${options.cni.binDir}"`,
+        `  conf_dir = "${options.cni.confDir}"`,
+        '  max_conf_num = 1',
+      ]
+    : [];
   return [
     'version = 2',
     `root = "${join(dir, 'root')}"`,
@@ -99,12 +119,14 @@ function configToml(dir: string, snapshotter: string): string {
     '  stream_server_address = "127.0.0.1"',
     '  stream_server_port = "0"',
     '  disable_apparmor = true',
-    '  disable_cgroup = true',
+    `  disable_cgroup = ${options.cgroups !== true}`,
+    ...(options.sandboxImage ? [`  sandbox_image = "${options.sandboxImage}"`] : []),
     '  restrict_oom_score_adj = true',
     `${cri.slice(0, -1)}.containerd]`,
-    `  snapshotter = "${snapshotter}"`,
+    `  snapshotter = "${options.snapshotter ?? 'native'}"`,
     `${cri.slice(0, -1)}.registry]`,
     `  config_path = "${join(dir, 'certs.d')}"`,
+    ...cni,
     '',
   ].join('\n');
 }
@@ -122,13 +144,17 @@ export async function startContainerd(options: StartContainerdOptions = {}): Pro
   try {
     await mkdir(certsDir, { recursive: true });
     for (const r of options.plainHttpRegistries ?? []) await allowPlainHttp(r);
-    await writeFile(configFile, configToml(dir.path, options.snapshotter ?? 'native'));
+    await writeFile(configFile, configToml(dir.path, options));
   } catch (err: unknown) {
     await dir.cleanup();
     throw err;
   }
 
-  const daemon = spawnDaemon(CONTAINERD_BINARY, ['--config', configFile], 10_000);
+  // nsenter execs containerd in place, so the pid spawnDaemon tracks and stops is containerd's.
+  const argv = [CONTAINERD_BINARY, '--config', configFile];
+  const inNetns = options.netnsPath ? [NSENTER_BINARY, `--net=${options.netnsPath}`, '--'] : [];
+  const [binary, ...args] = [...inNetns, ...argv] as [string, ...string[]];
+  const daemon = spawnDaemon(binary, args, 10_000);
   const { log } = daemon;
   const exited = daemon.exited;
   const stop = async (): Promise<void> => {

@@ -22,3 +22,4 @@ export {
   type StartContainerdOptions,
   type TestContainerd,
 } from './containerd.ts';
+export { createNetns, ensureNetnsTools, type TestNetns } from './netns.ts';

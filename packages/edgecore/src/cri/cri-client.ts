@@ -1,6 +1,7 @@
 // A client for the container runtime's CRI (runtime.v1) over its unix socket:
-// RuntimeService.Version, and ImageService ImageStatus / PullImage /
-// ListImages / RemoveImage. Every failure is a KedgeError that names the
+// RuntimeService.Version, ImageService ImageStatus / PullImage / ListImages /
+// RemoveImage, and runtimeCall for the pod and container calls (typed in
+// runtime-service.ts). Every failure is a KedgeError that names the
 // socket: KEDGE_CRI_UNAVAILABLE when nothing answers on it, KEDGE_CRI_ERROR
 // with the call and the gRPC status otherwise (context.detail holds just the
 // status and the runtime's words). Calls take an AbortSignal
@@ -54,6 +55,20 @@ export interface CriAuth {
 export interface PullOptions extends CallOptions {
   auth?: CriAuth;
 }
+
+/** The RuntimeService calls runtimeCall takes (see runtime-v1-proto.ts). */
+export type RuntimeMethod =
+  | 'RunPodSandbox'
+  | 'StopPodSandbox'
+  | 'RemovePodSandbox'
+  | 'PodSandboxStatus'
+  | 'ListPodSandbox'
+  | 'CreateContainer'
+  | 'StartContainer'
+  | 'StopContainer'
+  | 'RemoveContainer'
+  | 'ListContainers'
+  | 'ContainerStatus';
 
 type Callback = (err: grpc.ServiceError | null, res?: unknown) => void;
 type UnaryMethod = (req: unknown, options: grpc.CallOptions, cb: Callback) => grpc.ClientUnaryCall;
@@ -141,12 +156,28 @@ export class CriClient {
     await this.#call(this.#image, 'RemoveImage', { image: { image } }, o, image);
   }
 
+  /**
+   * One RuntimeService call with this client's deadline, cancellation and
+   * coded errors; `subject` (`pod default/web`, `container 3f2a...`) is named
+   * in the error message and context.
+   */
+  runtimeCall(method: RuntimeMethod, req: object, o: CallOptions = {}, subject?: string): Promise<unknown> {
+    return this.#call(this.#runtime, method, req, o, subject, 'subject');
+  }
+
   close(): void {
     this.#runtime.close();
     this.#image.close();
   }
 
-  #call(client: grpc.Client, method: string, req: unknown, o: CallOptions, image?: string): Promise<unknown> {
+  #call(
+    client: grpc.Client,
+    method: string,
+    req: unknown,
+    o: CallOptions,
+    subject?: string,
+    subjectKey = 'image',
+  ): Promise<unknown> {
     const signal = o.signal;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const timeoutMs = o.timeoutMs ?? this.#callTimeoutMs;
@@ -157,16 +188,27 @@ export class CriClient {
       const call = fn.call(client, req, { deadline: Date.now() + timeoutMs }, (err, res) => {
         signal?.removeEventListener('abort', onAbort);
         if (signal?.aborted) reject(signal.reason as Error);
-        else if (err) reject(this.#error(err, method, timeoutMs, image));
+        else if (err) reject(this.#error(err, method, timeoutMs, subject, subjectKey));
         else resolve(res);
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  #error(err: grpc.ServiceError, method: string, timeoutMs: number, image: string | undefined): KedgeError {
+  #error(
+    err: grpc.ServiceError,
+    method: string,
+    timeoutMs: number,
+    subject: string | undefined,
+    subjectKey: string,
+  ): KedgeError {
     const { endpoint } = this.endpoint;
-    const context = { endpoint, call: method, grpcCode: err.code, ...(image ? { image } : {}) };
+    const context = {
+      endpoint,
+      call: method,
+      grpcCode: err.code,
+      ...(subject ? { [subjectKey]: subject } : {}),
+    };
     const details = cleanDetails(err.details || err.message);
     if (err.code === grpc.status.UNAVAILABLE) {
       return new KedgeError(
@@ -176,7 +218,7 @@ export class CriClient {
         { cause: err },
       );
     }
-    const what = image ? `${method} ${image}` : method;
+    const what = subject ? `${method} ${subject}` : method;
     const detail =
       err.code === grpc.status.DEADLINE_EXCEEDED
         ? `no answer within ${Math.round(timeoutMs / 1000)}s`

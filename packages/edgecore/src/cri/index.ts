@@ -5,6 +5,7 @@ export {
   type CriClientOptions,
   type CriImage,
   type PullOptions,
+  type RuntimeMethod,
   type RuntimeVersion,
 } from './cri-client.ts';
 export { CRI_ENDPOINT_FIELD, parseCriEndpoint, type CriEndpoint } from './cri-endpoint.ts';
@@ -15,3 +16,9 @@ export {
   registryOfImage,
   type RegistryCredentials,
 } from './docker-config.ts';
+export {
+  CriRuntimeService,
+  type ContainerStatusAnswer,
+  type SandboxStatusAnswer,
+} from './runtime-service.ts';
+export * from './runtime-wire.ts';
