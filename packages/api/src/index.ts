@@ -23,6 +23,7 @@ export * from './node-task-flow.ts';
 export * from './config/index.ts';
 export * from './resources/config-map.ts';
 export * from './node-task-mode.ts';
+export * from './node-self-labels.ts';
 export * from './node-task/failure-tolerance.ts';
 export * from './image-secret-scope.ts';
 export * from './node-task-v1alpha1.ts';

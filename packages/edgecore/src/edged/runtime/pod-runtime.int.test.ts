@@ -31,6 +31,8 @@ import { pushPodTestImages, type PodTestImages } from './test-pod-images.ts';
 
 const POD_CIDR = '10.244.7.0/24';
 const MEMORY_LIMIT = 64 * 1024 * 1024;
+/** Published by the portmap plugin on the test namespace's addresses. */
+const HOST_PORT = 30080;
 const log = createLogger({ name: 'test', level: 'silent' });
 
 let dir: TempDir;
@@ -52,7 +54,9 @@ function webContainer(attempt: number): ContainerSpec {
     name: 'web',
     image: images.busybox,
     command: ['/bin/sh', '-c'],
-    args: ['echo "pod $POD_NAMESPACE/$POD_NAME" > /www/index.html && exec httpd -f -p 8080 -h /www'],
+    args: [
+      'echo "pod $POD_NAMESPACE/$POD_NAME" > /www/index.html && echo "serving $POD_NAME" && exec httpd -f -p 8080 -h /www',
+    ],
     env: [
       { name: 'POD_NAMESPACE', value: sandbox.pod.namespace },
       { name: 'POD_NAME', value: sandbox.pod.name },
@@ -67,9 +71,9 @@ function webContainer(attempt: number): ContainerSpec {
 const GET =
   'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => r.text()).then((t) => process.stdout.write(t))';
 
-/** GET http://<podIP>:8080/ from inside the test namespace. */
-function fetchFromNetns(ip: string): Promise<string> {
-  return netns.exec(process.execPath, ['-e', GET, `http://${ip}:8080/`]);
+/** GET http://<ip>:<port>/ from inside the test namespace. */
+function fetchFromNetns(ip: string, port = 8080): Promise<string> {
+  return netns.exec(process.execPath, ['-e', GET, `http://${ip}:${port}/`]);
 }
 
 async function containerPid(id: string): Promise<number> {
@@ -122,6 +126,7 @@ beforeAll(async () => {
     podLogsRoot: join(dir.path, 'pods'),
     cgroupParent: `${cgroupRoot}/pod-web`,
     labels: { app: 'web' },
+    ports: [{ containerPort: 8080, hostPort: HOST_PORT }],
   };
 }, 120_000);
 
@@ -152,11 +157,15 @@ describe('PodRuntime on containerd with CNI', () => {
     webId = await runtime.startContainer(sandboxId, sandbox, webContainer(0));
     const body = await waitFor(() => fetchFromNetns(podIp), { timeoutMs: 20_000, what: 'the pod to serve' });
     expect(body).toBe('pod default/web\n');
+    // The hostPort, through portmap's DNAT in the test namespace (the "node" there is the bridge address).
+    expect(await fetchFromNetns('10.244.7.1', HOST_PORT)).toBe('pod default/web\n');
     // The mount is the caller's host directory.
     expect(await readFile(join(dir.path, 'www', 'index.html'), 'utf8')).toBe('pod default/web\n');
-    // The bridge and the pod range are in the test namespace, not in the host's.
+    // The bridge, the pod range and the hostPort rules are in the test namespace, not in the host's.
     expect(await netns.exec('/usr/sbin/ip', ['-o', 'addr', 'show', 'kedge0'])).toContain('10.244.7.1/24');
     expect(execFileSync('/usr/sbin/ip', ['-o', 'addr']).toString()).not.toContain('10.244.7.');
+    expect(await netns.exec('/usr/sbin/iptables', ['-t', 'nat', '-S'])).toContain('CNI-HOSTPORT-DNAT');
+    expect(execFileSync('/usr/sbin/iptables', ['-t', 'nat', '-S']).toString()).not.toContain(`${HOST_PORT}`);
   });
 
   it('puts the memory and cpu limits on the container cgroup and in its status', async () => {
@@ -168,6 +177,8 @@ describe('PodRuntime on containerd with CNI', () => {
       memoryLimitBytes: MEMORY_LIMIT,
     });
     expect(status.logPath).toBe(join(dir.path, 'pods', `default_web_${sandbox.pod.uid}`, 'web', '0.log'));
+    // The runtime writes the container's stdout there, in the CRI log format.
+    expect(await readFile(status.logPath, 'utf8')).toMatch(/^\S+ stdout F serving web\n$/);
     const pid = await containerPid(webId);
     const memory = await cgroupDir(pid, 'memory');
     expect(memory).toContain(`${cgroupRoot}/pod-web/`);

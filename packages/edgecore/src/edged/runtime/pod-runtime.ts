@@ -12,6 +12,7 @@ import type { Logger } from '@kedge/runtime';
 import { CriRuntimeService, SANDBOX_STATE, type CallOptions, type CriClient } from '../../cri/index.ts';
 import { containerConfig, type ContainerSpec } from './container-config.ts';
 import {
+  nanosToIso,
   toContainerStatus,
   toContainerSummary,
   type PodContainerStatus,
@@ -19,7 +20,6 @@ import {
 } from './container-status.ts';
 import { managedSelector, podOfLabels, podSelector, type PodIdentity } from './pod-identity.ts';
 import { sandboxConfig, type PodSandboxSpec } from './sandbox-config.ts';
-import { nanosToIso } from './container-status.ts';
 
 export interface PodRuntimeOptions {
   cri: CriClient;
