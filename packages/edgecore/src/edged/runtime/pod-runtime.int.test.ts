@@ -258,6 +258,8 @@ describe('PodRuntime on containerd with CNI', () => {
     expect(await runtime.listPods()).toEqual([]);
     const leases = await readdir(join(dir.path, 'cni', 'ipam', POD_NETWORK_NAME)).catch(() => []);
     expect(leases.filter((f) => f.startsWith('10.244.7.'))).toEqual([]);
+    // The pod's end of the network is gone too: no veth left on the bridge.
+    expect(await netns.exec('/usr/sbin/ip', ['-o', 'link'])).not.toContain('veth');
   });
 
   it('refuses a pod whose name cannot be a label or a path, before asking the runtime', async () => {
