@@ -39,13 +39,13 @@ export class RawEdgeClient {
   }
 
   /** Registers like edgecore does and waits for the cloud's answer. */
-  async register(nodeName: string): Promise<Message> {
+  async register(nodeName: string, labels?: Record<string, string>): Promise<Message> {
     const msg = newMessage({
       source: 'websocket',
       group: 'resource',
       operation: 'insert',
       resource: `null/node/${nodeName}`,
-      content: { edgecoreVersion: 'v0.0.1-raw' },
+      content: { edgecoreVersion: 'v0.0.1-raw', ...(labels ? { labels } : {}) },
       sync: true,
     });
     this.send(msg);

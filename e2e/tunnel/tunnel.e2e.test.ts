@@ -35,7 +35,7 @@ describe('tunnel and node lifecycle', () => {
         name,
         server: cloudcore.address,
         token: cloud.token(name),
-        labels: { site: name === 'edge-1' ? 'north' : 'south' },
+        labels: { 'topology.kubernetes.io/zone': name === 'edge-1' ? 'north' : 'south' },
       });
       edges.set(name, e);
     }
@@ -55,7 +55,7 @@ describe('tunnel and node lifecycle', () => {
     expect(n?.metadata.labels).toMatchObject({
       'node-role.kubernetes.io/edge': '',
       'node-role.kubernetes.io/agent': '',
-      site: 'north',
+      'topology.kubernetes.io/zone': 'north',
     });
     expect(n?.metadata.annotations?.cloudcore).toBe(cloudcore.id);
     expect(n?.status?.nodeInfo?.kubeletVersion).toMatch(/^v\d+\.\d+\.\d+/);

@@ -6,6 +6,7 @@ import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_SECRET, startKedgeCloud, type KedgeCloud } from './bench/bench-cloud.ts';
 import { HollowFleet } from './hollow-fleet.ts';
+import { HOLLOW_LABEL } from './hollow-messages.ts';
 
 const N = 50;
 const KEEPALIVE_TIMEOUT_S = 3;
@@ -16,7 +17,7 @@ describe('hollow fleet against cloudcore', () => {
   let fleet: HollowFleet;
 
   const nodes = async (): Promise<Node[]> =>
-    (await cloud.store.list('Node', { labelSelector: 'edgemark.kedge.io/hollow=true' })).items;
+    (await cloud.store.list('Node', { labelSelector: `${HOLLOW_LABEL}=true` })).items;
   const readyCount = async (): Promise<number> =>
     (await nodes()).filter((n) => nodeReadyCondition(n)?.status === 'True').length;
 

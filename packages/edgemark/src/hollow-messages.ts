@@ -12,8 +12,11 @@ import {
   type RegisterNodeContent,
 } from '@kedge/api';
 
-/** Label every hollow node carries, so an operator can tell (and clean up) fake nodes. */
-export const HOLLOW_LABEL = 'edgemark.kedge.io/hollow';
+/**
+ * Label every hollow node carries, so an operator can tell (and clean up) fake nodes. In the
+ * node.kubernetes.io/ namespace: a node may set only such labels on itself (docs/security.md).
+ */
+export const HOLLOW_LABEL = 'node.kubernetes.io/edgemark-hollow';
 
 export function hollowRegisterContent(
   index: number,

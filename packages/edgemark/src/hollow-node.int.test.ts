@@ -58,7 +58,7 @@ describe('hollow node protocol', () => {
     expect(register?.header.sync).toBe(true);
     expect(register?.content).toMatchObject({
       edgecoreVersion: 'v1.21.0-hollow',
-      labels: { site: 'north', 'edgemark.kedge.io/hollow': 'true' },
+      labels: { site: 'north', 'node.kubernetes.io/edgemark-hollow': 'true' },
     });
     await waitFor(() => cloud.from('hollow-0', 'keepalive').length >= 2, { what: 'two keepalives' });
     expect(cloud.from('hollow-0', 'keepalive')[0]).toMatchObject({

@@ -8,11 +8,15 @@ import {
   NodeLabels,
   RegisterNodeContentSchema,
   describeIssues,
+  errorMessage,
+  type Event,
   type Node,
+  type RefusedLabel,
   type RegisterNodeContent,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
+import { registeredLabels } from './node-labels.ts';
 import { withReadyCondition } from './ready-condition.ts';
 
 export interface NodeLifecycleOptions {
@@ -56,10 +60,13 @@ export class NodeLifecycle {
         if (!(err instanceof KedgeError && err.code === 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
       }
     }
+    let refused: RefusedLabel[] = [];
     await mutate(store, 'Node', nodeName, (n) => {
-      const labels = { ...n.metadata.labels, ...this.nodeLabels(info) };
+      const merged = registeredLabels(n.metadata, info.labels);
+      refused = merged.refused;
+      const labels = merged.labels;
       const annotations: Record<string, string> = {
-        ...n.metadata.annotations,
+        ...merged.annotations,
         [NodeAnnotations.cloudcore]: this.o.replicaId,
         [NodeAnnotations.edgecoreVersion]: version,
       };
@@ -91,6 +98,7 @@ export class NodeLifecycle {
       { status: true },
     );
     this.lastWrite.set(nodeName, now.getTime());
+    if (refused.length > 0) await this.labelsRefused(nodeName, refused, now);
     this.log.info({ node: nodeName, version }, 'node registered and Ready');
     if (!stored)
       throw new KedgeError('KEDGE_STORE_NOT_FOUND', `node ${nodeName} vanished during registration`);
@@ -140,8 +148,18 @@ export class NodeLifecycle {
     return written;
   }
 
-  private nodeLabels(info: RegisterNodeContent): Record<string, string> {
-    return { ...info.labels, [NodeLabels.edge]: '', [NodeLabels.agent]: '' };
+  /** Labels a node asked for and may not set: logged (coded) and told as a Warning Event on the Node. */
+  private async labelsRefused(nodeName: string, refused: RefusedLabel[], now: Date): Promise<void> {
+    const list = refused.map((r) => `${r.key} (${r.why})`).join('; ');
+    this.log.warn(
+      { node: nodeName, code: 'KEDGE_NODE_LABEL_REFUSED', labels: refused.map((r) => r.key) },
+      `labels the node may not set on itself were dropped: ${list}`,
+    );
+    await this.o.store
+      .create('Event', labelsRefusedEvent(nodeName, list, now))
+      .catch((err: unknown) =>
+        this.log.warn({ node: nodeName, err: errorMessage(err) }, 'could not record the LabelsRefused event'),
+      );
   }
 
   private newNode(nodeName: string, info: RegisterNodeContent, version: string): Node {
@@ -150,7 +168,7 @@ export class NodeLifecycle {
       kind: 'Node',
       metadata: {
         name: nodeName,
-        labels: this.nodeLabels(info),
+        labels: { [NodeLabels.edge]: '', [NodeLabels.agent]: '' },
         annotations: {
           [NodeAnnotations.cloudcore]: this.o.replicaId,
           [NodeAnnotations.edgecoreVersion]: version,
@@ -159,6 +177,23 @@ export class NodeLifecycle {
       spec: {},
     };
   }
+}
+
+function labelsRefusedEvent(nodeName: string, list: string, now: Date): Event {
+  const time = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${nodeName}.labels-refused.${now.getTime().toString(16)}`, namespace: 'default' },
+    involvedObject: { kind: 'Node', name: nodeName, apiVersion: 'v1' },
+    type: 'Warning',
+    reason: 'LabelsRefused',
+    message: `KEDGE_NODE_LABEL_REFUSED: ${list}`.slice(0, 1024),
+    source: { component: 'cloudcore' },
+    firstTimestamp: time,
+    lastTimestamp: time,
+    count: 1,
+  };
 }
 
 function sameRecord(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {

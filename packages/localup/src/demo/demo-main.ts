@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { errorMessage, nodeReadyCondition } from '@kedge/api';
 import { startDashboard, type Dashboard } from '@kedge/dashboard';
 import { createLogger } from '@kedge/runtime';
+import { mutate } from '@kedge/store';
 import { ensureContainerdInstalled, startContainerd, type TestContainerd } from '@kedge/testing';
 import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
@@ -87,13 +88,19 @@ async function main(): Promise<boolean> {
       taskManager: true,
       release: current.dir,
       heartbeat: 2,
-      labels: { demo: 'true' },
       ...(containerd ? { containerRuntimeEndpoint: containerd.endpoint } : {}),
     });
     await edge.start();
     edges.push(edge);
   }
   await waitForReady();
+  // Selection labels are the admin's (`kubectl label node`): a node may not choose its own (docs/security.md).
+  say('labelling the nodes demo=true, as an admin does');
+  for (const edge of edges)
+    await mutate(cloud.store, 'Node', edge.name, (n) => ({
+      ...n,
+      metadata: { ...n.metadata, labels: { ...n.metadata.labels, demo: 'true' } },
+    }));
   printNodes();
 
   say(`applying a NodeUpgradeJob to ${next.version}`);
