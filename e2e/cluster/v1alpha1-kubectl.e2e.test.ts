@@ -3,7 +3,7 @@
 // server recorded (metadata.managedFields), so the feature gate
 // disableNodeTaskV1alpha2 picks the right code for them: with the gate on the
 // v1alpha1 controller runs a v1alpha1 job applied with kubectl; with it off
-// the v1alpha2 controller leaves that job alone.
+// the v1alpha2 controller leaves that job alone, and says so in its status.
 import { join } from 'node:path';
 import { CREATED_AS_ANNOTATION, type ResourceOf } from '@kedge/api';
 import { LocalCloud } from '@kedge/localup';
@@ -35,6 +35,7 @@ describe('v1alpha1 jobs applied with kubectl', () => {
   let kube: TestKubeApiServer;
   let admin: ResourceStore;
   let cloud: LocalCloud | undefined;
+  const subDirs: TempDir[] = [];
 
   beforeAll(async () => {
     dir = await tempDir('kedge-kubectl-v1alpha1-');
@@ -52,6 +53,7 @@ describe('v1alpha1 jobs applied with kubectl', () => {
   });
   afterAll(async () => {
     await cloud?.close();
+    for (const d of subDirs) await d.cleanup();
     await admin?.close();
     await kube?.stop();
     await dir?.cleanup();
@@ -59,8 +61,10 @@ describe('v1alpha1 jobs applied with kubectl', () => {
 
   const controllerManager = async (gate: boolean, sub: string): Promise<LocalCloud> => {
     await cloud?.close();
+    const sub_ = await tempDir(`kedge-kubectl-${sub}-`);
+    subDirs.push(sub_);
     const c = new LocalCloud({
-      dir: await tempDir(`kedge-kubectl-${sub}-`).then((d) => d.path),
+      dir: sub_.path,
       featureGates: { disableNodeTaskV1alpha2: gate },
       kubernetes: { kubeconfigFor: () => kube.kubeconfigPath, store: admin },
     });
@@ -88,16 +92,39 @@ describe('v1alpha1 jobs applied with kubectl', () => {
     );
   });
 
-  it('with the gate off, the v1alpha2 controller leaves it alone', async () => {
+  it('with the gate off, the v1alpha2 controller leaves it alone, saying in its status which gate runs it', async () => {
     const cm = await controllerManager(false, 'off');
     await kube.kubectl(['apply', '-f', '-'], { input: v1alpha1Job('kubectl-off') });
     await cm.controllerManager!.running.waitForLine(
       /NodeUpgradeJob kubectl-off is a v1alpha1 job; this controllermanager runs the v1alpha2 node tasks/,
       20_000,
     );
-    const job = await serverJob('kubectl-off');
-    expect(job.metadata.finalizers ?? []).toEqual([]);
+    const job = await waitFor(
+      async () => {
+        const j = await serverJob('kubectl-off');
+        return j.status?.reason !== undefined ? j : undefined;
+      },
+      { what: 'a status reason on kubectl-off', timeoutMs: 20_000 },
+    );
+    expect(job.status?.phase).toBe('Init');
     expect(job.status?.nodeStatus).toBeUndefined();
+    expect(job.status?.reason).toMatch(
+      /^KEDGE_TASK_MODE_MISMATCH: NodeUpgradeJob kubectl-off is a v1alpha1 job; .*\(--feature-gates=disableNodeTaskV1alpha2=true on controllermanager runs it\)$/,
+    );
+    expect(job.metadata.finalizers ?? []).toEqual([]);
     expect(job.spec.concurrency).toBeUndefined(); // no v1alpha2 defaults written
+  });
+
+  it('once the gate is flipped on, the v1alpha1 controller starts that job and the skip reason goes', async () => {
+    await controllerManager(true, 'flipped');
+    const job = await waitFor(
+      async () => {
+        const j = await serverJob('kubectl-off');
+        return j.status?.state !== undefined ? j : undefined;
+      },
+      { what: 'kubectl-off initialised by the v1alpha1 controller', timeoutMs: 20_000 },
+    );
+    expect(job.status?.reason ?? '').not.toMatch(/KEDGE_TASK_MODE_MISMATCH/);
+    expect(job.status?.nodeStatus?.[0]).toMatchObject({ nodeName: 'edge-absent', state: 'Failed' });
   });
 });

@@ -160,9 +160,19 @@ describe('v1alpha1 node tasks with the gate on', () => {
     await fleet.cloudcore.running.waitForLine(
       /NodeUpgradeJob v2-ignored is a v1alpha2 job; this cloudcore runs the v1alpha1 node tasks/,
     );
-    const job = await fleet.job('v2-ignored');
-    expect(job?.status).toBeUndefined();
-    expect(job?.metadata.finalizers).toBeUndefined();
+    const job = await waitFor(
+      async () => {
+        const j = await fleet.job('v2-ignored');
+        return j?.status !== undefined ? j : undefined;
+      },
+      { what: 'the mode-skip status of v2-ignored' },
+    );
+    expect(job.status?.phase).toBe('Init');
+    expect(job.status?.nodeStatus).toBeUndefined();
+    expect(job.status?.reason).toMatch(
+      /^KEDGE_TASK_MODE_MISMATCH: NodeUpgradeJob v2-ignored is a v1alpha2 job; this controllermanager runs the v1alpha1 node tasks/,
+    );
+    expect(job.metadata.finalizers).toBeUndefined();
   });
 });
 
@@ -200,9 +210,18 @@ describe('node task modes without the gate, and with the processes disagreeing',
     await cloudcore.running.waitForLine(
       /NodeUpgradeJob v1-ignored is a v1alpha1 job; this cloudcore runs the v1alpha2 node tasks/,
     );
-    const job = await cloud.store.get('NodeUpgradeJob', 'v1-ignored');
-    expect(job?.status).toBeUndefined();
-    expect(job?.metadata.finalizers).toBeUndefined();
+    const job = await waitFor(
+      async () => {
+        const j = await cloud.store.get('NodeUpgradeJob', 'v1-ignored');
+        return j?.status !== undefined ? j : undefined;
+      },
+      { what: 'the mode-skip status of v1-ignored' },
+    );
+    expect(job.status?.reason).toMatch(
+      /^KEDGE_TASK_MODE_MISMATCH: NodeUpgradeJob v1-ignored is a v1alpha1 job; .*\(--feature-gates=disableNodeTaskV1alpha2=true on controllermanager runs it\)$/,
+    );
+    expect(job.status?.nodeStatus).toBeUndefined();
+    expect(job.metadata.finalizers).toBeUndefined();
   });
 
   it.each([
@@ -255,7 +274,9 @@ describe('node task modes without the gate, and with the processes disagreeing',
         ),
       );
       // Neither job gets anywhere: one is never initialised, the other never sent.
-      expect((await cloud.store.get('NodeUpgradeJob', `${ccMode}-job`))?.status).toBeUndefined();
+      const untouched = (await cloud.store.get('NodeUpgradeJob', `${ccMode}-job`))?.status;
+      expect(untouched?.nodeStatus).toBeUndefined();
+      expect(untouched?.state).toBeUndefined();
       const taken = await waitFor(
         async () => (await cloud.store.get('NodeUpgradeJob', `${cmMode}-job`))?.status?.nodeStatus?.[0],
         { what: `${cmMode}-job initialised` },

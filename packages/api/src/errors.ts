@@ -17,7 +17,8 @@ export const ERROR_CODES = {
   KEDGE_WIRE_OVERSIZE: 'A tunnel frame exceeded the size limit.',
   KEDGE_WIRE_IMPERSONATION: 'A node sent a message about another node.',
   KEDGE_AUTH_REJECTED: 'A node connection presented no or a wrong credential.',
-  KEDGE_AUTH_TOKEN_EXPIRED: 'A join token is past its expiry (`exp`); the node cannot get a certificate with it.',
+  KEDGE_AUTH_TOKEN_EXPIRED:
+    'A join token is past its expiry (`exp`); the node cannot get a certificate with it.',
   KEDGE_AUTH_TOKEN_INVALID: 'A join token is malformed or not signed by this cloud.',
   KEDGE_AUTH_CA_MISMATCH:
     "The CA the cloud served does not hash to the join token's first part; the edge refuses to trust it.",
@@ -41,6 +42,10 @@ export const ERROR_CODES = {
   KEDGE_BUS_STOPPED: 'The bus or module is stopped.',
   KEDGE_TASK_INVALID: 'A node task message or spec is invalid.',
   KEDGE_TASK_ACTION_FAILED: 'A node task action failed; the reason says why.',
+  KEDGE_TASK_MODULE_DISABLED:
+    'A node refused a node task because its taskManager module is disabled (modules.taskManager.enable: false).',
+  KEDGE_TASK_MODE_MISMATCH:
+    'A job belongs to the other node task API (v1alpha1 or v1alpha2) than the one the cloud processes run (feature gate disableNodeTaskV1alpha2).',
   KEDGE_TASK_SECRET_FORBIDDEN:
     'An ImagePrePullJob names a pull Secret in a namespace the cloud is not configured to read pull secrets from.',
   KEDGE_INTERNAL: 'An unexpected internal error.',

@@ -126,14 +126,13 @@ describe('createdAsFromManagedFields', () => {
 
   it('becomes the created-as annotation that decides the job API, unless an annotation is there', () => {
     const fields = [entry('kubectl-create', v1, '2026-12-03T02:00:00Z')];
-    const metadata = withCreatedAsFromManagedFields('NodeUpgradeJob', { name: 'j' }, fields);
+    const bare: { name: string; annotations?: Record<string, string> } = { name: 'j' };
+    const metadata = withCreatedAsFromManagedFields('NodeUpgradeJob', bare, fields);
     expect(metadata.annotations?.[CREATED_AS_ANNOTATION]).toBe(v1);
     expect(nodeTaskVersionOf({ kind: 'NodeUpgradeJob', metadata })).toBe('v1alpha1');
     const kept = { name: 'j', annotations: { [CREATED_AS_ANNOTATION]: v2 } };
     expect(withCreatedAsFromManagedFields('NodeUpgradeJob', kept, fields)).toBe(kept);
     // ConfigUpdateJob was never served at v1alpha1: nothing to record.
-    expect(
-      withCreatedAsFromManagedFields('ConfigUpdateJob', { name: 'c' }, fields).annotations,
-    ).toBeUndefined();
+    expect(withCreatedAsFromManagedFields('ConfigUpdateJob', bare, fields).annotations).toBeUndefined();
   });
 });

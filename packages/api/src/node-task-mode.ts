@@ -158,3 +158,32 @@ export function modeRefusalMessage(options: {
   }
   return message;
 }
+
+/** How a job's status.reason starts when a controller leaves it to the other node task API. */
+export const MODE_SKIP_REASON_PREFIX = 'KEDGE_TASK_MODE_MISMATCH: ';
+
+/**
+ * The status controllermanager gives a job of the other API (nothing else
+ * would, so without it `kubectl get` shows no reason at all): phase Init, no
+ * node entries, and a reason that says which gate runs it.
+ */
+export function modeSkipStatus(
+  job: { kind: string; metadata: { name: string; annotations?: Record<string, string> | undefined } },
+  mode: NodeTaskMode,
+): { phase: 'Init'; reason: string } {
+  const why = modeRefusalMessage({ job, mode, process: 'controllermanager', others: [] });
+  return { phase: 'Init', reason: `${MODE_SKIP_REASON_PREFIX}${why}` };
+}
+
+/** True for a status written by modeSkipStatus: the job is still to be initialised by its own controller. */
+export function isModeSkipStatus(status: unknown): boolean {
+  if (typeof status !== 'object' || status === null) return false;
+  const s = status as { reason?: unknown; nodeStatus?: unknown; state?: unknown; status?: unknown };
+  return (
+    typeof s.reason === 'string' &&
+    s.reason.startsWith(MODE_SKIP_REASON_PREFIX) &&
+    s.nodeStatus === undefined &&
+    s.state === undefined &&
+    s.status === undefined
+  );
+}

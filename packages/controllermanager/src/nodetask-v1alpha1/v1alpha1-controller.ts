@@ -20,6 +20,7 @@ import { mutate, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { freshNodeLookup } from '../nodetask/fresh-node-lookup.ts';
 import { JobWatch } from '../nodetask/job-watch.ts';
+import { recordModeSkip } from '../nodetask/mode-skip.ts';
 import {
   parseJobKey,
   rolloutOf,
@@ -92,6 +93,7 @@ export class V1alpha1NodeTaskController {
       // Another API's job: left alone, except that a deletion is helped along (same finalizer).
       if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
       await this.#o.refusals.refuse(job);
+      await recordModeSkip(this.#o.store, kind, name, NodeTaskMode.v1alpha1);
       return Reconciled.done;
     }
     if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);

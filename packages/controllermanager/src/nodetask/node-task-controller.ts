@@ -27,6 +27,7 @@ import {
 } from './node-task-job.ts';
 import { freshNodeLookup } from './fresh-node-lookup.ts';
 import { JobWatch } from './job-watch.ts';
+import { recordModeSkip } from './mode-skip.ts';
 import { planJob, type JobPlan } from './plan-job.ts';
 import type { NodeLookup } from './select-nodes.ts';
 
@@ -100,6 +101,7 @@ export class NodeTaskController {
       // deletion is helped along (the finalizer is the same), so that switching the gate never wedges one.
       if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
       await this.#o.refusals?.refuse(job);
+      await recordModeSkip(this.#o.store, kind, name, NodeTaskMode.v1alpha2);
       return Reconciled.done;
     }
     if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImagePrePullJob, Node } from '@kedge/api';
+import { modeSkipStatus, type ImagePrePullJob, type Node } from '@kedge/api';
 import { planJob } from './plan-job.ts';
 import type { NodeTaskJob } from './node-task-job.ts';
 
@@ -37,5 +37,20 @@ describe('planJob admission of imageSecrets', () => {
     const plan = planJob(prePull('kubeedge/regcred'), nodes, 0, options);
     expect(plan.status.phase).not.toBe('Failure');
     expect(plan.status.nodeStatus?.map((e) => e.nodeName)).toEqual(['edge-a']);
+  });
+});
+
+describe('planJob after the other mode left its reason', () => {
+  it('initialises the job as if it had no status, and drops the skip reason', () => {
+    const job = prePull('kubeedge/regcred');
+    const skipped = { ...job, status: modeSkipStatus(job, 'v1alpha1') } as NodeTaskJob;
+    expect(skipped.status?.reason).toMatch(
+      /^KEDGE_TASK_MODE_MISMATCH: ImagePrePullJob pull is a v1alpha2 job/,
+    );
+    const plan = planJob(skipped, nodes, 0, { imageSecretNamespaces: ['kubeedge'] });
+    expect(plan.initialised).toBe(true);
+    expect(plan.status.nodeStatus?.map((e) => e.nodeName)).toEqual(['edge-a']);
+    expect(plan.status).toHaveProperty('reason', undefined);
+    expect({ ...skipped.status, ...plan.status }.reason).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // What a job's status should be now, from the job alone (plus the Nodes for
 // a job seen for the first time): the one function both the cheap check
 // against the informer cache and the conflict-checked write run.
-import { JobPhase, imageSecretScopeError } from '@kedge/api';
+import { JobPhase, imageSecretScopeError, isModeSkipStatus } from '@kedge/api';
 import { jobSizeProblem } from './job-size.ts';
 import { computeJobStatus, type JobStatusResult } from './job-status.ts';
 import {
@@ -46,7 +46,9 @@ export function planJob(
 ): JobPlan {
   const kind = job.kind as NodeTaskKind;
   const rollout = rolloutOf(job);
-  let status = statusOf(job);
+  // A status the other mode's controller left (mode-skip.ts) means: not initialised yet.
+  const skipped = isModeSkipStatus(job.status);
+  let status = skipped ? undefined : statusOf(job);
   const initialised = status === undefined;
   const refused = status === undefined ? admissionProblem(job, options) : undefined;
   if (status === undefined && refused !== undefined) {
@@ -72,5 +74,7 @@ export function planJob(
     createdAt: job.metadata.creationTimestamp,
     now,
   });
-  return { ...result, changed: result.changed || initialised, initialised };
+  // The skip reason goes when the job starts (withStatus keeps fields a new status does not set).
+  const fresh = skipped ? { reason: undefined, ...result.status } : result.status;
+  return { ...result, status: fresh, changed: result.changed || initialised, initialised };
 }
