@@ -115,8 +115,7 @@ export async function startEdgeCore(
     enabled: m.taskManager.enable,
     nodeName,
     db: database.db,
-    outbox,
-    report: (msg) => reporter.report(msg),
+    reporter,
     actions: nodeTaskActions({
       version,
       nodeName,

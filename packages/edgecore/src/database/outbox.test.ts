@@ -53,12 +53,14 @@ describe('Outbox', () => {
     expect(open().size()).toBe(0);
   });
 
-  it('marks every report sync, also on the caller message that is then sent', () => {
+  it("stores every report as sync and leaves the caller's message as it was", () => {
     const outbox = open();
     const msg = report('e1');
-    expect(msg.header.sync).toBeUndefined();
+    const before = structuredClone(msg);
     outbox.enqueue(msg);
-    expect(msg.header.sync).toBe(true);
+    expect(msg).toEqual(before);
+    expect(msg.header.sync).toBeUndefined();
+    expect(outbox.pending(1)[0]?.header.sync).toBe(true);
   });
 
   it('returns pending reports oldest first, limited', () => {
@@ -92,9 +94,9 @@ describe('Outbox', () => {
     const outbox = open({ now: () => 1_700_000_000_000 });
     const msg = report('e1');
     outbox.enqueue(msg);
-    outbox.markAttempt(msg.header.msg_id);
-    outbox.markAttempt(msg.header.msg_id);
-    outbox.markAttempt('unknown');
+    outbox.markAttempts([msg.header.msg_id]);
+    outbox.markAttempts([msg.header.msg_id, 'unknown']);
     expect(outbox.entries(1)[0]).toMatchObject({ attempts: 2, createdAt: 1_700_000_000_000 });
+    expect(outbox.stats()).toEqual({ pending: 1, maxAttempts: 2 });
   });
 });

@@ -1,8 +1,10 @@
 // Reports the cloud must not lose (events, node-task action results) wait here
-// until the cloud answers `response` with their msg_id. EdgeHub enqueues a
-// report before sending it, re-sends pending() after every reconnect, and
-// acks on the cloud's reply. Rows are written with synchronous=FULL, so a
-// report enqueued before a crash or a power cut is still pending afterwards.
+// until the cloud answers `response` with their msg_id. EdgeReporter is the
+// one writer (a report enters once, inside its caller's transaction when it
+// has one); EdgeHub sends, counts every send in `attempts`, re-sends
+// pending() after every reconnect, and acks on the cloud's reply. Rows are
+// written with synchronous=FULL, so a report enqueued before a crash or a
+// power cut is still pending afterwards.
 import type BetterSqlite3 from 'better-sqlite3';
 import { KedgeError, errorMessage, type Message } from '@kedge/api';
 
@@ -32,6 +34,8 @@ export class Outbox {
   readonly #insert: BetterSqlite3.Statement<[string, string, number]>;
   readonly #pending: BetterSqlite3.Statement<[number], OutboxRow>;
   readonly #attempt: BetterSqlite3.Statement<[string]>;
+  readonly #attempts: BetterSqlite3.Transaction<(msgIds: readonly string[]) => void>;
+  readonly #stats: BetterSqlite3.Statement<[], { n: number; max: number | null }>;
   readonly #delete: BetterSqlite3.Statement<[string]>;
   readonly #count: BetterSqlite3.Statement<[], { n: number }>;
 
@@ -45,18 +49,21 @@ export class Outbox {
       'SELECT seq, msg_id, message, created_at, attempts FROM outbox ORDER BY seq LIMIT ?',
     );
     this.#attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE msg_id = ?');
+    this.#attempts = db.transaction((msgIds: readonly string[]) => {
+      for (const id of msgIds) this.#attempt.run(id);
+    });
+    this.#stats = db.prepare('SELECT count(*) AS n, max(attempts) AS max FROM outbox');
     this.#delete = db.prepare('DELETE FROM outbox WHERE msg_id = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM outbox');
   }
 
   /**
-   * Stores `msg` durably before returning. Sets `msg.header.sync = true` on the
-   * caller's message too, so what is sent matches what is stored. Returns false
-   * when a message with the same msg_id is already queued (it is kept as it was).
+   * Stores `msg` durably, as a sync message (asSync), before returning; the
+   * caller's object is left as it was. Returns false when a message with the
+   * same msg_id is already queued (it is kept as it was).
    */
   enqueue(msg: Message): boolean {
-    msg.header.sync = true;
-    return this.#insert.run(msg.header.msg_id, JSON.stringify(msg), this.#clock.now()).changes === 1;
+    return this.#insert.run(msg.header.msg_id, JSON.stringify(asSync(msg)), this.#clock.now()).changes === 1;
   }
 
   /** The oldest `limit` messages still unacknowledged, oldest first. */
@@ -74,9 +81,15 @@ export class Outbox {
     }));
   }
 
-  /** Counts one more send of `msgId` (no-op when it is not queued). */
-  markAttempt(msgId: string): void {
-    this.#attempt.run(msgId);
+  /** Counts one more send of each of `msgIds`, in one transaction (no-op for ids not queued). */
+  markAttempts(msgIds: readonly string[]): void {
+    if (msgIds.length > 0) this.#attempts(msgIds);
+  }
+
+  /** How many reports wait and the most sends any of them has had, for logs and diagnostics. */
+  stats(): { pending: number; maxAttempts: number } {
+    const row = this.#stats.get();
+    return { pending: row?.n ?? 0, maxAttempts: row?.max ?? 0 };
   }
 
   /** Removes `msgId`; true if it was queued. Acking twice is harmless. */
@@ -87,6 +100,11 @@ export class Outbox {
   size(): number {
     return this.#count.get()?.n ?? 0;
   }
+}
+
+/** `msg` as the outbox stores and sends it: header.sync set (a copy when it was not). */
+export function asSync(msg: Message): Message {
+  return msg.header.sync === true ? msg : { ...msg, header: { ...msg.header, sync: true } };
 }
 
 function parseRow(row: OutboxRow): Message {

@@ -2,8 +2,9 @@
 // It keeps one connection to the cloud alive (register, keepalive, reconnect
 // with backoff and jitter; with several cloudcore addresses, a failed attempt
 // moves on to the next one, cloud-addresses.ts), routes cloud messages to local modules, sends
-// local modules' messages up, and drives the outbox: sync messages are
-// stored first and deleted only when the cloud acknowledges them.
+// local modules' messages up, and drives the outbox: sync messages arrive
+// already stored (EdgeReporter), every send is counted in the row's attempts,
+// and a row is deleted only when the cloud acknowledges it.
 import {
   EdgeGroups,
   EdgeModules,
@@ -167,7 +168,7 @@ export class EdgeHub implements Module {
       // an older one (the cloud records a node's reports in the order they arrive).
       this.state = 'connected';
       this.flushOutbox(ctx, true);
-      ctx.log.info({}, 'registered with the cloud');
+      ctx.log.info({ outbox: this.o.outbox.stats() }, 'registered with the cloud');
       timers.push(setInterval(() => this.sendKeepalive(), o.heartbeatMs));
       const resendEvery = Math.max(500, Math.min(5000, (o.resendAfterMs ?? 10_000) / 2));
       timers.push(setInterval(() => this.flushOutbox(ctx, false), resendEvery));
@@ -194,8 +195,8 @@ export class EdgeHub implements Module {
         return; // bus stopping
       }
       if (msg.header.sync) {
-        this.o.outbox.enqueue(msg);
-        this.sendOutboxMessage(msg);
+        // Already in the outbox (EdgeReporter stored it): sent now if connected, else on reconnect.
+        this.sendOutboxMessages(ctx, [msg]);
       } else if (!this.sendNow(msg)) {
         ctx.log.debug(
           { msgId: msg.header.msg_id, resource: msg.route.resource },
@@ -253,17 +254,41 @@ export class EdgeHub implements Module {
     const now = this.o.clock.now();
     const resendAfter = this.o.resendAfterMs ?? 10_000;
     try {
-      for (const msg of this.o.outbox.pending(1000)) {
-        const last = this.sentAt.get(msg.header.msg_id);
-        if (all || last === undefined || now - last >= resendAfter) this.sendOutboxMessage(msg);
+      const due = this.o.outbox.entries(1000).filter((e) => {
+        const last = this.sentAt.get(e.message.header.msg_id);
+        return all || last === undefined || now - last >= resendAfter;
+      });
+      const resent = due.filter((e) => e.attempts > 0);
+      if (resent.length > 0) {
+        const maxAttempts = Math.max(...resent.map((e) => e.attempts));
+        ctx.log.info(
+          { resent: resent.length, maxAttempts, oldestMsgId: resent[0]?.message.header.msg_id },
+          'sending unacknowledged reports again',
+        );
       }
+      this.sendOutboxMessages(
+        ctx,
+        due.map((e) => e.message),
+      );
     } catch (err) {
       ctx.log.error({ err: errorMessage(err) }, 'reading the outbox failed');
     }
   }
 
-  private sendOutboxMessage(msg: Message): void {
-    if (this.sendNow(msg)) this.sentAt.set(msg.header.msg_id, this.o.clock.now());
+  /** Sends outbox messages if connected; each send counts as an attempt in the outbox row. */
+  private sendOutboxMessages(ctx: ModuleContext, msgs: readonly Message[]): void {
+    const sent: string[] = [];
+    const now = this.o.clock.now();
+    for (const msg of msgs) {
+      if (!this.sendNow(msg)) break;
+      this.sentAt.set(msg.header.msg_id, now);
+      sent.push(msg.header.msg_id);
+    }
+    try {
+      this.o.outbox.markAttempts(sent);
+    } catch (err: unknown) {
+      ctx.log.error({ err: errorMessage(err), sent: sent.length }, 'counting report sends failed');
+    }
   }
 
   private sendNow(msg: Message): boolean {

@@ -1,11 +1,29 @@
 // How edge modules send the cloud something it must not lose: the report is
 // in the SQLite outbox before report() returns, then EdgeHub sends it (now if
 // connected, else after the next connect) until the cloud acknowledges it.
+// EdgeReporter is the outbox's one writer: every report enters it once, here.
 import { EdgeModules, type Message } from '@kedge/api';
 import type { Bus } from '@kedge/beehive';
-import type { Outbox } from '../database/index.ts';
+import { asSync, type Outbox } from '../database/index.ts';
 
-export class EdgeReporter {
+/** What a module that reports needs (TaskManager takes this, not the outbox). */
+export interface Reports {
+  /**
+   * Writes `msg` into the outbox and returns the copy stored (header.sync
+   * set; `msg` itself is not changed). Synchronous, so it can be part of a
+   * caller's SQLite transaction (the task store's result write). A report
+   * still queued under the same msg_id stays as it was.
+   */
+  store(msg: Message): Message;
+  /** Hands a report store() returned to EdgeHub. */
+  send(stored: Message): Promise<void>;
+  /** store() then send(). */
+  report(msg: Message): Promise<void>;
+  /** Reports not yet acknowledged by the cloud. */
+  pending(): number;
+}
+
+export class EdgeReporter implements Reports {
   readonly #outbox: Outbox;
   readonly #bus: Bus;
 
@@ -14,9 +32,18 @@ export class EdgeReporter {
     this.#bus = bus;
   }
 
+  store(msg: Message): Message {
+    const stored = asSync(msg);
+    this.#outbox.enqueue(stored);
+    return stored;
+  }
+
+  async send(stored: Message): Promise<void> {
+    await this.#bus.send(EdgeModules.edgeHub, stored);
+  }
+
   async report(msg: Message): Promise<void> {
-    this.#outbox.enqueue(msg);
-    await this.#bus.send(EdgeModules.edgeHub, msg);
+    await this.send(this.store(msg));
   }
 
   pending(): number {

@@ -24,7 +24,7 @@ import {
 } from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
 import { systemClock, type Clock, type Logger } from '@kedge/runtime';
-import type { Outbox } from '../database/index.ts';
+import type { Reports } from '../reporting/edge-reporter.ts';
 import { actionReportMessage } from './action-report.ts';
 import { CloudConnectionWatch } from './cloud-connection-watch.ts';
 import { TaskRunner } from './task-runner.ts';
@@ -37,9 +37,8 @@ export interface TaskManagerOptions {
   enabled: boolean;
   nodeName: string;
   db: BetterSqlite3.Database;
-  outbox: Outbox;
-  /** Sends a report that is already in the outbox (EdgeReporter.report). */
-  report(msg: Message): Promise<void>;
+  /** The outbox's writer (EdgeReporter): results are stored with the task, then sent. */
+  reporter: Reports;
   actions: ActionRegistry;
   /** Asks edgecore to exit so that the launcher starts it again. */
   requestRestart(reason: string): void;
@@ -75,7 +74,7 @@ export class TaskManager implements Module {
     this.#o = options;
     this.enabled = options.enabled;
     this.#clock = options.clock ?? systemClock;
-    this.#store = new TaskStore({ db: options.db, outbox: options.outbox, clock: this.#clock });
+    this.#store = new TaskStore({ db: options.db, reports: options.reporter, clock: this.#clock });
   }
 
   /** The task as stored, for tests and diagnostics. */
@@ -91,14 +90,14 @@ export class TaskManager implements Module {
    */
   async #restartAfterReports(reason: string, signal: AbortSignal): Promise<void> {
     const deadline = this.#clock.now() + REPORT_DRAIN_MS;
-    while (this.#o.outbox.size() > 0 && this.#connection.connected && this.#clock.now() < deadline) {
+    while (this.#o.reporter.pending() > 0 && this.#connection.connected && this.#clock.now() < deadline) {
       try {
         await this.#clock.sleep(50, signal);
       } catch {
         break;
       }
     }
-    const left = this.#o.outbox.size();
+    const left = this.#o.reporter.pending();
     if (left > 0) this.#log?.warn({ pending: left, reason }, 'restarting with reports not yet acknowledged');
     this.#o.requestRestart(reason);
   }
@@ -108,7 +107,7 @@ export class TaskManager implements Module {
     const runner = new TaskRunner({
       store: this.#store,
       actions: this.#o.actions,
-      send: (msg) => this.#o.report(msg),
+      send: (msg) => this.#o.reporter.send(msg),
       sendProgress: (msg) => ctx.bus.send(EdgeModules.edgeHub, msg, ctx.signal),
       clock: this.#clock,
       log: ctx.log,
@@ -122,7 +121,7 @@ export class TaskManager implements Module {
       store: this.#store,
       actions: this.#o.actions,
       nodeName: this.#o.nodeName,
-      send: (msg) => this.#o.report(msg),
+      reports: this.#o.reporter,
       clock: this.#clock,
       log: ctx.log,
       connection: this.#connection,
@@ -286,7 +285,7 @@ export class TaskManager implements Module {
       'task already known; re-reporting its results',
     );
     for (const r of results) {
-      this.#o
+      this.#o.reporter
         .report(r.message)
         .catch((err: unknown) => log.warn({ task: task.key, err: errorMessage(err) }, 're-report queued'));
     }
@@ -331,8 +330,7 @@ export class TaskManager implements Module {
       now,
     );
     if (jobUid === undefined) delete (msg.content as { jobUid?: string }).jobUid;
-    this.#o.outbox.enqueue(msg);
-    this.#o
+    this.#o.reporter
       .report(msg)
       .catch((err: unknown) =>
         log.warn({ task: where.key, err: errorMessage(err) }, 'rejection report queued'),

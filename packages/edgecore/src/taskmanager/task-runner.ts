@@ -13,7 +13,7 @@ import type { ActionOutcome, ActionRegistry, TaskRecord } from './task-types.ts'
 export interface TaskRunnerOptions {
   store: TaskStore;
   actions: ActionRegistry;
-  /** Hands a report (already in the outbox) to EdgeHub. */
+  /** Hands a report finish() stored in the outbox to EdgeHub (EdgeReporter.send). */
   send(msg: Message): Promise<void>;
   /** Hands a progress message to EdgeHub (sent if connected, else dropped); default: progress is not sent. */
   sendProgress?(msg: Message): Promise<void>;
@@ -145,8 +145,13 @@ export class TaskRunner {
       extend: outcome.extend ?? '',
       finishTime: rfc3339(new Date(now)),
     };
-    const msg = actionReportMessage(task, result, now);
-    this.#o.store.finish(task.key, task.jobUid, result, next, msg);
+    const msg = this.#o.store.finish(
+      task.key,
+      task.jobUid,
+      result,
+      next,
+      actionReportMessage(task, result, now),
+    );
     this.#o.log.info(
       { task: task.key, action, succ: result.succ, reason: result.reason || undefined, next: next ?? 'end' },
       'action finished',

@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasCode, newMessage, type Message } from '@kedge/api';
+import { Bus } from '@kedge/beehive';
+import { createLogger, systemClock } from '@kedge/runtime';
 import { tempDir, type TempDir } from '@kedge/testing';
 import { openEdgeDatabase, Outbox, type EdgeDatabase } from '../database/index.ts';
+import { EdgeReporter } from '../reporting/edge-reporter.ts';
 import { TaskStore, type ActionResult } from './task-store.ts';
 
 const KEY = 'nodeupgradejob/up1/edge-1';
@@ -21,6 +24,12 @@ function result(action: ActionResult['action'], succ = true): ActionResult {
   return { action, succ, reason: succ ? '' : 'boom', extend: '', finishTime: '2025-05-28T08:12:01Z' };
 }
 
+const reporterOn = (outbox: Outbox): EdgeReporter =>
+  new EdgeReporter(
+    outbox,
+    new Bus({ log: createLogger({ name: 'test', level: 'silent' }), clock: systemClock }),
+  );
+
 describe('TaskStore', () => {
   let dir: TempDir;
   let edb: EdgeDatabase;
@@ -32,7 +41,7 @@ describe('TaskStore', () => {
     dir = await tempDir('kedge-taskstore-');
     edb = openEdgeDatabase(join(dir.path, 'edgecore.db'));
     outbox = new Outbox({ db: edb.db });
-    store = new TaskStore({ db: edb.db, outbox, clock: { now: () => now } });
+    store = new TaskStore({ db: edb.db, reports: reporterOn(outbox), clock: { now: () => now } });
   });
 
   afterEach(async () => {
@@ -56,7 +65,11 @@ describe('TaskStore', () => {
     create();
     edb.close();
     edb = openEdgeDatabase(join(dir.path, 'edgecore.db'));
-    store = new TaskStore({ db: edb.db, outbox: new Outbox({ db: edb.db }), clock: { now: () => now } });
+    store = new TaskStore({
+      db: edb.db,
+      reports: reporterOn(new Outbox({ db: edb.db })),
+      clock: { now: () => now },
+    });
     expect(store.get(KEY)).toMatchObject({
       jobUid: 'uid-1',
       type: 'nodeupgradejob',

@@ -13,7 +13,7 @@ import {
   type NodeTaskType,
 } from '@kedge/api';
 import type { Clock } from '@kedge/runtime';
-import type { Outbox } from '../database/index.ts';
+import type { Reports } from '../reporting/edge-reporter.ts';
 import { TaskStates, type TaskRecord, type TaskState } from './task-types.ts';
 
 export interface NewTask {
@@ -64,7 +64,7 @@ interface ResultRow {
 
 export class TaskStore {
   readonly #db: BetterSqlite3.Database;
-  readonly #outbox: Outbox;
+  readonly #reports: Pick<Reports, 'store'>;
   readonly #clock: Pick<Clock, 'now'>;
   readonly #get: BetterSqlite3.Statement<[string], TaskRow>;
   readonly #unfinished: BetterSqlite3.Statement<[], TaskRow>;
@@ -80,10 +80,15 @@ export class TaskStore {
   readonly #results: BetterSqlite3.Statement<[string], ResultRow>;
   readonly #doneKeys: BetterSqlite3.Statement<[number], { key: string }>;
 
-  constructor(options: { db: BetterSqlite3.Database; outbox: Outbox; clock: Pick<Clock, 'now'> }) {
+  constructor(options: {
+    db: BetterSqlite3.Database;
+    /** Writes a report into the outbox (EdgeReporter.store), here inside finish()'s transaction. */
+    reports: Pick<Reports, 'store'>;
+    clock: Pick<Clock, 'now'>;
+  }) {
     const db = options.db;
     this.#db = db;
-    this.#outbox = options.outbox;
+    this.#reports = options.reports;
     this.#clock = options.clock;
     const columns =
       'key, job_uid, type, job, node, spec, state, current_action, confirmed_by, created_at, updated_at';
@@ -164,6 +169,7 @@ export class TaskStore {
   /**
    * The "after" write, in one transaction: the result, the task's next state
    * (running `next`, or done when the flow ends) and the report in the outbox.
+   * Returns the report as stored, the one to hand to EdgeHub.
    */
   finish(
     key: string,
@@ -171,9 +177,10 @@ export class TaskStore {
     result: ActionResult,
     next: ActionName | undefined,
     report: Message,
-  ): void {
+  ): Message {
+    let stored = report;
     this.#write('finish', key, () => {
-      this.#outbox.enqueue(report); // first: it marks the report sync, as stored below
+      stored = this.#reports.store(report);
       this.#insertResult.run(
         key,
         jobUid,
@@ -182,11 +189,12 @@ export class TaskStore {
         result.reason,
         result.extend,
         result.finishTime,
-        JSON.stringify(report),
+        JSON.stringify(stored),
       );
       const state: TaskState = next === undefined ? TaskStates.done : TaskStates.running;
       this.#setState.run(state, next ?? null, this.#clock.now(), key);
     });
+    return stored;
   }
 
   /** Every finished action of the task, in order, with its report. */

@@ -30,6 +30,7 @@ import {
   type V1alpha1TaskType,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
+import type { Reports } from '../reporting/edge-reporter.ts';
 import type { CloudConnectionWatch } from './cloud-connection-watch.ts';
 import { runAction } from './run-action.ts';
 import type { ActionResult, TaskStore } from './task-store.ts';
@@ -72,8 +73,8 @@ export interface V1alpha1ExecutorOptions {
   store: TaskStore;
   actions: ActionRegistry;
   nodeName: string;
-  /** Hands a report that is already in the outbox to EdgeHub. */
-  send(msg: Message): Promise<void>;
+  /** send() hands an answer finish() stored to EdgeHub; report() re-queues a recorded one. */
+  reports: Pick<Reports, 'send' | 'report'>;
   clock: Clock;
   log: Logger;
   connection: CloudConnectionWatch;
@@ -147,7 +148,7 @@ export class V1alpha1Executor {
         .filter((r) => (r.message.content as Partial<V1alpha1TaskResponse> | null)?.State === stage);
       if (answered.length > 0) {
         log.info({ task: key, stage }, 'v1alpha1 stage already ran; re-sending its answer');
-        for (const r of answered) this.#resend(key, r.message);
+        for (const r of answered) this.#resend(key, r.message, true);
         return;
       }
       if (this.#runs.has(key)) return;
@@ -256,7 +257,7 @@ export class V1alpha1Executor {
       Extend: result.extend,
     };
     const type = task.key.slice(V1ALPHA1_KEY_PREFIX.length).split('/')[0] ?? '';
-    const msg = newMessage({
+    const answer = newMessage({
       source: EdgeModules.taskManager,
       group: WireGroups.taskManager,
       operation: type,
@@ -265,7 +266,7 @@ export class V1alpha1Executor {
       sync: true,
       now,
     });
-    this.#o.store.finish(task.key, task.jobUid, result, next, msg);
+    const msg = this.#o.store.finish(task.key, task.jobUid, result, next, answer);
     this.#o.log.info(
       { task: task.key, stage, action, succ: outcome.succ, reason: reason || undefined },
       'v1alpha1 stage answered',
@@ -273,8 +274,9 @@ export class V1alpha1Executor {
     this.#resend(task.key, msg);
   }
 
-  #resend(key: string, msg: Message): void {
-    this.#o.send(msg).catch((err: unknown) => {
+  /** Hands an answer to EdgeHub; `requeue` puts an answer the cloud may have acknowledged back into the outbox. */
+  #resend(key: string, msg: Message, requeue = false): void {
+    (requeue ? this.#o.reports.report(msg) : this.#o.reports.send(msg)).catch((err: unknown) => {
       this.#o.log.warn({ task: key, err: errorMessage(err) }, 'answer queued; EdgeHub will send it');
     });
   }
