@@ -3,12 +3,14 @@
 // through SQLite's backup API (transactional, and correct even when the
 // target has a WAL), and `current` is switched to <version>. Run it with
 // edgecore stopped (keadm edge rollback stops it and holds the lock so the
-// launcher waits).
+// launcher waits). The node-task tables of the live database are kept
+// (carry-task-state.ts): a rollback never brings a finished task back.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { KedgeError } from '@kedge/api';
 import { BACKUP_CONFIG_NAME, BACKUP_DB_NAME, readBackupManifest, type BackupManifest } from './backup.ts';
+import { readTaskState, writeTaskState } from './carry-task-state.ts';
 import { errnoCode, failed, sha256Of, writeFileDurable } from './durable-fs.ts';
 import { backupVersionDir, versionDir, type InstallLayout } from './install-layout.ts';
 import { currentVersion, readReleaseVersion } from './release-dir.ts';
@@ -100,12 +102,14 @@ export async function restore(
 async function restoreDatabase(from: string, to: string): Promise<void> {
   try {
     mkdirSync(dirname(to), { recursive: true });
+    const live = readTaskState(to);
     const source = new Database(from, { readonly: true, fileMustExist: true });
     try {
       await source.backup(to);
     } finally {
       source.close();
     }
+    if (live) writeTaskState(to, live);
   } catch (err: unknown) {
     throw failed(`restore the database ${to} from ${from}`, to, err);
   }
