@@ -134,7 +134,7 @@ export async function startEdgeCore(
     requestRestart,
     clock,
   });
-  if (taskManager.enabled) {
+  if (taskManager.active) {
     registerConfirmUpgrade(metaServer, taskManager);
   }
 

@@ -3,6 +3,9 @@
 // confirmations from the cloud (via EdgeHub) and from `keadm ctl confirm`
 // (via metaServer), deduplicates tasks by `<type>/<job>/<node>` + jobUid,
 // runs them with TaskRunner and resumes unfinished ones when edgecore starts.
+// Disabled (modules.taskManager.enable: false) it still takes task requests,
+// and answers each with a failure whose reason says so (TASK_MANAGER_DISABLED),
+// so the cloud shows the cause instead of a timeout.
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   ActionName,
@@ -59,10 +62,18 @@ const REPORT_DRAIN_MS = 10_000;
 
 const TASK_TYPES: ReadonlySet<string> = new Set(Object.values(NodeTaskType));
 
+/** The reason every task gets from a node whose task manager is disabled. */
+export const TASK_MANAGER_DISABLED =
+  'KEDGE_TASK_MODULE_DISABLED: taskManager module disabled on this node (modules.taskManager.enable: false); ' +
+  'set it to true in edgecore.yaml and restart edgecore to run node tasks here';
+
 export class TaskManager implements Module {
   readonly name = EdgeModules.taskManager;
   readonly group = EdgeGroups.taskManager;
-  readonly enabled: boolean;
+  /** Always on the bus, so that a disabled task manager can still refuse tasks. */
+  readonly enabled = true;
+  /** modules.taskManager.enable: runs tasks (false: refuses each one with TASK_MANAGER_DISABLED). */
+  readonly active: boolean;
   readonly #o: TaskManagerOptions;
   readonly #clock: Clock;
   readonly #store: TaskStore;
@@ -72,7 +83,7 @@ export class TaskManager implements Module {
 
   constructor(options: TaskManagerOptions) {
     this.#o = options;
-    this.enabled = options.enabled;
+    this.active = options.enabled;
     this.#clock = options.clock ?? systemClock;
     this.#store = new TaskStore({ db: options.db, reports: options.reporter, clock: this.#clock });
   }
@@ -128,9 +139,12 @@ export class TaskManager implements Module {
       requestRestart: (reason) => void this.#restartAfterReports(reason, ctx.signal),
       signal: ctx.signal,
     });
+    const refusal = this.active ? undefined : TASK_MANAGER_DISABLED;
     try {
-      this.#resume(runner);
-      v1alpha1.resume();
+      if (this.active) {
+        this.#resume(runner);
+        v1alpha1.resume();
+      }
       while (!ctx.signal.aborted) {
         let msg: Message;
         try {
@@ -140,8 +154,8 @@ export class TaskManager implements Module {
           throw err;
         }
         try {
-          if (parseV1alpha1TaskResource(msg.route.resource)) v1alpha1.handle(msg);
-          else this.#handle(runner, ctx.log, msg);
+          if (parseV1alpha1TaskResource(msg.route.resource)) v1alpha1.handle(msg, refusal);
+          else this.#handle(runner, ctx.log, msg, refusal);
         } catch (err: unknown) {
           ctx.log.error(
             { msgId: msg.header.msg_id, resource: msg.route.resource, err: errorMessage(err) },
@@ -201,7 +215,8 @@ export class TaskManager implements Module {
     }
   }
 
-  #handle(runner: TaskRunner, log: Logger, msg: Message): void {
+  /** A message from the cloud; with `refusal`, a task request is answered with that failure and not run. */
+  #handle(runner: TaskRunner, log: Logger, msg: Message, refusal?: string): void {
     const op = msg.route.operation;
     if (op === 'cloud_connected' || op === 'cloud_disconnected') {
       this.#connection.set(op === 'cloud_connected');
@@ -222,7 +237,7 @@ export class TaskManager implements Module {
     const type = parsed.taskType as NodeTaskType;
     const key = taskKey(type, parsed.job, parsed.node);
     if (op === NodeTaskOperations.confirm) {
-      this.#cloudConfirm(log, key, msg.content);
+      if (refusal === undefined) this.#cloudConfirm(log, key, msg.content);
       return;
     }
     const action = normalizeActionName(op);
@@ -242,6 +257,10 @@ export class TaskManager implements Module {
       return;
     }
     const { jobUid, spec } = request.data;
+    if (refusal !== undefined) {
+      this.#reject(log, { type, job: parsed.job, node: parsed.node, key }, jobUid, action, refusal);
+      return;
+    }
     const existing = this.#store.get(key);
     if (existing?.jobUid === jobUid) {
       this.#known(runner, log, existing);

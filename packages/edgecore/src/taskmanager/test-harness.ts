@@ -47,6 +47,8 @@ export interface TaskHarnessOptions {
   actions?: (real: ActionRegistry) => ActionRegistry;
   /** Whether the stand-in cloud acks reports (default true). */
   ack?: boolean;
+  /** modules.taskManager.enable (default true). */
+  taskManagerEnabled?: boolean;
 }
 
 export interface TaskHarness {
@@ -119,7 +121,7 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
   };
   const real = nodeTaskActions(envOptions);
   const taskManager = new TaskManager({
-    enabled: true,
+    enabled: o.taskManagerEnabled ?? true,
     nodeName: NODE,
     db: edb.db,
     reporter,

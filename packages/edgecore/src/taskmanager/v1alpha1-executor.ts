@@ -104,8 +104,8 @@ export class V1alpha1Executor {
     }
   }
 
-  /** A stage request from the cloud. */
-  handle(msg: Message): void {
+  /** A stage request from the cloud; with `refusal`, answered with that failure and not run. */
+  handle(msg: Message, refusal?: string): void {
     const log = this.#o.log;
     const where = parseV1alpha1TaskResource(msg.route.resource);
     if (!where || where.node !== this.#o.nodeName) {
@@ -127,8 +127,8 @@ export class V1alpha1Executor {
     const key = `${V1ALPHA1_KEY_PREFIX}${where.type}/${where.job}/${where.node}`;
     const action = STAGE_ACTION[where.type][stage];
     const type = TASK_TYPE[where.type];
-    if (action === undefined) {
-      const reason = `${stage} is not a stage of ${where.type} tasks`;
+    if (action === undefined || refusal !== undefined) {
+      const reason = refusal ?? `${stage} is not a stage of ${where.type} tasks`;
       const task = this.#o.store.create({
         key,
         jobUid: item.jobUid,
@@ -138,7 +138,13 @@ export class V1alpha1Executor {
         spec: item.spec,
         firstAction: ActionName.Check,
       });
-      this.#record(task, stage, ActionName.Check, { kind: 'finished', succ: false, reason }, undefined);
+      this.#record(
+        task,
+        stage,
+        action ?? ActionName.Check,
+        { kind: 'finished', succ: false, reason },
+        undefined,
+      );
       return;
     }
     const existing = this.#o.store.get(key);
