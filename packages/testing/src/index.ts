@@ -23,3 +23,4 @@ export {
   type TestContainerd,
 } from './containerd.ts';
 export { createNetns, ensureNetnsTools, type TestNetns } from './netns.ts';
+export { chromiumPath, requireChromium } from './chromium.ts';

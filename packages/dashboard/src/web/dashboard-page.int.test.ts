@@ -1,9 +1,9 @@
 // The web UI in real Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core; no browser is ever downloaded) against the BFF over a real
+// playwright-core; no browser is ever downloaded; never skipped: a missing
+// Chromium fails the test, as scripts/test installs it) against the BFF over a real
 // SQLite store: nodes and jobs render, a job's per-node action flow shows on
 // click, Confirm writes the annotation, and a status write to the store
 // reaches the open page without a reload.
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -11,14 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIRM_ANNOTATION, type ResourceOf } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
 import { createObserved, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
-import { tempDir, waitFor, type TempDir } from '@kedge/testing';
+import { requireChromium, tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { startDashboard, type Dashboard } from '../index.ts';
 import { createUpgradeJob, makeNode, waitingEntries } from '../testdata/fixtures.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(`skipping the browser test: ${CHROMIUM} is missing (scripts/lib.sh bootstrap installs it)`);
 
 let dir: TempDir;
 let store: ResourceStore;
@@ -27,7 +22,7 @@ let browser: BrowserContext | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
+  const executablePath = requireChromium();
   dir = await tempDir('kedge-dashboard-page-');
   store = openSqliteStore({ path: join(dir.path, 'kedge.db'), pollIntervalMs: 10 });
   await createObserved(store, 'Node', makeNode('edge-1', true));
@@ -40,7 +35,7 @@ beforeAll(async () => {
   });
   // A fresh profile per run (launchPersistentContext is how playwright takes --user-data-dir).
   browser = await chromium.launchPersistentContext(join(dir.path, 'chromium-profile'), {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [
       '--headless',
@@ -57,14 +52,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (!hasChromium) return;
   await browser?.close();
   await dashboard?.stop();
   await store?.close();
   await dir?.cleanup();
 });
 
-describe.skipIf(!hasChromium)('dashboard page in Chromium', () => {
+describe('dashboard page in Chromium', () => {
   it('shows nodes, a job, its per-node action flow, confirms, and follows store writes live', async () => {
     const consoleErrors: string[] = [];
     page.on('console', (m) => {
