@@ -75,10 +75,24 @@ describe('install lock', () => {
   it('takes over a lock whose pid now belongs to another process (start time differs)', () => {
     const other = liveProcess();
     try {
+      // kedge runs on Linux: /proc tells a reused pid apart, and this test must see it do so.
       const ticks = processStartTicks(other.pid);
-      if (ticks === undefined) return; // no /proc here: pid reuse cannot be told apart
+      expect(ticks).toMatch(/^\d+$/);
+      // The very process that took the lock (same start time) still holds it...
+      writeLock({ pid: other.pid, since: '2025-06-01T10:00:00.000Z', command: 'old', startTicks: ticks });
+      let refused: unknown;
+      try {
+        acquireInstallLock(layout, { command: 'new' });
+      } catch (err: unknown) {
+        refused = err;
+      }
+      expect(hasCode(refused, 'KEDGE_INSTALL_LOCKED')).toBe(true);
+      // ...while the same pid started at another time is someone else: the lock is stale.
       writeLock({ pid: other.pid, since: '2025-06-01T10:00:00.000Z', command: 'old', startTicks: '1' });
-      acquireInstallLock(layout, { command: 'new' }).release();
+      const lock = acquireInstallLock(layout, { command: 'new' });
+      expect(readInstallLock(layout)).toMatchObject({ pid: process.pid, command: 'new' });
+      lock.release();
+      expect(existsSync(layout.lockFile)).toBe(false);
     } finally {
       other.stop();
     }
@@ -86,7 +100,12 @@ describe('install lock', () => {
 
   it('treats an unreadable lock file as stale', () => {
     writeFileSync(layout.lockFile, 'garbage');
-    acquireInstallLock(layout, { command: 'x' }).release();
+    expect(readInstallLock(layout)).toBeUndefined();
+    const lock = acquireInstallLock(layout, { command: 'x' });
+    expect(readInstallLock(layout)).toMatchObject({ pid: process.pid, command: 'x' });
+    expect(JSON.parse(readFileSync(layout.lockFile, 'utf8'))).toMatchObject({ pid: process.pid });
+    lock.release();
+    expect(existsSync(layout.lockFile)).toBe(false);
   });
 
   it('does not remove a lock that someone else took over meanwhile', () => {
