@@ -12,6 +12,10 @@ import { NODE_TASK_GROUP } from './resources/node-task-common.ts';
 import { NodeGroupSchema, APPS_GROUP } from './resources/node-group.ts';
 import { NodeUpgradeJobSchema } from './resources/node-upgrade-job.ts';
 import { NodeSchema } from './resources/node.ts';
+import { DeploymentSchema } from './resources/deployment.ts';
+import { PodSchema } from './resources/pod.ts';
+import { K8S_APPS_GROUP } from './resources/pod-template.ts';
+import { ReplicaSetSchema } from './resources/replica-set.ts';
 import { SecretSchema } from './resources/secret.ts';
 
 export interface PrinterColumn {
@@ -116,6 +120,64 @@ export const kinds = {
     schema: LeaseSchema,
     statusSubresource: false,
     printerColumns: [],
+    crd: false,
+  }),
+  Pod: defineKind({
+    group: '',
+    version: 'v1',
+    alsoServed: [],
+    kind: 'Pod',
+    plural: 'pods',
+    singular: 'pod',
+    scope: 'Namespaced',
+    shortNames: ['po'],
+    schema: PodSchema,
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+      { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1 },
+      { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    crd: false,
+  }),
+  Deployment: defineKind({
+    group: K8S_APPS_GROUP,
+    version: 'v1',
+    alsoServed: [],
+    kind: 'Deployment',
+    plural: 'deployments',
+    singular: 'deployment',
+    scope: 'Namespaced',
+    shortNames: ['deploy'],
+    schema: DeploymentSchema,
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas' },
+      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
+      { name: 'Up-to-date', type: 'integer', jsonPath: '.status.updatedReplicas' },
+      { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    crd: false,
+  }),
+  ReplicaSet: defineKind({
+    group: K8S_APPS_GROUP,
+    version: 'v1',
+    alsoServed: [],
+    kind: 'ReplicaSet',
+    plural: 'replicasets',
+    singular: 'replicaset',
+    scope: 'Namespaced',
+    shortNames: ['rs'],
+    schema: ReplicaSetSchema,
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas' },
+      { name: 'Current', type: 'integer', jsonPath: '.status.replicas' },
+      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
     crd: false,
   }),
   NodeUpgradeJob: defineKind({

@@ -23,6 +23,16 @@ const STATUS: Record<KindName, Record<string, unknown>> = {
     nodeStatuses: [{ nodeName: 'forged-node', readyStatus: 'Ready', selectionStatus: 'Succeeded' }],
   },
   EdgeApplication: { workloadStatus: [] },
+  Pod: { phase: 'Running', podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+  Deployment: { replicas: 3, readyReplicas: 3, availableReplicas: 3 },
+  ReplicaSet: { replicas: 3, readyReplicas: 3 },
+};
+
+const podSpec = { containers: [{ name: 'app', image: 'nginx:1.27' }] };
+const workloadSpec = {
+  replicas: 1,
+  selector: { matchLabels: { app: 'forged' } },
+  template: { metadata: { labels: { app: 'forged' } }, spec: podSpec },
 };
 
 function body(kind: KindName): Record<string, unknown> {
@@ -52,6 +62,11 @@ function body(kind: KindName): Record<string, unknown> {
       return { spec: { nodes: ['forged-node'] } };
     case 'EdgeApplication':
       return { spec: { workloadTemplate: { manifests: [] }, workloadScope: { targetNodeGroups: [] } } };
+    case 'Pod':
+      return { spec: podSpec };
+    case 'Deployment':
+    case 'ReplicaSet':
+      return { spec: workloadSpec };
   }
 }
 
