@@ -7,6 +7,7 @@ import { systemClock, type Logger } from '@kedge/runtime';
 import { openStore } from '@kedge/store';
 import { CloudCore } from './cloud-core.ts';
 import type { CloudCoreConfig } from './config/index.ts';
+import { loadCertificates } from './cloudhub/certs/load-certificates.ts';
 import { loadOrCreateTokenSecret } from './token-secret.ts';
 
 export interface RunningCloudCore {
@@ -19,13 +20,21 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
   const hub = config.modules.cloudHub;
   const { secret, created } = loadOrCreateTokenSecret(hub.auth.tokenSecretFile);
   if (created) log.warn({ file: hub.auth.tokenSecretFile }, 'generated a new node token secret');
-  const tls = hub.tls.enable
+  const certificates = await loadCertificates(hub, log);
+  const tls = certificates
     ? {
-        cert: readConfigFile(hub.tls.certFile, 'modules.cloudHub.tls.certFile'),
-        key: readConfigFile(hub.tls.keyFile, 'modules.cloudHub.tls.keyFile'),
-        ...(hub.tls.caFile ? { ca: readConfigFile(hub.tls.caFile, 'modules.cloudHub.tls.caFile') } : {}),
+        cert: certificates.serverCert.cert,
+        key: certificates.serverCert.key,
+        ca: certificates.ca.pem,
+        requestCert: true,
       }
-    : undefined;
+    : hub.tls.enable
+      ? {
+          cert: readConfigFile(hub.tls.certFile, 'modules.cloudHub.tls.certFile'),
+          key: readConfigFile(hub.tls.keyFile, 'modules.cloudHub.tls.keyFile'),
+          ...(hub.tls.caFile ? { ca: readConfigFile(hub.tls.caFile, 'modules.cloudHub.tls.caFile') } : {}),
+        }
+      : undefined;
   const store = await openStore(config.store, log);
   const replicaId = hub.replicaId || `${hostname()}-${hub.websocket.port}`;
   const cloudcore = new CloudCore({
@@ -44,6 +53,7 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
     },
     heartbeatWriteIntervalMs: hub.nodeStatusUpdateFrequency * 1000,
     taskManager: {
+    certificates,
       enable: config.modules.taskManager.enable,
       disableNodeTaskV1alpha2: config.featureGates.disableNodeTaskV1alpha2,
       imageSecretNamespaces: config.modules.taskManager.imageSecretNamespaces,

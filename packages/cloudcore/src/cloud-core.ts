@@ -19,6 +19,8 @@ import {
 import type { Clock, Logger } from '@kedge/runtime';
 import { ModeRefusals, NodeTaskModeMarker, type ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
+import { CloseCodes } from './cloudhub/close-codes.ts';
+import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
 import type { NodeSession } from './cloudhub/node-session.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
 import { TaskManager } from './taskmanager/task-manager.ts';
@@ -41,6 +43,8 @@ export interface CloudCoreOptions {
   heartbeatWriteIntervalMs: number;
   /**
    * Node tasks; omitted = on, v1alpha2. With disableNodeTaskV1alpha2 the v1alpha1 task manager runs
+  /** The cloud CA and bootstrap server: node identity from client certificates (docs/tunnel.md). */
+  certificates?: NodeCredentialsOptions['certificates'];
    * instead (jobs created as v1alpha1), and the v1alpha2 one does not.
    */
   taskManager?: {
@@ -56,6 +60,7 @@ export class CloudCore {
   readonly hub: CloudHub;
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
+  readonly credentials: NodeCredentials;
   private readonly lifecycle: NodeLifecycle;
   private readonly tasks: TaskManager | undefined;
   private readonly tasksOff: string | undefined;
@@ -76,8 +81,16 @@ export class CloudCore {
     });
     this.hub = new CloudHub({
       ...options.hub,
+    this.credentials = new NodeCredentials({
+      store: options.store,
       log: options.log,
       clock: options.clock,
+      tokenSecret: options.hub.tokenSecret,
+      certificates: options.certificates,
+    });
+      log: options.log,
+      clock: options.clock,
+      authenticate: this.credentials.authenticate,
       handlers: {
         register: async (session, content) => {
           const node = await this.lifecycle.register(session.nodeName, content, session.info.edgecoreVersion);
@@ -98,6 +111,11 @@ export class CloudCore {
     });
     const tm = options.taskManager;
     const enabled = tm?.enable !== false;
+    this.credentials.onRevoked((node) =>
+      this.hub
+        .session(node)
+        ?.close(CloseCodes.revoked, 'KEDGE_AUTH_NODE_REVOKED: node revoked or deleted; join it again'),
+    );
     const mode = nodeTaskModeOf(tm?.disableNodeTaskV1alpha2 === true);
     this.tasksOff = !enabled
       ? 'modules.taskManager.enable is false'
@@ -156,8 +174,10 @@ export class CloudCore {
     try {
       port = await this.hub.start();
     } catch (err) {
+      await this.credentials.start();
       await this.tasks?.stop();
       await this.tasksV1alpha1?.stop();
+      await this.credentials.stop();
       throw err;
     }
     const every = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
@@ -170,6 +190,7 @@ export class CloudCore {
     await this.hub.stop();
     await this.tasks?.stop();
     await this.tasksV1alpha1?.stop();
+    await this.credentials.stop();
     await this.modeMarker?.remove().catch((err: unknown) => {
       this.log.warn(
         { err: errorMessage(err) },

@@ -18,6 +18,7 @@ import { EdgeReporter } from './reporting/edge-reporter.ts';
 import { reportEvent, type EventInput } from './reporting/event-route.ts';
 import { TaskManager, nodeTaskActions, registerConfirmUpgrade } from './taskmanager/index.ts';
 import { edgecoreVersion } from './version.ts';
+import { edgeCertificates } from './edgehub/certificate/edge-certificates.ts';
 
 /**
  * Asks edgecore to stop cleanly and exit 0 so that what supervises it (the
@@ -69,7 +70,11 @@ export async function startEdgeCore(
     token: m.edgeHub.token,
     server: m.edgeHub.websocket.server,
     servers: m.edgeHub.websocket.servers,
-    ca: m.edgeHub.tlsCaFile ? readConfigFile(m.edgeHub.tlsCaFile, 'modules.edgeHub.tlsCaFile') : undefined,
+    ca:
+      m.edgeHub.httpServer === '' && m.edgeHub.tlsCaFile
+        ? readConfigFile(m.edgeHub.tlsCaFile, 'modules.edgeHub.tlsCaFile')
+        : undefined,
+    certificates: edgeCertificates(m.edgeHub, nodeName, clock, log),
     heartbeatMs: m.edgeHub.heartbeat * 1000,
     handshakeTimeoutMs: m.edgeHub.websocket.handshakeTimeout * 1000,
     maxMessageBytes: m.edgeHub.websocket.maxMessageBytes,

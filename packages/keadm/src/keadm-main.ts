@@ -11,6 +11,7 @@ import { runEdgeUpgrade } from './commands/edge-upgrade.ts';
 import { runGettoken } from './commands/gettoken.ts';
 import { runInit } from './commands/init.ts';
 import { runJoin } from './commands/join.ts';
+import { runRevoke } from './commands/revoke.ts';
 import type { KeadmIo } from './commands/keadm-io.ts';
 
 export type { KeadmIo } from './commands/keadm-io.ts';
@@ -29,13 +30,15 @@ const COMMANDS: Record<string, Record<string, Run> | Run> = {
   gettoken: runGettoken,
   init: runInit,
   join: runJoin,
+  revoke: runRevoke,
 };
 
 export const KEADM_USAGE = `keadm: install and operate kedge's cloud and edge nodes
 
 Usage:
   keadm init [--image-repo R] [--version V] [--advertise-address IP] [--apply [--kubeconfig FILE]]
-  keadm gettoken --node NAME [--secret-file FILE | --kubeconfig FILE]
+  keadm gettoken [--node NAME] [--ttl 24h] [--ca-file FILE] [--secret-file FILE | --kubeconfig FILE]
+  keadm revoke --node NAME [--store FILE | --kubeconfig FILE]
   keadm join --cloudcore-ipport HOST:PORT --token T [--node-name N] [--root DIR] [--release DIR|IMAGE]
   keadm edge install --release DIR|IMAGE [--root DIR] [--config FILE]
   keadm edge upgrade --toVersion V --image IMAGE|DIR [--image-digest D] [--force] [--wait]

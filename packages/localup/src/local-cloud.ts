@@ -4,10 +4,10 @@
 // use a kube-apiserver, each process with its own kubeconfig (its own
 // ServiceAccount token, so RBAC applies per process). Used by the demo and
 // the e2e tests.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isNodeReady } from '@kedge/api';
-import { nodeToken } from '@kedge/cloudcore';
+import { caHashOfPem, createJoinToken, nodeToken } from '@kedge/cloudcore';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
 import { freePort, startProcess, waitFor, type ManagedProcess } from '@kedge/testing';
 import { stringify } from 'yaml';
@@ -23,6 +23,11 @@ export interface LocalCloudOptions {
   featureGates?: { disableNodeTaskV1alpha2?: boolean };
   /** Serve wss:// with this certificate and key. */
   tls?: { certFile: string; keyFile: string };
+  /**
+   * The shipped default: a cloud CA (created in dir/ca on first start), client certificates as node
+   * identity and the bootstrap server (GET /ca.crt, /edge.crt); edges join with `joinToken()`.
+   */
+  certificates?: boolean;
   /** Extra env for every cloud process. */
   env?: Record<string, string>;
   /** Cluster mode: `store.backend: kubernetes` for every process. */
@@ -78,10 +83,19 @@ export class LocalProcess {
 
 export class CloudCoreReplica extends LocalProcess {
   readonly port: number;
+  /** The certificate bootstrap port (certificates mode). */
+  readonly httpsPort: number | undefined;
 
-  constructor(id: string, configFile: string, port: number, env: Record<string, string>) {
+  constructor(id: string, configFile: string, port: number, env: Record<string, string>, httpsPort?: number) {
     super(id, ['packages/cloudcore/src/main.ts', '--config', configFile], /"cloudcore started"/, env);
     this.port = port;
+    this.httpsPort = httpsPort;
+  }
+
+  /** https://127.0.0.1:<bootstrap port>, for modules.edgeHub.httpServer. */
+  get httpServer(): string {
+    if (this.httpsPort === undefined) throw new Error(`${this.id} serves no certificate bootstrap`);
+    return `https://127.0.0.1:${this.httpsPort}`;
   }
 
   get address(): string {
@@ -128,6 +142,7 @@ export class LocalCloud {
     options: { featureGates?: { disableNodeTaskV1alpha2?: boolean }; kubeconfig?: string } = {},
   ): Promise<CloudCoreReplica> {
     const port = await freePort();
+    const httpsPort = this.options.certificates ? await freePort() : undefined;
     const id = `cloudcore-${this.replicas.length}`;
     const configFile = join(this.dir, `${id}.yaml`);
     const o = this.options;
@@ -150,14 +165,12 @@ export class LocalCloud {
             nodeLimit: o.nodeLimit ?? 1000,
             websocket: { address: '127.0.0.1', port },
             auth: { tokenSecretFile: this.secretFile },
-            ...(o.tls
-              ? { tls: { enable: true, certFile: o.tls.certFile, keyFile: o.tls.keyFile, caFile: '' } }
-              : {}),
+            ...this.tlsConfig(httpsPort),
           },
         },
       }),
     );
-    const replica = new CloudCoreReplica(id, configFile, port, o.env ?? {});
+    const replica = new CloudCoreReplica(id, configFile, port, o.env ?? {}, httpsPort);
     await replica.start();
     this.replicas.push(replica);
     return replica;
@@ -216,8 +229,35 @@ export class LocalCloud {
     }
   }
 
+  /** The CA files of certificates mode. */
+  get caFiles(): { caFile: string; caKeyFile: string } {
+    return { caFile: join(this.dir, 'ca', 'rootCA.crt'), caKeyFile: join(this.dir, 'ca', 'rootCA.key') };
+  }
+
+  private tlsConfig(httpsPort: number | undefined): Record<string, unknown> {
+    const o = this.options;
+    const off = { enable: false, caFile: '', caKeyFile: '', certFile: '', keyFile: '' };
+    if (o.certificates) {
+      return {
+        tls: { ...off, enable: true, ...this.caFiles },
+        https: { enable: true, address: '127.0.0.1', port: httpsPort },
+      };
+    }
+    return {
+      tls: o.tls ? { ...off, enable: true, certFile: o.tls.certFile, keyFile: o.tls.keyFile } : off,
+      https: { enable: false, address: '127.0.0.1', port: 0 },
+    };
+  }
+
+  /** The token-mode credential of node `nodeName` (plain ws, the demo). */
   token(nodeName: string): string {
     return nodeToken(this.secret, nodeName);
+  }
+
+  /** A join token (`<ca-hash>.<jwt>`), as `keadm gettoken` prints it; certificates mode, after a replica started. */
+  async joinToken(options: { node?: string; ttlSeconds?: number; nowMs?: number } = {}): Promise<string> {
+    const caHash = caHashOfPem(readFileSync(this.caFiles.caFile, 'utf8'));
+    return createJoinToken({ secret: this.secret, caHash, ...options });
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,8 @@ export interface LocalEdgeOptions {
   heartbeat?: number;
   /** CA that signs the cloud's certificate (the edge then dials wss://). */
   tlsCaFile?: string;
+  /** Certificates mode: join at this bootstrap server (modules.edgeHub.httpServer) with `token`. */
+  httpServer?: string;
   /** modules.edged.tailoredKubeletConfig.containerRuntimeEndpoint (e.g. a test containerd's unix:// socket). */
   containerRuntimeEndpoint?: string;
   env?: Record<string, string>;
@@ -68,7 +70,14 @@ export class LocalEdge extends LocalProcess {
           edgeHub: {
             heartbeat: o.heartbeat ?? 1,
             token: o.token,
-            ...(o.tlsCaFile ? { tlsCaFile: o.tlsCaFile } : {}),
+            ...(o.httpServer
+              ? {
+                  httpServer: o.httpServer,
+                  tlsCaFile: join(nodeDir, 'ca', 'rootCA.crt'),
+                  tlsCertFile: join(nodeDir, 'certs', 'server.crt'),
+                  tlsPrivateKeyFile: join(nodeDir, 'certs', 'server.key'),
+                }
+              : { httpServer: '', tlsCaFile: o.tlsCaFile ?? '', tlsCertFile: '', tlsPrivateKeyFile: '' }),
             reconnect: { initialDelay: 0.2, maxDelay: 1 },
             websocket: { server: o.server, servers: o.servers ?? [] },
           },

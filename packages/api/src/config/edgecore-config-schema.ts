@@ -52,10 +52,25 @@ const EdgeHubSchema = z
     enable: enable('the cloud connection'),
     heartbeat: seconds('interval between keepalives'),
     projectID: z.string().min(1).describe('sent as the project_id header'),
-    token: z.string().describe('per-node credential from `keadm gettoken` (or $KEDGE_EDGE_TOKEN)'),
-    tlsCaFile: z.string().describe('CA that signs the cloud certificate; empty = system CAs for wss://'),
-    tlsCertFile: z.string().describe('client certificate (optional, with tlsPrivateKeyFile)'),
-    tlsPrivateKeyFile: z.string().describe('client key (optional, with tlsCertFile)'),
+    token: z
+      .string()
+      .describe(
+        'join token `<ca-hash>.<jwt>` from `keadm gettoken` (or $KEDGE_EDGE_TOKEN); token mode: the node token',
+      ),
+    httpServer: z
+      .string()
+      .describe(
+        "cloudcore's certificate bootstrap server (https://host:10002): the node joins with the token and is known " +
+          'by its client certificate; empty = token mode (the demo: the token itself is the credential)',
+      ),
+    rotateCertificates: z.boolean().describe('renew the client certificate at 70-90% of its lifetime'),
+    tlsCaFile: z
+      .string()
+      .describe(
+        'cloud CA: with httpServer, downloaded there and checked against the token; else empty = system CAs',
+      ),
+    tlsCertFile: z.string().describe('client certificate (with httpServer: written there by the join)'),
+    tlsPrivateKeyFile: z.string().describe('client key, 0600 (with tlsCertFile)'),
     messageQPS: z.number().positive().describe('upstream messages per second'),
     messageBurst: z.number().int().positive().describe('upstream burst'),
     reconnect: z
@@ -108,6 +123,20 @@ const EdgeHubSchema = z
         path: ['tlsPrivateKeyFile'],
         message: 'required when tlsCertFile is set',
       });
+    }
+    const httpServer = valueAt(hub, ['httpServer']);
+    if (typeof httpServer === 'string' && httpServer !== '') {
+      if (!/^https:\/\/[^/\s]+(:\d+)?\/?$/.test(httpServer)) {
+        ctx.addIssue({ code: 'custom', path: ['httpServer'], message: 'expected https://host:port' });
+      }
+      for (const field of ['tlsCaFile', 'tlsCertFile', 'tlsPrivateKeyFile'] as const) {
+        if (valueAt(hub, [field]) === '')
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: 'required with httpServer (where the join writes it)',
+          });
+      }
     }
   }, whenObject)
   .describe('the tunnel to cloudcore');
@@ -216,9 +245,11 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         heartbeat: 15,
         projectID: 'e632aba927ea4ac2b575ec1603d56f10',
         token: '',
-        tlsCaFile: '',
-        tlsCertFile: '',
-        tlsPrivateKeyFile: '',
+        httpServer: 'https://127.0.0.1:10002',
+        rotateCertificates: true,
+        tlsCaFile: '/etc/kedge/ca/rootCA.crt',
+        tlsCertFile: '/etc/kedge/certs/server.crt',
+        tlsPrivateKeyFile: '/etc/kedge/certs/server.key',
         messageQPS: 30,
         messageBurst: 60,
         reconnect: { initialDelay: 1, maxDelay: 30 },

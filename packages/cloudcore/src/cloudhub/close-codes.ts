@@ -5,6 +5,8 @@ export const CloseCodes = {
   oversize: 1009,
   malformed: 4400,
   unauthorized: 4401,
+  /** The node was revoked or its Node deleted; it must be joined again. */
+  revoked: 4403,
   replaced: 4409,
   keepaliveTimeout: 4408,
   nodeLimit: 4429,

@@ -37,8 +37,16 @@ export interface CloudHubTls {
   key: string | Buffer;
   ca?: string | Buffer;
 }
+  /** Require a client certificate signed by `ca` (the TLS handshake fails without one). */
+  requestCert?: boolean;
 
 export interface DisconnectReason {
+/** How a connection proves it is the node it names: a certificate check (certs/tunnel-auth.ts). */
+export type NodeAuthenticator = (
+  req: IncomingMessage,
+  nodeName: string,
+) => { ok: true } | { ok: false; code: 'KEDGE_AUTH_REJECTED' | 'KEDGE_AUTH_NODE_REVOKED'; message: string };
+
   /** Condition reason for the Node, e.g. EdgeDisconnected. */
   reason: string;
   message: string;
@@ -59,6 +67,8 @@ export interface CloudHubOptions {
   tls?: CloudHubTls | undefined;
   tokenSecret: string | Buffer;
   nodeLimit: number;
+  /** Identity from the client certificate instead of the token (set with tls.requestCert). */
+  authenticate?: NodeAuthenticator | undefined;
   keepaliveTimeoutMs: number;
   maxMessageBytes: number;
   maxBufferedBytes?: number;
@@ -85,7 +95,12 @@ export class CloudHub {
   async start(): Promise<number> {
     const { tls } = this.options;
     const server = tls
-      ? createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) })
+      ? createHttpsServer({
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca ? { ca: tls.ca } : {}),
+          ...(tls.requestCert ? { requestCert: true, rejectUnauthorized: true } : {}),
+        })
       : createHttpServer();
     server.on('request', (req, res) => this.onRequest(req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -179,7 +194,13 @@ export class CloudHub {
       this.refuse(ws, CloseCodes.unauthorized, 'missing node_id header', { remoteAddress });
       return;
     }
-    if (!token || !verifyNodeToken(this.options.tokenSecret, nodeName, token)) {
+    const auth = this.options.authenticate?.(req, nodeName);
+    if (auth && !auth.ok) {
+      const code = auth.code === 'KEDGE_AUTH_NODE_REVOKED' ? CloseCodes.revoked : CloseCodes.unauthorized;
+      this.refuse(ws, code, `${auth.code}: ${auth.message}`, { node: nodeName, remoteAddress });
+      return;
+    }
+    if (!auth && (!token || !verifyNodeToken(this.options.tokenSecret, nodeName, token))) {
       const why = token ? 'wrong credential' : 'missing credential';
       this.refuse(ws, CloseCodes.unauthorized, `node ${nodeName}: ${why}`, { node: nodeName, remoteAddress });
       return;

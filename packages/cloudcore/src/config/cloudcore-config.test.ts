@@ -43,7 +43,7 @@ describe('loadCloudCoreConfig', () => {
         '    advertiseAddress: [10.0.0.1, not-an-ip]',
         '    nodeLimit: 0',
         '    websocket: { port: 70000 }',
-        '    tls: { enable: true, certFile: /c.pem }',
+        "    tls: { enable: true, caKeyFile: '', certFile: /c.pem }",
       ].join('\n'),
     );
     const err = loadError(() => loadCloudCoreConfig({ file, env: {} }));
@@ -57,7 +57,7 @@ describe('loadCloudCoreConfig', () => {
       'modules.cloudHub.advertiseAddress[1]: expected an IP address, got "not-an-ip" (line 9)',
       'modules.cloudHub.nodeLimit: must be > 0, got 0 (line 10)',
       'modules.cloudHub.websocket.port: must be <= 65535, got 70000 (line 11)',
-      'modules.cloudHub.tls.keyFile: required when tls is enabled',
+      'modules.cloudHub.tls.keyFile: required when tls is enabled without caKeyFile',
     ]);
   });
 

@@ -45,27 +45,55 @@ const CloudHubSchema = z
     tls: z
       .strictObject({
         enable: z.boolean().describe('serve wss:// instead of ws://'),
-        caFile: z.string().describe('CA for client certificates; empty = do not ask for one'),
-        certFile: z.string().describe('server certificate (required when enabled)'),
-        keyFile: z.string().describe('server key (required when enabled)'),
+        caFile: z.string().describe('the cloud CA certificate (PEM); with caKeyFile, created on first start'),
+        caKeyFile: z
+          .string()
+          .describe(
+            'the cloud CA key: set = nodes join with a token and a CSR and are known by their client certificate; ' +
+              'empty = the token mode of the demo (no client certificates)',
+          ),
+        certFile: z
+          .string()
+          .describe('server certificate; empty with caKeyFile = signed by the cloud CA at start'),
+        keyFile: z.string().describe('server key (with certFile)'),
       })
       .superRefine((tls, ctx) => {
         if (valueAt(tls, ['enable']) !== true) return;
         for (const field of ['certFile', 'keyFile'] as const) {
-          if (valueAt(tls, [field]) === '')
-            ctx.addIssue({ code: 'custom', path: [field], message: 'required when tls is enabled' });
+          if (!fromCa && valueAt(tls, [field]) === '')
+            ctx.addIssue({
+              code: 'custom',
+              path: [field],
+              message: 'required when tls is enabled without caKeyFile',
+            });
         }
       }, whenObject)
       .describe('TLS for the edge connection'),
     auth: z
       .strictObject({
         tokenSecretFile: z
+        const fromCa = valueAt(tls, ['caKeyFile']) !== '';
+        if (fromCa && valueAt(tls, ['caFile']) === '')
+          ctx.addIssue({ code: 'custom', path: ['caFile'], message: 'required when caKeyFile is set' });
           .string()
           .min(1)
-          .describe('secret that per-node tokens are derived from and checked against'),
+          .describe('secret that join tokens are signed with (and, in token mode, node tokens derived from)'),
       })
+        if (fromCa && (valueAt(tls, ['certFile']) === '') !== (valueAt(tls, ['keyFile']) === ''))
+          ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'certFile and keyFile go together' });
       .describe('edge node credentials'),
   })
+    https: z
+      .strictObject({
+        enable: z.boolean().describe('serve GET /ca.crt and /edge.crt (needs tls.caKeyFile)'),
+        address: z.string().min(1).describe('listen address'),
+        port: port('listen port (KubeEdge: 10002); 0 = any free port'),
+      })
+      .describe('certificate bootstrap server for joining edge nodes'),
+    edgeCertSigningDuration: z
+      .number()
+      .positive()
+      .describe('validity of a signed edge certificate (days); edges renew at 70-90% of it'),
   .describe('the tunnel to edge nodes');
 
 export const CloudCoreConfigSchema = z.strictObject({
@@ -110,7 +138,15 @@ export function defaultCloudCoreConfig(): CloudCoreConfig {
         nodeStatusUpdateFrequency: 20,
         maxMessageBytes: 1048576,
         websocket: { enable: true, address: '127.0.0.1', port: 10000 },
-        tls: { enable: false, caFile: '', certFile: '', keyFile: '' },
+        tls: {
+          enable: true,
+          caFile: '/etc/kedge/ca/rootCA.crt',
+          caKeyFile: '/etc/kedge/ca/rootCA.key',
+          certFile: '',
+          keyFile: '',
+        },
+        https: { enable: true, address: '127.0.0.1', port: 10002 },
+        edgeCertSigningDuration: 365,
         auth: { tokenSecretFile: '/etc/kedge/token-secret' },
       },
       taskManager: { enable: true, imageSecretNamespaces: [...DEFAULT_IMAGE_SECRET_NAMESPACES] },

@@ -109,7 +109,9 @@ describe('loadEdgeCoreConfig', () => {
           modules: {
             edgeHub: {
               reconnect: { initialDelay: 60, maxDelay: 30 },
+              httpServer: '',
               tlsCertFile: '/c.pem',
+              tlsPrivateKeyFile: '',
               websocket: { enable: false },
             },
           },

@@ -22,6 +22,7 @@ import type { Module, ModuleContext } from '@kedge/beehive';
 import { Backoff, type Clock, type Logger } from '@kedge/runtime';
 import { WebSocket } from 'ws';
 import type { Outbox } from '../database/outbox.ts';
+import type { EdgeTlsMaterial } from './certificate/cert-manager.ts';
 import { CloudAddresses } from './cloud-addresses.ts';
 import { cloudUrl } from './cloud-url.ts';
 
@@ -34,6 +35,8 @@ export interface EdgeHubOptions {
   /** More cloudcore addresses (other replicas), dialled in turn when an attempt fails. */
   servers?: readonly string[];
   ca?: string | Buffer | undefined;
+  /** Certificate mode: the client certificate is the node's identity (certificate/cert-manager.ts). */
+  certificates?: EdgeCertificates | undefined;
   heartbeatMs: number;
   handshakeTimeoutMs: number;
   maxMessageBytes: number;
@@ -45,6 +48,15 @@ export interface EdgeHubOptions {
   outbox: Outbox;
   clock: Clock;
 }
+
+export interface EdgeCertificates {
+  prepare(): Promise<EdgeTlsMaterial>;
+  discard(): void;
+  rotationLoop(signal: AbortSignal): Promise<void>;
+}
+
+/** The cloud's close code for a revoked node (cloudcore close-codes.ts). */
+const REVOKED_CLOSE_CODE = 4403;
 
 export type EdgeHubState = 'disconnected' | 'connecting' | 'connected';
 
@@ -63,7 +75,11 @@ export class EdgeHub implements Module {
   }
 
   async start(ctx: ModuleContext): Promise<void> {
-    await Promise.all([this.connectionLoop(ctx), this.localMessageLoop(ctx)]);
+    await Promise.all([
+      this.connectionLoop(ctx),
+      this.localMessageLoop(ctx),
+      this.o.certificates?.rotationLoop(ctx.signal),
+    ]);
   }
 
   private async connectionLoop(ctx: ModuleContext): Promise<void> {
@@ -96,19 +112,20 @@ export class EdgeHub implements Module {
   /** One connection, from dial to close. Resolves true if it got registered. */
   private async runSession(ctx: ModuleContext, server: string): Promise<boolean> {
     const o = this.o;
-    const tls = Boolean(o.ca) || server.startsWith('wss://');
-    const url = cloudUrl(server, o.projectId, o.nodeName, tls);
     this.state = 'connecting';
+    const material = o.certificates ? await o.certificates.prepare() : undefined;
+    const tls = Boolean(material) || Boolean(o.ca) || server.startsWith('wss://');
+    const url = cloudUrl(server, o.projectId, o.nodeName, tls);
     const ws = new WebSocket(url, {
       headers: {
         node_id: o.nodeName,
         project_id: o.projectId,
-        authorization: `Bearer ${o.token}`,
+        ...(material ? {} : { authorization: `Bearer ${o.token}` }),
         'x-kedge-edgecore-version': o.register().edgecoreVersion,
       },
       handshakeTimeout: o.handshakeTimeoutMs,
       maxPayload: o.maxMessageBytes,
-      ...(o.ca ? { ca: o.ca } : {}),
+      ...(material ? { ca: material.ca, cert: material.cert, key: material.key } : o.ca ? { ca: o.ca } : {}),
     });
     this.socket = ws;
     let registered = false;
@@ -159,6 +176,7 @@ export class EdgeHub implements Module {
       if (first === 'timeout') throw new Error(`no answer to registration within ${o.handshakeTimeoutMs} ms`);
       if (first !== 'registered') {
         logClose(ctx, o.nodeName, first);
+        if (first.code === REVOKED_CLOSE_CODE) o.certificates?.discard();
         return false;
       }
 
@@ -173,7 +191,9 @@ export class EdgeHub implements Module {
       const resendEvery = Math.max(500, Math.min(5000, (o.resendAfterMs ?? 10_000) / 2));
       timers.push(setInterval(() => this.flushOutbox(ctx, false), resendEvery));
       await this.announce(ctx, 'cloud_connected');
-      logClose(ctx, o.nodeName, await closed);
+      const end = await closed;
+      logClose(ctx, o.nodeName, end);
+      if (end.code === REVOKED_CLOSE_CODE) o.certificates?.discard();
       return true;
     } finally {
       for (const t of timers) clearInterval(t);
@@ -339,7 +359,7 @@ function parseFrame(data: WebSocket.RawData, log: Logger): Message | undefined {
 
 function logClose(ctx: ModuleContext, node: string, close: { code: number; reason: string }): void {
   const fields = { node, code: close.code, reason: close.reason };
-  if (close.code === 4401 || close.code === 4429 || close.code === 4400) {
+  if (close.code === 4401 || close.code === 4403 || close.code === 4429 || close.code === 4400) {
     ctx.log.error(fields, `cloud refused the connection: ${close.reason}`);
   } else {
     ctx.log.warn(fields, 'tunnel closed');

@@ -26,6 +26,8 @@ export interface KedgeCloudOptions {
   nodeStatusUpdateFrequencyS: number;
   /** Extra node options before the script (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Certificates mode (the shipped default): wss:// with client certificates from this CA. */
+  tls?: { caFile: string; caKeyFile: string };
 }
 
 export const BENCH_SECRET = 'edgemark-bench-secret-0123456789abcdef';
@@ -49,6 +51,10 @@ export async function startKedgeCloud(o: KedgeCloudOptions): Promise<KedgeCloud>
           nodeStatusUpdateFrequency: o.nodeStatusUpdateFrequencyS,
           websocket: { address: '127.0.0.1', port: 0 },
           auth: { tokenSecretFile: secretFile },
+          tls: o.tls
+            ? { enable: true, caFile: o.tls.caFile, caKeyFile: o.tls.caKeyFile, certFile: '', keyFile: '' }
+            : { enable: false, caFile: '', caKeyFile: '', certFile: '', keyFile: '' },
+          https: { enable: false, address: '127.0.0.1', port: 0 },
         },
       },
     }),

@@ -7,12 +7,12 @@ import { tempDir } from '@kedge/testing';
 import { keadm, writeEdgeConfig } from './test-fixtures.ts';
 
 describe('keadm gettoken', () => {
-  it('prints a token the cloud accepts for that node only', async () => {
+  it('--plain prints the token-mode credential the cloud accepts for that node only', async () => {
     await using tmp = await tempDir('kedge-gettoken-');
     const secretFile = join(tmp.path, 'token-secret');
     const secret = 'a'.repeat(32);
     writeFileSync(secretFile, `${secret}\n`);
-    const r = await keadm(['gettoken', '--node', 'edge-1', '--secret-file', secretFile]);
+    const r = await keadm(['gettoken', '--plain', '--node', 'edge-1', '--secret-file', secretFile]);
     expect(r.code).toBe(0);
     const token = r.stdout.trim();
     expect(verifyNodeToken(secret, 'edge-1', token)).toBe(true);
@@ -20,7 +20,7 @@ describe('keadm gettoken', () => {
   });
 
   it('names the missing flag or unreadable secret file', async () => {
-    expect((await keadm(['gettoken'])).stderr).toContain('error: --node: required');
+    expect((await keadm(['gettoken', '--plain'])).stderr).toContain('error: --node: required with --plain');
     const r = await keadm(['gettoken', '--node', 'edge-1', '--secret-file', '/nonexistent/secret']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--secret-file: cannot read /nonexistent/secret');

@@ -1,30 +1,41 @@
-// keadm gettoken --node NAME: prints the node's credential for edgeHub.token
-// (KEDGE_EDGE_TOKEN), derived from the cloud's token secret: a file on the
-// cloud machine (embedded mode), or with --kubeconfig the Secret
-// kubeedge/tokensecret that keadm init created (cluster mode).
+// keadm gettoken: prints a join token for edgeHub.token (KEDGE_EDGE_TOKEN) in
+// KubeEdge's layout `<sha256 of the CA's DER>.<JWT>`: the JWT is HS256 under
+// the cloud's token secret and expires (--ttl, default 24h); with --node it
+// joins only that node. The secret is a file on the cloud machine (embedded
+// mode) or, with --kubeconfig, the Secret kubeedge/tokensecret that keadm init
+// created (cluster mode). --plain prints the token-mode credential of the
+// demo instead (an HMAC of the node name; plain ws, no expiry).
 import { readFileSync } from 'node:fs';
-import { KedgeError, errorMessage, secretValue } from '@kedge/api';
-import { nodeToken } from '@kedge/cloudcore';
+import { KedgeError, NAME_PATTERN, errorMessage, secretValue } from '@kedge/api';
+import { DEFAULT_TOKEN_TTL_SECONDS, caHashOfPem, createJoinToken, nodeToken } from '@kedge/cloudcore';
 import { createLogger } from '@kedge/runtime';
 import { openKubernetesStore } from '@kedge/store';
 import { TOKEN_SECRET } from '../init/token-secret.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
 export const DEFAULT_TOKEN_SECRET = '/etc/kedge/token-secret';
+export const DEFAULT_CA_FILE = '/etc/kedge/ca/rootCA.crt';
 
 const SECRET_REF = `${TOKEN_SECRET.namespace}/${TOKEN_SECRET.name}`;
 
-export const GETTOKEN_USAGE = `usage: keadm gettoken --node NAME [--secret-file FILE | --kubeconfig FILE]
-Prints the token node NAME uses to connect (edgeHub.token, or $KEDGE_EDGE_TOKEN).
-  --node NAME         the node's name (modules.edged.hostnameOverride)
+export const GETTOKEN_USAGE = `usage: keadm gettoken [--node NAME] [--ttl DURATION] [--ca-file FILE]
+                      [--secret-file FILE | --kubeconfig FILE] [--plain --node NAME]
+Prints a join token <ca-hash>.<jwt> (edgeHub.token, or $KEDGE_EDGE_TOKEN for keadm join).
+  --node NAME         the token joins only this node (default: any node, as KubeEdge's)
+  --ttl DURATION      how long the token can be used to join: 24h (default), 30m, 3600s
+  --ca-file FILE      cloudcore's CA certificate (default ${DEFAULT_CA_FILE})
   --secret-file FILE  cloudcore's token secret (default ${DEFAULT_TOKEN_SECRET})
   --kubeconfig FILE   read the secret from the Secret ${SECRET_REF} (key ${TOKEN_SECRET.key}) instead
+  --plain             the token-mode credential of node --node (the demo on plain ws://; never expires)
 `;
 
 const OPTIONS = {
   node: { type: 'string' },
   'secret-file': { type: 'string' },
   kubeconfig: { type: 'string' },
+  'ca-file': { type: 'string' },
+  ttl: { type: 'string' },
+  plain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -35,7 +46,10 @@ export async function runGettoken(argv: readonly string[], io: KeadmIo): Promise
     return 0;
   }
   const node = values.node;
-  if (!node) throw usageError('--node: required', GETTOKEN_USAGE);
+  if (values.plain && !node) throw usageError('--node: required with --plain', GETTOKEN_USAGE);
+  if (node !== undefined && !NAME_PATTERN.test(node))
+    throw usageError('--node: not a node name', GETTOKEN_USAGE);
+  const ttlSeconds = parseTtl(values.ttl);
   if (values.kubeconfig !== undefined && values['secret-file'] !== undefined) {
     throw usageError('--secret-file and --kubeconfig: give one of them', GETTOKEN_USAGE);
   }
@@ -43,8 +57,35 @@ export async function runGettoken(argv: readonly string[], io: KeadmIo): Promise
     values.kubeconfig !== undefined
       ? await secretFromCluster(values.kubeconfig, io)
       : secretFromFile(values['secret-file'] ?? DEFAULT_TOKEN_SECRET);
-  io.stdout.write(`${nodeToken(secret, node)}\n`);
+  if (values.plain && node) {
+    io.stdout.write(`${nodeToken(secret, node)}\n`);
+    return 0;
+  }
+  const caFile = values['ca-file'] ?? DEFAULT_CA_FILE;
+  let caHash: string;
+  try {
+    caHash = caHashOfPem(readFileSync(caFile, 'utf8'));
+  } catch (err: unknown) {
+    throw new KedgeError(
+      'KEDGE_CONFIG_UNREADABLE',
+      `--ca-file: cannot read a CA certificate from ${caFile} (cloudcore creates it on first start): ${errorMessage(err)}`,
+      { file: caFile, fields: ['--ca-file'] },
+    );
+  }
+  io.stdout.write(`${await createJoinToken({ secret, caHash, ttlSeconds, node, nowMs: io.clock.now() })}\n`);
   return 0;
+}
+
+/** `24h`, `30m`, `3600s` or plain seconds. */
+function parseTtl(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TOKEN_TTL_SECONDS;
+  const m = /^(\d+)(s|m|h)?$/.exec(text);
+  const seconds = m
+    ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2] ?? 's') as 's' | 'm' | 'h']
+    : 0;
+  if (seconds <= 0)
+    throw usageError('--ttl: expected a positive duration like 24h, 30m or 3600s', GETTOKEN_USAGE);
+  return seconds;
 }
 
 function secretFromFile(file: string): string {

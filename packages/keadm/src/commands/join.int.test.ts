@@ -21,6 +21,9 @@ async function systemdAnalyze(): Promise<string | undefined> {
   }
 }
 
+/** The layout of a join token (keadm gettoken): <sha256 of the CA>.<JWT>. */
+const JOIN_TOKEN = `${'ab'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln`;
+
 describe('keadm join', () => {
   let tmp: TempDir;
   let root: string;
@@ -39,7 +42,7 @@ describe('keadm join', () => {
       '--cloudcore-ipport',
       '192.0.2.10:10000,192.0.2.11:10000',
       '--token',
-      'node-token-0123',
+      JOIN_TOKEN,
       '--node-name',
       'edge-7',
       '--labels',
@@ -65,9 +68,12 @@ describe('keadm join', () => {
     const configFile = join(root, 'etc/kedge/edgecore.yaml');
     const text = readFileSync(configFile, 'utf8');
     expect(statSync(configFile).mode & 0o777).toBe(0o600); // it holds the token
-    expect(text).toMatch(/# per-node credential/); // edgecore's reference comments are kept
+    expect(text).toMatch(/# join token/); // edgecore's reference comments are kept
     const config = loadEdgeCoreConfig({ file: configFile, text, env: {} });
-    expect(config.modules.edgeHub.token).toBe('node-token-0123');
+    expect(config.modules.edgeHub.token).toBe(JOIN_TOKEN);
+    // certificates mode by default: the bootstrap server on the first cloudcore's host, KubeEdge's port
+    expect(config.modules.edgeHub.httpServer).toBe('https://192.0.2.10:10002');
+    expect(config.modules.edgeHub.tlsCertFile).toBe('/etc/kedge/certs/server.crt');
     expect(config.modules.edgeHub.websocket.server).toBe('192.0.2.10:10000');
     expect(config.modules.edgeHub.websocket.servers).toEqual(['192.0.2.11:10000']);
     expect(config.modules.edged.hostnameOverride).toBe('edge-7');
@@ -133,6 +139,7 @@ describe('keadm join', () => {
       '192.0.2.20:10000',
       '--token',
       'other-token',
+      '--plain',
       '--node-name',
       'edge-7',
       '--root',
@@ -142,22 +149,37 @@ describe('keadm join', () => {
     expect(forced.code).toBe(0);
     expect(readFileSync(`${configFile}.previous`, 'utf8')).toBe(before);
     expect(readFileSync(configFile, 'utf8')).toContain('server: 192.0.2.20:10000');
+    expect(readFileSync(configFile, 'utf8')).toContain("httpServer: ''"); // --plain: token mode
   });
 
   it('bad flags are errors naming the flag, and nothing is written', async () => {
     const cases: [string[], string][] = [
       [
-        ['--cloudcore-ipport', 'cloud-without-port', '--token', 't', '--node-name', 'n1'],
+        ['--cloudcore-ipport', 'cloud-without-port', '--token', 't', '--plain', '--node-name', 'n1'],
         '--cloudcore-ipport',
       ],
       [
-        ['--cloudcore-ipport', '192.0.2.1:10000', '--token', 't', '--node-name', 'Edge_1'],
+        ['--cloudcore-ipport', '192.0.2.1:10000', '--token', 't', '--plain', '--node-name', 'Edge_1'],
         '--node-name: must be a lower-case RFC 1123 name, got "Edge_1"',
       ],
       [['--cloudcore-ipport', '192.0.2.1:10000', '--node-name', 'n1'], '--token: required'],
-      [['--token', 't', '--node-name', 'n1'], '--cloudcore-ipport: required'],
+      [['--token', 't', '--plain', '--node-name', 'n1'], '--cloudcore-ipport: required'],
       [
-        ['--cloudcore-ipport', '192.0.2.1:10000', '--token', 't', '--node-name', 'n1', '--labels', 'nokey'],
+        ['--cloudcore-ipport', '192.0.2.1:10000', '--token', 'node-token', '--node-name', 'n1'],
+        '--token: not a join token <ca-hash>.<jwt>',
+      ],
+      [
+        [
+          '--cloudcore-ipport',
+          '192.0.2.1:10000',
+          '--token',
+          't',
+          '--plain',
+          '--node-name',
+          'n1',
+          '--labels',
+          'nokey',
+        ],
         '--labels: "nokey" is not key=value',
       ],
       [
@@ -166,6 +188,7 @@ describe('keadm join', () => {
           '192.0.2.1:10000',
           '--token',
           't',
+          '--plain',
           '--node-name',
           'n1',
           '--install-root',

@@ -27,7 +27,10 @@ Makes this machine an edge node: writes ${DEFAULT_EDGECORE_CONFIG} and
 ${UNIT_DIR}/${EDGECORE_UNIT_NAME}, installs a release when given, and starts
 edgecore with systemctl (or, under a --root other than /, prints the commands).
   --cloudcore-ipport A[,B]  cloudcore address(es): host:port or ws:// / wss:// URL
-  --token T                 the node's token (keadm gettoken --node N on the cloud)
+  --token T                 the join token <ca-hash>.<jwt> (keadm gettoken on the cloud)
+  --certport PORT           cloudcore's certificate bootstrap port (default 10002): the node gets its
+                            client certificate there with the token, checking the CA against it
+  --plain                   token mode on plain ws:// (the demo): --token is keadm gettoken --plain
   --node-name N             the node's name (default: this host's name)
   --labels K=V,...          extra labels for the Node
   --root DIR                write everything under DIR (default /)
@@ -43,6 +46,8 @@ const OPTIONS = {
   'cloudcore-ipport': { type: 'string' },
   token: { type: 'string' },
   'node-name': { type: 'string' },
+  certport: { type: 'string' },
+  plain: { type: 'boolean' },
   labels: { type: 'string' },
   root: { type: 'string' },
   'install-root': { type: 'string' },
@@ -70,7 +75,18 @@ export async function runJoin(argv: readonly string[], io: KeadmIo): Promise<num
   const root = resolve(values.root ?? '/');
   const under = (path: string): string => join(root, path);
 
+  const certPort = values.plain ? undefined : Number(values.certport ?? '10002');
+  if (certPort !== undefined && !(Number.isInteger(certPort) && certPort > 0 && certPort < 65536)) {
+    throw usageError('--certport: expected a port number', JOIN_USAGE);
+  }
+  if (certPort !== undefined && !/^[0-9a-f]{64}\.[^.]+\.[^.]+\.[^.]+$/.test(token)) {
+    throw usageError(
+      '--token: not a join token <ca-hash>.<jwt> (keadm gettoken; --plain for token mode)',
+      JOIN_USAGE,
+    );
+  }
   const configText = renderJoinConfig({
+    certPort,
     nodeName,
     token,
     cloudcore,

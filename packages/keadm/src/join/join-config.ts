@@ -13,6 +13,12 @@ export interface JoinConfigOptions {
   cloudcore: readonly string[];
   /** modules.edged.nodeLabels. */
   labels?: Readonly<Record<string, string>>;
+  /**
+   * Certificates mode (the default): cloudcore's bootstrap port; the node joins with the token at
+   * https://<first cloudcore host>:<certPort> and is known by its client certificate. Undefined =
+   * token mode (plain ws://, the demo).
+   */
+  certPort?: number | undefined;
 }
 
 /** edgecore.yaml text for a joining node; KEDGE_CLI_USAGE naming the flag when a value is refused. */
@@ -25,6 +31,14 @@ export function renderJoinConfig(o: JoinConfigOptions): string {
   }
   const config = defaultEdgeCoreConfig();
   config.modules.edgeHub.token = o.token;
+  if (o.certPort === undefined) {
+    config.modules.edgeHub.httpServer = '';
+    config.modules.edgeHub.tlsCaFile = '';
+    config.modules.edgeHub.tlsCertFile = '';
+    config.modules.edgeHub.tlsPrivateKeyFile = '';
+  } else {
+    config.modules.edgeHub.httpServer = `https://${hostOf(server)}:${o.certPort}`;
+  }
   config.modules.edgeHub.websocket.server = server;
   // the first is dialled first; the others are the replicas to fail over to, in turn
   config.modules.edgeHub.websocket.servers = more;
@@ -39,11 +53,18 @@ export function renderJoinConfig(o: JoinConfigOptions): string {
   return text;
 }
 
+/** The host of a cloudcore address (host:port, [v6]:port or a ws:// / wss:// URL). */
+function hostOf(address: string): string {
+  if (/^wss?:\/\//.test(address)) return new URL(address).host.replace(/:\d+$/, '');
+  return address.replace(/:\d+$/, '');
+}
+
 /** Config paths in edgecore's message, as the flags that set them. */
 function flagNames(message: string): string {
   return message
     .replaceAll(/modules\.edgeHub\.websocket\.servers?(\.\d+|\[\d+\])?/g, '--cloudcore-ipport')
     .replaceAll('modules.edgeHub.token', '--token')
+    .replaceAll('modules.edgeHub.httpServer', '--certport')
     .replaceAll('modules.edged.hostnameOverride', '--node-name')
     .replaceAll('modules.edged.nodeLabels', '--labels')
     .replaceAll(/ \(line \d+\)/g, '');
