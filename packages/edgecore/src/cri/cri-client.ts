@@ -68,7 +68,8 @@ export type RuntimeMethod =
   | 'StopContainer'
   | 'RemoveContainer'
   | 'ListContainers'
-  | 'ContainerStatus';
+  | 'ContainerStatus'
+  | 'ExecSync';
 
 type Callback = (err: grpc.ServiceError | null, res?: unknown) => void;
 type UnaryMethod = (req: unknown, options: grpc.CallOptions, cb: Callback) => grpc.ClientUnaryCall;

@@ -19,6 +19,7 @@ export {
 export {
   CriRuntimeService,
   type ContainerStatusAnswer,
+  type ExecSyncAnswer,
   type SandboxStatusAnswer,
 } from './runtime-service.ts';
 export * from './runtime-wire.ts';

@@ -25,6 +25,13 @@ export interface ContainerStatusAnswer {
   info: Record<string, string>;
 }
 
+/** What a command run with ExecSync printed and how it exited. */
+export interface ExecSyncAnswer {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
 export class CriRuntimeService {
   readonly #cri: CriClient;
 
@@ -117,5 +124,30 @@ export class CriRuntimeService {
       info?: Record<string, string>;
     };
     return { status: res.status, info: res.info ?? {} };
+  }
+
+  /**
+   * Runs `cmd` in the running container and waits for it (at most
+   * `timeoutSeconds`, 0: no limit on the runtime's side; the call's deadline
+   * gets that plus 10 s).
+   */
+  async execSync(
+    id: string,
+    cmd: string[],
+    timeoutSeconds: number,
+    o: CallOptions = {},
+  ): Promise<ExecSyncAnswer> {
+    const timeoutMs = o.timeoutMs ?? 10_000 + timeoutSeconds * 1000;
+    const req = { containerId: id, cmd, timeout: timeoutSeconds };
+    const res = (await this.#cri.runtimeCall('ExecSync', req, { ...o, timeoutMs }, `container ${id}`)) as {
+      stdout?: Buffer;
+      stderr?: Buffer;
+      exitCode?: number;
+    };
+    return {
+      stdout: res.stdout ?? Buffer.alloc(0),
+      stderr: res.stderr ?? Buffer.alloc(0),
+      exitCode: res.exitCode ?? 0,
+    };
   }
 }

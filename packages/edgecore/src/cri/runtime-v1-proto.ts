@@ -22,6 +22,7 @@ service RuntimeService {
   rpc RemoveContainer(RemoveContainerRequest) returns (RemoveContainerResponse) {}
   rpc ListContainers(ListContainersRequest) returns (ListContainersResponse) {}
   rpc ContainerStatus(ContainerStatusRequest) returns (ContainerStatusResponse) {}
+  rpc ExecSync(ExecSyncRequest) returns (ExecSyncResponse) {}
 }
 
 service ImageService {
@@ -412,5 +413,17 @@ message ContainerStatus {
 message ContainerStatusResponse {
   ContainerStatus status = 1;
   map<string, string> info = 2;
+}
+
+message ExecSyncRequest {
+  string container_id = 1;
+  repeated string cmd = 2;
+  int64 timeout = 3;
+}
+
+message ExecSyncResponse {
+  bytes stdout = 1;
+  bytes stderr = 2;
+  int32 exit_code = 3;
 }
 `;
