@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, KedgeError, errorMessage, hasCode } from './errors.ts';
+import { ERROR_CODES, KedgeError, errorCodeOf, errorMessage, hasCode, isKedgeError } from './errors.ts';
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 
@@ -30,5 +30,14 @@ describe('error codes', () => {
     expect(hasCode(err, 'KEDGE_STORE_NOT_FOUND')).toBe(false);
     expect(errorMessage(err)).toBe('stale');
     expect(errorMessage('plain')).toBe('plain');
+  });
+
+  it('tells a coded error from anything else by its code, not its class', () => {
+    const foreign = Object.assign(new Error('from another copy'), { code: 'KEDGE_STORE_CONFLICT' });
+    expect(isKedgeError(foreign)).toBe(true);
+    expect(errorCodeOf(foreign)).toBe('KEDGE_STORE_CONFLICT');
+    expect(isKedgeError(Object.assign(new Error('errno'), { code: 'ENOENT' }))).toBe(false);
+    expect(errorCodeOf(new Error('plain'))).toBe('KEDGE_INTERNAL');
+    expect(errorCodeOf('thrown string')).toBe('KEDGE_INTERNAL');
   });
 });

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   KEDGE_EVENT_INVALID: 'A node reported an Event that failed its schema or a size limit; it is not stored.',
   KEDGE_EVENT_OUT_OF_SCOPE:
     'A node reported an Event about an object that is not itself or on it; it is not stored.',
+  KEDGE_HUB_CONNECT_FAILED:
+    'EdgeHub could not open or register its tunnel to cloudcore: the server answered HTTP instead of upgrading, refused the registration, or did not answer it in time; the message says which.',
   KEDGE_BUS_TIMEOUT: 'A synchronous bus send got no reply in time.',
   KEDGE_BUS_NO_MODULE: 'A bus message was addressed to a module or group that is not registered.',
   KEDGE_BUS_STOPPED: 'The bus or module is stopped.',
@@ -131,6 +133,17 @@ export class KedgeError extends Error {
     this.code = code;
     this.context = context;
   }
+}
+
+/** True when `err` carries one of kedge's codes (a KedgeError from any copy of this module). */
+export function isKedgeError(err: unknown): err is KedgeError {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
+
+/** The error's code, or KEDGE_INTERNAL for anything that is not a KedgeError. */
+export function errorCodeOf(err: unknown): ErrorCode {
+  return isKedgeError(err) ? err.code : 'KEDGE_INTERNAL';
 }
 
 /** True when `err` is a KedgeError (from any copy of this module) with `code`. */

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KedgeError, errorMessage } from '@kedge/api';
+import { KedgeError, errorMessage, isKedgeError } from '@kedge/api';
 
 export function loadOrCreateTokenSecret(file: string): { secret: string; created: boolean } {
   try {
@@ -16,7 +16,7 @@ export function loadOrCreateTokenSecret(file: string): { secret: string; created
     return { secret, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      if (err instanceof KedgeError) throw err;
+      if (isKedgeError(err)) throw err;
       throw new KedgeError(
         'KEDGE_CONFIG_UNREADABLE',
         `${file}: cannot read token secret: ${errorMessage(err)}`,

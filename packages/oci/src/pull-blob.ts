@@ -2,7 +2,7 @@
 // hash to its digest (or has the wrong size) is deleted and reported with both
 // digests; so is a partial file left by a failed download.
 import { open, rm } from 'node:fs/promises';
-import { KedgeError } from '@kedge/api';
+import { KedgeError, isKedgeError } from '@kedge/api';
 import { Digester, digestAlgorithm } from './digest.ts';
 import { toImageRef, type ImageRef } from './image-ref.ts';
 import { RegistrySession, type RegistryOptions } from './registry-session.ts';
@@ -56,7 +56,7 @@ export async function downloadBlob(
   } catch (err: unknown) {
     await file.close().catch(() => undefined); // already closed or failing: the rm below is what matters
     await rm(destFile, { force: true });
-    if (err instanceof KedgeError || session.signal?.aborted) throw err;
+    if (isKedgeError(err) || session.signal?.aborted) throw err;
     throw new KedgeError(
       'KEDGE_OCI_REGISTRY_ERROR',
       `${session.label}: ${what}: download failed after ${digester.size} bytes: ${

@@ -3,7 +3,7 @@
 // the write lock instead of failing, and migrations keyed by user_version,
 // run under BEGIN IMMEDIATE so two processes starting together migrate once.
 import Database from 'better-sqlite3';
-import { KedgeError } from '@kedge/api';
+import { KedgeError, isKedgeError } from '@kedge/api';
 
 export type Db = Database.Database;
 
@@ -104,7 +104,7 @@ export function openDatabase(path: string, durability: Durability): Db {
     return db;
   } catch (err: unknown) {
     db?.close();
-    if (err instanceof KedgeError) throw err;
+    if (isKedgeError(err)) throw err;
     throw unavailable(path, `cannot open: ${err instanceof Error ? err.message : String(err)}`, err);
   }
 }

@@ -7,6 +7,7 @@ import {
   apiVersionOf,
   kinds,
   KedgeError,
+  isKedgeError,
   recordServedVersion,
   validateAs,
   type KindName,
@@ -55,7 +56,7 @@ export function validateObject(ref: ObjectRef, obj: StoredObject): StoredObject 
   try {
     return validateAs(ref.kind, obj) as unknown as StoredObject;
   } catch (err: unknown) {
-    if (err instanceof KedgeError) {
+    if (isKedgeError(err)) {
       throw new KedgeError(
         err.code,
         err.message,

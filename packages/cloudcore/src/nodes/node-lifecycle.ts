@@ -8,6 +8,7 @@ import {
   NodeLabels,
   RegisterNodeContentSchema,
   describeIssues,
+  hasCode,
   errorMessage,
   type Event,
   type Node,
@@ -57,7 +58,7 @@ export class NodeLifecycle {
       try {
         node = await store.create('Node', this.newNode(nodeName, info, version));
       } catch (err) {
-        if (!(err instanceof KedgeError && err.code === 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
+        if (!hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
       }
     }
     let refused: RefusedLabel[] = [];

@@ -34,6 +34,24 @@ describe('openEdgeDatabase', () => {
     expect(tables).toEqual(expect.arrayContaining(['meta', 'outbox']));
   });
 
+  it('reports a failing migration with KEDGE_STORE_UNAVAILABLE naming it, and keeps the old version', () => {
+    const file = join(dir.path, 'edgecore.db');
+    open(file).close();
+    const broken: EdgeMigration[] = [
+      ...EDGE_MIGRATIONS,
+      { version: EDGE_MIGRATIONS.length + 1, name: 'bad sql', up: (db) => db.exec('CREATE TABLE') },
+    ];
+    let thrown: unknown;
+    try {
+      open(file, broken);
+    } catch (err: unknown) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ code: 'KEDGE_STORE_UNAVAILABLE', context: { file } });
+    expect(String(thrown)).toContain(`migration ${EDGE_MIGRATIONS.length + 1} (bad sql) failed`);
+    expect(open(file).schemaVersion).toBe(EDGE_MIGRATIONS.length);
+  });
+
   it('keeps data and does not re-run migrations on reopen', () => {
     const file = join(dir.path, 'edgecore.db');
     const first = open(file);

@@ -78,7 +78,12 @@ function migrate(db: BetterSqlite3.Database, migrations: readonly EdgeMigration[
         db.pragma(`user_version = ${m.version}`);
       })();
     } catch (err: unknown) {
-      throw new Error(`migration ${m.version} (${m.name}) failed: ${errorMessage(err)}`, { cause: err });
+      throw new KedgeError(
+        'KEDGE_STORE_UNAVAILABLE',
+        `migration ${m.version} (${m.name}) failed: ${errorMessage(err)}`,
+        { migration: m.version },
+        { cause: err },
+      );
     }
     current = m.version;
   }

@@ -2,6 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { CloudAddresses } from './cloud-addresses.ts';
 
 describe('CloudAddresses', () => {
+  it('refuses an empty address list with KEDGE_CONFIG_INVALID naming the setting', () => {
+    let thrown: unknown;
+    try {
+      new CloudAddresses('', ['']);
+    } catch (err: unknown) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({
+      code: 'KEDGE_CONFIG_INVALID',
+      context: { fields: ['modules.edgeHub.websocket.server'] },
+    });
+  });
+
   it('dials server first, then the others, without duplicates', () => {
     const a = new CloudAddresses('cc-0:10000', ['cc-1:10000', 'cc-0:10000', 'wss://cc-2:10000']);
     expect(a.all).toEqual(['cc-0:10000', 'cc-1:10000', 'wss://cc-2:10000']);

@@ -3,6 +3,8 @@
 // address that last worked: after a drop it dials that one again first. A
 // failed attempt moves on to the next address at once; only when every
 // address failed in a row does the caller back off before the next round.
+import { KedgeError } from '@kedge/api';
+
 export class CloudAddresses {
   readonly all: readonly string[];
   #index = 0;
@@ -10,7 +12,13 @@ export class CloudAddresses {
 
   constructor(server: string, more: readonly string[] = []) {
     this.all = [...new Set([server, ...more].filter((a) => a !== ''))];
-    if (this.all.length === 0) throw new Error('no cloudcore address configured');
+    if (this.all.length === 0) {
+      throw new KedgeError(
+        'KEDGE_CONFIG_INVALID',
+        'modules.edgeHub.websocket.server: no cloudcore address configured (server and servers are empty)',
+        { fields: ['modules.edgeHub.websocket.server'] },
+      );
+    }
   }
 
   /** The address to dial now. */

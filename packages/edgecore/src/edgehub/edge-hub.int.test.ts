@@ -1,9 +1,12 @@
 // EdgeHub and the outbox with a real WebSocket "cloud" on 127.0.0.1: a report
 // enters the outbox once (counted by a trigger on the table, not by spying on
 // our code), the caller's message is left alone, and every send is counted in
-// the row's attempts, a resend after a reconnect included.
+// the row's attempts, a resend after a reconnect included. A cloud that will
+// not open the tunnel is reported with a code an operator can look up.
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { EdgeModules, Operations, WireGroups, newMessage, replyTo, type Message } from '@kedge/api';
 import { Bus } from '@kedge/beehive';
 import { createLogger, systemClock } from '@kedge/runtime';
@@ -192,5 +195,61 @@ describe('EdgeHub and the outbox', () => {
     cloud.ack(msg);
     await waitFor(() => outbox.size() === 0, { what: 'the ack to empty the outbox' });
     expect(insertsIntoOutbox()).toBe(1);
+  });
+});
+
+describe('EdgeHub against a cloud that will not open the tunnel', () => {
+  it('logs each failed attempt with KEDGE_HUB_CONNECT_FAILED and what the cloud answered', async () => {
+    await using dir = await tempDir('kedge-edgehub-refused-');
+    const edb = openEdgeDatabase(join(dir.path, 'edgecore.db'));
+    const refusing = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('no');
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const bus = new Bus({
+      log: createLogger({ name: 'edgehub-test', level: 'info', destination: sink }),
+      clock: systemClock,
+    });
+    const server = `127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    bus.register(
+      new EdgeHub({
+        nodeName: 'edge-1',
+        projectId: 'e632aba927ea4ac2b575ec1603d56f10',
+        token: 'wrong-token',
+        server,
+        heartbeatMs: 30_000,
+        handshakeTimeoutMs: 5_000,
+        maxMessageBytes: 1 << 20,
+        reconnectInitialMs: 50,
+        reconnectMaxMs: 200,
+        register: () => ({ nodeInfo: {}, addresses: [], labels: {}, edgecoreVersion: 'v1.21.0' }),
+        outbox: new Outbox({ db: edb.db }),
+        clock: systemClock,
+      }),
+    );
+    try {
+      await bus.start();
+      const failed = await waitFor(() => lines.find((l) => l['msg'] === 'cloud session failed'), {
+        what: 'a failed session in the log',
+      });
+      expect(failed).toMatchObject({
+        code: 'KEDGE_HUB_CONNECT_FAILED',
+        server,
+        err: `${server}: cloud answered HTTP 401 instead of opening the tunnel`,
+      });
+    } finally {
+      await bus.stop();
+      await new Promise((resolve) => refusing.close(resolve));
+      edb.close();
+    }
   });
 });

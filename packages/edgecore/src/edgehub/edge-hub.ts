@@ -8,9 +8,11 @@
 import {
   EdgeGroups,
   EdgeModules,
+  KedgeError,
   Operations,
   WireGroups,
   edgeResource,
+  errorCodeOf,
   errorMessage,
   newMessage,
   MessageSchema,
@@ -92,7 +94,7 @@ export class EdgeHub implements Module {
     while (!ctx.signal.aborted) {
       const server = addresses.current;
       const registered = await this.runSession(ctx, server).catch((err: unknown) => {
-        ctx.log.warn({ server, err: errorMessage(err) }, 'cloud session failed');
+        ctx.log.warn({ server, code: errorCodeOf(err), err: errorMessage(err) }, 'cloud session failed');
         return false;
       });
       if (ctx.signal.aborted) break;
@@ -138,7 +140,13 @@ export class EdgeHub implements Module {
         ws.once('open', () => resolve());
         ws.once('error', reject);
         ws.once('unexpected-response', (_req, res) =>
-          reject(new Error(`cloud answered HTTP ${res.statusCode}`)),
+          reject(
+            new KedgeError(
+              'KEDGE_HUB_CONNECT_FAILED',
+              `${server}: cloud answered HTTP ${res.statusCode} instead of opening the tunnel`,
+              { node: o.nodeName, server, httpStatus: res.statusCode },
+            ),
+          ),
         );
       });
       ctx.log.info({ url }, 'connected to the cloud; registering');
@@ -161,7 +169,14 @@ export class EdgeHub implements Module {
           if (!msg) return;
           if (msg.header.parent_msg_id === registerMsg.header.msg_id) {
             if (msg.route.operation === Operations.response) resolve();
-            else reject(new Error(`cloud refused registration: ${JSON.stringify(msg.content)}`));
+            else
+              reject(
+                new KedgeError(
+                  'KEDGE_HUB_CONNECT_FAILED',
+                  `${server}: cloud refused the registration of node ${o.nodeName}: ${JSON.stringify(msg.content)}`,
+                  { node: o.nodeName, server },
+                ),
+              );
             return;
           }
           this.fromCloud(ctx, msg);
@@ -173,7 +188,13 @@ export class EdgeHub implements Module {
         closed.then((c) => c),
         this.o.clock.sleep(o.handshakeTimeoutMs, ctx.signal).then(() => 'timeout' as const),
       ]);
-      if (first === 'timeout') throw new Error(`no answer to registration within ${o.handshakeTimeoutMs} ms`);
+      if (first === 'timeout') {
+        throw new KedgeError(
+          'KEDGE_HUB_CONNECT_FAILED',
+          `${server}: no answer to the registration of node ${o.nodeName} within ${o.handshakeTimeoutMs} ms`,
+          { node: o.nodeName, server },
+        );
+      }
       if (first !== 'registered') {
         logClose(ctx, o.nodeName, first);
         if (first.code === REVOKED_CLOSE_CODE) o.certificates?.discard();

@@ -15,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { KedgeError, errorMessage } from '@kedge/api';
+import { KedgeError, errorMessage, isKedgeError } from '@kedge/api';
 
 /** The errno code of a Node file-system error (`ENOENT`...), else undefined. */
 export function errnoCode(err: unknown): string | undefined {
@@ -122,6 +122,6 @@ export function existsNoFollow(path: string): boolean {
 
 /** KEDGE_INSTALL_FAILED naming the step and the file, with the cause attached. */
 export function failed(step: string, file: string, err: unknown): KedgeError {
-  if (err instanceof KedgeError) return err;
+  if (isKedgeError(err)) return err;
   return new KedgeError('KEDGE_INSTALL_FAILED', `${step}: ${errorMessage(err)}`, { file }, { cause: err });
 }

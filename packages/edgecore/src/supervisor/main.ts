@@ -1,7 +1,7 @@
 // supervisor: argv, signals and the exit code around runSupervisor.
 //   supervisor [--restart-delay-ms N] [--max-delay-ms N] -- <node args...>
 import { parseArgs } from 'node:util';
-import { errorMessage } from '@kedge/api';
+import { KedgeError, errorMessage } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
 import { runSupervisor } from './supervisor.ts';
 
@@ -13,7 +13,11 @@ const USAGE = `usage: supervisor [--restart-delay-ms N] [--max-delay-ms N] [--re
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: "${value}" is not a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new KedgeError('KEDGE_CLI_USAGE', `--${name}: "${value}" is not a non-negative integer`, {
+      fields: [`--${name}`],
+    });
+  }
   return n;
 }
 

@@ -27,7 +27,7 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   try {
     const parsed = parseArgs({ options, args: [...argv], allowPositionals: true, strict: true });
     if (parsed.positionals.length > 0 && !('help' in parsed.values && parsed.values.help)) {
-      throw new Error(`unexpected argument "${parsed.positionals[0]}"`);
+      throw new KedgeError('KEDGE_CLI_USAGE', `unexpected argument "${parsed.positionals[0]}"`);
     }
     return parsed;
   } catch (err: unknown) {

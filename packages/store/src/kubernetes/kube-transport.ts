@@ -47,28 +47,26 @@ const THROTTLED_ATTEMPTS = 5;
 function loadConfig(o: KubeConnectionOptions): KubeConfig {
   const kc = new KubeConfig();
   const field = o.inCluster ? 'store.kubernetes.inCluster' : 'store.kubernetes.kubeconfig';
-  try {
-    if (o.inCluster) {
-      if (!process.env.KUBERNETES_SERVICE_HOST) {
-        throw new Error('KUBERNETES_SERVICE_HOST is not set (not running in a pod?)');
-      }
-      kc.loadFromCluster();
-    } else if (o.kubeconfig) {
-      kc.loadFromFile(o.kubeconfig);
-    } else {
-      const fallback = join(homedir(), '.kube', 'config');
-      if (!process.env.KUBECONFIG && !existsSync(fallback)) {
-        throw new Error(`empty, and neither $KUBECONFIG nor ${fallback} exists`);
-      }
-      kc.loadFromDefault();
-    }
-  } catch (err: unknown) {
-    throw new KedgeError(
+  const unloadable = (problem: string, cause?: unknown): KedgeError =>
+    new KedgeError(
       'KEDGE_CONFIG_INVALID',
-      `${field}: cannot load the Kubernetes client config: ${errorMessage(err)}`,
+      `${field}: cannot load the Kubernetes client config: ${problem}`,
       { fields: [field], ...(o.kubeconfig ? { file: o.kubeconfig } : {}) },
-      { cause: err },
+      cause === undefined ? undefined : { cause },
     );
+  const fallback = join(homedir(), '.kube', 'config');
+  if (o.inCluster && !process.env.KUBERNETES_SERVICE_HOST) {
+    throw unloadable('KUBERNETES_SERVICE_HOST is not set (not running in a pod?)');
+  }
+  if (!o.inCluster && !o.kubeconfig && !process.env.KUBECONFIG && !existsSync(fallback)) {
+    throw unloadable(`empty, and neither $KUBECONFIG nor ${fallback} exists`);
+  }
+  try {
+    if (o.inCluster) kc.loadFromCluster();
+    else if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (err: unknown) {
+    throw unloadable(errorMessage(err), err);
   }
   if (!kc.getCurrentCluster()) {
     throw new KedgeError('KEDGE_CONFIG_INVALID', `${field}: the kubeconfig names no current cluster`, {

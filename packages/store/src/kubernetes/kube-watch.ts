@@ -8,7 +8,7 @@
 // stalled (a dead peer can leave a socket open forever) — never a quiet,
 // dead watch.
 import type { Readable } from 'node:stream';
-import { errorMessage, KedgeError, type KindName } from '@kedge/api';
+import { errorMessage, isKedgeError, KedgeError, type KindName } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import type { WatchEvent } from '../resource-store.ts';
 import { translateError, type KubeOperation } from './kube-errors.ts';
@@ -136,7 +136,7 @@ export async function* watchKube<K extends KindName>(
           { cause: err },
         );
       }
-      if (err instanceof KedgeError) throw err;
+      if (isKedgeError(err)) throw err;
       throw new KedgeError(
         'KEDGE_STORE_UNAVAILABLE',
         `watch of ${kind} broke: ${errorMessage(err)}`,

@@ -3,9 +3,9 @@
 // process, written at start and removed at a clean stop, so that a process
 // can tell that another one runs the other mode and say so.
 import {
-  KedgeError,
   NODE_TASK_MODE_CONFIGMAP,
   disagreeingModes,
+  hasCode,
   type ConfigMap,
   type NodeTaskMode,
 } from '@kedge/api';
@@ -40,7 +40,7 @@ export class NodeTaskModeMarker {
         });
         return;
       } catch (err: unknown) {
-        if (!(err instanceof KedgeError && err.code === 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
+        if (!hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
       }
     }
     await mutate(this.#store, 'ConfigMap', name, set, { namespace });
