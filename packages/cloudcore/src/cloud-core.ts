@@ -3,6 +3,7 @@
 // the store, so any number of replicas can run and a restart loses nothing.
 import {
   KedgeError,
+  hasCode,
   NODE_TASK_MODE_CONFIGMAP,
   NodeTaskMode,
   NodeTaskOperations,
@@ -282,7 +283,7 @@ export class CloudCore {
     try {
       await this.o.store.create('Event', { ...event, metadata: { ...event.metadata, namespace: ns } });
     } catch (err) {
-      if (!(err instanceof KedgeError && err.code === 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
+      if (!hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
     }
     return 'OK';
   }

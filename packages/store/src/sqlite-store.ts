@@ -4,7 +4,7 @@
 // under BEGIN IMMEDIATE, so processes take turns and revisions commit in
 // order; watches (sqlite-watch.ts) follow the log by polling it.
 import { randomUUID } from 'node:crypto';
-import { KedgeError, rfc3339, type KindName, type ResourceOf } from '@kedge/api';
+import { isKedgeError, KedgeError, rfc3339, type KindName, type ResourceOf } from '@kedge/api';
 import { systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { matchesLabelSelector, parseLabelSelector } from './label-selector.ts';
 import {
@@ -293,7 +293,7 @@ class SqliteStore implements ResourceStore, ChangeSource {
     try {
       return fn();
     } catch (err: unknown) {
-      if (err instanceof KedgeError) throw err;
+      if (isKedgeError(err)) throw err;
       const message = err instanceof Error ? err.message : String(err);
       throw new KedgeError(
         'KEDGE_STORE_UNAVAILABLE',

@@ -12,9 +12,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
+  errorCodeOf,
   errorMessage,
   hasCode,
-  KedgeError,
   MessageSchema,
   Operations,
   describeIssues,
@@ -336,7 +336,7 @@ export class CloudHub {
       if (msg.header.sync) session.send(replyTo(msg, 'cloudhub', content ?? 'OK'));
     } catch (err) {
       const code = hasCode(err, 'KEDGE_STORE_CONFLICT') || hasCode(err, 'KEDGE_STORE_UNAVAILABLE');
-      const wireCode = err instanceof KedgeError ? err.code : 'KEDGE_INTERNAL';
+      const wireCode = errorCodeOf(err);
       this.log.warn(
         {
           node: session.nodeName,

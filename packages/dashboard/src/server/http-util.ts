@@ -1,7 +1,7 @@
 // Small HTTP helpers for the BFF: JSON replies, KedgeError -> status mapping
 // and a bounded JSON body reader.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage, KedgeError, type ErrorCode } from '@kedge/api';
+import { errorCodeOf, errorMessage, KedgeError, type ErrorCode } from '@kedge/api';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   KEDGE_HTTP_BAD_REQUEST: 400,
@@ -28,7 +28,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** Replies {code, message}; returns the status sent. */
 export function sendError(res: ServerResponse, err: unknown): number {
-  const code: ErrorCode = err instanceof KedgeError ? err.code : 'KEDGE_INTERNAL';
+  const code: ErrorCode = errorCodeOf(err);
   const status = STATUS_BY_CODE[code] ?? 500;
   if (!res.headersSent) sendJson(res, status, { code, message: errorMessage(err) });
   else res.destroy();

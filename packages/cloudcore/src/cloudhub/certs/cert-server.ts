@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { KedgeError, NAME_PATTERN, errorMessage } from '@kedge/api';
+import { KedgeError, NAME_PATTERN, errorCodeOf, errorMessage } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { CloudCa } from './cloud-ca.ts';
 import { signEdgeCsr } from './edge-cert-signer.ts';
@@ -99,7 +99,7 @@ export class CertServer {
       const cert = await this.issue(req);
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(cert);
     } catch (err: unknown) {
-      const code = err instanceof KedgeError ? err.code : 'KEDGE_INTERNAL';
+      const code = errorCodeOf(err);
       const node = headerOf(req, 'nodename');
       this.log.warn(
         { node: node?.slice(0, 253), code, err: errorMessage(err) },

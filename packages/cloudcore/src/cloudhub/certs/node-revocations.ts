@@ -5,7 +5,7 @@
 // refused; a node joined again after it (a new token, a new certificate)
 // connects as before. `keadm revoke --node N` writes a record, and so does
 // cloudcore when a Node is deleted.
-import { KedgeError, type ConfigMap } from '@kedge/api';
+import { hasCode, type ConfigMap } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { createInformer, mutate, type ResourceStore } from '@kedge/store';
 
@@ -34,7 +34,7 @@ export async function revokeNode(store: ResourceStore, node: string, atMs: numbe
       });
       return;
     } catch (err: unknown) {
-      if (!(err instanceof KedgeError && err.code === 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
+      if (!hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
     }
   }
   await mutate(store, 'ConfigMap', name, set, { namespace });
