@@ -50,10 +50,11 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
       nodeLimit: hub.nodeLimit,
       keepaliveTimeoutMs: hub.keepaliveTimeout * 1000,
       maxMessageBytes: hub.maxMessageBytes,
+      rateLimit: { qps: hub.nodeMessageQPS, burst: hub.nodeMessageBurst },
     },
     heartbeatWriteIntervalMs: hub.nodeStatusUpdateFrequency * 1000,
-    taskManager: {
     certificates,
+    taskManager: {
       enable: config.modules.taskManager.enable,
       disableNodeTaskV1alpha2: config.featureGates.disableNodeTaskV1alpha2,
       imageSecretNamespaces: config.modules.taskManager.imageSecretNamespaces,

@@ -14,7 +14,6 @@ import {
   nodeTaskModeKey,
   nodeTaskModeOf,
   parseEdgeResource,
-  validateAs,
   type Message,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
@@ -23,6 +22,7 @@ import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
 import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
 import type { NodeSession } from './cloudhub/node-session.ts';
+import { admitNodeEvent } from './events/node-event-admission.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
 import { TaskManager } from './taskmanager/task-manager.ts';
 import { V1alpha1TaskManager } from './taskmanager-v1alpha1/v1alpha1-task-manager.ts';
@@ -40,12 +40,14 @@ export interface CloudCoreOptions {
     nodeLimit: number;
     keepaliveTimeoutMs: number;
     maxMessageBytes: number;
+    /** Upstream messages per node; default 30/s, burst 60. */
+    rateLimit?: { qps: number; burst: number } | undefined;
   };
   heartbeatWriteIntervalMs: number;
-  /**
-   * Node tasks; omitted = on, v1alpha2. With disableNodeTaskV1alpha2 the v1alpha1 task manager runs
   /** The cloud CA and bootstrap server: node identity from client certificates (docs/tunnel.md). */
   certificates?: NodeCredentialsOptions['certificates'];
+  /**
+   * Node tasks; omitted = on, v1alpha2. With disableNodeTaskV1alpha2 the v1alpha1 task manager runs
    * instead (jobs created as v1alpha1), and the v1alpha2 one does not.
    */
   taskManager?: {
@@ -59,9 +61,9 @@ export interface CloudCoreOptions {
 
 export class CloudCore {
   readonly hub: CloudHub;
+  readonly credentials: NodeCredentials;
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
-  readonly credentials: NodeCredentials;
   private readonly lifecycle: NodeLifecycle;
   private readonly tasks: TaskManager | undefined;
   private readonly tasksOff: string | undefined;
@@ -80,8 +82,6 @@ export class CloudCore {
       clock: options.clock,
       log: options.log,
     });
-    this.hub = new CloudHub({
-      ...options.hub,
     this.credentials = new NodeCredentials({
       store: options.store,
       log: options.log,
@@ -89,9 +89,11 @@ export class CloudCore {
       tokenSecret: options.hub.tokenSecret,
       certificates: options.certificates,
     });
+    this.hub = new CloudHub({
+      ...options.hub,
+      authenticate: this.credentials.authenticate,
       log: options.log,
       clock: options.clock,
-      authenticate: this.credentials.authenticate,
       handlers: {
         register: async (session, content) => {
           const node = await this.lifecycle.register(session.nodeName, content, session.info.edgecoreVersion);
@@ -110,13 +112,13 @@ export class CloudCore {
         },
       },
     });
-    const tm = options.taskManager;
-    const enabled = tm?.enable !== false;
     this.credentials.onRevoked((node) =>
       this.hub
         .session(node)
         ?.close(CloseCodes.revoked, 'KEDGE_AUTH_NODE_REVOKED: node revoked or deleted; join it again'),
     );
+    const tm = options.taskManager;
+    const enabled = tm?.enable !== false;
     const mode = nodeTaskModeOf(tm?.disableNodeTaskV1alpha2 === true);
     this.tasksOff = !enabled
       ? 'modules.taskManager.enable is false'
@@ -173,12 +175,12 @@ export class CloudCore {
     if (this.tasksV1alpha1) await this.tasksV1alpha1.start();
     let port: number;
     try {
+      await this.credentials.start();
       port = await this.hub.start();
     } catch (err) {
-      await this.credentials.start();
+      await this.credentials.stop();
       await this.tasks?.stop();
       await this.tasksV1alpha1?.stop();
-      await this.credentials.stop();
       throw err;
     }
     const every = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
@@ -189,9 +191,9 @@ export class CloudCore {
   async stop(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.hub.stop();
+    await this.credentials.stop();
     await this.tasks?.stop();
     await this.tasksV1alpha1?.stop();
-    await this.credentials.stop();
     await this.modeMarker?.remove().catch((err: unknown) => {
       this.log.warn(
         { err: errorMessage(err) },
@@ -278,10 +280,9 @@ export class CloudCore {
 
   /** An edge Event report; stored once by name, so a resent report is a no-op. */
   private async recordEvent(session: NodeSession, msg: Message, namespace: string): Promise<string> {
-    const event = validateAs('Event', msg.content, `event report from node ${session.nodeName}`);
-    const ns = namespace === 'null' ? 'default' : namespace;
+    const event = admitNodeEvent(session.nodeName, namespace, msg.content);
     try {
-      await this.o.store.create('Event', { ...event, metadata: { ...event.metadata, namespace: ns } });
+      await this.o.store.create('Event', event);
     } catch (err) {
       if (!hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
     }

@@ -368,7 +368,15 @@ export const StoreConfigSchema = z
       .enum(['sqlite', 'kubernetes'])
       .describe('sqlite (embedded, one file) or kubernetes (a kube-apiserver)'),
     sqlite: z
-      .strictObject({ path: z.string().describe('database file, created on first start') })
+      .strictObject({
+        path: z.string().describe('database file, created on first start'),
+        eventTTL: z
+          .number()
+          .min(0)
+          .describe(
+            'delete Events stored longer ago than this (seconds; kube-apiserver --event-ttl); 0 = never',
+          ),
+      })
       .describe('used when backend is sqlite'),
     kubernetes: z
       .strictObject({
@@ -396,7 +404,7 @@ export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 export function defaultStoreConfig(): StoreConfig {
   return {
     backend: 'sqlite',
-    sqlite: { path: '/var/lib/kedge/kedge.db' },
+    sqlite: { path: '/var/lib/kedge/kedge.db', eventTTL: 3600 },
     kubernetes: { kubeconfig: '', inCluster: false },
   };
 }

@@ -10,7 +10,11 @@ export async function openStore(config: StoreConfig, log: Logger): Promise<Resou
   switch (config.backend) {
     case 'sqlite':
       mkdirSync(dirname(config.sqlite.path), { recursive: true });
-      return openSqliteStore({ path: config.sqlite.path, log: log.child({ module: 'store' }) });
+      return openSqliteStore({
+        path: config.sqlite.path,
+        log: log.child({ module: 'store' }),
+        eventTtlMs: config.sqlite.eventTTL * 1000,
+      });
     case 'kubernetes':
       return openKubernetesStore({
         ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}),

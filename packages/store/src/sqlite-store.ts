@@ -26,6 +26,7 @@ import type {
 } from './resource-store.ts';
 import { openDatabase, type Db, type Durability } from './sqlite-schema.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
+import { DEFAULT_EVENT_TTL_MS, EventTtl } from './sqlite-event-ttl.ts';
 import { watchChanges, type ChangeBatch, type ChangeSource } from './sqlite-watch.ts';
 import {
   conflictError,
@@ -49,6 +50,17 @@ export interface SqliteStoreOptions {
   changeLogRetention?: number;
   /** 'full' (default) syncs every commit; 'normal' may lose the last commits on power loss, never on a crash. */
   durability?: Durability;
+  /** Events older than this (from when they were stored) are deleted, change log included; default 1 h, 0 = never. */
+  eventTtlMs?: number;
+}
+
+/** The embedded store's Event TTL (kube-apiserver: --event-ttl); `expireEvents` runs one compaction now. */
+export interface EventTtlStore {
+  expireEvents(): number;
+}
+
+export function hasEventTtl(store: ResourceStore): store is ResourceStore & EventTtlStore {
+  return typeof (store as Partial<EventTtlStore>).expireEvents === 'function';
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): ResourceStore {
@@ -57,7 +69,7 @@ export function openSqliteStore(options: SqliteStoreOptions): ResourceStore {
 
 type Labels = Record<string, string>;
 
-class SqliteStore implements ResourceStore, ChangeSource {
+class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
   readonly #path: string;
   readonly #db: Db;
   readonly #sql: Statements;
@@ -68,6 +80,7 @@ class SqliteStore implements ResourceStore, ChangeSource {
   readonly #trimEvery: number;
   readonly #closing = new AbortController();
   readonly #tx: { immediate<T>(fn: () => T): T; deferred<T>(fn: () => T): T };
+  readonly #eventTtl: EventTtl | undefined;
 
   constructor(o: SqliteStoreOptions) {
     this.#path = o.path;
@@ -84,6 +97,18 @@ class SqliteStore implements ResourceStore, ChangeSource {
       immediate: <T>(fn: () => T) => run.immediate(fn) as T,
       deferred: <T>(fn: () => T) => run.deferred(fn) as T,
     };
+    this.#eventTtl =
+      (o.eventTtlMs ?? DEFAULT_EVENT_TTL_MS) > 0
+        ? new EventTtl({
+            db: this.#db,
+            ttlMs: o.eventTtlMs ?? DEFAULT_EVENT_TTL_MS,
+            clock: this.#clock,
+            log: this.#log,
+            deleteOne: (ref, tombstone) => this.#commit(ref, 'DELETED', tombstone, undefined),
+            immediate: (fn) => this.#tx.immediate(fn),
+          })
+        : undefined;
+    this.#eventTtl?.start();
     this.#log?.debug({ retention: this.#retention }, 'store opened');
   }
 
@@ -183,8 +208,13 @@ class SqliteStore implements ResourceStore, ChangeSource {
   async close(): Promise<void> {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort(new KedgeError('KEDGE_STORE_UNAVAILABLE', `store ${this.#path} is closed`));
+    this.#eventTtl?.stop();
     this.#db.close();
     this.#log?.debug('store closed');
+  }
+
+  expireEvents(): number {
+    return this.#guard('Event', () => this.#eventTtl?.expire() ?? 0);
   }
 
   head(): number {

@@ -28,6 +28,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCodes, closeReason } from './close-codes.ts';
 import { guarded } from './connection-guard.ts';
 import { checkHandshakeHeaders, refuseUpgrade } from './handshake-headers.ts';
+import { DEFAULT_NODE_RATE_LIMIT, UpstreamRateLimiter, type RateLimit } from './upstream-rate-limit.ts';
 import { NodeSession } from './node-session.ts';
 import { verifyNodeToken } from './node-token.ts';
 import { checkSpeaksForItself, isRegisterMessage } from './upstream-rules.ts';
@@ -36,17 +37,17 @@ export interface CloudHubTls {
   cert: string | Buffer;
   key: string | Buffer;
   ca?: string | Buffer;
-}
-  /** Require a client certificate signed by `ca` (the TLS handshake fails without one). */
+  /** Ask for a client certificate signed by `ca` (authenticate checks it on every upgrade). */
   requestCert?: boolean;
+}
 
-export interface DisconnectReason {
 /** How a connection proves it is the node it names: a certificate check (certs/tunnel-auth.ts). */
 export type NodeAuthenticator = (
   req: IncomingMessage,
   nodeName: string,
 ) => { ok: true } | { ok: false; code: 'KEDGE_AUTH_REJECTED' | 'KEDGE_AUTH_NODE_REVOKED'; message: string };
 
+export interface DisconnectReason {
   /** Condition reason for the Node, e.g. EdgeDisconnected. */
   reason: string;
   message: string;
@@ -66,12 +67,14 @@ export interface CloudHubOptions {
   port: number;
   tls?: CloudHubTls | undefined;
   tokenSecret: string | Buffer;
-  nodeLimit: number;
   /** Identity from the client certificate instead of the token (set with tls.requestCert). */
   authenticate?: NodeAuthenticator | undefined;
+  nodeLimit: number;
   keepaliveTimeoutMs: number;
   maxMessageBytes: number;
   maxBufferedBytes?: number;
+  /** Upstream messages per node (default 30/s, burst 60). */
+  rateLimit?: RateLimit | undefined;
   log: Logger;
   clock: Clock;
   handlers: CloudHubHandlers;
@@ -82,6 +85,7 @@ export class CloudHub {
   private readonly log: Logger;
   private readonly sessions = new Map<string, NodeSession>();
   private readonly wss: WebSocketServer;
+  private readonly limiter: UpstreamRateLimiter;
   private server: Server | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
 
@@ -89,6 +93,7 @@ export class CloudHub {
     this.options = options;
     this.log = options.log.child({ module: 'cloudhub' });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+    this.limiter = new UpstreamRateLimiter(options.rateLimit ?? DEFAULT_NODE_RATE_LIMIT, this.log);
   }
 
   /** Listens; resolves with the bound port. */
@@ -99,7 +104,8 @@ export class CloudHub {
           cert: tls.cert,
           key: tls.key,
           ...(tls.ca ? { ca: tls.ca } : {}),
-          ...(tls.requestCert ? { requestCert: true, rejectUnauthorized: true } : {}),
+          // checked per upgrade (authenticate), so /healthz still answers probes without a certificate
+          ...(tls.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}),
         })
       : createHttpServer();
     server.on('request', (req, res) => this.onRequest(req, res));
@@ -268,6 +274,7 @@ export class CloudHub {
   private onSessionEnded(session: NodeSession, why: DisconnectReason): void {
     if (this.sessions.get(session.nodeName) !== session) return; // replaced: the newer session owns the node
     this.sessions.delete(session.nodeName);
+    this.limiter.forget(session.nodeName);
     this.log.info({ node: session.nodeName, reason: why.reason }, why.message);
     if (!session.registered) return;
     session.enqueue(() => this.options.handlers.closed(session, why));
@@ -297,6 +304,12 @@ export class CloudHub {
     }
     const msg = result.data;
     if (msg.route.operation === Operations.keepalive) return;
+    if (!this.limiter.allow(session.nodeName, this.options.clock.now())) {
+      const { qps, burst } = this.options.rateLimit ?? DEFAULT_NODE_RATE_LIMIT;
+      const why = `node ${session.nodeName} sends more than ${qps} messages/s (burst ${burst}); resend later`;
+      if (msg.header.sync) session.send(errorReply(msg, 'KEDGE_WIRE_RATE_LIMITED', why, true));
+      return;
+    }
     const refusal = checkSpeaksForItself(session.nodeName, msg);
     if (refusal) {
       this.log.warn(

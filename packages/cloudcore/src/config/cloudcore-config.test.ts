@@ -110,7 +110,7 @@ describe('loadCloudCoreConfig', () => {
     original.featureGates.disableNodeTaskV1alpha2 = true;
     original.store = {
       backend: 'kubernetes',
-      sqlite: { path: '' },
+      sqlite: { path: '', eventTTL: 3600 },
       kubernetes: { kubeconfig: '/etc/kube.conf', inCluster: false },
     };
     expect(loadCloudCoreConfig({ text: renderCloudCoreConfig(original), env: {} })).toEqual(original);

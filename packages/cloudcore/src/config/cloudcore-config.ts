@@ -35,6 +35,15 @@ const CloudHubSchema = z
     keepaliveTimeout: seconds('drop a session with no keepalive for this long'),
     nodeStatusUpdateFrequency: seconds('interval between heartbeat writes per node'),
     maxMessageBytes: z.number().int().positive().describe('largest frame accepted or sent'),
+    nodeMessageQPS: z
+      .number()
+      .positive()
+      .describe('upstream messages per second one node may send (KubeEdge: 30); the excess is refused'),
+    nodeMessageBurst: z
+      .number()
+      .int()
+      .positive()
+      .describe('upstream messages one node may send at once (KubeEdge: 60)'),
     websocket: z
       .strictObject({
         enable: z.boolean().describe('serve the WebSocket transport'),
@@ -59,6 +68,9 @@ const CloudHubSchema = z
       })
       .superRefine((tls, ctx) => {
         if (valueAt(tls, ['enable']) !== true) return;
+        const fromCa = valueAt(tls, ['caKeyFile']) !== '';
+        if (fromCa && valueAt(tls, ['caFile']) === '')
+          ctx.addIssue({ code: 'custom', path: ['caFile'], message: 'required when caKeyFile is set' });
         for (const field of ['certFile', 'keyFile'] as const) {
           if (!fromCa && valueAt(tls, [field]) === '')
             ctx.addIssue({
@@ -67,22 +79,10 @@ const CloudHubSchema = z
               message: 'required when tls is enabled without caKeyFile',
             });
         }
-      }, whenObject)
-      .describe('TLS for the edge connection'),
-    auth: z
-      .strictObject({
-        tokenSecretFile: z
-        const fromCa = valueAt(tls, ['caKeyFile']) !== '';
-        if (fromCa && valueAt(tls, ['caFile']) === '')
-          ctx.addIssue({ code: 'custom', path: ['caFile'], message: 'required when caKeyFile is set' });
-          .string()
-          .min(1)
-          .describe('secret that join tokens are signed with (and, in token mode, node tokens derived from)'),
-      })
         if (fromCa && (valueAt(tls, ['certFile']) === '') !== (valueAt(tls, ['keyFile']) === ''))
           ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'certFile and keyFile go together' });
-      .describe('edge node credentials'),
-  })
+      }, whenObject)
+      .describe('TLS for the edge connection'),
     https: z
       .strictObject({
         enable: z.boolean().describe('serve GET /ca.crt and /edge.crt (needs tls.caKeyFile)'),
@@ -94,6 +94,15 @@ const CloudHubSchema = z
       .number()
       .positive()
       .describe('validity of a signed edge certificate (days); edges renew at 70-90% of it'),
+    auth: z
+      .strictObject({
+        tokenSecretFile: z
+          .string()
+          .min(1)
+          .describe('secret that join tokens are signed with (and, in token mode, node tokens derived from)'),
+      })
+      .describe('edge node credentials'),
+  })
   .describe('the tunnel to edge nodes');
 
 export const CloudCoreConfigSchema = z.strictObject({
@@ -137,6 +146,8 @@ export function defaultCloudCoreConfig(): CloudCoreConfig {
         keepaliveTimeout: 30,
         nodeStatusUpdateFrequency: 20,
         maxMessageBytes: 1048576,
+        nodeMessageQPS: 30,
+        nodeMessageBurst: 60,
         websocket: { enable: true, address: '127.0.0.1', port: 10000 },
         tls: {
           enable: true,
