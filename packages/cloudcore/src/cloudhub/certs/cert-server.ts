@@ -105,6 +105,7 @@ export class CertServer {
         { node: node?.slice(0, 253), code, err: errorMessage(err) },
         'certificate request refused',
       );
+      req.resume(); // drop an unread CSR so the answer is not held behind it
       answerError(res, STATUS[code] ?? 500, code, errorMessage(err));
     }
   }
@@ -177,7 +178,9 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 
 function answerError(res: ServerResponse, status: number, code: string, message: string): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code, message }));
+  res
+    .writeHead(status, { 'content-type': 'application/json', connection: 'close' })
+    .end(JSON.stringify({ code, message }));
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -109,7 +109,10 @@ describe.sequential('node certificates (bootstrap server and tunnel identity)', 
         ws.send(JSON.stringify(register));
       });
       ws.on('message', (data) => {
-        const msg = JSON.parse((data as Buffer).toString()) as { route: { operation: string }; content: unknown };
+        const msg = JSON.parse((data as Buffer).toString()) as {
+          route: { operation: string };
+          content: unknown;
+        };
         resolve(msg.route.operation === 'response' ? 'registered' : `refused ${JSON.stringify(msg.content)}`);
       });
       ws.on('close', (code, reason) => resolve(`closed ${code} ${reason.toString()}`));
@@ -229,6 +232,14 @@ describe.sequential('node certificates (bootstrap server and tunnel identity)', 
     const own = connect('tun-a', creds);
     expect(await own.outcome).toBe('registered');
     own.ws.close();
+    const noCert = new WebSocket(`wss://127.0.0.1:${tunnelPort}/p/tun-a/events`, {
+      headers: { node_id: 'tun-a', project_id: 'p', authorization: 'Bearer anything' },
+      ca: ca.pem,
+    });
+    const refused = await new Promise<string>((resolve) =>
+      noCert.on('close', (code, reason) => resolve(`${code} ${reason.toString()}`)),
+    );
+    expect(refused).toBe('4401 KEDGE_AUTH_REJECTED: no client certificate');
     const claim = connect('tun-b', creds);
     expect(await claim.outcome).toMatch(
       /^closed 4401 KEDGE_AUTH_REJECTED: client certificate is for "system:node:tun-a"/,
