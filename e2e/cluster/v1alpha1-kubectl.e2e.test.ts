@@ -127,4 +127,65 @@ describe('v1alpha1 jobs applied with kubectl', () => {
     expect(job.status?.reason ?? '').not.toMatch(/KEDGE_TASK_MODE_MISMATCH/);
     expect(job.status?.nodeStatus?.[0]).toMatchObject({ nodeName: 'edge-absent', state: 'Failed' });
   });
+
+  it("accepts KubeEdge's own v1alpha1 samples unchanged and shows them at v1alpha1 in KubeEdge's shape", async () => {
+    // The gate is on (previous test): the v1alpha1 controller initialises them.
+    const samples = join(repoRoot(), 'e2e/node-tasks/testdata/kubeedge-samples');
+    await kube.kubectl(['apply', '-f', join(samples, 'nodeupgradejob.yaml')]);
+    await kube.kubectl(['apply', '-f', join(samples, 'imageprepulljob.yaml')]);
+    const read = async (resource: string, name: string): Promise<Record<string, unknown>> =>
+      JSON.parse(
+        (await kube.kubectl(['get', `${resource}.v1alpha1.operations.kubeedge.io`, name, '-o', 'json']))
+          .stdout,
+      ) as Record<string, unknown>;
+    const upgrade = await waitFor(
+      async () => {
+        const j = await read('nodeupgradejobs', 'upgrade-example');
+        return (j.status as { state?: string } | undefined)?.state !== undefined ? j : undefined;
+      },
+      { what: 'upgrade-example initialised', timeoutMs: 20_000 },
+    );
+    expect(upgrade.apiVersion).toBe('operations.kubeedge.io/v1alpha1');
+    expect(upgrade.spec).toMatchObject({ version: 'v1.16.0', failureTolerate: '0.3', timeoutSeconds: 180 });
+    // Only KubeEdge's v1alpha1 status fields: no v1alpha2 phase or progress.
+    const upgradeStatus = Object.keys(upgrade.status as object);
+    expect(
+      upgradeStatus.filter(
+        (k) =>
+          ![
+            'state',
+            'event',
+            'action',
+            'reason',
+            'time',
+            'currentVersion',
+            'historicVersion',
+            'nodeStatus',
+          ].includes(k),
+      ),
+    ).toEqual([]);
+    const prePull = await waitFor(
+      async () => {
+        const j = await read('imageprepulljobs', 'imageprepull-example');
+        return (j.status as { state?: string } | undefined)?.state !== undefined ? j : undefined;
+      },
+      { what: 'imageprepull-example initialised', timeoutMs: 20_000 },
+    );
+    const status = prePull.status as { status?: { nodeStatus?: Record<string, unknown> }[] };
+    expect(
+      Object.keys(prePull.status as object).filter(
+        (k) => !['state', 'event', 'action', 'reason', 'time', 'status'].includes(k),
+      ),
+    ).toEqual([]);
+    expect(status.status?.[0]?.nodeStatus).toMatchObject({ nodeName: 'edgenode1', state: 'Failed' });
+    expect(status.status?.[0]?.nodeStatus).not.toHaveProperty('phase');
+  });
+
+  it('accepts a v1alpha1 job that pins its release with imageDigestGatter.value', async () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const manifest = `${v1alpha1Job('pinned-by-value')}  imageDigestGatter:\n    value: "${digest}"\n`;
+    await kube.kubectl(['apply', '-f', '-'], { input: manifest });
+    const job = await serverJob('pinned-by-value');
+    expect(job.spec.imageDigestGatter).toEqual({ value: digest });
+  });
 });

@@ -95,6 +95,78 @@ describe('CRD generation', () => {
     ]);
   });
 
+  it("serves v1alpha1 in KubeEdge's shape: its spec fields (imageDigestGatter.value too) and its status", () => {
+    const keys = (node: OpenApiSchema | undefined): string[] =>
+      Object.keys((node?.properties as Record<string, OpenApiSchema> | undefined) ?? {}).sort();
+    const v1 = (file: string): OpenApiSchema =>
+      crd(file).spec.versions.find((v) => v.name === 'v1alpha1')!.schema.openAPIV3Schema;
+    const upgrade = v1('operations.kubeedge.io_nodeupgradejobs.yaml');
+    expect(keys(schemaAt(upgrade, '.spec'))).toEqual(
+      [
+        'checkItems',
+        'concurrency',
+        'failureTolerate',
+        'image',
+        'imageDigestGatter',
+        'labelSelector',
+        'nodeNames',
+        'requireConfirmation',
+        'timeoutSeconds',
+        'version',
+      ].sort(),
+    );
+    expect(keys(schemaAt(upgrade, '.spec.imageDigestGatter'))).toEqual(
+      expect.arrayContaining(['registryAPI', 'value']),
+    );
+    expect(keys(schemaAt(upgrade, '.status'))).toEqual(
+      [
+        'action',
+        'currentVersion',
+        'event',
+        'historicVersion',
+        'nodeStatus',
+        'reason',
+        'state',
+        'time',
+      ].sort(),
+    );
+    expect(keys(schemaAt(upgrade, '.status.nodeStatus')?.items as OpenApiSchema)).toEqual(
+      ['action', 'event', 'nodeName', 'reason', 'state', 'time'].sort(),
+    );
+    const prePull = v1('operations.kubeedge.io_imageprepulljobs.yaml');
+    expect(keys(schemaAt(prePull, '.spec.imagePrePullTemplate'))).toEqual(
+      [
+        'checkItems',
+        'concurrency',
+        'failureTolerate',
+        'imageSecrets',
+        'images',
+        'labelSelector',
+        'nodeNames',
+        'retryTimes',
+        'timeoutSeconds',
+      ].sort(),
+    );
+    expect(keys(schemaAt(prePull, '.status'))).toEqual([
+      'action',
+      'event',
+      'reason',
+      'state',
+      'status',
+      'time',
+    ]);
+    const item = schemaAt(prePull, '.status.status')?.items as OpenApiSchema;
+    expect(keys(item)).toEqual(['imageStatus', 'nodeStatus']);
+    expect(keys(schemaAt(item, '.nodeStatus'))).toEqual([
+      'action',
+      'event',
+      'nodeName',
+      'reason',
+      'state',
+      'time',
+    ]);
+  });
+
   it('has the names, scope and status subresource of each kind', () => {
     const facts = [...crds.values()].map((c) => [c.metadata.name, c.spec.scope, c.spec.names.shortNames]);
     expect(facts).toEqual([

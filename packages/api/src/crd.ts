@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { toStructuralSchema, type OpenApiSchema } from './crd-schema.ts';
 import { KedgeError } from './errors.ts';
 import { kinds, type KindName, type ResourceKind } from './kinds.ts';
+import { V1ALPHA1_SERVED_SCHEMAS } from './resources/node-task-v1alpha1-served.ts';
 
 export interface RenderedCrd {
   /** `<group>_<plural>.yaml` */
@@ -31,7 +32,14 @@ export function crdKinds(): ResourceKind[] {
 /** The CRD object for one kind. */
 export function buildCrd(k: ResourceKind): OpenApiSchema {
   const schema = openApiSchemaOf(k);
-  const version = (name: string, storage: boolean): OpenApiSchema => ({
+  const version = (name: string, storage: boolean): OpenApiSchema => {
+    // v1alpha1 in KubeEdge's own shape (its status has no phase or progress, so no columns for them).
+    const served = name === 'v1alpha1' ? V1ALPHA1_SERVED_SCHEMAS[k.kind] : undefined;
+    return served === undefined
+      ? versionEntry(name, storage, schema)
+      : { ...versionEntry(name, storage, openApiSchemaOf(k, served)), additionalPrinterColumns: undefined };
+  };
+  const versionEntry = (name: string, storage: boolean, schema: OpenApiSchema): OpenApiSchema => ({
     name,
     served: true,
     storage,
@@ -66,11 +74,11 @@ export function buildCrd(k: ResourceKind): OpenApiSchema {
   };
 }
 
-/** The structural openAPIV3Schema of a kind: apiVersion, kind, metadata, spec, status. */
-export function openApiSchemaOf(k: ResourceKind): OpenApiSchema {
+/** The structural openAPIV3Schema of a kind (or of `schema`, another version of it): apiVersion, kind, metadata, spec, status. */
+export function openApiSchemaOf(k: ResourceKind, schema: z.ZodType = k.schema): OpenApiSchema {
   let json: OpenApiSchema;
   try {
-    json = z.toJSONSchema(k.schema, {
+    json = z.toJSONSchema(schema, {
       target: 'openapi-3.0',
       io: 'input',
       unrepresentable: 'throw',

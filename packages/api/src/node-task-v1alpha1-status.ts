@@ -34,11 +34,16 @@ export interface V1alpha1JobState {
   time?: string | undefined;
 }
 
-/** The node phase a v1alpha1 entry stands for. */
+/**
+ * The node phase a v1alpha1 entry stands for: Pending only before the job
+ * started it (state Init); a node in a stage is InProgress whether or not
+ * cloudcore has sent the stage yet (that is `startTime`), so that phase never
+ * contradicts state/event/action (a node `Checking` after `Init/Success`).
+ */
 export function v1alpha1NodePhase(entry: V1alpha1Entry): NodeTaskPhase {
   if (entry.state === V1alpha1State.Successful) return 'Successful';
   if (entry.state === V1alpha1State.Failed) return entry.event === 'TimeOut' ? 'Unknown' : 'Failure';
-  return entry.startTime !== undefined ? 'InProgress' : 'Pending';
+  return entry.state === V1alpha1State.Init ? 'Pending' : 'InProgress';
 }
 
 /** The job phase a v1alpha1 job state stands for. */

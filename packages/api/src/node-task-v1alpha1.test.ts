@@ -115,6 +115,27 @@ describe('the v1alpha1 status lens', () => {
     ]);
   });
 
+  it('never shows a node in a stage as Pending, sent or not (no phase that contradicts state)', () => {
+    const base = validateAs('NodeUpgradeJob', {
+      apiVersion: 'operations.kubeedge.io/v1alpha2',
+      kind: 'NodeUpgradeJob',
+      metadata: { name: 'u' },
+      spec: { version: 'v1.1.0', nodeNames: ['a', 'b'] },
+    });
+    const job = withV1alpha1Status(
+      base,
+      { phase: 'InProgress', state: 'Checking', event: 'Init', action: 'Success', time: T },
+      [
+        { nodeName: 'a', state: 'Checking', event: 'Init', action: 'Success', time: T },
+        { nodeName: 'b', state: 'Init' },
+      ],
+    );
+    expect(job.status?.nodeStatus?.map((e) => [e.nodeName, e.state, e.phase])).toEqual([
+      ['a', 'Checking', 'InProgress'],
+      ['b', 'Init', 'Pending'],
+    ]);
+  });
+
   it('writes ImagePrePullJob entries under status[].nodeStatus, keeping image statuses', () => {
     const base = validateAs('ImagePrePullJob', {
       apiVersion: 'operations.kubeedge.io/v1alpha2',

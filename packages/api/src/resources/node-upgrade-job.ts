@@ -32,6 +32,9 @@ export const RegistryApiSchema = z.strictObject({
 export const ImageDigestGetterSchema = z.strictObject({
   arm64: ImageDigestSchema.optional().describe('Expected digest of the image for arm64 nodes.'),
   amd64: ImageDigestSchema.optional().describe('Expected digest of the image for amd64 nodes.'),
+  value: ImageDigestSchema.optional().describe(
+    'v1alpha1: expected digest of the image for every node without a digest for its CPU above.',
+  ),
   registryAPI: RegistryApiSchema.optional().describe(
     'Registry v2 API access (unused, as in KubeEdge v1alpha2).',
   ),

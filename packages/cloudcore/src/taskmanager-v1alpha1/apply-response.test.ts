@@ -52,6 +52,8 @@ describe('applyV1alpha1Response', () => {
         currentVersion: 'v1.1.0',
       },
     ]);
+    // ... and on the job, where KubeEdge's v1alpha1 keeps them.
+    expect(out.job.status).toMatchObject({ historicVersion: 'v1.0.0', currentVersion: 'v1.1.0' });
   });
 
   it('keeps the reason of a failure, and adds the rollback that follows it', () => {

@@ -89,6 +89,9 @@ export function applyV1alpha1Response(
     const item = written.status?.nodeStatus?.find((e) => e.nodeName === node);
     if (item && from) item.historicVersion = from;
     if (item && to) item.currentVersion = to;
+    // KubeEdge v1alpha1 keeps the versions on the job: the last upgraded node's.
+    if (written.status && from) written.status.historicVersion = from;
+    if (written.status && to) written.status.currentVersion = to;
   }
   return { kind: 'recorded', job: written, state: next.state };
 }

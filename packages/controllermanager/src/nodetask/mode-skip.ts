@@ -13,6 +13,11 @@ export async function recordModeSkip(
   name: string,
   mode: NodeTaskMode,
 ): Promise<void> {
+  // The version the job was created at, as the store read it (from managedFields for a job made with
+  // kubectl), is kept on the object first: a later write may leave the API server no managedFields to read.
+  await mutate(store, kind, name, (cur: NodeTaskJob) =>
+    cur.metadata.deletionTimestamp === undefined && cur.status === undefined ? cur : undefined,
+  );
   await mutate(
     store,
     kind,

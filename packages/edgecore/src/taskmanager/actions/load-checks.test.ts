@@ -49,4 +49,11 @@ describe('expectedDigest', () => {
     expect(expectedDigest({ amd64: d }, 'arm64')).toEqual({ kind: 'missing' });
     expect(expectedDigest({ arm64: d }, 'riscv64')).toEqual({ kind: 'missing' });
   });
+
+  it("takes v1alpha1's value as the digest of every CPU without its own", () => {
+    const v = `sha256:${'b'.repeat(64)}`;
+    expect(expectedDigest({ value: v }, 'riscv64')).toEqual({ kind: 'digest', digest: v });
+    expect(expectedDigest({ value: v, amd64: d }, 'amd64')).toEqual({ kind: 'digest', digest: d });
+    expect(expectedDigest({ value: v, amd64: d }, 'arm64')).toEqual({ kind: 'digest', digest: v });
+  });
 });

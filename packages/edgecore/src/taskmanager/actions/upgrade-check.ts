@@ -83,13 +83,17 @@ async function checkArtifact(
 
 type Expected = { kind: 'none' } | { kind: 'missing' } | { kind: 'digest'; digest: string };
 
-/** No digests at all: nothing to verify. Digests, but none for this CPU: refuse (as KubeEdge). */
+/**
+ * No digests at all: nothing to verify. Digests, but none for this CPU: refuse (as KubeEdge).
+ * v1alpha1's `value` is the digest for every CPU without one of its own.
+ */
 export function expectedDigest(
-  digests: { amd64?: string | undefined; arm64?: string | undefined } | undefined,
+  digests: { amd64?: string | undefined; arm64?: string | undefined; value?: string | undefined } | undefined,
   arch: string,
 ): Expected {
-  const given = digests && (digests.amd64 || digests.arm64);
+  const given = digests && (digests.amd64 || digests.arm64 || digests.value);
   if (!given) return { kind: 'none' };
-  const mine = arch === 'amd64' ? digests.amd64 : arch === 'arm64' ? digests.arm64 : undefined;
+  const mine =
+    (arch === 'amd64' ? digests.amd64 : arch === 'arm64' ? digests.arm64 : undefined) || digests.value;
   return mine ? { kind: 'digest', digest: mine } : { kind: 'missing' };
 }
