@@ -133,6 +133,13 @@ export type ActionProgress = z.infer<typeof ActionProgressSchema>;
 /** Job annotation an operator sets to confirm from the cloud: node names, comma-separated, or "*". */
 export const CONFIRM_ANNOTATION = 'operations.kedge.io/confirm';
 
+/**
+ * NodeUpgradeJob annotation controllermanager writes when the job starts: the release it resolved,
+ * `<repository>@<digest>` (the tag's index or manifest digest). cloudcore sends it to the nodes as
+ * spec.image and spec.imageDigestGatter, and a node installs nothing else (docs/node-tasks.md).
+ */
+export const RELEASE_PIN_ANNOTATION = 'operations.kedge.io/release-pin';
+
 /** Maps between resource kinds and wire task types. */
 export const NODE_TASK_KINDS = {
   NodeUpgradeJob: NodeTaskType.nodeUpgradeJob,

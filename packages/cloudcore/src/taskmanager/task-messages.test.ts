@@ -1,4 +1,5 @@
 import type { ConfigUpdateJob, ImagePrePullJob, NodeTaskRequest, NodeUpgradeJob } from '@kedge/api';
+import { RELEASE_PIN_ANNOTATION } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
 import { edgeSpec, taskMessage } from './task-messages.ts';
 
@@ -26,6 +27,34 @@ describe('taskMessage', () => {
     });
     expect(JSON.stringify(msg).length).toBeLessThan(600);
     expect(job.spec.nodeNames).toHaveLength(1000); // the job itself is left alone
+  });
+
+  it('sends the release controllermanager pinned as spec.image and imageDigestGatter, unless the author pinned one', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const job: NodeUpgradeJob = {
+      apiVersion: 'operations.kubeedge.io/v1alpha2',
+      kind: 'NodeUpgradeJob',
+      metadata: {
+        ...metadata,
+        annotations: { [RELEASE_PIN_ANNOTATION]: `reg.example:5000/kedge/pkg@${digest}` },
+      },
+      spec: { version: 'v1.22.0', nodeNames: ['n'] },
+    };
+    expect(edgeSpec(job)).toEqual({
+      version: 'v1.22.0',
+      image: 'reg.example:5000/kedge/pkg',
+      imageDigestGatter: { amd64: digest, arm64: digest },
+    });
+    const own = `sha256:${'b'.repeat(64)}`;
+    const authored = {
+      ...job,
+      spec: { ...job.spec, image: 'x.example/k/p', imageDigestGatter: { arm64: own } },
+    };
+    expect(edgeSpec(authored)).toEqual({
+      version: 'v1.22.0',
+      image: 'x.example/k/p',
+      imageDigestGatter: { arm64: own },
+    });
   });
 
   it('drops a labelSelector too, and for ImagePrePullJob looks inside the template', () => {

@@ -3,10 +3,15 @@
 // The task carries the job's spec without its node selection (nodeNames,
 // labelSelector): the node does not need it, and with nodeNames a job over N
 // nodes would send N names to each of the N nodes, O(N^2) bytes in all.
+// A NodeUpgradeJob's release pin (annotation operations.kedge.io/release-pin,
+// written by controllermanager when the job started) becomes its spec.image
+// and spec.imageDigestGatter, so the node installs exactly the release
+// resolved then.
 import {
   ACTION_FLOWS,
   CloudModules,
   NodeTaskOperations,
+  RELEASE_PIN_ANNOTATION,
   WireGroups,
   newMessage,
   nodeTaskResource,
@@ -46,5 +51,12 @@ export function edgeSpec(job: NodeTaskJob): Record<string, unknown> {
     return { ...job.spec, imagePrePullTemplate: template };
   }
   const { nodeNames: _n, labelSelector: _l, ...spec } = job.spec;
-  return spec;
+  const pin = job.metadata.annotations?.[RELEASE_PIN_ANNOTATION];
+  if (job.kind !== 'NodeUpgradeJob' || pin === undefined) return spec;
+  const own = job.spec.imageDigestGatter;
+  if (own?.amd64 || own?.arm64 || own?.value) return spec; // the author pinned it
+  const at = pin.lastIndexOf('@');
+  if (at <= 0) return spec; // not a pin controllermanager wrote: the node refuses the unpinned release
+  const digest = pin.slice(at + 1);
+  return { ...spec, image: pin.slice(0, at), imageDigestGatter: { ...own, amd64: digest, arm64: digest } };
 }

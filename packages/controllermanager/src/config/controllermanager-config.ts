@@ -59,8 +59,40 @@ export const ControllerManagerConfigSchema = z.strictObject({
           'namespaces an ImagePrePullJob imageSecrets may name; a job naming another is refused ' +
             '(keep in step with cloudcore modules.taskManager.imageSecretNamespaces and its RBAC)',
         ),
+      pinReleaseDigest: z
+        .boolean()
+        .describe(
+          'resolve a NodeUpgradeJob image tag to its digest when the job starts and make nodes install only that; ' +
+            'a job whose image cannot be resolved fails (jobs with spec.imageDigestGatter are pinned already)',
+        ),
+      defaultReleaseImage: z
+        .string()
+        .describe(
+          'image repository pinned for a NodeUpgradeJob without spec.image (keep in step with the nodes)',
+        ),
+      releaseRegistry: z
+        .strictObject({
+          username: z.string().describe('registry user for resolving release tags (empty = anonymous)'),
+          passwordFile: z.string().describe('file holding the registry password'),
+          insecure: z.boolean().describe('plain http to the registry (always allowed for loopback)'),
+        })
+        .describe('access to the release registry, for pinning'),
     })
     .describe('node task controllers'),
+  workload: z
+    .strictObject({
+      enable: z
+        .union([z.boolean(), z.literal('auto')])
+        .describe(
+          'run the embedded Deployment/ReplicaSet controllers and pod placement (docs/workloads.md); ' +
+            'auto = on with the sqlite store (embedded mode), off with kubernetes, where kube-controller-manager and kube-scheduler do it',
+        ),
+      notReadyEvictionTimeout: seconds(
+        "how long pods stay on a NotReady or unreachable node before they are replaced elsewhere (a pod's own not-ready/unreachable NoExecute toleration wins)",
+      ),
+      evictionCheckPeriod: seconds('interval between checks for pods to evict'),
+    })
+    .describe('embedded-mode workloads: the single-machine stand-in for kube-controller-manager and kube-scheduler'),
   leaderElection: z
     .strictObject({
       enable: z.boolean().describe('elect one active replica through a Lease (any number may run)'),
@@ -103,7 +135,11 @@ export function defaultControllerManagerConfig(): ControllerManagerConfig {
       timeoutCheckPeriod: 5,
       maxJobBytes: 0,
       imageSecretNamespaces: [...DEFAULT_IMAGE_SECRET_NAMESPACES],
+      pinReleaseDigest: true,
+      defaultReleaseImage: 'kubeedge/installation-package',
+      releaseRegistry: { username: '', passwordFile: '', insecure: false },
     },
+    workload: { enable: 'auto', notReadyEvictionTimeout: 300, evictionCheckPeriod: 5 },
     leaderElection: {
       enable: false,
       leaseDuration: 15,

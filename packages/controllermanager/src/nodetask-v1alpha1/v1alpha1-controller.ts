@@ -31,6 +31,7 @@ import {
 } from '../nodetask/node-task-job.ts';
 import { selectNodes, type NodeLookup } from '../nodetask/select-nodes.ts';
 import type { ModeRefusals } from '@kedge/store';
+import { needsReleasePin, withReleasePin, type ReleasePinner } from '../nodetask/release-pin.ts';
 import { planV1alpha1, type V1alpha1Plan } from './v1alpha1-plan.ts';
 
 export interface V1alpha1ControllerOptions {
@@ -43,6 +44,8 @@ export interface V1alpha1ControllerOptions {
   resyncPeriodMs: number;
   workers?: number;
   informerClock?: Clock;
+  /** Pins each NodeUpgradeJob's release digest when it starts (release-pin.ts). */
+  releasePinner?: ReleasePinner;
 }
 
 function isV1alpha1Kind(kind: NodeTaskKind): kind is V1alpha1Kind {
@@ -54,6 +57,7 @@ export class V1alpha1NodeTaskController {
   readonly #log: Logger;
   readonly #controller: Controller;
   readonly #jobs: JobWatch;
+  #signal: AbortSignal = new AbortController().signal;
 
   constructor(options: V1alpha1ControllerOptions) {
     this.#o = options;
@@ -78,6 +82,7 @@ export class V1alpha1NodeTaskController {
 
   /** Watches the node task kinds (ConfigUpdateJob only to say it is not handled) until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
     if (!(await this.#jobs.start(signal))) return;
     this.#log.info('node task controller (v1alpha1) running');
     await Promise.all([this.#controller.run(signal), this.#jobs.resync(signal)]);
@@ -103,6 +108,21 @@ export class V1alpha1NodeTaskController {
       );
       if (job === undefined) return Reconciled.done;
       if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
+    }
+
+    const pinner = this.#o.releasePinner;
+    if (pinner && needsReleasePin(job) && !v1alpha1JobState(job as V1alpha1Job)) {
+      // A job whose release cannot be pinned still starts: its nodes refuse it (KEDGE_RELEASE_UNPINNED).
+      const result = await pinner.resolve(job, this.#signal);
+      if (result.kind === 'failed') {
+        this.#log.warn({ job: name, resource: kind }, `${kind} ${name}: ${result.reason}`);
+      } else {
+        job = await mutate(this.#o.store, kind, name, (cur) =>
+          cur.metadata.deletionTimestamp !== undefined ? undefined : withReleasePin(cur, result.pin),
+        );
+        if (job === undefined) return Reconciled.done;
+        if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
+      }
     }
 
     const now = this.#o.clock.now();

@@ -9,6 +9,7 @@ import {
   DEFAULT_IMAGE_SECRET_NAMESPACES,
   JobPhase,
   NodeTaskMode,
+  isModeSkipStatus,
   nodeTaskVersionOf,
   type NodeTaskKind,
 } from '@kedge/api';
@@ -29,6 +30,7 @@ import { freshNodeLookup } from './fresh-node-lookup.ts';
 import { JobWatch } from './job-watch.ts';
 import { recordModeSkip } from './mode-skip.ts';
 import { planJob, type JobPlan } from './plan-job.ts';
+import { needsReleasePin, withReleasePin, type ReleasePinner } from './release-pin.ts';
 import type { NodeLookup } from './select-nodes.ts';
 
 export interface NodeTaskControllerOptions {
@@ -50,6 +52,8 @@ export interface NodeTaskControllerOptions {
   maxJobBytes?: number;
   /** Namespaces an ImagePrePullJob's imageSecrets may name; other jobs are refused at initialisation. */
   imageSecretNamespaces?: readonly string[];
+  /** Pins each NodeUpgradeJob's release digest when it starts (release-pin.ts); none = jobs run unpinned. */
+  releasePinner?: ReleasePinner;
 }
 
 export class NodeTaskController {
@@ -57,6 +61,7 @@ export class NodeTaskController {
   readonly #log: Logger;
   readonly #controller: Controller;
   readonly #jobs: JobWatch;
+  #signal: AbortSignal = new AbortController().signal;
 
   constructor(options: NodeTaskControllerOptions) {
     this.#o = options;
@@ -81,6 +86,7 @@ export class NodeTaskController {
 
   /** Watches the three kinds and reconciles until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
     if (!(await this.#jobs.start(signal))) return;
     this.#log.info({ kinds: NODE_TASK_KIND_NAMES }, 'node task controller (v1alpha2) running');
     await Promise.all([this.#controller.run(signal), this.#jobs.resync(signal)]);
@@ -114,6 +120,22 @@ export class NodeTaskController {
       if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
     }
 
+    let initFailure: string | undefined;
+    const pinner = this.#o.releasePinner;
+    if (pinner && needsReleasePin(job) && (job.status === undefined || isModeSkipStatus(job.status))) {
+      const result = await pinner.resolve(job, this.#signal);
+      if (result.kind === 'failed') {
+        initFailure = result.reason;
+      } else {
+        job = await mutate(this.#o.store, kind, name, (cur) =>
+          cur.metadata.deletionTimestamp !== undefined ? undefined : withReleasePin(cur, result.pin),
+        );
+        if (job === undefined) return Reconciled.done;
+        if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
+        this.#log.info({ job: name, resource: kind, pin: result.pin }, `${kind} ${name}: release pinned`);
+      }
+    }
+
     const now = this.#o.clock.now();
     const nodes =
       job.status === undefined
@@ -122,6 +144,7 @@ export class NodeTaskController {
     const planOptions = {
       maxJobBytes: this.#o.maxJobBytes ?? 0,
       imageSecretNamespaces: this.#o.imageSecretNamespaces ?? DEFAULT_IMAGE_SECRET_NAMESPACES,
+      ...(initFailure === undefined ? {} : { initFailure }),
     };
     let plan = planJob(job, nodes, now, planOptions);
     if (plan.changed) {

@@ -25,10 +25,13 @@ export interface PlanOptions {
   maxJobBytes?: number;
   /** Namespaces an ImagePrePullJob's imageSecrets may name (nodeTask.imageSecretNamespaces). */
   imageSecretNamespaces?: readonly string[];
+  /** Why the job cannot start, found before planning (release-pin.ts: its release could not be pinned). */
+  initFailure?: string;
 }
 
 /** Why the job may not run at all, from its spec and this controller's config. */
 function admissionProblem(job: NodeTaskJob, options: PlanOptions): string | undefined {
+  if (options.initFailure !== undefined) return options.initFailure;
   if (job.kind !== 'ImagePrePullJob' || options.imageSecretNamespaces === undefined) return undefined;
   const err = imageSecretScopeError(
     job.spec.imagePrePullTemplate.imageSecrets,

@@ -15,7 +15,7 @@ import {
 import { createLogger, FakeClock, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
-import { NodeTaskController } from '../nodetask/node-task-controller.ts';
+import { NodeTaskController, type NodeTaskControllerOptions } from '../nodetask/node-task-controller.ts';
 import { taskTypeOf, type TaskEntry } from '../nodetask/node-task-job.ts';
 
 export const T0 = Date.parse('2030-01-01T00:00:00Z');
@@ -28,7 +28,7 @@ export interface Harness {
   store: ResourceStore;
   log: Logger;
   /** Starts a node task controller on its own connection to the same file. */
-  startNodeTasks(): Promise<RunningController>;
+  startNodeTasks(extra?: Pick<NodeTaskControllerOptions, 'releasePinner'>): Promise<RunningController>;
   close(): Promise<void>;
 }
 
@@ -51,11 +51,20 @@ export async function startHarness(): Promise<Harness> {
   const store = open();
   const running = new Set<RunningController>();
 
-  const startNodeTasks = async (): Promise<RunningController> => {
+  const startNodeTasks = async (
+    extra: Pick<NodeTaskControllerOptions, 'releasePinner'> = {},
+  ): Promise<RunningController> => {
     const own = open();
     const abort = new AbortController();
     const nodes = createInformer(own, 'Node', { signal: abort.signal, log });
-    const controller = new NodeTaskController({ store: own, nodes, clock, log, resyncPeriodMs: 5000 });
+    const controller = new NodeTaskController({
+      store: own,
+      nodes,
+      clock,
+      log,
+      resyncPeriodMs: 5000,
+      ...extra,
+    });
     const done = controller.run(abort.signal);
     await nodes.synced;
     const handle: RunningController = {

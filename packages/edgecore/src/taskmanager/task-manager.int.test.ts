@@ -30,6 +30,7 @@ const KEY = `nodeupgradejob/up1/${NODE}`;
 let registry: TestRegistry;
 let image: string;
 let digest: string;
+const pin = (): { amd64: string; arm64: string } => ({ amd64: digest, arm64: digest });
 let shared: TempDir;
 
 beforeAll(async () => {
@@ -133,7 +134,11 @@ describe('TaskManager (NodeUpgradeJob)', () => {
       `no node upgrade is waiting for confirmation on node ${NODE}`,
     );
 
-    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, requireConfirmation: true }));
+    await h.sendTask(
+      'up1',
+      'uid-1',
+      upgradeSpec({ image, imageDigestGatter: pin(), requireConfirmation: true }),
+    );
     await waitForState(h, TaskStates.waiting);
     await sleep(200);
     expect(summary(h)).toEqual(['Check true']);
@@ -148,7 +153,11 @@ describe('TaskManager (NodeUpgradeJob)', () => {
 
   it('keeps waiting for confirmation across a restart and continues on a cloud Confirm', async () => {
     const first = await start();
-    await first.sendTask('up1', 'uid-1', upgradeSpec({ image, requireConfirmation: true }));
+    await first.sendTask(
+      'up1',
+      'uid-1',
+      upgradeSpec({ image, imageDigestGatter: pin(), requireConfirmation: true }),
+    );
     await waitForState(first, TaskStates.waiting);
     await stop(first);
 
@@ -164,7 +173,11 @@ describe('TaskManager (NodeUpgradeJob)', () => {
 
   it('fails WaitingConfirmation when nobody confirms within timeoutSeconds', async () => {
     const h = await start();
-    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, requireConfirmation: true, timeoutSeconds: 1 }));
+    await h.sendTask(
+      'up1',
+      'uid-1',
+      upgradeSpec({ image, imageDigestGatter: pin(), requireConfirmation: true, timeoutSeconds: 1 }),
+    );
     await h.waitForReports(2);
     expect(summary(h)[1]).toMatch(
       /^WaitingConfirmation false: not confirmed within 1s \(waiting since .*Z\)$/,
@@ -174,7 +187,7 @@ describe('TaskManager (NodeUpgradeJob)', () => {
 
   it('does not re-run a task the cloud sends again; it re-reports the recorded results', async () => {
     const h = await start();
-    const spec = upgradeSpec({ image, requireConfirmation: true });
+    const spec = upgradeSpec({ image, imageDigestGatter: pin(), requireConfirmation: true });
     await h.sendTask('up1', 'uid-1', spec);
     await waitForState(h, TaskStates.waiting);
     const [check] = h.reports();
@@ -208,7 +221,7 @@ describe('TaskManager (NodeUpgradeJob)', () => {
       },
     });
     const first = await start({ actions: stuckInBackup, ack: false });
-    await first.sendTask('up1', 'uid-1', upgradeSpec({ image }));
+    await first.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin() }));
     await waitFor(() => backupStarted);
     expect(first.taskManager.task(KEY)).toMatchObject({ state: TaskStates.running, currentAction: 'Backup' });
     await stop(first); // the process dies in the middle of Backup
@@ -223,7 +236,7 @@ describe('TaskManager (NodeUpgradeJob)', () => {
 
   it('fails Check with the reason when the node already runs the version', async () => {
     const h = await start();
-    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, version: OLD }));
+    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin(), version: OLD }));
     await h.waitForReports(1);
     expect(summary(h)).toEqual([`Check false: already running ${OLD}`]);
     await waitForState(h, TaskStates.done);
@@ -231,14 +244,14 @@ describe('TaskManager (NodeUpgradeJob)', () => {
 
   it('fails Check when edgecore does not run from an install root', async () => {
     const h = await start({ env: { installRoot: undefined } });
-    await h.sendTask('up1', 'uid-1', upgradeSpec({ image }));
+    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin() }));
     await h.waitForReports(1);
     expect(summary(h)).toEqual([
       'Check false: edgecore is not running from an install root; install it with keadm edge install',
     ]);
   });
 
-  it('fails Check naming an unreachable release, a digest mismatch and an over-limit load item', async () => {
+  it('fails Check naming an unreachable release, a digest mismatch, an over-limit load item and an unpinned release', async () => {
     const h = await start({ env: { limits: { mem: 0 } } });
     const closed = `127.0.0.1:${await freePort()}/kedge/installation-package`;
     const zero = `sha256:${'0'.repeat(64)}`;
@@ -247,21 +260,24 @@ describe('TaskManager (NodeUpgradeJob)', () => {
     await h.waitForReports(1);
     await h.sendTask('up2', 'uid-2', upgradeSpec({ image, imageDigestGatter: { amd64: zero, arm64: zero } }));
     await h.waitForReports(2);
-    await h.sendTask('up3', 'uid-3', upgradeSpec({ image, checkItems: ['mem'] }));
+    await h.sendTask('up3', 'uid-3', upgradeSpec({ image, imageDigestGatter: pin(), checkItems: ['mem'] }));
     await h.waitForReports(3);
+    await h.sendTask('up4', 'uid-4', upgradeSpec({ image }));
+    await h.waitForReports(4);
     const byJob = new Map(h.reports().map((r) => [r.resource.split('/')[3], r]));
     expect(byJob.get('up1')?.reason).toMatch(new RegExp(`^release ${closed}:${NEW} is not reachable: `));
     expect(byJob.get('up2')?.reason).toBe(
       `release ${image}:${NEW} digest mismatch: spec.imageDigestGatter.${archName()} is sha256:${'0'.repeat(64)}, the registry has ${digest}`,
     );
     expect(byJob.get('up3')?.reason).toMatch(/^memory is \d+\.\d% used, over the 0% limit$/);
+    expect(byJob.get('up4')?.reason).toMatch(/^KEDGE_RELEASE_UNPINNED: the job carries no release digest/);
   });
 
   it('reports an invalid spec or an unusable runtime as a failed Check and ignores a task for another node', async () => {
     const socket = join(dir.path, 'no-runtime.sock');
     const h = await start({ env: { containerRuntimeEndpoint: `unix://${socket}` } });
-    await h.sendTask('up9', 'uid-9', upgradeSpec({ image }), { node: 'edge-2' });
-    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, version: 'latest' }));
+    await h.sendTask('up9', 'uid-9', upgradeSpec({ image, imageDigestGatter: pin() }), { node: 'edge-2' });
+    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin(), version: 'latest' }));
     await h.waitForReports(1);
     await h.sendTask(
       'pp1',
@@ -270,7 +286,9 @@ describe('TaskManager (NodeUpgradeJob)', () => {
       { type: 'imageprepulljob' },
     );
     await h.waitForReports(2);
-    await h.sendTask('up2', 'uid-2', upgradeSpec({ image }), { content: { spec: upgradeSpec() } });
+    await h.sendTask('up2', 'uid-2', upgradeSpec({ image, imageDigestGatter: pin() }), {
+      content: { spec: upgradeSpec() },
+    });
     await h.waitForReports(3);
     await sleep(200);
     expect(h.reports()).toHaveLength(3);
@@ -294,7 +312,15 @@ describe('TaskManager (NodeUpgradeJob)', () => {
     const own = await startRegistry();
     const pushed = await pushTestRelease(own.url, dir.path, NEW);
     const h = await start();
-    await h.sendTask('up1', 'uid-1', upgradeSpec({ image: pushed.image, requireConfirmation: true }));
+    await h.sendTask(
+      'up1',
+      'uid-1',
+      upgradeSpec({
+        image: pushed.image,
+        imageDigestGatter: { amd64: pushed.digest, arm64: pushed.digest },
+        requireConfirmation: true,
+      }),
+    );
     await waitForState(h, TaskStates.waiting);
     await own.stop();
     await h.post('/api/v1/taskupgrade/confirm-upgrade');
@@ -309,7 +335,7 @@ describe('TaskManager (NodeUpgradeJob)', () => {
 
   it('reports Upgrade false with the launcher reason and Rollback true after the launcher rolled back', async () => {
     const old = await start();
-    await old.sendTask('up1', 'uid-1', upgradeSpec({ image }));
+    await old.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin() }));
     await waitForRestart(old);
     await stop(old);
     // The new version never got connected: the launcher's next boot, past the deadline, rolls back.

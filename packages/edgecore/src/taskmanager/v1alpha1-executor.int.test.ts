@@ -25,12 +25,13 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 let registry: TestRegistry;
 let image: string;
+let digest: string;
 let shared: TempDir;
 
 beforeAll(async () => {
   registry = await startRegistry();
   shared = await tempDir('kedge-v1alpha1-shared-');
-  ({ image } = await pushTestRelease(registry.url, shared.path, NEW));
+  ({ image, digest } = await pushTestRelease(registry.url, shared.path, NEW));
 });
 
 afterAll(async () => {
@@ -101,7 +102,7 @@ describe('v1alpha1 stages on the edge', () => {
     });
 
   it('runs the stage the cloud sends, one at a time, and answers each on task/{job}/node/{node}', async () => {
-    const spec = upgradeSpec({ image });
+    const spec = upgradeSpec({ image, imageDigestGatter: { amd64: digest, arm64: digest } });
     await h.fromCloud(stage('upgrade', 'up1', 'Checking', spec));
     const [check] = await waitForAnswers(1);
     expect(check).toMatchObject({
@@ -140,7 +141,14 @@ describe('v1alpha1 stages on the edge', () => {
   });
 
   it('answers a failed Check with its reason, and the pre-pull stages through the CRI path', async () => {
-    await h.fromCloud(stage('upgrade', 'up2', 'Checking', upgradeSpec({ image, version: 'v1.2.0' })));
+    await h.fromCloud(
+      stage(
+        'upgrade',
+        'up2',
+        'Checking',
+        upgradeSpec({ image, imageDigestGatter: { amd64: digest, arm64: digest }, version: 'v1.2.0' }),
+      ),
+    );
     const [check] = await waitForAnswers(1);
     expect(check).toMatchObject({ Event: 'Check', Action: 'Failure' });
     expect(check?.Reason).toMatch(/already running v1\.2\.0/);
@@ -165,7 +173,12 @@ describe('v1alpha1 stages on the edge', () => {
   });
 
   it('drops a stage meant for another node', async () => {
-    const msg = stage('upgrade', 'up3', 'Checking', upgradeSpec({ image }));
+    const msg = stage(
+      'upgrade',
+      'up3',
+      'Checking',
+      upgradeSpec({ image, imageDigestGatter: { amd64: digest, arm64: digest } }),
+    );
     msg.route.resource = 'upgrade/up3/node/someone-else';
     await h.fromCloud(msg);
     await new Promise((resolve) => setTimeout(resolve, 200));

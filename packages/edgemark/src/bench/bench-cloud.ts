@@ -107,7 +107,8 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
       kind: 'ControllerManager',
       store: { backend: 'sqlite', sqlite: { path: join(o.dir, 'kedge.db') } },
       nodeLifecycle: { gracePeriod: o.gracePeriodS, monitorPeriod: o.monitorPeriodS },
-      nodeTask: { timeoutCheckPeriod: o.timeoutCheckPeriodS },
+      // hollow nodes install nothing: no release to pin (and no registry to resolve it at)
+      nodeTask: { timeoutCheckPeriod: o.timeoutCheckPeriodS, pinReleaseDigest: false },
       health: { address: '127.0.0.1', port: 0 },
     }),
   );
@@ -124,11 +125,20 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
   }
 }
 
-export async function startBareServer(dir: string): Promise<BenchServer & { secretFile: string }> {
+export async function startBareServer(
+  dir: string,
+  tls?: { certFile: string; keyFile: string; caFile: string },
+): Promise<BenchServer & { secretFile: string }> {
   // The fleet CLI always derives tokens; the bare server ignores them.
   const secretFile = join(dir, 'token-secret');
   writeFileSync(secretFile, BENCH_SECRET + '\n', { mode: 0o600 });
-  const proc = startProcess({ name: 'bare-ws', args: ['packages/edgemark/src/bench/bare-server.ts'] });
+  const proc = startProcess({
+    name: tls ? 'bare-wss' : 'bare-ws',
+    args: [
+      'packages/edgemark/src/bench/bare-server.ts',
+      ...(tls ? ['--tls', tls.certFile, tls.keyFile, tls.caFile] : []),
+    ],
+  });
   try {
     const line = await proc.waitForLine(/"event":"listening"/, 30_000);
     const { port } = JSON.parse(line) as { port: number };

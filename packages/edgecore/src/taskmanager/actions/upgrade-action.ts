@@ -20,7 +20,7 @@ import {
   type UpgradeMarker,
 } from '../../install/index.ts';
 import { finished, type ActionContext, type ActionOutcome, type TaskAction } from '../task-types.ts';
-import { expectedDigest } from './upgrade-check.ts';
+import { UNPINNED_REASON, expectedDigest } from './upgrade-check.ts';
 import { withInstallLock } from './install-steps.ts';
 import { releaseRef, requireLayout, type NodeTaskEnv } from './node-task-env.ts';
 import { nodeUpgradeSpec } from './task-spec.ts';
@@ -89,6 +89,7 @@ async function stage(
     return;
   }
   const expected = expectedDigest(digests, env.arch);
+  if (expected.kind === 'none') throw new KedgeError('KEDGE_RELEASE_UNPINNED', UNPINNED_REASON);
   if (expected.kind === 'missing') {
     throw new KedgeError(
       'KEDGE_TASK_ACTION_FAILED',
@@ -102,7 +103,7 @@ async function stage(
       ...env.registry,
       destDir: download,
       signal: ctx.signal,
-      ...(expected.kind === 'digest' ? { expectedManifestDigest: expected.digest } : {}),
+      expectedManifestDigest: expected.digest,
     });
     if (pulled.version !== undefined && pulled.version !== to) {
       throw new KedgeError(

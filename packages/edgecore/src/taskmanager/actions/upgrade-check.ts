@@ -70,7 +70,7 @@ async function checkArtifact(
     return `release ${ref} is not reachable: ${errorMessage(err)}`;
   }
   const expected = expectedDigest(digests, env.arch);
-  if (expected.kind === 'none') return undefined;
+  if (expected.kind === 'none') return UNPINNED_REASON;
   if (expected.kind === 'missing') {
     return `spec.imageDigestGatter has no digest for this node's architecture (${env.arch})`;
   }
@@ -80,6 +80,11 @@ async function checkArtifact(
     : resolved.digest;
   return `release ${ref} digest mismatch: spec.imageDigestGatter.${env.arch} is ${expected.digest}, the registry has ${actual}`;
 }
+
+/** A node installs only a release whose digest the job carries (pinned by the cloud or by the author). */
+export const UNPINNED_REASON =
+  'KEDGE_RELEASE_UNPINNED: the job carries no release digest (controllermanager pins one when the job starts, ' +
+  'or set spec.imageDigestGatter); an unpinned release is not installed';
 
 type Expected = { kind: 'none' } | { kind: 'missing' } | { kind: 'digest'; digest: string };
 
