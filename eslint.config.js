@@ -35,6 +35,37 @@ export default tseslint.config(
     },
   },
   {
+    // Production code: errors a user or an operator can see carry a code (docs/errors.md), and
+    // callers check codes, not classes (an error may come from another copy of @kedge/api).
+    files: ['packages/*/src/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      '**/test-*.ts',
+      '**/test-harness.ts',
+      '**/testdata/**',
+      'packages/testing/**',
+      'packages/store/src/contract/**',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: 'Throw a KedgeError with a code (packages/api/src/errors.ts, docs/errors.md).',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(reject|destroy)$/] > NewExpression[callee.name='Error']",
+          message: 'Reject with a KedgeError with a code (packages/api/src/errors.ts, docs/errors.md).',
+        },
+        {
+          selector: "BinaryExpression[operator='instanceof'][right.name='KedgeError']",
+          message: 'Check codes (hasCode, isKedgeError, errorCodeOf), not instanceof KedgeError.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   KEDGE_EVENT_OUT_OF_SCOPE:
     'A node reported an Event about an object that is not itself or on it; it is not stored.',
   KEDGE_HUB_CONNECT_FAILED:
-    'EdgeHub could not open or register its tunnel to cloudcore: the server answered HTTP instead of upgrading, refused the registration, or did not answer it in time; the message says which.',
+    'An edge node could not reach cloudcore (the tunnel, or the certificate service on cloudHub.https): no connection, an HTTP answer instead of the tunnel, a refused registration, or no answer in time; the message says which.',
   KEDGE_BUS_TIMEOUT: 'A synchronous bus send got no reply in time.',
   KEDGE_BUS_NO_MODULE: 'A bus message was addressed to a module or group that is not registered.',
   KEDGE_BUS_STOPPED: 'The bus or module is stopped.',

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { KedgeError } from '@kedge/api';
 import { repoRoot } from '@kedge/testing';
 
 const run = promisify(execFile);
@@ -20,7 +21,12 @@ export async function keadm(args: string[], env: Record<string, string> = {}): P
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`keadm ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`, { cause: err });
+    throw new KedgeError(
+      'KEDGE_INSTALL_FAILED',
+      `keadm ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`,
+      { command: `keadm ${args[0] ?? ''} ${args[1] ?? ''}`.trim() },
+      { cause: err },
+    );
   }
 }
 

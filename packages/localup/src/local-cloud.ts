@@ -6,7 +6,7 @@
 // the e2e tests.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isNodeReady } from '@kedge/api';
+import { KedgeError, isNodeReady } from '@kedge/api';
 import { caHashOfPem, createJoinToken, nodeToken } from '@kedge/cloudcore';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
 import { freePort, startProcess, waitFor, type ManagedProcess } from '@kedge/testing';
@@ -66,7 +66,7 @@ export class LocalProcess {
   }
 
   get running(): ManagedProcess {
-    if (!this.process) throw new Error(`${this.id} is not running`);
+    if (!this.process) throw new KedgeError('KEDGE_INTERNAL', `${this.id} is not running (start() it first)`);
     return this.process;
   }
 
@@ -94,7 +94,12 @@ export class CloudCoreReplica extends LocalProcess {
 
   /** https://127.0.0.1:<bootstrap port>, for modules.edgeHub.httpServer. */
   get httpServer(): string {
-    if (this.httpsPort === undefined) throw new Error(`${this.id} serves no certificate bootstrap`);
+    if (this.httpsPort === undefined) {
+      throw new KedgeError(
+        'KEDGE_INTERNAL',
+        `${this.id} serves no certificate bootstrap (started without one)`,
+      );
+    }
     return `https://127.0.0.1:${this.httpsPort}`;
   }
 

@@ -141,7 +141,12 @@ export class RegistrySession {
     let detail = '';
     try {
       const text = Buffer.from(
-        await readLimited(res, MAX_ERROR_BODY, () => new Error('error body too large')),
+        await readLimited(
+          res,
+          MAX_ERROR_BODY,
+          () =>
+            new KedgeError('KEDGE_OCI_REGISTRY_ERROR', `${what}: error body over ${MAX_ERROR_BODY} bytes`),
+        ),
       ).toString('utf8');
       const parsed = z
         .object({
@@ -201,11 +206,8 @@ export class RegistrySession {
   }
 
   async #fetchToken(params: Record<string, string>, what: string): Promise<string> {
-    let realm: URL;
-    try {
-      realm = new URL(params.realm ?? '');
-      if (realm.protocol !== 'https:' && realm.protocol !== 'http:') throw new Error('not http(s)');
-    } catch {
+    const realm = URL.parse(params.realm ?? '');
+    if (realm === null || (realm.protocol !== 'https:' && realm.protocol !== 'http:')) {
       throw new KedgeError(
         'KEDGE_OCI_AUTH_FAILED',
         `${this.label}: ${what}: the registry named a token service that is not an http(s) URL`,

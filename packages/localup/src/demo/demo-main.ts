@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { errorMessage, nodeReadyCondition } from '@kedge/api';
+import { KedgeError, errorMessage, nodeReadyCondition } from '@kedge/api';
 import { startDashboard, type Dashboard } from '@kedge/dashboard';
 import { createLogger } from '@kedge/runtime';
 import { mutate } from '@kedge/store';
@@ -213,7 +213,12 @@ async function waitForReady(): Promise<void> {
     const nodes = (await cloud.store.list('Node')).items;
     const ready = nodes.filter((n) => nodeReadyCondition(n)?.status === 'True').length;
     if (ready >= edges.length) return;
-    if (Date.now() > deadline) throw new Error(`only ${ready} of ${edges.length} nodes became Ready`);
+    if (Date.now() > deadline) {
+      throw new KedgeError(
+        'KEDGE_HUB_CONNECT_FAILED',
+        `only ${ready} of ${edges.length} demo nodes became Ready within 60 s: see the edgecore logs above`,
+      );
+    }
     await sleep(200);
   }
 }

@@ -5,7 +5,7 @@
 // certificate (rotation). Bodies are DER; refusals carry JSON {code, message}.
 import { createHash } from 'node:crypto';
 import { request } from 'node:https';
-import { KedgeError } from '@kedge/api';
+import { KedgeError, errorMessage, isKedgeError } from '@kedge/api';
 import { x509 } from './x509.ts';
 
 const MAX_BODY = 64 * 1024;
@@ -26,7 +26,16 @@ function get(
     clientCert?: { cert: string; key: string };
   },
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
+  const unreachable = (problem: string, cause?: unknown): KedgeError =>
+    new KedgeError(
+      'KEDGE_HUB_CONNECT_FAILED',
+      `${url.href}: ${problem}`,
+      { server: url.host },
+      cause === undefined ? undefined : { cause },
+    );
+  return new Promise<Reply>((resolve, reject) => {
+    const fail = (err: unknown): void =>
+      reject(isKedgeError(err) ? err : unreachable(errorMessage(err), err));
     const req = request(
       url,
       {
@@ -44,15 +53,15 @@ function get(
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > MAX_BODY) req.destroy(new Error(`${url.pathname}: answer over ${MAX_BODY} bytes`));
+          if (size > MAX_BODY) req.destroy(unreachable(`answer over ${MAX_BODY} bytes`));
           else chunks.push(c);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
+        res.on('error', fail);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${url.href}: no answer within ${TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    req.on('timeout', () => req.destroy(unreachable(`no answer within ${TIMEOUT_MS} ms`)));
+    req.on('error', fail);
     req.end(options.body);
   });
 }
