@@ -92,7 +92,9 @@ export const ControllerManagerConfigSchema = z.strictObject({
       ),
       evictionCheckPeriod: seconds('interval between checks for pods to evict'),
     })
-    .describe('embedded-mode workloads: the single-machine stand-in for kube-controller-manager and kube-scheduler'),
+    .describe(
+      'embedded-mode workloads: the single-machine stand-in for kube-controller-manager and kube-scheduler',
+    ),
   leaderElection: z
     .strictObject({
       enable: z.boolean().describe('elect one active replica through a Lease (any number may run)'),

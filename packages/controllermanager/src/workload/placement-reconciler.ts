@@ -1,0 +1,116 @@
+// Places one unbound pod: binds it (spec.nodeName, then PodScheduled=True) or
+// marks it PodScheduled=False reason Unschedulable with kube-scheduler's
+// message and tries again later. Bindings made but not yet seen in the pod
+// cache are remembered, so two pods placed back to back both count.
+import { rfc3339, type Node, type Pod, type PodCondition } from '@kedge/api';
+import type { Logger } from '@kedge/runtime';
+import { mutate, type ResourceStore } from '@kedge/store';
+import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
+import { planPlacement } from './plan-placement.ts';
+import { isPodActive } from './rollout-math.ts';
+import { objectKey, parseKey } from './workload-keys.ts';
+
+/** Retry of an unschedulable pod when no node or pod event comes sooner. */
+export const UNSCHEDULABLE_RETRY_MS = 30_000;
+
+export interface PlacementCaches {
+  nodes(): Node[];
+  pods(): Pod[];
+}
+
+export class PlacementReconciler {
+  /** Pod key -> node, for bindings the pod cache has not shown yet. */
+  readonly #assumed = new Map<string, string>();
+
+  readonly #store: ResourceStore;
+  readonly #caches: PlacementCaches;
+  readonly #log: Logger;
+  readonly #now: () => number;
+
+  constructor(store: ResourceStore, caches: PlacementCaches, log: Logger, now: () => number) {
+    this.#store = store;
+    this.#caches = caches;
+    this.#log = log;
+    this.#now = now;
+  }
+
+  /** The pod cache saw `pod`: an assumed binding is now visible (or moot). */
+  observed(pod: Pod, deleted: boolean): void {
+    if (deleted || pod.spec.nodeName) this.#assumed.delete(objectKey(pod));
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = parseKey(key);
+    const pod = await this.#store.get('Pod', name, namespace);
+    if (!pod || pod.spec.nodeName || !isPodActive(pod)) {
+      this.#assumed.delete(key);
+      return Reconciled.done;
+    }
+    const bound = this.#caches.pods().map((p) => {
+      const assumed = this.#assumed.get(objectKey(p));
+      return assumed && !p.spec.nodeName ? { ...p, spec: { ...p.spec, nodeName: assumed } } : p;
+    });
+    const decision = planPlacement(
+      pod,
+      this.#caches.nodes(),
+      bound.filter((p) => p.spec.nodeName && isPodActive(p)),
+    );
+    if (decision.type === 'unschedulable') {
+      await this.#setScheduled(pod, { status: 'False', reason: 'Unschedulable', message: decision.message });
+      this.#log.info({ resource: `Pod/${name}`, namespace }, `pod ${key} unschedulable: ${decision.message}`);
+      return Reconciled.requeueAfter(UNSCHEDULABLE_RETRY_MS);
+    }
+    const done = await mutate(
+      this.#store,
+      'Pod',
+      name,
+      (fresh) => {
+        if (fresh.metadata.uid !== pod.metadata.uid || fresh.spec.nodeName) return undefined;
+        fresh.spec.nodeName = decision.nodeName;
+        return fresh;
+      },
+      { namespace },
+    );
+    if (done?.spec.nodeName !== decision.nodeName) return Reconciled.done;
+    this.#assumed.set(key, decision.nodeName);
+    await this.#setScheduled(done, { status: 'True' });
+    this.#log.info(
+      { resource: `Pod/${name}`, namespace, node: decision.nodeName },
+      `bound pod ${key} to ${decision.nodeName}`,
+    );
+    return Reconciled.done;
+  }
+
+  async #setScheduled(pod: Pod, c: Pick<PodCondition, 'status' | 'reason' | 'message'>): Promise<void> {
+    await mutate(
+      this.#store,
+      'Pod',
+      pod.metadata.name,
+      (fresh) => {
+        if (fresh.metadata.uid !== pod.metadata.uid) return undefined;
+        const conditions = fresh.status?.conditions ?? [];
+        const before = conditions.find((x) => x.type === 'PodScheduled');
+        if (before?.status === c.status && before.reason === c.reason && before.message === c.message)
+          return undefined;
+        const condition: PodCondition = {
+          type: 'PodScheduled',
+          ...c,
+          lastProbeTime: null,
+          lastTransitionTime:
+            before?.status === c.status && before.lastTransitionTime
+              ? before.lastTransitionTime
+              : rfc3339(new Date(this.#now())),
+        };
+        return {
+          ...fresh,
+          status: {
+            phase: 'Pending',
+            ...fresh.status,
+            conditions: [...conditions.filter((x) => x.type !== 'PodScheduled'), condition],
+          },
+        };
+      },
+      { status: true, ...(pod.metadata.namespace ? { namespace: pod.metadata.namespace } : {}) },
+    );
+  }
+}

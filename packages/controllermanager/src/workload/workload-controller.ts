@@ -1,0 +1,147 @@
+// The embedded-mode workload controller: the single-machine stand-in for
+// kube-controller-manager's Deployment and ReplicaSet controllers and for
+// kube-scheduler (docs/workloads.md). Informer events only enqueue keys;
+// each queue's reconcile reads the store fresh and writes through mutate.
+// In cluster mode the real Kubernetes components do this and it stays off.
+import { isPodActive } from './rollout-math.ts';
+import type { Clock, Logger } from '@kedge/runtime';
+import { systemClock } from '@kedge/runtime';
+import { createInformer, type Informer, type ResourceStore } from '@kedge/store';
+import type { Pod } from '@kedge/api';
+import { Controller } from '../controller/controller.ts';
+import { DeploymentReconciler } from './deployment-reconciler.ts';
+import { PlacementReconciler } from './placement-reconciler.ts';
+import { PodEviction } from './pod-eviction.ts';
+import { ReplicaSetReconciler } from './replica-set-reconciler.ts';
+import { keyOf, objectKey } from './workload-keys.ts';
+import { controllerOf } from './workload-view.ts';
+
+export interface WorkloadControllerOptions {
+  store: ResourceStore;
+  clock: Clock;
+  log: Logger;
+  /** How long pods stay on a NotReady/Unknown node without their own toleration (ms). */
+  notReadyGraceMs: number;
+  /** Interval between eviction passes (ms). */
+  evictionCheckMs: number;
+  /** Clock of the informers' retry backoff; default the system clock. */
+  informerClock?: Clock;
+}
+
+export class WorkloadController {
+  readonly #o: WorkloadControllerOptions;
+  readonly #log: Logger;
+  readonly #deployments: Controller;
+  readonly #replicaSets: Controller;
+  readonly #placement: Controller;
+  #pods?: Informer<'Pod'>;
+  #rsCache?: Informer<'ReplicaSet'>;
+  #placer?: PlacementReconciler;
+  #eviction?: PodEviction;
+
+  constructor(options: WorkloadControllerOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ module: 'workload' });
+    const now = (): number => options.clock.now();
+    const deployments = new DeploymentReconciler(options.store, this.#log, now);
+    const replicaSets = new ReplicaSetReconciler(options.store, this.#log, now);
+    const common = { clock: options.clock, log: this.#log };
+    this.#deployments = new Controller({
+      ...common,
+      name: 'deployment',
+      reconcile: (k) => deployments.reconcile(k),
+    });
+    this.#replicaSets = new Controller({
+      ...common,
+      name: 'replicaset',
+      reconcile: (k) => replicaSets.reconcile(k),
+    });
+    this.#placement = new Controller({
+      ...common,
+      name: 'placement',
+      workers: 1,
+      reconcile: (k) => this.#placer!.reconcile(k),
+    });
+  }
+
+  /** Runs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { store } = this.#o;
+    const base = { signal, log: this.#log, clock: this.#o.informerClock ?? systemClock };
+    const nodes = createInformer(store, 'Node', { ...base, onEvent: () => this.#nodesChanged() });
+    const pods = createInformer(store, 'Pod', {
+      ...base,
+      onEvent: (e) => this.#podChanged(e.object, e.type === 'DELETED'),
+    });
+    this.#pods = pods;
+    this.#rsCache = createInformer(store, 'ReplicaSet', {
+      ...base,
+      onEvent: (e) => {
+        this.#replicaSets.enqueue(objectKey(e.object));
+        this.#enqueueOwner(e.object, 'Deployment', this.#deployments);
+      },
+    });
+    const deployments = createInformer(store, 'Deployment', {
+      ...base,
+      onEvent: (e) => this.#deployments.enqueue(objectKey(e.object)),
+    });
+    const caches = { nodes: () => nodes.list(), pods: () => pods.list() };
+    this.#placer = new PlacementReconciler(store, caches, this.#log, () => this.#o.clock.now());
+    this.#eviction = new PodEviction({
+      store,
+      ...caches,
+      clock: this.#o.clock,
+      log: this.#log,
+      notReadyGraceMs: this.#o.notReadyGraceMs,
+      checkPeriodMs: this.#o.evictionCheckMs,
+    });
+    try {
+      await Promise.all([nodes.synced, pods.synced, this.#rsCache.synced, deployments.synced]);
+    } catch (err: unknown) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    this.#log.info(
+      { notReadyGraceMs: this.#o.notReadyGraceMs },
+      'workload controller running (embedded mode)',
+    );
+    await Promise.all([
+      this.#deployments.run(signal),
+      this.#replicaSets.run(signal),
+      this.#placement.run(signal),
+      this.#eviction.run(signal),
+    ]);
+  }
+
+  #podChanged(pod: Pod, deleted: boolean): void {
+    this.#placer?.observed(pod, deleted);
+    const rs = this.#enqueueOwner(pod, 'ReplicaSet', this.#replicaSets);
+    const rsObject = rs ? this.#rsCache?.get(rs, pod.metadata.namespace) : undefined;
+    if (rsObject) this.#enqueueOwner(rsObject, 'Deployment', this.#deployments);
+    if (!deleted && !pod.spec.nodeName && isPodActive(pod)) this.#placement.enqueue(objectKey(pod));
+    if (deleted && pod.spec.nodeName) this.#enqueuePending();
+  }
+
+  #nodesChanged(): void {
+    this.#enqueuePending();
+    this.#eviction?.evictOnce().catch((err: unknown) => this.#log.error({ err }, 'eviction pass failed'));
+  }
+
+  #enqueuePending(): void {
+    for (const p of this.#pods?.list() ?? []) {
+      if (!p.spec.nodeName && isPodActive(p)) this.#placement.enqueue(objectKey(p));
+    }
+  }
+
+  /** Enqueues the object's controller owner of `kind`; returns its name. */
+  #enqueueOwner(
+    obj: Parameters<typeof controllerOf>[0] & { metadata: { namespace?: string } },
+    kind: string,
+    queue: Controller,
+  ): string | undefined {
+    const owner = controllerOf(obj);
+    if (owner?.kind !== kind) return undefined;
+    queue.enqueue(keyOf(obj.metadata.namespace, owner.name));
+    return owner.name;
+  }
+}
