@@ -67,9 +67,14 @@ export class ProbeState {
     return this.#nextAt;
   }
 
+  /** A run starts at `at`: the next one is due a period later. */
+  begin(at: number): void {
+    this.#nextAt = Math.max(at, this.#startedAt + this.timing.initialDelayMs) + this.timing.periodMs;
+  }
+
   /** Records one run that started at `at`; returns true when the result changed. */
   record(at: number, ok: boolean): boolean {
-    this.#nextAt = Math.max(at, this.#startedAt + this.timing.initialDelayMs) + this.timing.periodMs;
+    this.begin(at);
     if (ok === this.#last) this.#run += 1;
     else {
       this.#last = ok;
@@ -123,6 +128,12 @@ export class ContainerProbes {
     if (this.startup?.result === false) return this.startup;
     if (this.started && this.liveness?.result === false) return this.liveness;
     return undefined;
+  }
+
+  /** When the next probe that can run is due (ms); Infinity without probes. */
+  nextAt(): number {
+    const live = this.started ? [this.liveness, this.readiness] : [this.startup];
+    return Math.min(...live.filter((p): p is ProbeState => p !== undefined).map((p) => p.nextAt));
   }
 
   /** The probes due at `now`: startup until it succeeds, then liveness and readiness. */

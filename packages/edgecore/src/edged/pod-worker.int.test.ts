@@ -1,0 +1,361 @@
+// PodWorker against a real containerd (CRI, runc, CNI) inside a network
+// namespace this test creates, as in runtime/pod-runtime.int.test.ts. Probes
+// reach the pods from inside that namespace through a relay
+// (test-netns-dialer.ts); pod addresses exist nowhere else. Images are built
+// from busybox-static, pushed to a local registry and pulled with ctr on the
+// host side (the namespace cannot reach the registry), so pods use
+// imagePullPolicy IfNotPresent; the image that does not exist is pulled
+// through CRI and fails for real.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigMap, Secret } from '@kedge/api';
+import { createLogger, systemClock } from '@kedge/runtime';
+import {
+  createNetns,
+  startContainerd,
+  startRegistry,
+  tempDir,
+  waitFor,
+  type TempDir,
+  type TestContainerd,
+  type TestNetns,
+  type TestRegistry,
+} from '@kedge/testing';
+import { CriClient, CriRuntimeService } from '../cri/index.ts';
+import { ContainerLauncher } from './container-launcher.ts';
+import { ImagePuller } from './image-puller.ts';
+import type { EdgeObjectLookup, EdgePod, PodStatus } from './pod-spec.ts';
+import { PodVolumes } from './pod-volumes.ts';
+import { PodWorker } from './pod-worker.ts';
+import { RestartBackOff } from './restart-backoff.ts';
+import { CNI_BIN_DIR, PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
+import { startNetnsDialer, type NetnsDialer } from './test-netns-dialer.ts';
+import { pushPodTestImages, type PodTestImages } from './runtime/test-pod-images.ts';
+
+const POD_CIDR = '10.244.9.0/24';
+const NODE = { name: 'edge-1', ip: '10.244.9.1' };
+const log = createLogger({ name: 'test', level: 'silent' });
+
+let dir: TempDir;
+let registry: TestRegistry;
+let images: PodTestImages;
+let netns: TestNetns;
+let ctd: TestContainerd;
+let cri: CriClient;
+let runtime: PodRuntime;
+let relay: NetnsDialer;
+let cgroupRoot: string;
+let backoff: RestartBackOff;
+const workers: PodWorker[] = [];
+const objects = new Map<string, ConfigMap | Secret>();
+const lookup: EdgeObjectLookup = {
+  configMap: async (ns, name) => objects.get(`ConfigMap/${ns}/${name}`) as ConfigMap | undefined,
+  secret: async (ns, name) => objects.get(`Secret/${ns}/${name}`) as Secret | undefined,
+};
+
+/** A worker with the test's node pieces; statuses it sends are collected. */
+function worker(pod: EdgePod, sent: PodStatus[] = []): PodWorker {
+  const volumes = new PodVolumes({
+    podsDir: join(dir.path, 'pods'),
+    secretsDir: join(dir.path, 'secrets'),
+    allowedHostPaths: [join(dir.path, 'host')],
+    lookup,
+  });
+  const images = new ImagePuller({ cri, lookup, clock: systemClock, log, backoff });
+  const w = new PodWorker({
+    pod,
+    runtime,
+    cri,
+    launcher: new ContainerLauncher({ runtime, images, volumes, lookup, log }),
+    volumes,
+    node: NODE,
+    podLogsRoot: join(dir.path, 'logs'),
+    cgroupRoot,
+    onStatus: async (s) => void sent.push(s),
+    clock: systemClock,
+    log,
+    backoff,
+    dial: relay.dial,
+  });
+  workers.push(w);
+  return w;
+}
+
+function pod(name: string, spec: Partial<EdgePod['spec']> & Pick<EdgePod['spec'], 'containers'>): EdgePod {
+  return {
+    metadata: { name, namespace: 'default', uid: randomUUID(), labels: { app: name } },
+    spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 2, ...spec },
+  };
+}
+
+const webPod = (): EdgePod =>
+  pod('web', {
+    containers: [
+      {
+        name: 'web',
+        image: images.busybox,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/bin/sh', '-c'],
+        args: [
+          'echo "$(POD_NAME) on $(NODE) says $GREETING" > /www/index.html && exec httpd -f -p 8080 -h /www',
+        ],
+        env: [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'greeting' } } },
+        ],
+        ports: [{ name: 'http', containerPort: 8080 }],
+        volumeMounts: [
+          { name: 'www', mountPath: '/www' },
+          { name: 'host', mountPath: '/host' },
+        ],
+        readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 },
+        lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'echo stopping > /host/prestop'] } } },
+      },
+    ],
+    volumes: [
+      { name: 'www', emptyDir: {} },
+      { name: 'host', hostPath: { path: join(dir.path, 'host'), type: 'DirectoryOrCreate' } },
+    ],
+  });
+
+const container = (w: PodWorker) => w.status?.containerStatuses[0];
+const containerId = (w: PodWorker) => container(w)?.containerID?.replace('containerd://', '') ?? '';
+
+async function containerPid(id: string): Promise<number> {
+  const { info } = await new CriRuntimeService(cri).containerStatus(id, { verbose: true });
+  return (JSON.parse(info['info'] ?? '{}') as { pid: number }).pid;
+}
+
+const GET =
+  'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => r.text()).then((t) => process.stdout.write(t))';
+
+/** rmdir the test's cgroup tree in every v1 hierarchy (runc leaves the parents). */
+async function removeCgroups(): Promise<void> {
+  for (const hierarchy of await readdir('/sys/fs/cgroup')) {
+    const top = join('/sys/fs/cgroup', hierarchy, cgroupRoot);
+    const children = await readdir(top, { withFileTypes: true }).catch(() => []);
+    for (const c of children) if (c.isDirectory()) await rmdir(join(top, c.name)).catch(() => undefined);
+    await rmdir(top).catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  dir = await tempDir('kedge-podworker-');
+  cgroupRoot = `/kedge-t-${randomBytes(4).toString('hex')}`;
+  registry = await startRegistry();
+  images = await pushPodTestImages(registry.url, dir.path);
+  netns = await createNetns();
+  const confDir = join(dir.path, 'cni', 'net.d');
+  await writePodNetworkConfig(confDir, { podCidr: POD_CIDR, ipamDataDir: join(dir.path, 'cni', 'ipam') });
+  ctd = await startContainerd({
+    netnsPath: netns.path,
+    cni: { binDir: CNI_BIN_DIR, confDir },
+    sandboxImage: images.pause,
+    cgroups: true,
+    plainHttpRegistries: [registry.url],
+  });
+  for (const ref of [images.pause, images.busybox]) {
+    await ctd.ctr(['images', 'pull', '--plain-http', '--snapshotter', 'native', ref]);
+  }
+  await mkdir(join(dir.path, 'host'));
+  relay = await startNetnsDialer(netns.prefix, join(dir.path, 'relay.sock'));
+  cri = new CriClient({ endpoint: ctd.endpoint });
+  runtime = new PodRuntime({ cri, log });
+  backoff = new RestartBackOff(systemClock);
+  objects.set('ConfigMap/default/web-config', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'web-config', namespace: 'default' },
+    data: { greeting: 'hello' },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const w of workers) await w.detach().catch(() => undefined);
+  if (cri && ctd) {
+    const service = new CriRuntimeService(cri);
+    for (const s of await service.listPodSandbox().catch(() => [])) {
+      await service.stopPodSandbox(s.id).catch(() => undefined);
+      await service.removePodSandbox(s.id).catch(() => undefined);
+    }
+  }
+  relay?.stop();
+  cri?.close();
+  await ctd?.stop();
+  await netns?.remove();
+  if (cgroupRoot) await removeCgroups();
+  await registry?.stop();
+  await dir?.cleanup();
+}, 120_000);
+
+describe('PodWorker on containerd with CNI', () => {
+  let web: EdgePod;
+  let w: PodWorker;
+  const sent: PodStatus[] = [];
+
+  it('runs a pod to Running and Ready (httpGet readiness), env from fieldRef and a ConfigMap key', async () => {
+    web = webPod();
+    w = worker(web, sent);
+    await w.start();
+    const status = await waitFor(
+      () => w.status?.conditions.find((c) => c.type === 'Ready')?.status === 'True' && w.status,
+      {
+        timeoutMs: 20_000,
+        what: 'the pod to be Ready',
+      },
+    );
+    expect(status.phase).toBe('Running');
+    expect(status.podIP).toMatch(/^10\.244\.9\.\d+$/);
+    expect(status).toMatchObject({ hostIP: NODE.ip, podIPs: [{ ip: status.podIP }] });
+    expect(status.startTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(status.conditions.map((c) => [c.type, c.status])).toEqual([
+      ['Initialized', 'True'],
+      ['Ready', 'True'],
+      ['ContainersReady', 'True'],
+      ['PodScheduled', 'True'],
+    ]);
+    expect(status.containerStatuses[0]).toMatchObject({
+      name: 'web',
+      ready: true,
+      started: true,
+      restartCount: 0,
+      image: images.busybox,
+      state: { running: {} },
+      lastState: {},
+    });
+    expect(status.containerStatuses[0]?.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
+    expect(status.containerStatuses[0]?.imageID).toMatch(/sha256:[0-9a-f]{64}$/);
+    const body = await netns.exec(process.execPath, ['-e', GET, `http://${status.podIP}:8080/`]);
+    expect(body).toBe('web on edge-1 says hello\n');
+    // Statuses went upstream only when they changed: a handful, not one per probe tick.
+    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(sent.at(-1)).toEqual(w.status);
+  });
+
+  it('a killed container is restarted: restartCount 1, lastState terminated, Ready again', async () => {
+    const firstId = containerId(w);
+    process.kill(await containerPid(firstId), 'SIGKILL');
+    const status = await waitFor(
+      () => container(w)?.restartCount === 1 && container(w)?.ready === true && w.status,
+      { timeoutMs: 20_000, what: 'the restarted container to be ready' },
+    );
+    expect(status.containerStatuses[0]?.lastState.terminated).toMatchObject({
+      exitCode: 137,
+      reason: 'Error',
+      containerID: `containerd://${firstId}`,
+    });
+    expect(containerId(w)).not.toBe(firstId);
+    expect(status.phase).toBe('Running');
+  });
+
+  it('a fresh worker adopts the running pod: same sandbox and container ID, no restart', async () => {
+    const before = w.status;
+    const id = containerId(w);
+    await w.detach();
+    const again = worker(web);
+    await again.start();
+    expect(containerId(again)).toBe(id);
+    expect(container(again)).toMatchObject({ restartCount: 1, state: before?.containerStatuses[0]?.state });
+    expect(again.status?.podIP).toBe(before?.podIP);
+    expect(again.status?.startTime).toBe(before?.startTime);
+    await waitFor(() => container(again)?.ready, { timeoutMs: 10_000, what: 'readiness after adoption' });
+    expect(containerId(again)).toBe(id);
+    expect((await runtime.listPods()).filter((p) => p.sandbox.pod.uid === web.metadata.uid)).toHaveLength(1);
+    w = again;
+  });
+
+  it('terminates gracefully: preStop hook runs, then the pod and its volumes are removed', async () => {
+    await w.terminate(5);
+    expect(await readFile(join(dir.path, 'host', 'prestop'), 'utf8')).toBe('stopping\n');
+    expect(
+      await runtime.listPods({ namespace: 'default', name: 'web', uid: web.metadata.uid ?? '' }),
+    ).toEqual([]);
+    await expect(readdir(join(dir.path, 'pods', web.metadata.uid ?? ''))).rejects.toThrow();
+  });
+
+  it('a failing liveness probe (exec) restarts the container', async () => {
+    const live = worker(
+      pod('live', {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'app',
+            image: images.busybox,
+            imagePullPolicy: 'IfNotPresent',
+            command: [
+              '/bin/sh',
+              '-c',
+              'echo ok > /tmp/healthy; sleep 2; busybox rm /tmp/healthy; exec sleep 3600',
+            ],
+            livenessProbe: {
+              exec: { command: ['/bin/sh', '-c', 'test -f /tmp/healthy'] },
+              periodSeconds: 1,
+              failureThreshold: 1,
+            },
+          },
+        ],
+      }),
+    );
+    await live.start();
+    const firstId = await waitFor(() => containerId(live), { what: 'the container to start' });
+    const status = await waitFor(
+      () => container(live)?.restartCount === 1 && container(live)?.state.running && live.status,
+      {
+        timeoutMs: 20_000,
+        what: 'a restart after the liveness probe failed',
+      },
+    );
+    expect(status.containerStatuses[0]?.lastState.terminated?.containerID).toBe(`containerd://${firstId}`);
+    await live.terminate(0);
+  });
+
+  it('an image that does not exist: ErrImagePull, then ImagePullBackOff', async () => {
+    const reasons: string[] = [];
+    const nope = worker(
+      pod('nope', {
+        containers: [{ name: 'app', image: '127.0.0.1:1/kedge/nope:v1', imagePullPolicy: 'IfNotPresent' }],
+      }),
+    );
+    await nope.start();
+    await waitFor(
+      () => {
+        const waiting = container(nope)?.state.waiting;
+        if (waiting && reasons.at(-1) !== waiting.reason) reasons.push(waiting.reason);
+        return reasons.includes('ImagePullBackOff');
+      },
+      { timeoutMs: 15_000, what: 'ImagePullBackOff' },
+    );
+    expect(reasons.slice(0, 2)).toEqual(['ErrImagePull', 'ImagePullBackOff']);
+    expect(nope.status?.phase).toBe('Pending');
+    expect(container(nope)?.state.waiting?.message).toBe(
+      'Back-off pulling image "127.0.0.1:1/kedge/nope:v1"',
+    );
+    await nope.terminate(0);
+  });
+
+  it('a missing ConfigMap key: CreateContainerConfigError with kubelet message', async () => {
+    const bad = worker(
+      pod('bad', {
+        containers: [
+          {
+            name: 'app',
+            image: images.busybox,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['/bin/sh', '-c', 'exec sleep 3600'],
+            env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'missing' } } }],
+          },
+        ],
+      }),
+    );
+    await bad.start();
+    expect(container(bad)?.state.waiting).toEqual({
+      reason: 'CreateContainerConfigError',
+      message: "couldn't find key missing in ConfigMap default/web-config",
+    });
+    expect(bad.status?.phase).toBe('Pending');
+    await bad.terminate(0);
+  });
+});
