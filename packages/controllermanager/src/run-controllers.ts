@@ -1,9 +1,10 @@
 // The controllers of one controllermanager term: the shared Node cache, the
-// node task controller (v1alpha2, or v1alpha1 with the feature gate) and the
-// node lifecycle controller, all bound to one signal. Without leader
-// election a term lasts as long as the process; with it, as long as this
-// process holds the Lease (app.ts), and every new term starts from a fresh
-// list of the store, so nothing of an earlier term is trusted.
+// node task controller (v1alpha2, or v1alpha1 with the feature gate), the
+// node lifecycle controller and, in embedded mode, the workload controller
+// (docs/workloads.md), all bound to one signal. Without leader election a
+// term lasts as long as the process; with it, as long as this process holds
+// the Lease (app.ts), and every new term starts from a fresh list of the
+// store, so nothing of an earlier term is trusted.
 import { readFileSync } from 'node:fs';
 import {
   KedgeError,
@@ -21,6 +22,7 @@ import { KUBERNETES_MAX_JOB_BYTES } from './nodetask/job-size.ts';
 import { NodeTaskController } from './nodetask/node-task-controller.ts';
 import { ReleasePinner } from './nodetask/release-pin.ts';
 import { V1alpha1NodeTaskController } from './nodetask-v1alpha1/v1alpha1-controller.ts';
+import { WorkloadController } from './workload/workload-controller.ts';
 
 export interface ControllersTerm {
   config: ControllerManagerConfig;
@@ -105,6 +107,22 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
     keep('node lifecycle controller', lifecycle.run(signal));
   }
 
+  if (workloadControllerEnabled(config)) {
+    const workload = new WorkloadController({
+      store,
+      clock,
+      log,
+      notReadyGraceMs: config.workload.notReadyEvictionTimeout * 1000,
+      evictionCheckMs: config.workload.evictionCheckPeriod * 1000,
+    });
+    keep('workload controller', workload.run(signal));
+  } else {
+    log.info(
+      { module: 'workload' },
+      'workload controller off: Deployments and pod placement are left to kube-controller-manager and kube-scheduler',
+    );
+  }
+
   if (!signal.aborted) {
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
@@ -114,6 +132,12 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
       log.warn({ err: errorMessage(err) }, 'could not remove this process from the node task mode ConfigMap');
     });
   }
+}
+
+/** workload.enable, with auto resolved: on in embedded mode (sqlite), off in cluster mode (kubernetes). */
+export function workloadControllerEnabled(config: ControllerManagerConfig): boolean {
+  const set = config.workload.enable;
+  return set === 'auto' ? config.store.backend === 'sqlite' : set;
 }
 
 /** nodeTask.maxJobBytes, with 0 resolved for the store backend. */

@@ -79,6 +79,22 @@ export const ControllerManagerConfigSchema = z.strictObject({
         .describe('access to the release registry, for pinning'),
     })
     .describe('node task controllers'),
+  workload: z
+    .strictObject({
+      enable: z
+        .union([z.boolean(), z.literal('auto')])
+        .describe(
+          'run the embedded Deployment/ReplicaSet controllers and pod placement (docs/workloads.md); ' +
+            'auto = on with the sqlite store (embedded mode), off with kubernetes, where kube-controller-manager and kube-scheduler do it',
+        ),
+      notReadyEvictionTimeout: seconds(
+        "how long pods stay on a NotReady or unreachable node before they are replaced elsewhere (a pod's own not-ready/unreachable NoExecute toleration wins)",
+      ),
+      evictionCheckPeriod: seconds('interval between checks for pods to evict'),
+    })
+    .describe(
+      'embedded-mode workloads: the single-machine stand-in for kube-controller-manager and kube-scheduler',
+    ),
   leaderElection: z
     .strictObject({
       enable: z.boolean().describe('elect one active replica through a Lease (any number may run)'),
@@ -125,6 +141,7 @@ export function defaultControllerManagerConfig(): ControllerManagerConfig {
       defaultReleaseImage: 'kubeedge/installation-package',
       releaseRegistry: { username: '', passwordFile: '', insecure: false },
     },
+    workload: { enable: 'auto', notReadyEvictionTimeout: 300, evictionCheckPeriod: 5 },
     leaderElection: {
       enable: false,
       leaseDuration: 15,

@@ -125,11 +125,20 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
   }
 }
 
-export async function startBareServer(dir: string): Promise<BenchServer & { secretFile: string }> {
+export async function startBareServer(
+  dir: string,
+  tls?: { certFile: string; keyFile: string; caFile: string },
+): Promise<BenchServer & { secretFile: string }> {
   // The fleet CLI always derives tokens; the bare server ignores them.
   const secretFile = join(dir, 'token-secret');
   writeFileSync(secretFile, BENCH_SECRET + '\n', { mode: 0o600 });
-  const proc = startProcess({ name: 'bare-ws', args: ['packages/edgemark/src/bench/bare-server.ts'] });
+  const proc = startProcess({
+    name: tls ? 'bare-wss' : 'bare-ws',
+    args: [
+      'packages/edgemark/src/bench/bare-server.ts',
+      ...(tls ? ['--tls', tls.certFile, tls.keyFile, tls.caFile] : []),
+    ],
+  });
   try {
     const line = await proc.waitForLine(/"event":"listening"/, 30_000);
     const { port } = JSON.parse(line) as { port: number };
