@@ -32,7 +32,9 @@ export function sandboxSpecOf(
   );
   return {
     pod: { namespace: podNamespace(pod), name: pod.metadata.name, uid, attempt },
-    ...(pod.spec.hostname ? { hostname: pod.spec.hostname } : {}),
+    ...(typeof pod.spec['hostname'] === 'string' && pod.spec['hostname']
+      ? { hostname: pod.spec['hostname'] }
+      : {}),
     podLogsRoot,
     ...(cgroupRoot ? { cgroupParent: `${cgroupRoot}/pod${uid}` } : {}),
     ports,

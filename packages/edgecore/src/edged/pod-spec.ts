@@ -1,129 +1,29 @@
-// The parts of a core/v1 Pod that edged reads (spec) and writes (status), as
-// TypeScript shapes with Kubernetes' field names. Structural: the full
-// `Pod` type of @kedge/api fits them. Objects edged reads from elsewhere
-// (ConfigMaps, Secrets) come through EdgeObjectLookup.
-import type { ConfigMap, Secret } from '@kedge/api';
+// What edged reads and writes of a pod: the spec side is @kedge/api's core/v1
+// Pod; the status side is the exact shape edged writes (every field kubelet
+// always sets is required here), which fits @kedge/api's PodStatus. Objects
+// a pod references (ConfigMaps, Secrets) come through EdgeObjectLookup.
+import type {
+  ConfigMap,
+  Container,
+  EnvFromSource,
+  EnvVar,
+  Pod,
+  Probe,
+  Secret,
+  Volume,
+  VolumeMount,
+} from '@kedge/api';
 
-export interface KeySelector {
-  name?: string;
-  key: string;
-  optional?: boolean;
-}
+export type { Container, EnvFromSource, EnvVar, Probe, Volume, VolumeMount };
 
-export interface EnvVarSource {
-  fieldRef?: { fieldPath: string; apiVersion?: string };
-  configMapKeyRef?: KeySelector;
-  secretKeyRef?: KeySelector;
-}
+/** The pod edged runs: the @kedge/api core/v1 Pod (status is edged's to write). */
+export type EdgePod = Pick<Pod, 'metadata' | 'spec'>;
 
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: EnvVarSource;
-}
+/** A key-to-path item of a configMap or secret volume. */
+export type KeyToPath = NonNullable<NonNullable<Volume['configMap']>['items']>[number];
 
-export interface EnvFromSource {
-  prefix?: string;
-  configMapRef?: { name: string; optional?: boolean };
-  secretRef?: { name: string; optional?: boolean };
-}
-
-export interface ExecAction {
-  command?: string[];
-}
-
-export interface Probe {
-  exec?: ExecAction;
-  httpGet?: {
-    path?: string;
-    port: number | string;
-    host?: string;
-    scheme?: string;
-    httpHeaders?: { name: string; value: string }[];
-  };
-  tcpSocket?: { port: number | string; host?: string };
-  initialDelaySeconds?: number;
-  periodSeconds?: number;
-  timeoutSeconds?: number;
-  successThreshold?: number;
-  failureThreshold?: number;
-}
-
-export interface VolumeMount {
-  name: string;
-  mountPath: string;
-  readOnly?: boolean;
-  subPath?: string;
-}
-
-export interface ContainerPort {
-  name?: string;
-  containerPort: number;
-  hostPort?: number;
-  protocol?: 'TCP' | 'UDP' | 'SCTP';
-  hostIP?: string;
-}
-
-export interface Container {
-  name: string;
-  image: string;
-  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
-  command?: string[];
-  args?: string[];
-  workingDir?: string;
-  env?: EnvVar[];
-  envFrom?: EnvFromSource[];
-  ports?: ContainerPort[];
-  volumeMounts?: VolumeMount[];
-  livenessProbe?: Probe;
-  readinessProbe?: Probe;
-  startupProbe?: Probe;
-  lifecycle?: { preStop?: { exec?: ExecAction } };
-  resources?: {
-    limits?: Record<string, string | number>;
-    requests?: Record<string, string | number>;
-  };
-}
-
-export interface KeyToPath {
-  key: string;
-  path: string;
-  mode?: number;
-}
-
-export interface Volume {
-  name: string;
-  emptyDir?: { medium?: string; sizeLimit?: string };
-  hostPath?: { path: string; type?: string };
-  configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
-  secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
-  downwardAPI?: {
-    items?: { path: string; fieldRef?: { fieldPath: string }; mode?: number }[];
-    defaultMode?: number;
-  };
-}
-
-export interface PodSpec {
-  nodeName?: string;
-  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
-  terminationGracePeriodSeconds?: number;
-  containers: Container[];
-  volumes?: Volume[];
-  hostname?: string;
-  serviceAccountName?: string;
-  imagePullSecrets?: { name: string }[];
-}
-
-export interface EdgePod {
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  spec: PodSpec;
-}
+/** A configMapKeyRef / secretKeyRef. */
+export type KeySelector = NonNullable<NonNullable<EnvVar['valueFrom']>['configMapKeyRef']>;
 
 /** How edged reads the objects a pod references (the edge database, later). */
 export interface EdgeObjectLookup {

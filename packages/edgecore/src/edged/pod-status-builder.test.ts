@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PodStatusSchema } from '@kedge/api';
 import type { PodContainerStatus } from './runtime/index.ts';
 import { buildPodStatus, podPhase, type ContainerObservation } from './pod-status-builder.ts';
 import type { EdgePod } from './pod-spec.ts';
@@ -43,6 +44,8 @@ describe('pod status builder', () => {
       startTime: '2026-12-03T01:00:00Z',
       now: T0,
     });
+    // What edged writes is a valid @kedge/api PodStatus, unchanged by its schema.
+    expect(PodStatusSchema.parse(status)).toEqual(status);
     expect(status).toEqual({
       phase: 'Running',
       conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
