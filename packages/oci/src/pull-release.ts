@@ -84,7 +84,7 @@ export async function pullRelease(
     if (expected !== resolved.digest && expected !== resolved.indexDigest) {
       throw new KedgeError(
         'KEDGE_OCI_DIGEST_MISMATCH',
-        `${session.label}: expected manifest digest ${expected} for ${formatPlatform(platform)}, the registry has ${
+        `${session.label}: digest mismatch: expected manifest digest ${expected} for ${formatPlatform(platform)}, the registry has ${
           resolved.digest
         }${resolved.indexDigest ? ` (index ${resolved.indexDigest})` : ''}`,
         session.context({ expected, actual: resolved.digest }),
