@@ -69,19 +69,20 @@ export async function adoptSandbox(
   };
 }
 
-/** Removes the pod's dead sandboxes and runs a new one (attempt after the last). */
+/** Removes the pod's dead sandboxes and runs a new one (attempt after the last, and after `after`). */
 export async function freshSandbox(
   runtime: PodRuntime,
   pod: EdgePod,
   podLogsRoot: string,
   cgroupRoot?: string,
+  after = -1,
 ): Promise<PodSandboxRun> {
   const old = await runtime.listPods(identity(pod));
   for (const p of old) {
     await runtime.stopPod(p.sandbox.id, 0);
     await runtime.removePod(p.sandbox.id);
   }
-  const attempt = old.length === 0 ? 0 : Math.max(...old.map((p) => p.sandbox.pod.attempt)) + 1;
+  const attempt = Math.max(after, ...old.map((p) => p.sandbox.pod.attempt)) + 1;
   const spec = sandboxSpecOf(pod, attempt, podLogsRoot, cgroupRoot);
   const state = await runtime.runSandbox(spec);
   return { id: state.id, ip: state.ip, ...(state.createdAt ? { createdAt: state.createdAt } : {}), spec };

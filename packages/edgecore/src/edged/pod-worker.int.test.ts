@@ -233,6 +233,9 @@ describe('PodWorker on containerd with CNI', () => {
     // Statuses went upstream only when they changed: a handful, not one per probe tick.
     expect(sent.length).toBeLessThanOrEqual(4);
     expect(sent.at(-1)).toEqual(w.status);
+    const writes = sent.length;
+    await new Promise((r) => setTimeout(r, 2500)); // two or three readiness probes
+    expect(sent.length).toBe(writes);
   });
 
   it('a killed container is restarted: restartCount 1, lastState terminated, Ready again', async () => {
@@ -265,6 +268,24 @@ describe('PodWorker on containerd with CNI', () => {
     expect(containerId(again)).toBe(id);
     expect((await runtime.listPods()).filter((p) => p.sandbox.pod.uid === web.metadata.uid)).toHaveLength(1);
     w = again;
+  });
+
+  it('a sandbox that died is replaced, and its container started again in the new one', async () => {
+    const uid = web.metadata.uid ?? '';
+    const [old] = await runtime.listPods({ namespace: 'default', name: 'web', uid });
+    const { info } = await new CriRuntimeService(cri).podSandboxStatus(old?.sandbox.id ?? '', {
+      verbose: true,
+    });
+    process.kill((JSON.parse(info['info'] ?? '{}') as { pid: number }).pid, 'SIGKILL');
+    const status = await waitFor(
+      () => container(w)?.restartCount === 2 && container(w)?.ready === true && w.status,
+      { timeoutMs: 30_000, what: 'the container to run again in a new sandbox' },
+    );
+    const now = await runtime.listPods({ namespace: 'default', name: 'web', uid });
+    expect(now.map((p) => [p.sandbox.pod.attempt, p.sandbox.ready])).toEqual([[1, true]]);
+    expect(now[0]?.sandbox.id).not.toBe(old?.sandbox.id);
+    const body = await netns.exec(process.execPath, ['-e', GET, `http://${status.podIP}:8080/`]);
+    expect(body).toBe('web on edge-1 says hello\n');
   });
 
   it('terminates gracefully: preStop hook runs, then the pod and its volumes are removed', async () => {

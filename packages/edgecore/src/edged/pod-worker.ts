@@ -8,21 +8,15 @@
 // running (edgecore stopping); a fresh worker adopts them by their labels,
 // with the same container IDs. terminate() runs preStop hooks and stops
 // everything within terminationGracePeriodSeconds.
-import { errorMessage } from '@kedge/api';
+import { errorMessage, hasCode } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { CriRuntimeService, type CriClient } from '../cri/index.ts';
 import type { ContainerLauncher } from './container-launcher.ts';
+import { ContainerProber, type ContainerTrack } from './container-prober.ts';
 import type { PodRuntimeFacts } from './env-resolver.ts';
 import { buildPodStatus } from './pod-status-builder.ts';
 import { adoptSandbox, freshSandbox, type PodSandboxRun } from './pod-sandbox.ts';
-import {
-  formatPod,
-  kubeTime,
-  podNamespace,
-  type Container,
-  type EdgePod,
-  type PodStatus,
-} from './pod-spec.ts';
+import { formatPod, kubeTime, podNamespace, type EdgePod, type PodStatus } from './pod-spec.ts';
 import type { PodVolumes } from './pod-volumes.ts';
 import { ProbeExecutor, tcpDialer, type Dialer } from './probe-executors.ts';
 import { ContainerProbes, type ProbeState } from './probe-state.ts';
@@ -49,15 +43,6 @@ export interface PodWorkerOptions {
   syncIntervalMs?: number;
 }
 
-interface Track {
-  spec: Container;
-  probes: ContainerProbes;
-  current?: PodContainerStatus;
-  previous?: PodContainerStatus;
-  waiting?: { reason: string; message?: string };
-  inflight: Set<string>;
-}
-
 export const POD_WORKER_STATE = {
   idle: 'idle',
   running: 'running',
@@ -70,13 +55,15 @@ export class PodWorker {
   readonly #o: PodWorkerOptions;
   readonly #log: Logger;
   readonly #backoff: RestartBackOff;
-  readonly #probes: ProbeExecutor;
+  readonly #prober: ContainerProber;
   readonly #cri: CriRuntimeService;
   readonly #coalescer: StatusCoalescer;
-  readonly #tracks: Track[];
+  readonly #tracks: ContainerTrack[];
   readonly #stop = new AbortController();
   #wake = new AbortController();
   #sandbox: PodSandboxRun | undefined;
+  /** Attempt of the last sandbox dropped, so the next one counts on from it. */
+  #sandboxAttempt = -1;
   #status: PodStatus | undefined;
   #loop: Promise<void> | undefined;
   state: PodWorkerState = POD_WORKER_STATE.idle;
@@ -90,11 +77,13 @@ export class PodWorker {
     });
     this.#backoff = o.backoff ?? new RestartBackOff(o.clock);
     this.#cri = new CriRuntimeService(o.cri);
-    this.#probes = new ProbeExecutor(this.#cri, o.dial ?? tcpDialer);
+    const executor = new ProbeExecutor(this.#cri, o.dial ?? tcpDialer);
+    this.#prober = new ContainerProber(executor, o.clock, this.#log, () => this.wake());
     this.#coalescer = new StatusCoalescer({ sink: o.onStatus, clock: o.clock, log: this.#log });
     this.#tracks = o.pod.spec.containers.map((spec) => ({
       spec,
       probes: new ContainerProbes(spec),
+      nextAttempt: 0,
       inflight: new Set(),
     }));
   }
@@ -140,7 +129,7 @@ export class PodWorker {
     this.#log.info({ graceSeconds }, 'pod terminated');
   }
 
-  async #stopContainer(t: Track, deadline: number): Promise<void> {
+  async #stopContainer(t: ContainerTrack, deadline: number): Promise<void> {
     const id = t.current?.state === 'running' ? t.current.id : undefined;
     if (!id) return;
     const preStop = t.spec.lifecycle?.preStop?.exec?.command;
@@ -178,11 +167,13 @@ export class PodWorker {
 
   async #sync(): Promise<void> {
     const o = this.#o;
+    if (this.#sandbox && !(await this.#sandboxReady(this.#sandbox.id)))
+      await this.#dropSandbox(this.#sandbox);
     this.#sandbox ??= await this.#ensureSandbox();
     const sandbox = this.#sandbox;
     const facts: PodRuntimeFacts = { podIP: sandbox.ip, hostIP: o.node.ip, nodeName: o.node.name };
     for (const t of this.#tracks) {
-      if (t.current) t.current = await o.runtime.containerStatus(t.current.id);
+      if (t.current) await this.#refresh(t, t.current);
       await this.#syncContainer(t, sandbox, facts);
     }
     this.#status = buildPodStatus({
@@ -204,6 +195,52 @@ export class PodWorker {
     this.#coalescer.offer(this.#status);
   }
 
+  /** A container removed behind edged's back is started again (with the next attempt). */
+  async #refresh(t: ContainerTrack, c: PodContainerStatus): Promise<void> {
+    try {
+      t.current = await this.#o.runtime.containerStatus(c.id);
+    } catch (err: unknown) {
+      if (!isNotFound(err)) throw err;
+      this.#log.warn(
+        { container: t.spec.name, id: c.id },
+        'container is gone from the runtime; starting a new one',
+      );
+      t.current = undefined;
+      t.nextAttempt = c.attempt + 1;
+    }
+  }
+
+  async #sandboxReady(id: string): Promise<boolean> {
+    try {
+      return (await this.#o.runtime.sandboxStatus(id)).ready;
+    } catch (err: unknown) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** kubelet's rule: a sandbox that died takes its containers with it; the pod gets a new one. */
+  async #dropSandbox(sandbox: PodSandboxRun): Promise<void> {
+    this.#log.warn(
+      { sandbox: sandbox.id },
+      'pod sandbox is not ready; starting a new one and its containers',
+    );
+    for (const t of this.#tracks) {
+      if (!t.current) continue;
+      t.nextAttempt = t.current.attempt + 1;
+      t.previous = t.current;
+      t.current = undefined;
+    }
+    await this.#o.runtime
+      .stopPod(sandbox.id, 0)
+      .catch((err: unknown) => this.#log.warn({ err }, 'stop of the dead sandbox failed'));
+    await this.#o.runtime
+      .removePod(sandbox.id)
+      .catch((err: unknown) => this.#log.warn({ err }, 'removal of the dead sandbox failed'));
+    this.#sandboxAttempt = sandbox.spec.pod.attempt;
+    this.#sandbox = undefined;
+  }
+
   async #ensureSandbox(): Promise<PodSandboxRun> {
     const o = this.#o;
     const adopted = await adoptSandbox(o.runtime, o.pod, o.podLogsRoot, o.cgroupRoot);
@@ -220,20 +257,20 @@ export class PodWorker {
       this.#log.info({ sandbox: adopted.run.id, containers: adopted.containers.length }, 'pod adopted');
       return adopted.run;
     }
-    return freshSandbox(o.runtime, o.pod, o.podLogsRoot, o.cgroupRoot);
+    return freshSandbox(o.runtime, o.pod, o.podLogsRoot, o.cgroupRoot, this.#sandboxAttempt);
   }
 
-  async #syncContainer(t: Track, sandbox: PodSandboxRun, facts: PodRuntimeFacts): Promise<void> {
+  async #syncContainer(t: ContainerTrack, sandbox: PodSandboxRun, facts: PodRuntimeFacts): Promise<void> {
     const c = t.current;
     const pod = this.#o.pod;
     if (c?.state === 'running') {
       t.waiting = undefined;
       const failed = t.probes.failed;
       if (failed) return this.#kill(t, c, failed);
-      for (const p of t.probes.due(this.#o.clock.now())) this.#probe(t, c, p, facts.podIP);
+      this.#prober.runDue(t, facts.podIP, this.#stop.signal);
       return;
     }
-    let attempt = 0;
+    let attempt = t.nextAttempt;
     if (c) {
       if (c.state === 'exited' && !shouldRestart(pod.spec.restartPolicy, c.exitCode ?? 0)) {
         t.waiting = undefined;
@@ -256,6 +293,7 @@ export class PodWorker {
     }
     if (c && t.previous) await this.#o.runtime.removeContainer(t.previous.id).catch(() => undefined);
     if (c) t.previous = c;
+    t.nextAttempt = attempt + 1;
     t.current = await this.#o.runtime.containerStatus(result.id);
     t.waiting = undefined;
     t.probes.reset(this.#o.clock.now());
@@ -265,7 +303,7 @@ export class PodWorker {
     );
   }
 
-  async #kill(t: Track, c: PodContainerStatus, failed: ProbeState): Promise<void> {
+  async #kill(t: ContainerTrack, c: PodContainerStatus, failed: ProbeState): Promise<void> {
     this.#log.info(
       { container: t.spec.name, id: c.id, probe: failed.kind },
       `container failed ${failed.kind} probe, will be restarted`,
@@ -276,32 +314,9 @@ export class PodWorker {
     // The container is gone; its probes start over with the next one.
     t.probes.reset(this.#o.clock.now());
   }
+}
 
-  #probe(t: Track, c: PodContainerStatus, p: ProbeState, podIP: string): void {
-    const spec = t.spec[`${p.kind}Probe`];
-    if (!spec || t.inflight.has(p.kind)) return;
-    t.inflight.add(p.kind);
-    const at = this.#o.clock.now();
-    p.begin(at);
-    this.#probes
-      .run(spec, { containerId: c.id, podIP, container: t.spec }, p.timing.timeoutMs, this.#stop.signal)
-      .then((outcome) => {
-        if (t.current?.id !== c.id) return;
-        if (p.record(at, outcome.ok)) {
-          this.#log.info(
-            { container: t.spec.name, probe: p.kind, ok: outcome.ok, output: outcome.output },
-            'probe result changed',
-          );
-          this.wake();
-        }
-      })
-      .catch((err: unknown) => {
-        if (!this.#stop.signal.aborted)
-          this.#log.warn(
-            { container: t.spec.name, probe: p.kind, err: errorMessage(err) },
-            'probe failed to run',
-          );
-      })
-      .finally(() => t.inflight.delete(p.kind));
-  }
+/** The runtime has no such sandbox or container (gRPC NOT_FOUND). */
+function isNotFound(err: unknown): boolean {
+  return hasCode(err, 'KEDGE_CRI_ERROR') && err.context['grpcCode'] === 5;
 }
