@@ -30,13 +30,18 @@ class Simulation {
     this.seen.push({ pods: this.pods.length, available: all.reduce((n, x) => n + x.available, 0) });
   }
 
+  /** Deployment passes per tick: more than 1 = the ReplicaSet controller lags behind. */
+  deploymentPasses = 1;
+
   tick(): void {
-    const step = planRollout(this.d, this.view());
-    if (step.create)
-      this.rs.push({ ...step.create, metadata: { ...step.create.metadata, uid: `rs-${++this.#n}` } });
-    for (const s of step.scale) {
-      const rs = this.rs.find((r) => r.metadata.name === s.name)!;
-      rs.spec.replicas = s.replicas;
+    for (let pass = 0; pass < this.deploymentPasses; pass++) {
+      const step = planRollout(this.d, this.view());
+      if (step.create)
+        this.rs.push({ ...step.create, metadata: { ...step.create.metadata, uid: `rs-${++this.#n}` } });
+      for (const s of step.scale) {
+        const rs = this.rs.find((r) => r.metadata.name === s.name)!;
+        rs.spec.replicas = s.replicas;
+      }
     }
     this.#record();
     const existing = new Set(this.pods.map((p) => p.metadata.name));
@@ -172,25 +177,31 @@ const CASES: [number, number | string, number | string][] = [
 ];
 
 describe('planRollout: an image change rolls within maxSurge / maxUnavailable', () => {
-  it.each(CASES)('replicas %d, maxSurge %s, maxUnavailable %s', (replicas, maxSurge, maxUnavailable) => {
-    const spec = {
-      replicas,
-      strategy: { type: 'RollingUpdate' as const, rollingUpdate: { maxSurge, maxUnavailable } },
-    };
-    const sim = new Simulation(deployment(spec));
-    sim.runToCompletion();
-    const b = rolloutBounds(sim.d);
-    sim.seen.length = 0;
-    sim.d = { ...deployment(spec, 'web:2'), metadata: { ...sim.d.metadata, generation: 2 } };
-    sim.runToCompletion();
-    expect(Math.max(...sim.seen.map((s) => s.pods))).toBeLessThanOrEqual(replicas + b.maxSurge);
-    expect(Math.min(...sim.seen.map((s) => s.available))).toBeGreaterThanOrEqual(replicas - b.maxUnavailable);
-    const v = sim.view();
-    expect(v.newRS?.active).toBe(replicas);
-    expect(v.old.every((o) => o.spec === 0 && o.active === 0)).toBe(true);
-    expect(sim.pods.every((p) => p.spec.containers[0]?.image === 'web:2')).toBe(true);
-    expect(v.newRS?.rs.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
-  });
+  it.each(CASES.flatMap((c) => [[...c, 1] as const, [...c, 3] as const]))(
+    'replicas %d, maxSurge %s, maxUnavailable %s; %d Deployment pass(es) per ReplicaSet pass',
+    (replicas, maxSurge, maxUnavailable, passes) => {
+      const spec = {
+        replicas,
+        strategy: { type: 'RollingUpdate' as const, rollingUpdate: { maxSurge, maxUnavailable } },
+      };
+      const sim = new Simulation(deployment(spec));
+      sim.deploymentPasses = passes;
+      sim.runToCompletion();
+      const b = rolloutBounds(sim.d);
+      sim.seen.length = 0;
+      sim.d = { ...deployment(spec, 'web:2'), metadata: { ...sim.d.metadata, generation: 2 } };
+      sim.runToCompletion();
+      expect(Math.max(...sim.seen.map((s) => s.pods))).toBeLessThanOrEqual(replicas + b.maxSurge);
+      expect(Math.min(...sim.seen.map((s) => s.available))).toBeGreaterThanOrEqual(
+        replicas - b.maxUnavailable,
+      );
+      const v = sim.view();
+      expect(v.newRS?.active).toBe(replicas);
+      expect(v.old.every((o) => o.spec === 0 && o.active === 0)).toBe(true);
+      expect(sim.pods.every((p) => p.spec.containers[0]?.image === 'web:2')).toBe(true);
+      expect(v.newRS?.rs.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+    },
+  );
 
   it('with maxUnavailable 0 a new pod must be available before an old one goes', () => {
     const spec = { replicas: 3, strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } };

@@ -52,17 +52,17 @@ function scaleDownOld(view: WorkloadView, b: RolloutBounds): ScaleStep[] {
   const target = new Map(old.map((v) => [v.name, v.spec]));
   let scaled = 0;
   for (const v of old) {
-    const unhealthy = Math.max(0, v.spec - v.available);
+    const unhealthy = v.spec - staying(v);
     const down = Math.min(maxScaledDown - scaled, unhealthy);
     if (down <= 0) continue;
     target.set(v.name, v.spec - down);
     scaled += down;
   }
-  let spare = all.reduce((n, v) => n + v.available, 0) - minAvailable;
+  let spare = all.reduce((n, v) => n + staying(v), 0) - minAvailable;
   for (const v of old) {
     if (spare <= 0 || scaled >= maxScaledDown) break;
     const now = target.get(v.name) ?? 0;
-    const down = Math.min(now, v.available, spare, maxScaledDown - scaled);
+    const down = Math.min(now, staying(v), spare, maxScaledDown - scaled);
     if (down <= 0) continue;
     target.set(v.name, now - down);
     spare -= down;
@@ -71,6 +71,15 @@ function scaleDownOld(view: WorkloadView, b: RolloutBounds): ScaleStep[] {
   return old
     .filter((v) => target.get(v.name) !== v.spec)
     .map((v) => ({ name: v.name, replicas: target.get(v.name)! }));
+}
+
+/**
+ * Available pods that stay: a ReplicaSet with more pods than spec.replicas
+ * (scaled down, its controller not done yet) deletes the surplus, possibly
+ * available ones, so they must not be counted on again.
+ */
+function staying(v: ReplicaSetView): number {
+  return Math.min(v.available, v.spec);
 }
 
 function planRecreate(d: Deployment, view: WorkloadView): RolloutStep {
