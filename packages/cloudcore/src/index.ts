@@ -17,4 +17,4 @@ export {
   verifyJoinJwt,
 } from './cloudhub/certs/join-token.ts';
 export { NODE_REVOCATIONS, revokeNode } from './cloudhub/certs/node-revocations.ts';
-export { DEFAULT_EDGE_CERT_DAYS, signEdgeCsr } from './cloudhub/certs/edge-cert-signer.ts';
+export { DEFAULT_EDGE_CERT_DAYS, signEdgeCsr, signNodeKey } from './cloudhub/certs/edge-cert-signer.ts';

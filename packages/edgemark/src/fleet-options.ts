@@ -70,6 +70,8 @@ export interface HollowFleetOptions extends Partial<Omit<FleetSettings, 'server'
   tokenFor?: (nodeName: string) => string;
   /** CA to verify the cloud's certificate against, for wss:// (modules.edgeHub.tlsCaFile). */
   ca?: string | Buffer;
+  /** Certificates mode: each node's client certificate (fleet-certs.ts); no token is sent then. */
+  clientCertFor?: (nodeName: string) => { cert: string; key: string } | undefined;
   onTask?: TaskHandler;
   clock?: Clock;
   log?: Logger;
@@ -78,13 +80,14 @@ export interface HollowFleetOptions extends Partial<Omit<FleetSettings, 'server'
 export interface ResolvedFleetOptions extends Readonly<FleetSettings> {
   readonly tokenFor: (nodeName: string) => string;
   readonly ca: string | Buffer | undefined;
+  readonly clientCertFor: ((nodeName: string) => { cert: string; key: string } | undefined) | undefined;
   readonly onTask: TaskHandler | undefined;
   readonly clock: Clock;
   readonly log: Logger;
 }
 
 export function resolveFleetOptions(o: HollowFleetOptions): ResolvedFleetOptions {
-  const { secret, tokenFor, ca, onTask, clock, log, ...settings } = o;
+  const { secret, tokenFor, ca, clientCertFor, onTask, clock, log, ...settings } = o;
   const parsed = FleetSettingsSchema.safeParse({ ...DEFAULT_FLEET_SETTINGS, ...stripUndefined(settings) });
   const problems = parsed.success ? [] : describeIssues(parsed.error);
   if (parsed.success && parsed.data.reconnectMaxMs < parsed.data.reconnectInitialMs) {
@@ -102,6 +105,7 @@ export function resolveFleetOptions(o: HollowFleetOptions): ResolvedFleetOptions
     labels: Object.freeze({ ...parsed.data.labels }),
     tokenFor: derive,
     ca,
+    clientCertFor,
     onTask,
     clock: clock ?? systemClock,
     log: log ?? createLogger({ name: 'edgemark', level: 'warn' }),

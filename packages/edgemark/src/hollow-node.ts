@@ -172,18 +172,20 @@ export class HollowNode {
     const scheme = o.ca ? 'wss' : 'ws';
     const base = /^wss?:\/\//.test(o.server) ? o.server.replace(/\/+$/, '') : `${scheme}://${o.server}`;
     const url = `${base}/${encodeURIComponent(o.projectId)}/${encodeURIComponent(this.name)}/events`;
+    const clientCert = o.clientCertFor?.(this.name);
     let ws: WebSocket;
     try {
       ws = new WebSocket(url, {
         headers: {
           node_id: this.name,
           project_id: o.projectId,
-          authorization: `Bearer ${this.token}`,
+          ...(clientCert ? {} : { authorization: `Bearer ${this.token}` }),
           'x-kedge-edgecore-version': o.edgecoreVersion,
         },
         maxPayload: o.maxMessageBytes,
         perMessageDeflate: false,
         ...(o.ca ? { ca: o.ca } : {}),
+        ...(clientCert ?? {}),
       });
     } catch (err: unknown) {
       this.rt.log.warn({ node: this.name, err: errorMessage(err) }, 'cannot dial the cloud');

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { KedgeError, errorMessage, hasCode } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
 import { parseCount, parseSeconds } from './cli-numbers.ts';
+import { fleetClientCerts } from './fleet-certs.ts';
 import { HollowFleet } from './hollow-fleet.ts';
 import { INSTANT_HANDLERS, isInstantTaskKind } from './instant-tasks.ts';
 
@@ -13,6 +14,8 @@ const USAGE = `usage: edgemark fleet --server HOST:PORT --secret-file FILE [opti
   --server HOST:PORT       cloudcore tunnel address (or ws://HOST:PORT)
   --secret-file FILE       the cloud's node token secret (modules.cloudHub.auth.tokenSecretFile)
   --ca-file FILE           CA of the cloud's certificate: dial wss:// and verify it
+  --ca-key-file FILE       the cloud CA's key: each node presents a client certificate signed with it
+                           (certificates mode, CN system:node:<name>) instead of a token
   --nodes N                hollow nodes to run (default 1000)
   --prefix NAME            node names are NAME-<index> (default hollow)
   --first-index I          index of the first node (default 0)
@@ -37,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
         server: { type: 'string' },
         'secret-file': { type: 'string' },
         'ca-file': { type: 'string' },
+        'ca-key-file': { type: 'string' },
         nodes: { type: 'string', default: '1000' },
         prefix: { type: 'string', default: 'hollow' },
         'first-index': { type: 'string', default: '0' },
@@ -80,13 +84,29 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     progressMs = parseSeconds('--progress-interval', values['progress-interval']);
+    const nodes = parseCount('--nodes', values.nodes);
+    const firstIndex = parseCount('--first-index', values['first-index'], 0);
+    const caKeyFile = values['ca-key-file'];
+    if (caKeyFile !== undefined && !values['ca-file'])
+      throw new KedgeError('KEDGE_CLI_USAGE', '--ca-key-file: needs --ca-file', {
+        fields: ['--ca-key-file'],
+      });
+    const clientCertFor =
+      caKeyFile !== undefined && values['ca-file']
+        ? await fleetClientCerts(
+            values['ca-file'],
+            caKeyFile,
+            Array.from({ length: nodes }, (_, i) => `${values.prefix}-${firstIndex + i}`),
+          )
+        : undefined;
     fleet = new HollowFleet({
       server: values.server,
       secret: readSecret(secretFile),
       ...(values['ca-file'] ? { ca: readCa(values['ca-file']) } : {}),
-      nodes: parseCount('--nodes', values.nodes),
+      ...(clientCertFor ? { clientCertFor } : {}),
+      nodes,
       prefix: values.prefix,
-      firstIndex: parseCount('--first-index', values['first-index'], 0),
+      firstIndex,
       heartbeatMs: parseSeconds('--heartbeat', values.heartbeat),
       rampConcurrency: parseCount('--ramp', values.ramp),
       startSpreadMs: parseSeconds('--start-spread', values['start-spread'], 0),

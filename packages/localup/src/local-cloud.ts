@@ -28,6 +28,8 @@ export interface LocalCloudOptions {
    * identity and the bootstrap server (GET /ca.crt, /edge.crt); edges join with `joinToken()`.
    */
   certificates?: boolean;
+  /** modules.cloudHub.edgeCertSigningDuration, days (fractions for rotation tests). */
+  edgeCertSigningDuration?: number;
   /** Extra env for every cloud process. */
   env?: Record<string, string>;
   /** Cluster mode: `store.backend: kubernetes` for every process. */
@@ -246,6 +248,7 @@ export class LocalCloud {
       return {
         tls: { ...off, enable: true, ...this.caFiles },
         https: { enable: true, address: '127.0.0.1', port: httpsPort },
+        ...(o.edgeCertSigningDuration ? { edgeCertSigningDuration: o.edgeCertSigningDuration } : {}),
       };
     }
     return {

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KedgeError } from '@kedge/api';
+import { issueServerCert, loadOrCreateCloudCa } from '@kedge/cloudcore';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
 import { startProcess, type ManagedProcess } from '@kedge/testing';
 import { stringify } from 'yaml';
@@ -28,6 +29,23 @@ export interface KedgeCloudOptions {
   nodeArgs?: string[];
   /** Certificates mode (the shipped default): wss:// with client certificates from this CA. */
   tls?: { caFile: string; caKeyFile: string };
+}
+
+/** A CA in dir/ca (as cloudcore would create it) and a server certificate for 127.0.0.1 (the bare wss server). */
+export async function benchCa(
+  dir: string,
+): Promise<{ caFile: string; caKeyFile: string; certFile: string; keyFile: string }> {
+  const files = {
+    caFile: join(dir, 'ca', 'rootCA.crt'),
+    caKeyFile: join(dir, 'ca', 'rootCA.key'),
+    certFile: join(dir, 'server.crt'),
+    keyFile: join(dir, 'server.key'),
+  };
+  const { ca } = await loadOrCreateCloudCa(files.caFile, files.caKeyFile);
+  const server = await issueServerCert(ca, { ips: ['127.0.0.1'], dnsNames: ['localhost'] });
+  writeFileSync(files.certFile, server.cert);
+  writeFileSync(files.keyFile, server.key, { mode: 0o600 });
+  return files;
 }
 
 export const BENCH_SECRET = 'edgemark-bench-secret-0123456789abcdef';

@@ -24,6 +24,8 @@ export interface FleetProcessOptions {
   progressIntervalS?: number;
   /** Extra node options before the script (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** wss:// with a client certificate per node, signed with this CA (certificates mode). */
+  tls?: { caFile: string; caKeyFile: string };
 }
 
 export class FleetProcess {
@@ -42,6 +44,7 @@ export class FleetProcess {
         ...['--heartbeat', String(o.heartbeatS), '--protocol', o.protocol, '--ramp', String(o.ramp)],
         ...['--progress-interval', String(o.progressIntervalS ?? 0.5)],
         ...(o.tasks !== undefined ? ['--tasks', o.tasks] : []),
+        ...(o.tls ? ['--ca-file', o.tls.caFile, '--ca-key-file', o.tls.caKeyFile] : []),
       ],
     });
   }

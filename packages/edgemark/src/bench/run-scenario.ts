@@ -5,11 +5,12 @@
 import { KedgeError, isNodeReady } from '@kedge/api';
 import type { ResourceStore } from '@kedge/store';
 import { tempDir } from '@kedge/testing';
-import { startBareServer, startKedgeCloud, type BenchServer } from './bench-cloud.ts';
+import { benchCa, startBareServer, startKedgeCloud, type BenchServer } from './bench-cloud.ts';
 import { FleetProcess, type FleetLine } from './fleet-process.ts';
 import { readCpuMs, readMemory } from './proc-stats.ts';
 
-export type BenchSystem = 'kedge' | 'baseline';
+/** `-tls`: wss:// with a client certificate per node (kedge's certificates mode, the shipped default). */
+export type BenchSystem = 'kedge' | 'baseline' | 'kedge-tls' | 'baseline-tls';
 
 export interface ScenarioSettings {
   nodes: number;
@@ -47,16 +48,17 @@ export interface ScenarioResult {
 
 export async function runScenario(system: BenchSystem, s: ScenarioSettings): Promise<ScenarioResult> {
   await using dir = await tempDir(`edgemark-${system}-`);
-  const kedge =
-    system === 'kedge'
-      ? await startKedgeCloud({
-          dir: dir.path,
-          nodeLimit: s.nodes,
-          keepaliveTimeoutS: s.keepaliveTimeoutS,
-          nodeStatusUpdateFrequencyS: s.nodeStatusUpdateFrequencyS,
-        })
-      : undefined;
-  const server: BenchServer & { secretFile: string } = kedge ?? (await startBareServer(dir.path));
+  const tls = system.endsWith('-tls') ? await benchCa(dir.path) : undefined;
+  const kedge = system.startsWith('kedge')
+    ? await startKedgeCloud({
+        dir: dir.path,
+        nodeLimit: s.nodes,
+        keepaliveTimeoutS: s.keepaliveTimeoutS,
+        nodeStatusUpdateFrequencyS: s.nodeStatusUpdateFrequencyS,
+        ...(tls ? { tls } : {}),
+      })
+    : undefined;
+  const server: BenchServer & { secretFile: string } = kedge ?? (await startBareServer(dir.path, tls));
   try {
     await sleep(2_000);
     const before = readMemory(server.proc.pid);
@@ -67,6 +69,7 @@ export async function runScenario(system: BenchSystem, s: ScenarioSettings): Pro
       heartbeatS: s.heartbeatS,
       protocol: kedge ? 'kedge' : 'raw',
       ramp: s.ramp,
+      ...(tls ? { tls } : {}),
     });
     try {
       const upTimeoutMs = Math.max(60_000, s.nodes * 40);

@@ -4,7 +4,15 @@
 // client-auth use only, whatever else the CSR asked for.
 import { KedgeError, errorMessage } from '@kedge/api';
 import type { CloudCa } from './cloud-ca.ts';
-import { EC_ALGORITHM, NODE_ORGANIZATION, nodeCommonName, randomSerial, x509 } from './x509.ts';
+import {
+  EC_ALGORITHM,
+  NODE_ORGANIZATION,
+  newKeyPair,
+  nodeCommonName,
+  privateKeyPem,
+  randomSerial,
+  x509,
+} from './x509.ts';
 
 /** KubeEdge's default edgeCertSigningDuration: 365 days. */
 export const DEFAULT_EDGE_CERT_DAYS = 365;
@@ -61,4 +69,36 @@ export async function signEdgeCsr(
     ],
   });
   return Buffer.from(cert.rawData);
+}
+
+/**
+ * Certificates for many nodes on one new key, for load tests (edgemark): the
+ * same certificate the bootstrap would sign, without a CSR round trip each.
+ */
+export async function signNodeKey(
+  ca: CloudCa,
+  validityMs = 24 * 3600 * 1000,
+): Promise<{ keyPem: string; certFor(nodeName: string): Promise<string> }> {
+  const keys = await newKeyPair();
+  return {
+    keyPem: await privateKeyPem(keys.privateKey),
+    certFor: async (nodeName) => {
+      const now = Date.now();
+      const cert = await x509.X509CertificateGenerator.create({
+        serialNumber: randomSerial(),
+        subject: `CN=${nodeCommonName(nodeName)}, O=${NODE_ORGANIZATION}`,
+        issuer: ca.cert.subject,
+        notBefore: new Date(Math.floor(now / 1000) * 1000),
+        notAfter: new Date(now + validityMs),
+        signingKey: ca.key,
+        publicKey: keys.publicKey,
+        signingAlgorithm: EC_ALGORITHM,
+        extensions: [
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+        ],
+      });
+      return cert.toString('pem');
+    },
+  };
 }

@@ -66,7 +66,7 @@ export class CertManager {
     if (!this.o.rotate) return;
     while (!signal.aborted) {
       const current = this.read();
-      const wait = current ? this.renewAt(current.cert) - this.o.clock.now() : 60_000;
+      const wait = current ? this.renewAt(current.cert) - this.o.clock.now() : 1000; // not joined yet: look again soon
       const aborted = await this.o.clock.sleep(Math.min(Math.max(wait, 1000), 3600_000), signal).then(
         () => false,
         () => true,

@@ -1,0 +1,38 @@
+// The "tunnel over TLS" section of docs/benchmarks.md: kedge in certificates
+// mode (the shipped default) next to a bare https+ws server that verifies
+// the same client certificates, in the same run.
+import { resultsTable, type TunnelReport } from './report.ts';
+
+export const TUNNEL_TLS_HEADING = '## Tunnel over TLS: N hollow edge nodes with client certificates';
+
+const s1 = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+export function renderTunnelTlsSection(report: TunnelReport): string {
+  const { machine: m, settings: s } = report;
+  return `${TUNNEL_TLS_HEADING}
+
+The same measurement as above with TLS on, as shipped: cloudcore serves
+\`wss://\` from its own CA and knows each node by its client certificate (CN
+\`system:node:<name>\`); the baseline (\`baseline-tls\`) is a bare \`https\`
+server with a \`ws\` WebSocketServer on it that asks for and verifies the same
+client certificates and does nothing else. Each hollow node presents its own
+certificate (signed by the cloud CA as \`GET /edge.crt\` would; the fleet
+skips the bootstrap round trip so the numbers are about the connections).
+
+\`\`\`sh
+${report.command}
+\`\`\`
+
+Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel},
+Node ${m.nodeVersion}, load average at start ${m.loadAverage}. Run on ${m.date}.
+Settings as above: heartbeat ${s.heartbeatS} s, CPU window ${s1(s.windowMs)} opening
+${s1(s.settleMs)} after all are up, at most ${s.ramp} handshakes in flight.
+
+${resultsTable(report.results)}
+
+- **RSS per node** is what the TLS connection adds on top of the plain one:
+  compare each \`-tls\` row with the plain rows above and with the
+  \`baseline-tls\` row of the same N; kedge's own cost is the difference to
+  \`baseline-tls\`.
+`;
+}
