@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   KEDGE_CONFIG_UNREADABLE: 'A config file could not be read or is not valid YAML.',
   KEDGE_RESOURCE_INVALID: 'An object failed its schema; the message names each bad field.',
   KEDGE_RESOURCE_UNKNOWN_KIND: 'An object names an apiVersion/kind kedge does not serve.',
+  KEDGE_WORKLOAD_KIND_UNSUPPORTED:
+    'A manifest names a Kubernetes workload kind kedge does not run (StatefulSet, DaemonSet, Job, CronJob, ReplicationController); use a Deployment (docs/workloads.md).',
   KEDGE_STORE_CONFLICT: 'A write carried a stale resourceVersion; re-read and retry.',
   KEDGE_STORE_NOT_FOUND: 'The object does not exist.',
   KEDGE_STORE_ALREADY_EXISTS: 'An object with that name already exists.',

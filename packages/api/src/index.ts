@@ -36,3 +36,4 @@ export * from './resources/pod.ts';
 export * from './resources/pod-template.ts';
 export * from './resources/deployment.ts';
 export * from './resources/replica-set.ts';
+export * from './unsupported-kinds.ts';

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { KedgeError } from './errors.ts';
 import { formatPath } from './field-path.ts';
 import { kindOfObject, kinds, type KindName, type ResourceKind, type ResourceOf } from './kinds.ts';
+import { unsupportedWorkloadKind } from './unsupported-kinds.ts';
 
 export { formatPath };
 
@@ -52,6 +53,8 @@ export function validateResource(
   }
   const name = kindOfObject(apiVersion, kind);
   if (!name) {
+    const refusal = unsupportedWorkloadKind(apiVersion, kind, where);
+    if (refusal) throw refusal;
     throw new KedgeError(
       'KEDGE_RESOURCE_UNKNOWN_KIND',
       `unknown kind ${apiVersion}/${kind}${where ? ` in ${where}` : ''}`,
