@@ -289,7 +289,7 @@ describe('PodWorker on containerd with CNI', () => {
   });
 
   it('terminates gracefully: preStop hook runs, then the pod and its volumes are removed', async () => {
-    await w.terminate(5);
+    await w.terminate(2);
     expect(await readFile(join(dir.path, 'host', 'prestop'), 'utf8')).toBe('stopping\n');
     expect(
       await runtime.listPods({ namespace: 'default', name: 'web', uid: web.metadata.uid ?? '' }),
@@ -331,6 +331,41 @@ describe('PodWorker on containerd with CNI', () => {
     );
     expect(status.containerStatuses[0]?.lastState.terminated?.containerID).toBe(`containerd://${firstId}`);
     await live.terminate(0);
+  });
+
+  it('a container that keeps failing goes into CrashLoopBackOff with kubelet message', async () => {
+    const crash = pod('crash', {
+      containers: [
+        {
+          name: 'app',
+          image: images.busybox,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/sh', '-c', 'exit 3'],
+        },
+      ],
+    });
+    const cw = worker(crash);
+    await cw.start();
+    const status = await waitFor(
+      () => container(cw)?.state.waiting?.reason === 'CrashLoopBackOff' && cw.status,
+      {
+        timeoutMs: 15_000,
+        what: 'CrashLoopBackOff',
+      },
+    );
+    // The first exit restarted it at once; the second waits 10 s.
+    expect(status.containerStatuses[0]).toMatchObject({
+      state: {
+        waiting: {
+          message: `back-off 10s restarting failed container=app pod=crash_default(${crash.metadata.uid ?? ''})`,
+        },
+      },
+      lastState: { terminated: { exitCode: 3, reason: 'Error' } },
+      restartCount: 1,
+      ready: false,
+    });
+    expect(status.phase).toBe('Running');
+    await cw.terminate(0);
   });
 
   it('an image that does not exist: ErrImagePull, then ImagePullBackOff', async () => {
