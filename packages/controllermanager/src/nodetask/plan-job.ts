@@ -13,6 +13,7 @@ import {
   type TaskStatus,
 } from './node-task-job.ts';
 import { selectNodes, type NodeLookup } from './select-nodes.ts';
+import { withWaitingReasons } from './waiting-reason.ts';
 import type { NodeTaskKind } from '@kedge/api';
 
 export interface JobPlan extends JobStatusResult<NonNullable<TaskStatus['nodeStatus']>[number]> {
@@ -77,7 +78,10 @@ export function planJob(
     createdAt: job.metadata.creationTimestamp,
     now,
   });
+  // Pending entries whose node is not Ready say so (waiting-reason.ts).
+  const waiting = withWaitingReasons(result.status, nodes);
   // The skip reason goes when the job starts (withStatus keeps fields a new status does not set).
-  const fresh = skipped ? { reason: undefined, ...result.status } : result.status;
-  return { ...result, status: fresh, changed: result.changed || initialised, initialised };
+  const fresh = skipped ? { reason: undefined, ...waiting } : waiting;
+  const changed = result.changed || initialised || waiting !== result.status;
+  return { ...result, status: fresh, changed, initialised };
 }
