@@ -7,13 +7,24 @@ import { createLogger } from '@kedge/runtime';
 import { openSqliteStore } from '@kedge/store';
 import { startDashboard } from './server/start-dashboard.ts';
 
-const usage = 'usage: dashboard --store <sqlite path> [--port N] [--host 127.0.0.1]';
+const usage =
+  'usage: dashboard --store <sqlite path> [--port N] [--host 127.0.0.1] [--allowed-host NAME ...]';
 
 async function run(): Promise<number> {
-  let values: { store?: string | undefined; port?: string | undefined; host?: string | undefined };
+  let values: {
+    store?: string | undefined;
+    port?: string | undefined;
+    host?: string | undefined;
+    'allowed-host'?: string[] | undefined;
+  };
   try {
     ({ values } = parseArgs({
-      options: { store: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+      options: {
+        store: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
+      },
     }));
   } catch (err: unknown) {
     process.stderr.write(`${errorMessage(err)}\n${usage}\n`);
@@ -31,7 +42,13 @@ async function run(): Promise<number> {
   const log = createLogger({ name: 'kedge-dashboard', destination: 2 });
   const store = openSqliteStore({ path: values.store, log });
   try {
-    const dashboard = await startDashboard({ store, host: values.host ?? '127.0.0.1', port, log });
+    const dashboard = await startDashboard({
+      store,
+      host: values.host ?? '127.0.0.1',
+      port,
+      log,
+      allowedHosts: values['allowed-host'] ?? [],
+    });
     process.stdout.write(`dashboard listening on ${dashboard.url}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

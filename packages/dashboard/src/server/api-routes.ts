@@ -85,6 +85,15 @@ async function confirm(ctx: ApiContext, kind: JobKind, name: string, req: Incomi
   return jobDetail('NodeUpgradeJob', stored);
 }
 
+/** One percent-decoded path segment; a malformed escape (`%ZZ`) is the client's error, not ours. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`path: segment ${JSON.stringify(segment.slice(0, 100))} has a malformed percent-escape`);
+  }
+}
+
 /** Handles a request under /api/v1; false when the path is not an API route. */
 export async function handleApi(
   ctx: ApiContext,
@@ -98,7 +107,7 @@ export async function handleApi(
     .slice('/api/v1/'.length)
     .split('/')
     .filter((p) => p !== '')
-    .map((p) => decodeURIComponent(p));
+    .map(decodePathSegment);
   const [head, kind, name, action, ...rest] = parts;
   if (head === 'nodes' && parts.length === 1) {
     requireMethod(req, path, 'GET');

@@ -1,6 +1,7 @@
 // The BFF against a real SQLite store on a temp file: slim node and job
 // lists, a job's per-node flows, confirm writing the annotation, errors, and
 // the SSE stream announcing a store write.
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@kedge/runtime';
@@ -200,8 +201,8 @@ describe('dashboard BFF', () => {
     });
     expect((await post('/api/v1/jobs/NodeUpgradeJob/upgrade-fleet/confirm', { nodes: [] })).status).toBe(400);
     expect(
-      (await post('/api/v1/jobs/NodeUpgradeJob/upgrade-fleet/confirm', { nodes: '*' }, 'text/plain')).status,
-    ).toBe(400);
+      (await post('/api/v1/jobs/NodeUpgradeJob/upgrade-fleet/confirm', { nodes: '*' }, 'text/plain')).body,
+    ).toMatchObject({ code: 'KEDGE_HTTP_UNSUPPORTED_MEDIA_TYPE' });
     expect((await post('/api/v1/jobs/ImagePrePullJob/pull-busybox/confirm', { nodes: '*' })).status).toBe(
       400,
     );
@@ -290,5 +291,82 @@ describe('dashboard BFF', () => {
       abort.abort();
       await slow.stop();
     }
+  });
+});
+
+/** A request with the exact Host, Origin and content type given (fetch does not let a test set Host). */
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Reply<ErrorBody>> {
+  const u = new URL(dashboard.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, method, path, headers, setHost: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode ?? 0,
+          body: (text.startsWith('{') ? JSON.parse(text) : {}) as ErrorBody,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('dashboard request guard (DNS rebinding, cross-site writes)', () => {
+  const own = () => new URL(dashboard.url).host;
+  const port = () => new URL(dashboard.url).port;
+
+  it('answers its own Host and localhost, and refuses any other name with 403', async () => {
+    expect((await raw('GET', '/api/v1/nodes', { host: own() })).status).toBe(200);
+    expect((await raw('GET', '/api/v1/nodes', { host: `localhost:${port()}` })).status).toBe(200);
+    for (const host of [`evil.example:${port()}`, 'evil.example', `127.0.0.1:${Number(port()) + 1}`, '']) {
+      const reply = await raw('GET', '/api/v1/nodes', { host });
+      expect(reply, host).toEqual({
+        status: 403,
+        body: {
+          code: 'KEDGE_HTTP_HOST_FORBIDDEN',
+          message: expect.stringContaining('is not this dashboard') as string,
+        },
+      });
+    }
+    expect((await raw('GET', '/', { host: `evil.example:${port()}` })).status).toBe(403);
+  });
+
+  it('refuses a confirm from another origin or without JSON, and accepts its own page or a CLI', async () => {
+    const path = '/api/v1/jobs/NodeUpgradeJob/upgrade-fleet/confirm';
+    const body = JSON.stringify({ nodes: '*' });
+    const json = { 'content-type': 'application/json' };
+    const evil = await raw('POST', path, { host: own(), origin: 'http://evil.example', ...json }, body);
+    expect(evil.status).toBe(403);
+    expect(evil.body.code).toBe('KEDGE_HTTP_ORIGIN_FORBIDDEN');
+    const nullOrigin = await raw('POST', path, { host: own(), origin: 'null', ...json }, body);
+    expect(nullOrigin.body.code).toBe('KEDGE_HTTP_ORIGIN_FORBIDDEN');
+    const text = await raw('POST', path, { host: own(), 'content-type': 'text/plain' }, body);
+    expect(text).toMatchObject({ status: 415, body: { code: 'KEDGE_HTTP_UNSUPPORTED_MEDIA_TYPE' } });
+    const job = await store.get('NodeUpgradeJob', 'upgrade-fleet');
+    expect(job?.metadata.annotations?.[CONFIRM_ANNOTATION]).toBeUndefined();
+
+    const fromPage = await raw('POST', path, { host: own(), origin: `http://${own()}`, ...json }, body);
+    expect(fromPage.status).toBe(200);
+    const fromCli = await raw('POST', path, { host: own(), ...json }, body);
+    expect(fromCli.status).toBe(200);
+  });
+
+  it('answers a malformed percent-escape with a coded 400, not 500', async () => {
+    expect(await raw('GET', '/api/v1/%ZZ', { host: own() })).toEqual({
+      status: 400,
+      body: {
+        code: 'KEDGE_HTTP_BAD_REQUEST',
+        message: expect.stringContaining('malformed percent-escape') as string,
+      },
+    });
+    expect((await raw('GET', '/api/v1/jobs/NodeUpgradeJob/%E0%A4%A', { host: own() })).status).toBe(400);
   });
 });

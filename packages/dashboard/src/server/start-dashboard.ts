@@ -10,6 +10,7 @@ import type { ResourceStore } from '@kedge/store';
 import { handleApi, type ApiContext } from './api-routes.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { sendError } from './http-util.ts';
+import { checkHost, checkWrite, isWrite, type HostPolicy } from './request-guard.ts';
 import { StaticFiles } from './static-files.ts';
 
 export interface DashboardOptions {
@@ -21,6 +22,8 @@ export interface DashboardOptions {
   log: Logger;
   /** Shortest time between two SSE `change` events (default 250 ms). */
   coalesceMs?: number;
+  /** Host names besides the bound address and localhost that the dashboard answers to (DNS-rebinding guard). */
+  allowedHosts?: readonly string[];
 }
 
 export interface Dashboard {
@@ -44,9 +47,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const files = new StaticFiles(WEB_DIR);
   const ctx: ApiContext = { store: options.store, feed };
 
+  const policy: HostPolicy = {
+    boundHost: host,
+    port: 0,
+    allowedHosts: (options.allowedHosts ?? []).map((h) => h.toLowerCase()),
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     try {
+      checkHost(req, policy);
+      if (isWrite(req)) checkWrite(req, policy);
       if (await handleApi(ctx, req, res, url)) return;
       const method = req.method ?? 'GET';
       if (method !== 'GET' && method !== 'HEAD') {
@@ -61,6 +71,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     } catch (err: unknown) {
       const status = sendError(res, err);
       if (status >= 500) log.error({ err, path: url.pathname }, 'dashboard request failed');
+      else if (status === 403)
+        log.warn({ path: url.pathname, status, reason: errorMessage(err) }, 'dashboard request refused');
       else log.debug({ path: url.pathname, status, reason: errorMessage(err) }, 'dashboard request refused');
     }
   };
@@ -86,6 +98,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     );
   }
   const { port } = server.address() as AddressInfo;
+  policy.port = port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url }, 'dashboard listening');
 
