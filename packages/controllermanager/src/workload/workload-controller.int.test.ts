@@ -13,6 +13,8 @@ import { makeNode } from '../testdata/cm-harness.ts';
 import { isPodActive } from './rollout-math.ts';
 import { WorkloadController } from './workload-controller.ts';
 
+/** Short, so that the NotReady test sees an eviction; long enough to see the pod stay first. */
+const NOT_READY_GRACE_MS = 1500;
 const log = createLogger({ name: 'workload-test', level: process.env['KEDGE_TEST_LOG'] ?? 'silent' });
 let dir: TempDir;
 let store: ResourceStore;
@@ -41,8 +43,8 @@ beforeEach(async () => {
     store: controllerStore,
     clock: systemClock,
     log,
-    notReadyGraceMs: 300_000,
-    evictionCheckMs: 1000,
+    notReadyGraceMs: NOT_READY_GRACE_MS,
+    evictionCheckMs: 100,
   });
   running.push(controller.run(abort.signal));
 });
@@ -237,6 +239,37 @@ describe('workload controller on the embedded store', () => {
       (await webPods()).map((p) => p.metadata.name).filter((n) => n === rolled[0]!.metadata.name),
     ).toEqual([]);
     await waitForDeployment(settled(2), 'whole again after the node loss');
+  });
+
+  it('replaces the pod of a node NotReady past the grace period, not before, and not onto that node', async () => {
+    startEdged();
+    await store.create('Deployment', webDeployment('web:1'));
+    await waitForDeployment(settled(1), 'running');
+    const [victim] = await webPods();
+    const nodeName = victim!.spec.nodeName!;
+    await mutate(
+      store,
+      'Node',
+      nodeName,
+      (n) => {
+        n.status = {
+          ...n.status,
+          conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: rfc3339() }],
+        };
+        return n;
+      },
+      { status: true },
+    );
+    await new Promise((resolve) => setTimeout(resolve, NOT_READY_GRACE_MS / 3));
+    expect((await store.get('Pod', victim!.metadata.name, 'default'))?.spec.nodeName).toBe(nodeName);
+    await waitFor(
+      async () => {
+        const now = (await webPods()).filter(isPodActive);
+        return now.length === 3 && now.every((p) => p.spec.nodeName !== nodeName && isPodReady(p));
+      },
+      { what: `pods off NotReady ${nodeName}`, timeoutMs: 15_000, intervalMs: 20 },
+    );
+    expect(await store.get('Pod', victim!.metadata.name, 'default')).toBeUndefined();
   });
 
   it('marks a pod that fits no node PodScheduled=False Unschedulable with the scheduler message', async () => {
