@@ -131,6 +131,7 @@ export async function startEdgeCore(
       clock,
       healthTimeoutMs: m.taskManager.healthTimeout * 1000,
       limits: m.taskManager.checkLimits,
+      unpackLimits: m.taskManager.releaseLimits,
       ...(m.taskManager.defaultImage ? { defaultImage: m.taskManager.defaultImage } : {}),
       registry: registryAccess(m.taskManager.registry),
       containerRuntimeEndpoint: m.edged.tailoredKubeletConfig.containerRuntimeEndpoint,

@@ -224,6 +224,24 @@ export const EdgeCoreConfigSchema = z.strictObject({
               disk: z.number().min(0).max(100).describe('highest disk use (%) the disk check accepts'),
             })
             .describe('thresholds of the Check action items'),
+          releaseLimits: z
+            .strictObject({
+              maxBytes: z
+                .number()
+                .int()
+                .positive()
+                .describe(
+                  'largest total size (bytes) an upgrade release may unpack to (KEDGE_OCI_RELEASE_TOO_LARGE)',
+                ),
+              maxFiles: z
+                .number()
+                .int()
+                .positive()
+                .describe('most entries (files, directories, links) an upgrade release may unpack to'),
+            })
+            .describe(
+              'caps on what an upgrade release unpacks to, checked before anything is written (gzip bombs)',
+            ),
         })
         .describe('runs node tasks sent by the cloud'),
       edgeStream: EdgeStreamSchema,
@@ -276,6 +294,7 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         defaultImage: '',
         registry: { username: '', passwordFile: '', insecure: false },
         checkLimits: { cpu: 80, mem: 80, disk: 80 },
+        releaseLimits: { maxBytes: 256 * 1024 * 1024, maxFiles: 10_000 },
       },
       edgeStream: { enable: false, server: '127.0.0.1:10004', handshakeTimeout: 30 },
     },

@@ -333,6 +333,18 @@ describe('TaskManager (NodeUpgradeJob)', () => {
     expect(readlinkSync(install.layout.current)).toBe(`versions/${OLD}`);
   });
 
+  it('refuses a release over the configured unpack limits in Upgrade, naming the limit, and rolls back', async () => {
+    const h = await start({ env: { unpackLimits: { maxBytes: 64, maxFiles: 10_000 } } });
+    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin() }));
+    await h.waitForReports(5);
+    const s = summary(h);
+    expect(s.slice(0, 3)).toEqual(['Check true', 'WaitingConfirmation true', 'Backup true']);
+    expect(s[3]).toMatch(/^Upgrade false: .*unpacks to more than 64 bytes unpacked \(limit maxBytes/);
+    expect(h.reports()[4]).toMatchObject({ action: 'Rollback', succ: true });
+    expect(readlinkSync(install.layout.current)).toBe(`versions/${OLD}`);
+    expect(existsSync(join(install.layout.root, 'versions', NEW))).toBe(false);
+  });
+
   it('reports Upgrade false with the launcher reason and Rollback true after the launcher rolled back', async () => {
     const old = await start();
     await old.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin() }));

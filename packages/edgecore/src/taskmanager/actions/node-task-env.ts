@@ -3,7 +3,7 @@
 // and edge cache, and the tunables (load limits, trial window, lock wait,
 // pre-pull back-off). Resolved once from the options.
 import { KedgeError, type NodeUpgradeJobSpec } from '@kedge/api';
-import { goArch, type RegistryOptions } from '@kedge/oci';
+import { DEFAULT_UNPACK_LIMITS, goArch, type RegistryOptions, type UnpackLimits } from '@kedge/oci';
 import type { Clock } from '@kedge/runtime';
 import { installLayout, type InstallLayout } from '../../install/index.ts';
 import type { MetaView } from '../../metamanager/index.ts';
@@ -28,6 +28,8 @@ export interface NodeTaskEnvOptions {
   registry?: Pick<RegistryOptions, 'auth' | 'insecure'>;
   /** Highest used % for the cpu / mem / disk checks (default 80 each). */
   limits?: Partial<LoadLimits>;
+  /** Caps on what an upgrade release unpacks to (modules.taskManager.releaseLimits; default DEFAULT_UNPACK_LIMITS). */
+  unpackLimits?: UnpackLimits;
   /** How long a new version or config has to come up healthy and connected (default 120 s). */
   healthTimeoutMs?: number;
   /** How long an action waits for the install lock held by someone else (default 60 s). */
@@ -78,6 +80,7 @@ export interface NodeTaskEnv {
   readonly defaultImage: string | undefined;
   readonly registry: Pick<RegistryOptions, 'auth' | 'insecure'>;
   readonly limits: LoadLimits;
+  readonly unpackLimits: UnpackLimits;
   readonly healthTimeoutMs: number;
   readonly lockTimeoutMs: number;
   readonly cpuSampleMs: number | undefined;
@@ -99,6 +102,7 @@ export function resolveNodeTaskEnv(o: NodeTaskEnvOptions): NodeTaskEnv {
     defaultImage: o.defaultImage,
     registry: o.registry ?? {},
     limits: { ...DEFAULT_LOAD_LIMITS, ...o.limits },
+    unpackLimits: o.unpackLimits ?? DEFAULT_UNPACK_LIMITS,
     healthTimeoutMs: o.healthTimeoutMs ?? 120_000,
     lockTimeoutMs: o.lockTimeoutMs ?? 60_000,
     cpuSampleMs: o.cpuSampleMs,

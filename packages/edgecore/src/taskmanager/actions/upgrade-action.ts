@@ -104,6 +104,7 @@ async function stage(
       destDir: download,
       signal: ctx.signal,
       expectedManifestDigest: expected.digest,
+      limits: env.unpackLimits,
     });
     if (pulled.version !== undefined && pulled.version !== to) {
       throw new KedgeError(
