@@ -13,7 +13,7 @@ export interface ReleasePinOptions {
   defaultImage: string;
   /** Registry access (nodeTask.releaseRegistry). */
   registry: Pick<RegistryOptions, 'auth' | 'insecure'>;
-  /** Abandon a registry that does not answer (default 30 s). */
+  /** Abandon a registry that does not answer (default 10 s). */
   timeoutMs?: number;
 }
 
@@ -47,7 +47,7 @@ export class ReleasePinner {
       };
     }
     const ref = `${image}:${job.spec.version}`;
-    const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? 30_000);
+    const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? 10_000);
     try {
       const { digest } = await resolveDigest(ref, {
         ...this.#o.registry,
