@@ -10,6 +10,7 @@ import { mutate, type ResourceStore } from '@kedge/store';
 import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { deploymentStatus } from './deployment-status.ts';
 import { planRollout } from './plan-rollout.ts';
+import { EventSource, type WorkloadEvents } from './workload-events.ts';
 import { parseKey } from './workload-keys.ts';
 import { controllerOf, viewWorkload, type WorkloadView } from './workload-view.ts';
 
@@ -19,11 +20,13 @@ export class DeploymentReconciler {
   readonly #store: ResourceStore;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #events: WorkloadEvents;
 
-  constructor(store: ResourceStore, log: Logger, now: () => number) {
+  constructor(store: ResourceStore, log: Logger, now: () => number, events: WorkloadEvents) {
     this.#store = store;
     this.#log = log;
     this.#now = now;
+    this.#events = events;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -53,6 +56,10 @@ export class DeploymentReconciler {
         `created ReplicaSet ${step.create.metadata.name} for Deployment ${key}`,
       );
     }
+    if (step.create && (step.create.spec.replicas ?? 0) > 0) {
+      const { name: rsName } = step.create.metadata;
+      await this.#scaledEvent(d, `Scaled up replica set ${rsName} to ${step.create.spec.replicas ?? 0}`);
+    }
     for (const s of step.scale) await this.#scale(d, namespace, s.name, s.replicas);
     await this.#pruneHistory(d, view);
     await this.#writeStatus(d, viewWorkload(d, own, pods, now), now);
@@ -60,12 +67,14 @@ export class DeploymentReconciler {
   }
 
   async #scale(d: Deployment, namespace: string, name: string, replicas: number): Promise<void> {
+    let from: number | undefined;
     await mutate(
       this.#store,
       'ReplicaSet',
       name,
       (rs) => {
         if (rs.spec.replicas === replicas) return undefined;
+        from = rs.spec.replicas ?? 1;
         rs.spec.replicas = replicas;
         rs.metadata.annotations = {
           ...rs.metadata.annotations,
@@ -75,10 +84,19 @@ export class DeploymentReconciler {
       },
       { namespace },
     );
+    if (from === undefined) return;
     this.#log.info(
       { resource: `ReplicaSet/${name}`, replicas },
       `scaled ReplicaSet ${namespace}/${name} to ${replicas}`,
     );
+    await this.#scaledEvent(
+      d,
+      `Scaled ${replicas > from ? 'up' : 'down'} replica set ${name} to ${replicas} from ${from}`,
+    );
+  }
+
+  #scaledEvent(d: Deployment, message: string): Promise<void> {
+    return this.#events.record(d, EventSource.deployment, 'Normal', 'ScalingReplicaSet', message);
   }
 
   async #pruneHistory(d: Deployment, view: WorkloadView): Promise<void> {

@@ -8,6 +8,7 @@ import { mutate, type ResourceStore } from '@kedge/store';
 import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { planPlacement } from './plan-placement.ts';
 import { isPodActive } from './rollout-math.ts';
+import { EventSource, type WorkloadEvents } from './workload-events.ts';
 import { objectKey, parseKey } from './workload-keys.ts';
 
 /** Retry of an unschedulable pod when no node or pod event comes sooner. */
@@ -26,12 +27,20 @@ export class PlacementReconciler {
   readonly #caches: PlacementCaches;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #events: WorkloadEvents;
 
-  constructor(store: ResourceStore, caches: PlacementCaches, log: Logger, now: () => number) {
+  constructor(
+    store: ResourceStore,
+    caches: PlacementCaches,
+    log: Logger,
+    now: () => number,
+    events: WorkloadEvents,
+  ) {
     this.#store = store;
     this.#caches = caches;
     this.#log = log;
     this.#now = now;
+    this.#events = events;
   }
 
   /** The pod cache saw `pod`: an assumed binding is now visible (or moot). */
@@ -56,8 +65,24 @@ export class PlacementReconciler {
       bound.filter((p) => p.spec.nodeName && isPodActive(p)),
     );
     if (decision.type === 'unschedulable') {
-      await this.#setScheduled(pod, { status: 'False', reason: 'Unschedulable', message: decision.message });
-      this.#log.info({ resource: `Pod/${name}`, namespace }, `pod ${key} unschedulable: ${decision.message}`);
+      const changed = await this.#setScheduled(pod, {
+        status: 'False',
+        reason: 'Unschedulable',
+        message: decision.message,
+      });
+      if (changed) {
+        this.#log.info(
+          { resource: `Pod/${name}`, namespace },
+          `pod ${key} unschedulable: ${decision.message}`,
+        );
+        await this.#events.record(
+          pod,
+          EventSource.scheduler,
+          'Warning',
+          'FailedScheduling',
+          decision.message,
+        );
+      }
       return Reconciled.requeueAfter(UNSCHEDULABLE_RETRY_MS);
     }
     const done = await mutate(
@@ -78,10 +103,14 @@ export class PlacementReconciler {
       { resource: `Pod/${name}`, namespace, node: decision.nodeName },
       `bound pod ${key} to ${decision.nodeName}`,
     );
+    const message = `Successfully assigned ${key} to ${decision.nodeName}`;
+    await this.#events.record(done, EventSource.scheduler, 'Normal', 'Scheduled', message);
     return Reconciled.done;
   }
 
-  async #setScheduled(pod: Pod, c: Pick<PodCondition, 'status' | 'reason' | 'message'>): Promise<void> {
+  /** Sets the PodScheduled condition; false when it already said that. */
+  async #setScheduled(pod: Pod, c: Pick<PodCondition, 'status' | 'reason' | 'message'>): Promise<boolean> {
+    let changed = false;
     await mutate(
       this.#store,
       'Pod',
@@ -92,6 +121,7 @@ export class PlacementReconciler {
         const before = conditions.find((x) => x.type === 'PodScheduled');
         if (before?.status === c.status && before.reason === c.reason && before.message === c.message)
           return undefined;
+        changed = true;
         const condition: PodCondition = {
           type: 'PodScheduled',
           ...c,
@@ -112,5 +142,6 @@ export class PlacementReconciler {
       },
       { status: true, ...(pod.metadata.namespace ? { namespace: pod.metadata.namespace } : {}) },
     );
+    return changed;
   }
 }

@@ -5,6 +5,7 @@ import { errorMessage, hasCode, type Node, type Pod } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { ResourceStore } from '@kedge/store';
 import { planEviction } from './plan-eviction.ts';
+import { EventSource, type WorkloadEvents } from './workload-events.ts';
 
 export interface PodEvictionOptions {
   store: ResourceStore;
@@ -14,6 +15,7 @@ export interface PodEvictionOptions {
   log: Logger;
   notReadyGraceMs: number;
   checkPeriodMs: number;
+  events: WorkloadEvents;
 }
 
 export class PodEviction {
@@ -47,6 +49,8 @@ export class PodEviction {
           { resource: `Pod/${name}`, namespace, node: pod.spec.nodeName },
           `evicted pod ${namespace}/${name}: ${reason}`,
         );
+        const message = `Marking for deletion Pod ${namespace ?? 'default'}/${name}: ${reason}`;
+        await this.#o.events.record(pod, EventSource.eviction, 'Normal', 'TaintManagerEviction', message);
       } catch (err: unknown) {
         if (hasCode(err, 'KEDGE_STORE_NOT_FOUND') || hasCode(err, 'KEDGE_STORE_CONFLICT')) continue;
         this.#o.log.error(

@@ -7,6 +7,7 @@ import type { Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
 import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { planReplicas, podForReplicaSet } from './plan-replicas.ts';
+import { EventSource, type WorkloadEvents } from './workload-events.ts';
 import { parseKey } from './workload-keys.ts';
 import { controllerOf } from './workload-view.ts';
 
@@ -14,11 +15,13 @@ export class ReplicaSetReconciler {
   readonly #store: ResourceStore;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #events: WorkloadEvents;
 
-  constructor(store: ResourceStore, log: Logger, now: () => number) {
+  constructor(store: ResourceStore, log: Logger, now: () => number, events: WorkloadEvents) {
     this.#store = store;
     this.#log = log;
     this.#now = now;
+    this.#events = events;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -38,10 +41,26 @@ export class ReplicaSetReconciler {
         { resource: `Pod/${pod.metadata.name}`, replicaSet: key },
         `created pod ${namespace}/${pod.metadata.name}`,
       );
+      await this.#events.record(
+        rs,
+        EventSource.replicaSet,
+        'Normal',
+        'SuccessfulCreate',
+        `Created pod: ${pod.metadata.name}`,
+      );
     }
     const byName = new Map(pods.map((p) => [p.metadata.name, p]));
-    for (const podName of step.delete)
-      await this.#deletePod(byName.get(podName)!, `ReplicaSet ${key} scaled down`);
+    for (const podName of step.delete) {
+      if (await this.#deletePod(byName.get(podName)!, `ReplicaSet ${key} scaled down`)) {
+        await this.#events.record(
+          rs,
+          EventSource.replicaSet,
+          'Normal',
+          'SuccessfulDelete',
+          `Deleted pod: ${podName}`,
+        );
+      }
+    }
     await mutate(
       this.#store,
       'ReplicaSet',
@@ -56,12 +75,15 @@ export class ReplicaSetReconciler {
     return Reconciled.done;
   }
 
-  async #deletePod(pod: Pod, why: string): Promise<void> {
+  /** Deletes the pod; false when it was gone already. */
+  async #deletePod(pod: Pod, why: string): Promise<boolean> {
     try {
       await this.#store.delete('Pod', pod.metadata.name, pod.metadata.namespace);
       this.#log.info({ resource: `Pod/${pod.metadata.name}` }, `deleted pod ${pod.metadata.name}: ${why}`);
+      return true;
     } catch (err: unknown) {
       if (!hasCode(err, 'KEDGE_STORE_NOT_FOUND')) throw err;
+      return false;
     }
   }
 }

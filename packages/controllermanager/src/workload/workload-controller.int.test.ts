@@ -239,6 +239,25 @@ describe('workload controller on the embedded store', () => {
       (await webPods()).map((p) => p.metadata.name).filter((n) => n === rolled[0]!.metadata.name),
     ).toEqual([]);
     await waitForDeployment(settled(2), 'whole again after the node loss');
+
+    // what `kedgectl describe` shows: the events of each step, from the components Kubernetes names
+    const events = (await store.list('Event', { namespace: 'default' })).items;
+    const seen = (kind: string, reason: string, text: string) =>
+      events.some(
+        (e) => e.involvedObject.kind === kind && e.reason === reason && (e.message ?? '').includes(text),
+      );
+    expect(seen('Deployment', 'ScalingReplicaSet', `Scaled up replica set ${rs1?.metadata.name} to 3`)).toBe(
+      true,
+    );
+    expect(
+      seen('Deployment', 'ScalingReplicaSet', `Scaled down replica set ${rs1?.metadata.name} to 0 from 1`),
+    ).toBe(true);
+    expect(seen('ReplicaSet', 'SuccessfulCreate', 'Created pod: ')).toBe(true);
+    expect(seen('ReplicaSet', 'SuccessfulDelete', 'Deleted pod: ')).toBe(true);
+    expect(
+      seen('Pod', 'Scheduled', `Successfully assigned default/${rolled[0]!.metadata.name} to ${victim}`),
+    ).toBe(true);
+    expect(seen('Pod', 'TaintManagerEviction', `node ${victim} was deleted`)).toBe(true);
   });
 
   it('replaces the pod of a node NotReady past the grace period, not before, and not onto that node', async () => {
@@ -289,6 +308,16 @@ describe('workload controller on the embedded store', () => {
       message: '0/3 nodes are available: 3 Insufficient memory.',
     });
     expect(pod.p?.spec.nodeName).toBeUndefined();
+    const failed = (await store.list('Event', { namespace: 'default' })).items.filter(
+      (e) => e.reason === 'FailedScheduling',
+    );
+    expect(failed).toEqual([
+      expect.objectContaining({
+        type: 'Warning',
+        message: '0/3 nodes are available: 3 Insufficient memory.',
+        source: { component: 'default-scheduler' },
+      }),
+    ]);
     expect(pod.p?.status?.phase).toBe('Pending');
     const dep = await waitForDeployment((x) => x.status?.replicas === 1, 'one pod counted');
     expect(dep.status).toMatchObject({ readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 1 });

@@ -13,6 +13,7 @@ import { DeploymentReconciler } from './deployment-reconciler.ts';
 import { PlacementReconciler } from './placement-reconciler.ts';
 import { PodEviction } from './pod-eviction.ts';
 import { ReplicaSetReconciler } from './replica-set-reconciler.ts';
+import { WorkloadEvents } from './workload-events.ts';
 import { keyOf, objectKey } from './workload-keys.ts';
 import { controllerOf } from './workload-view.ts';
 
@@ -38,13 +39,15 @@ export class WorkloadController {
   #rsCache?: Informer<'ReplicaSet'>;
   #placer?: PlacementReconciler;
   #eviction?: PodEviction;
+  readonly #events: WorkloadEvents;
 
   constructor(options: WorkloadControllerOptions) {
     this.#o = options;
     this.#log = options.log.child({ module: 'workload' });
     const now = (): number => options.clock.now();
-    const deployments = new DeploymentReconciler(options.store, this.#log, now);
-    const replicaSets = new ReplicaSetReconciler(options.store, this.#log, now);
+    this.#events = new WorkloadEvents(options.store, options.clock, this.#log);
+    const deployments = new DeploymentReconciler(options.store, this.#log, now, this.#events);
+    const replicaSets = new ReplicaSetReconciler(options.store, this.#log, now, this.#events);
     const common = { clock: options.clock, log: this.#log };
     this.#deployments = new Controller({
       ...common,
@@ -86,9 +89,11 @@ export class WorkloadController {
       onEvent: (e) => this.#deployments.enqueue(objectKey(e.object)),
     });
     const caches = { nodes: () => nodes.list(), pods: () => pods.list() };
-    this.#placer = new PlacementReconciler(store, caches, this.#log, () => this.#o.clock.now());
+    const now = (): number => this.#o.clock.now();
+    this.#placer = new PlacementReconciler(store, caches, this.#log, now, this.#events);
     this.#eviction = new PodEviction({
       store,
+      events: this.#events,
       ...caches,
       clock: this.#o.clock,
       log: this.#log,
