@@ -3,7 +3,7 @@
 // expanded, resources turned into cgroup limits, then create + start through
 // PodRuntime. What stops it is answered as a waiting reason (ErrImagePull,
 // ImagePullBackOff, ErrImageNeverPull, CreateContainerConfigError,
-// CreateContainerError), never thrown, so the pod worker can put it in the
+// CreateContainerError, RunContainerError), never thrown, so the pod worker can put it in the
 // status and try again on a later sync.
 import { errorMessage, hasCode } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
@@ -13,7 +13,10 @@ import type { PodVolumes } from './pod-volumes.ts';
 import type { ContainerResourcesSpec, PodRuntime, PodSandboxSpec } from './runtime/index.ts';
 import type { Container, EdgeObjectLookup, EdgePod } from './pod-spec.ts';
 
-export type LaunchResult = { ok: true; id: string } | { ok: false; reason: string; message: string };
+export type LaunchResult =
+  | { ok: true; id: string }
+  /** `id`: the container was created but did not start (the runtime keeps it, exited). */
+  | { ok: false; reason: string; message: string; id?: string };
 
 export interface ContainerLauncherOptions {
   runtime: PodRuntime;
@@ -113,11 +116,16 @@ export class ContainerLauncher {
       return { ok: true, id };
     } catch (err: unknown) {
       if (signal?.aborted) throw err;
-      const reason = hasCode(err, 'KEDGE_RESOURCE_INVALID')
-        ? 'CreateContainerConfigError'
-        : 'CreateContainerError';
       this.#o.log.warn({ container: c.name, attempt, err }, 'container not started');
-      return { ok: false, reason, message: errorMessage(err) };
+      if (hasCode(err, 'KEDGE_RESOURCE_INVALID')) {
+        return { ok: false, reason: 'CreateContainerConfigError', message: errorMessage(err) };
+      }
+      // Created but not started (a bad command): kubelet's RunContainerError, and the container to count.
+      const created = (await this.#o.runtime.listPods(sandbox.spec.pod).catch(() => []))
+        .flatMap((p) => p.containers)
+        .find((x) => x.sandboxId === sandbox.id && x.name === c.name && x.attempt === attempt);
+      const reason = created ? 'RunContainerError' : 'CreateContainerError';
+      return { ok: false, reason, message: errorMessage(err), ...(created ? { id: created.id } : {}) };
     }
   }
 }

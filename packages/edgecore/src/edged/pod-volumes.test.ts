@@ -68,6 +68,7 @@ describe('pod volumes', () => {
     expect(paths.get('scratch')).toBe(
       join(dir.path, 'pods', 'u1', 'volumes', 'kubernetes.io~empty-dir', 'scratch'),
     );
+    expect((await stat(paths.get('scratch') ?? '')).mode & 0o777).toBe(0o777);
     expect(await readFile(join(paths.get('conf') ?? '', 'etc', 'app.conf'), 'utf8')).toBe('x=1');
     const token = join(dir.path, 'run-secrets', 'u1', 'creds', 'token');
     expect(paths.get('creds')).toBe(join(dir.path, 'run-secrets', 'u1', 'creds'));

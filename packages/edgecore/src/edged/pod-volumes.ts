@@ -1,13 +1,13 @@
 // A pod's volumes as host directories a container bind-mounts, laid out as
 // kubelet does under `<podsDir>/<uid>/volumes/<plugin>/<name>`: emptyDir (an
-// empty directory kept for the pod's life), configMap and downwardAPI (files
+// empty directory, 0777, kept for the pod's life), configMap and downwardAPI (files
 // written from the looked-up object / the pod's metadata, 0644), secret
 // (files 0400 in a 0700 directory under `secretsDir`, meant to be a tmpfs
 // such as /run, so secrets never reach the disk), hostPath (only paths under
 // one of `allowedHostPaths`, symlinks resolved, so a pod cannot mount the
 // node's / or /etc). A volume that cannot be prepared throws
 // ContainerConfigError naming it.
-import { mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { secretValue } from '@kedge/api';
 import { ContainerConfigError, fieldRefValue, type PodRuntimeFacts } from './env-resolver.ts';
@@ -107,7 +107,9 @@ export class PodVolumes {
     const what = `volume ${v.name}`;
     if (v.emptyDir) {
       const dir = join(base, 'kubernetes.io~empty-dir', v.name);
-      await mkdir(dir, { recursive: true, mode: 0o777 });
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      // World-writable as kubelet makes it (mkdir's mode is cut by the umask).
+      await chmod(dir, 0o777);
       return dir;
     }
     if (v.configMap) {

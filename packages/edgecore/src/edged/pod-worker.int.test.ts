@@ -368,6 +368,30 @@ describe('PodWorker on containerd with CNI', () => {
     await cw.terminate(0);
   });
 
+  it('a command that cannot run: RunContainerError, then CrashLoopBackOff counting the failed starts', async () => {
+    const reasons: string[] = [];
+    const bad = worker(
+      pod('badcmd', {
+        containers: [
+          { name: 'app', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['/nonexistent'] },
+        ],
+      }),
+    );
+    await bad.start();
+    reasons.push(container(bad)?.state.waiting?.reason ?? '');
+    const status = await waitFor(
+      () => container(bad)?.state.waiting?.reason === 'CrashLoopBackOff' && bad.status,
+      {
+        timeoutMs: 15_000,
+        what: 'CrashLoopBackOff after failed starts',
+      },
+    );
+    expect(reasons).toEqual(['RunContainerError']);
+    expect(status.containerStatuses[0]?.restartCount).toBe(1);
+    expect(status.containerStatuses[0]?.lastState.terminated?.exitCode).toBe(128);
+    await bad.terminate(0);
+  });
+
   it('an image that does not exist: ErrImagePull, then ImagePullBackOff', async () => {
     const reasons: string[] = [];
     const nope = worker(

@@ -277,7 +277,8 @@ export class PodWorker {
         return;
       }
       const key = `${pod.metadata.uid ?? ''}/${t.spec.name}`;
-      const finishedAt = Date.parse(c.finishedAt ?? '') || this.#o.clock.now();
+      // A container that never ran (created, unknown) counts from its creation.
+      const finishedAt = Date.parse(c.finishedAt ?? c.createdAt ?? '') || 0;
       if (this.#backoff.inBackOffSince(key, finishedAt)) {
         const message = crashLoopMessage(this.#backoff.get(key), t.spec.name, formatPod(pod));
         t.waiting = { reason: 'CrashLoopBackOff', message };
@@ -287,18 +288,24 @@ export class PodWorker {
       attempt = c.attempt + 1;
     }
     const result = await this.#o.launcher.launch(pod, t.spec, attempt, sandbox, facts, this.#stop.signal);
+    const id = result.id;
+    if (id === undefined) {
+      t.waiting = result.ok ? undefined : { reason: result.reason, message: result.message };
+      return;
+    }
+    // A new container (even one that failed to start): the one before becomes the last state.
+    if (c && t.previous) await this.#o.runtime.removeContainer(t.previous.id).catch(() => undefined);
+    if (c) t.previous = c;
+    t.nextAttempt = attempt + 1;
+    t.current = await this.#o.runtime.containerStatus(id);
     if (!result.ok) {
       t.waiting = { reason: result.reason, message: result.message };
       return;
     }
-    if (c && t.previous) await this.#o.runtime.removeContainer(t.previous.id).catch(() => undefined);
-    if (c) t.previous = c;
-    t.nextAttempt = attempt + 1;
-    t.current = await this.#o.runtime.containerStatus(result.id);
     t.waiting = undefined;
     t.probes.reset(this.#o.clock.now());
     this.#log.info(
-      { container: t.spec.name, id: result.id, attempt },
+      { container: t.spec.name, id, attempt },
       attempt > 0 ? 'container restarted' : 'container started',
     );
   }
