@@ -53,7 +53,11 @@ export const VolumeSchema = z.looseObject({
     .optional(),
 });
 
-/** The volume sources edged can mount; a volume must name exactly one. */
+/**
+ * The volume sources edged mounts. A volume names exactly one source; other
+ * sources pass the schema (a real API server adds `projected` service
+ * account volumes) and are edged's to refuse in pod status.
+ */
 export const VOLUME_SOURCES = ['emptyDir', 'configMap', 'secret', 'hostPath', 'downwardAPI'] as const;
 
 export const TolerationSchema = z.looseObject({
@@ -122,9 +126,10 @@ function podSpecProblems(spec: {
   (spec.volumes ?? []).forEach((v, i) => {
     if (volumes.has(v.name)) problems.push([['volumes', i, 'name'], `duplicate volume name "${v.name}"`]);
     volumes.add(v.name);
-    const sources = VOLUME_SOURCES.filter((s) => v[s] !== undefined);
+    const sources = Object.keys(v).filter((k) => k !== 'name' && v[k] !== undefined && v[k] !== null);
     if (sources.length !== 1) {
-      problems.push([['volumes', i], `must name exactly one of ${VOLUME_SOURCES.join(', ')}`]);
+      const named = sources.length === 0 ? 'none' : sources.join(', ');
+      problems.push([['volumes', i], `must name exactly one volume source (such as emptyDir), got ${named}`]);
     }
   });
   const names = new Set<string>();

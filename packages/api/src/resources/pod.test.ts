@@ -101,11 +101,47 @@ describe('Pod schema', () => {
     expect(fields).toEqual(
       expect.arrayContaining([
         'spec.containers[1].resources.requests.memory: must be a non-negative quantity such as 250m, 128Mi or 2',
-        'spec.volumes[0]: must name exactly one of emptyDir, configMap, secret, hostPath, downwardAPI',
+        'spec.volumes[0]: must name exactly one volume source (such as emptyDir), got emptyDir, hostPath',
         'spec.containers[1].name: duplicate container name "a"',
         'spec.containers[0].volumeMounts[0].name: no volume named "missing" in volumes',
       ]),
     );
+  });
+
+  it('accepts a pod as a real API server returns it (projected token volume, defaulted fields, null probe times)', () => {
+    const p = validateAs('Pod', {
+      ...pod({
+        containers: [{ name: 'web', image: 'web:1', terminationMessagePolicy: 'File', resources: {} }],
+        volumes: [
+          {
+            name: 'kube-api-access-abcde',
+            projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] },
+          },
+        ],
+        tolerations: [
+          {
+            key: 'node.kubernetes.io/not-ready',
+            operator: 'Exists',
+            effect: 'NoExecute',
+            tolerationSeconds: 300,
+          },
+        ],
+        schedulerName: 'default-scheduler',
+      }),
+      status: {
+        phase: 'Pending',
+        qosClass: 'BestEffort',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: '2026-01-01T00:00:00Z',
+          },
+        ],
+      },
+    });
+    expect(p.spec.volumes?.[0]?.name).toBe('kube-api-access-abcde');
   });
 
   it('is served as core/v1 pods, namespaced, by kind, plural and short name', () => {
