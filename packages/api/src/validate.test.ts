@@ -29,9 +29,9 @@ describe('validateResource', () => {
   });
 
   it('tells an unknown kind apart from an invalid object', () => {
-    expect(() => validateResource({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } })).toThrow(
-      expect.objectContaining({ code: 'KEDGE_RESOURCE_UNKNOWN_KIND' }),
-    );
+    expect(() =>
+      validateResource({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'p' } }),
+    ).toThrow(expect.objectContaining({ code: 'KEDGE_RESOURCE_UNKNOWN_KIND' }));
   });
 });
 
