@@ -5,6 +5,7 @@ export * from './config/index.ts';
 export {
   caHash,
   caHashOfPem,
+  caKeyPem,
   issueServerCert,
   loadOrCreateCloudCa,
   newCloudCa,

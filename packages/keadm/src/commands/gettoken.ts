@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { KedgeError, NAME_PATTERN, errorMessage, secretValue } from '@kedge/api';
 import { DEFAULT_TOKEN_TTL_SECONDS, caHashOfPem, createJoinToken, nodeToken } from '@kedge/cloudcore';
 import { createLogger } from '@kedge/runtime';
-import { openKubernetesStore } from '@kedge/store';
+import { openKubernetesStore, type ResourceStore } from '@kedge/store';
+import { CA_SECRET } from '../init/ca-secret.ts';
 import { TOKEN_SECRET } from '../init/token-secret.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
@@ -25,7 +26,8 @@ Prints a join token <ca-hash>.<jwt> (edgeHub.token, or $KEDGE_EDGE_TOKEN for kea
   --ttl DURATION      how long the token can be used to join: 24h (default), 30m, 3600s
   --ca-file FILE      cloudcore's CA certificate (default ${DEFAULT_CA_FILE})
   --secret-file FILE  cloudcore's token secret (default ${DEFAULT_TOKEN_SECRET})
-  --kubeconfig FILE   read the secret from the Secret ${SECRET_REF} (key ${TOKEN_SECRET.key}) instead
+  --kubeconfig FILE   read the secret from the Secret ${SECRET_REF} (key ${TOKEN_SECRET.key}) and the CA
+                      from ${CA_SECRET.namespace}/${CA_SECRET.name} (key ${CA_SECRET.certKey}) instead
   --plain             the token-mode credential of node --node (the demo on plain ws://; never expires)
 `;
 
@@ -53,10 +55,15 @@ export async function runGettoken(argv: readonly string[], io: KeadmIo): Promise
   if (values.kubeconfig !== undefined && values['secret-file'] !== undefined) {
     throw usageError('--secret-file and --kubeconfig: give one of them', GETTOKEN_USAGE);
   }
-  const secret =
+  const fromCluster =
     values.kubeconfig !== undefined
-      ? await secretFromCluster(values.kubeconfig, io)
-      : secretFromFile(values['secret-file'] ?? DEFAULT_TOKEN_SECRET);
+      ? await secretsFromCluster(
+          values.kubeconfig,
+          values.plain !== true && values['ca-file'] === undefined,
+          io,
+        )
+      : undefined;
+  const secret = fromCluster?.secret ?? secretFromFile(values['secret-file'] ?? DEFAULT_TOKEN_SECRET);
   if (values.plain && node) {
     io.stdout.write(`${nodeToken(secret, node)}\n`);
     return 0;
@@ -64,7 +71,7 @@ export async function runGettoken(argv: readonly string[], io: KeadmIo): Promise
   const caFile = values['ca-file'] ?? DEFAULT_CA_FILE;
   let caHash: string;
   try {
-    caHash = caHashOfPem(readFileSync(caFile, 'utf8'));
+    caHash = caHashOfPem(fromCluster?.caPem ?? readFileSync(caFile, 'utf8'));
   } catch (err: unknown) {
     throw new KedgeError(
       'KEDGE_CONFIG_UNREADABLE',
@@ -102,27 +109,48 @@ function secretFromFile(file: string): string {
   return checkedSecret(secret, `${file} holds`, { file, fields: ['--secret-file'] });
 }
 
-async function secretFromCluster(kubeconfig: string, io: KeadmIo): Promise<string> {
+/** The token secret and (unless given as a file) the CA certificate, from the cluster's Secrets. */
+async function secretsFromCluster(
+  kubeconfig: string,
+  withCa: boolean,
+  io: KeadmIo,
+): Promise<{ secret: string; caPem: string | undefined }> {
   const log = createLogger({ name: 'keadm', level: io.env.KEDGE_LOG_LEVEL ?? 'warn', destination: 2 });
   const store = await openKubernetesStore({ kubeconfig, log });
   try {
-    const found = await store.get('Secret', TOKEN_SECRET.name, TOKEN_SECRET.namespace);
-    if (!found) {
+    const secret = await secretFromCluster(store);
+    if (!withCa) return { secret, caPem: undefined };
+    const ref = `${CA_SECRET.namespace}/${CA_SECRET.name}`;
+    const found = await store.get('Secret', CA_SECRET.name, CA_SECRET.namespace);
+    const caPem = found ? secretValue(found, CA_SECRET.certKey) : undefined;
+    if (!caPem) {
       throw new KedgeError(
         'KEDGE_STORE_NOT_FOUND',
-        `--kubeconfig: the cluster has no Secret ${SECRET_REF} (keadm init --apply creates it)`,
-        { resource: `secret/${SECRET_REF}`, fields: ['--kubeconfig'] },
+        `--kubeconfig: the cluster has no CA in Secret ${ref} (key ${CA_SECRET.certKey}; keadm init --apply creates it)`,
+        { resource: `secret/${ref}`, fields: ['--kubeconfig'] },
       );
     }
-    // cloudcore reads the mounted file and trims it; so do we.
-    const value = secretValue(found, TOKEN_SECRET.key)?.trim() ?? '';
-    return checkedSecret(value, `Secret ${SECRET_REF} key ${TOKEN_SECRET.key} holds`, {
-      resource: `secret/${SECRET_REF}`,
-      fields: ['--kubeconfig'],
-    });
+    return { secret, caPem };
   } finally {
     await store.close();
   }
+}
+
+async function secretFromCluster(store: ResourceStore): Promise<string> {
+  const found = await store.get('Secret', TOKEN_SECRET.name, TOKEN_SECRET.namespace);
+  if (!found) {
+    throw new KedgeError(
+      'KEDGE_STORE_NOT_FOUND',
+      `--kubeconfig: the cluster has no Secret ${SECRET_REF} (keadm init --apply creates it)`,
+      { resource: `secret/${SECRET_REF}`, fields: ['--kubeconfig'] },
+    );
+  }
+  // cloudcore reads the mounted file and trims it; so do we.
+  const value = secretValue(found, TOKEN_SECRET.key)?.trim() ?? '';
+  return checkedSecret(value, `Secret ${SECRET_REF} key ${TOKEN_SECRET.key} holds`, {
+    resource: `secret/${SECRET_REF}`,
+    fields: ['--kubeconfig'],
+  });
 }
 
 function checkedSecret(secret: string, where: string, context: { [key: string]: unknown }): string {

@@ -14,6 +14,7 @@ import {
   type RenderOptions,
 } from '../init/k8s-manifests.ts';
 import { kubectlRunner } from '../init/kubectl.ts';
+import { CA_SECRET, ensureCaSecret } from '../init/ca-secret.ts';
 import { TOKEN_SECRET, ensureTokenSecret } from '../init/token-secret.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
@@ -88,7 +89,9 @@ export async function runInit(argv: readonly string[], io: KeadmIo): Promise<num
     io.stdout.write(
       `# kedge ${render.version} (${render.imageRepo}): keadm init | kubectl apply -f -\n` +
         `# then, once: kubectl -n ${TOKEN_SECRET.namespace} create secret generic ${TOKEN_SECRET.name} ` +
-        `--from-literal=${TOKEN_SECRET.key}=$(openssl rand -hex 32)\n`,
+        `--from-literal=${TOKEN_SECRET.key}=$(openssl rand -hex 32)\n` +
+        `# and the cloud CA (EC P-256, PEM): kubectl -n ${CA_SECRET.namespace} create secret generic ${CA_SECRET.name} ` +
+        `--from-file=${CA_SECRET.certKey}=ca.crt --from-file=${CA_SECRET.keyKey}=ca.key\n`,
     );
     io.stdout.write(stream);
     return 0;
@@ -111,6 +114,13 @@ export async function runInit(argv: readonly string[], io: KeadmIo): Promise<num
     secret === 'exists'
       ? `${where} exists (kept: joined nodes' tokens stay valid)\n`
       : `${where} created${dryRun ? ' (server dry run)' : ''}\n`,
+  );
+  const ca = await ensureCaSecret(kubectl, dryRun);
+  const caWhere = `secret/${CA_SECRET.name} in namespace ${CA_SECRET.namespace}`;
+  io.stdout.write(
+    ca === 'exists'
+      ? `${caWhere} exists (kept: joined nodes' certificates stay valid)\n`
+      : `${caWhere} created${dryRun ? ' (server dry run)' : ''}\n`,
   );
   const server = `${render.advertiseAddress?.[0] ?? '<cloudcore address>'}:10000`;
   io.stdout.write(

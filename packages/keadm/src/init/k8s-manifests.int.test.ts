@@ -1,11 +1,11 @@
 // configs/k8s and keadm init / gettoken against a real kube-apiserver + etcd:
 // every manifest passes the API server's own validation (kubectl apply
 // --dry-run=server, after the CRDs and the namespace), keadm init --apply
-// creates the cloud and the token Secret once, and keadm gettoken derives
-// node tokens from that Secret.
+// creates the cloud, the token Secret and the CA Secret once, and keadm
+// gettoken makes join tokens from those Secrets.
 import { join } from 'node:path';
 import { renderCrds, secretValue, type Secret } from '@kedge/api';
-import { nodeToken } from '@kedge/cloudcore';
+import { caHashOfPem, verifyJoinJwt } from '@kedge/cloudcore';
 import {
   kubeSkipReason,
   repoRoot,
@@ -39,6 +39,12 @@ describe.skipIf(skip !== undefined)('configs/k8s on a real kube-apiserver', () =
       allowFailure: true,
     });
     return found.code === 0 ? secretValue(JSON.parse(found.stdout) as Secret, 'tokendata') : undefined;
+  };
+  const caSecret = async (): Promise<string | undefined> => {
+    const found = await kube.kubectl(['-n', 'kubeedge', 'get', 'secret', 'casecret', '-o', 'json'], {
+      allowFailure: true,
+    });
+    return found.code === 0 ? secretValue(JSON.parse(found.stdout) as Secret, 'rootCA.crt') : undefined;
   };
 
   beforeAll(async () => {
@@ -91,7 +97,9 @@ describe.skipIf(skip !== undefined)('configs/k8s on a real kube-apiserver', () =
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('deployment.apps/cloudcore created (server dry run)');
     expect(r.stdout).toContain('secret/tokensecret in namespace kubeedge created (server dry run)');
+    expect(r.stdout).toContain('secret/casecret in namespace kubeedge created (server dry run)');
     expect(await tokenSecret()).toBeUndefined();
+    expect(await caSecret()).toBeUndefined();
   });
 
   it('keadm init --apply creates the cloud for the image and version given, and the token Secret once', async () => {
@@ -135,10 +143,15 @@ describe.skipIf(skip !== undefined)('configs/k8s on a real kube-apiserver', () =
     expect(second.stdout).toContain('deployment.apps/cloudcore unchanged');
     expect(second.stdout).toContain('exists (kept');
     expect(await tokenSecret()).toBe(secret);
+    const ca = await caSecret();
+    expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(second.stdout).toContain('secret/casecret in namespace kubeedge exists (kept');
 
     const token = await keadm(['gettoken', '--node', 'edge-1', '--kubeconfig', kube.kubeconfigPath], env);
     expect(token.stderr).toBe('');
-    expect(token.stdout).toBe(`${nodeToken(secret ?? '', 'edge-1')}\n`);
+    const [hash, ...jwt] = token.stdout.trim().split('.');
+    expect(hash).toBe(caHashOfPem(ca ?? ''));
+    expect((await verifyJoinJwt(secret ?? '', jwt.join('.'))).node).toBe('edge-1');
   });
 
   it('keadm init prints what --apply applies', async () => {

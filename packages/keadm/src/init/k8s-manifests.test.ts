@@ -95,11 +95,20 @@ describe('configs/k8s', () => {
     expect(volume('token-secret').secret?.secretName).toBe('tokensecret');
     expect(config.modules.cloudHub.auth.tokenSecretFile).toBe(`${mountOf('token-secret')}/tokendata`);
     expect(volume('tls').secret).toEqual({ secretName: 'cloudcore-tls', optional: true, defaultMode: 0o440 });
-    expect(config.modules.cloudHub.tls.certFile.startsWith(`${mountOf('tls')}/`)).toBe(true);
-    // probes ask /healthz on the tunnel port
+    // certificates mode: the cloud CA from the Secret casecret, the bootstrap port exposed
+    const { tls, https } = config.modules.cloudHub;
+    expect(tls.enable).toBe(true);
+    expect(volume('ca').secret).toEqual({ secretName: 'casecret', defaultMode: 0o440 });
+    expect([tls.caFile, tls.caKeyFile]).toEqual([
+      `${mountOf('ca')}/rootCA.crt`,
+      `${mountOf('ca')}/rootCA.key`,
+    ]);
+    const certs = only(c.ports, 'certs port', (p) => p.name === 'certs');
+    expect([https.enable, certs.containerPort]).toEqual([true, https.port]);
+    // probes ask /healthz on the tunnel port, over TLS
     const port = only(c.ports, 'cloudhub port', (p) => p.name === 'cloudhub');
     expect(port.containerPort).toBe(config.modules.cloudHub.websocket.port);
-    expect(c.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 'cloudhub', scheme: 'HTTP' });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 'cloudhub', scheme: 'HTTPS' });
     expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
   });
 
@@ -112,7 +121,7 @@ describe('configs/k8s', () => {
     expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
   });
 
-  it('the tunnel Services select the cloudcore pods on port 10000', () => {
+  it('the tunnel Services select the cloudcore pods on port 10000 (tunnel) and 10002 (certificates)', () => {
     const lb = findObject(objs, 'Service', 'cloudcore');
     const perReplica = findObject(objs, 'Service', 'cloudcore-replicas');
     const pods = findObject(objs, 'Deployment', 'cloudcore').spec.template.metadata.labels;
@@ -122,6 +131,7 @@ describe('configs/k8s', () => {
       expect(pods).toMatchObject(svc.spec.selector);
       expect(svc.spec.ports).toEqual([
         { name: 'cloudhub', port: 10000, targetPort: 'cloudhub', protocol: 'TCP' },
+        { name: 'certs', port: 10002, targetPort: 'certs', protocol: 'TCP' },
       ]);
     }
   });

@@ -104,6 +104,11 @@ function caFrom(cert: x509.X509Certificate, key: CryptoKey): CloudCa {
   return { cert, der, pem: cert.toString('pem'), key, hash: caHash(der) };
 }
 
+/** The CA's key as PKCS#8 PEM (for a Secret that several replicas mount). */
+export async function caKeyPem(ca: CloudCa): Promise<string> {
+  return privateKeyPem(ca.key);
+}
+
 /** The tunnel's (and the bootstrap server's) certificate, signed by the CA, for these IPs and names. */
 export async function issueServerCert(
   ca: CloudCa,
