@@ -289,7 +289,10 @@ describe('PodWorker on containerd with CNI', () => {
   });
 
   it('terminates gracefully: preStop hook runs, then the pod and its volumes are removed', async () => {
-    await w.terminate(2);
+    // As after an edgecore restart during which the pod was deleted: a worker that never synced.
+    await w.detach();
+    const deleting = worker(web);
+    await deleting.terminate(2);
     expect(await readFile(join(dir.path, 'host', 'prestop'), 'utf8')).toBe('stopping\n');
     expect(
       await runtime.listPods({ namespace: 'default', name: 'web', uid: web.metadata.uid ?? '' }),

@@ -8,20 +8,20 @@
 // running (edgecore stopping); a fresh worker adopts them by their labels,
 // with the same container IDs. terminate() runs preStop hooks and stops
 // everything within terminationGracePeriodSeconds.
-import { errorMessage, hasCode } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { CriRuntimeService, type CriClient } from '../cri/index.ts';
 import type { ContainerLauncher } from './container-launcher.ts';
 import { ContainerProber, type ContainerTrack } from './container-prober.ts';
+import { ContainerSync, isNotFound } from './container-sync.ts';
 import type { PodRuntimeFacts } from './env-resolver.ts';
 import { buildPodStatus } from './pod-status-builder.ts';
 import { adoptSandbox, freshSandbox, type PodSandboxRun } from './pod-sandbox.ts';
-import { formatPod, kubeTime, podNamespace, type EdgePod, type PodStatus } from './pod-spec.ts';
+import { kubeTime, podNamespace, type EdgePod, type PodStatus } from './pod-spec.ts';
 import type { PodVolumes } from './pod-volumes.ts';
 import { ProbeExecutor, tcpDialer, type Dialer } from './probe-executors.ts';
-import { ContainerProbes, type ProbeState } from './probe-state.ts';
-import { RestartBackOff, crashLoopMessage, shouldRestart } from './restart-backoff.ts';
-import type { PodContainerStatus, PodRuntime } from './runtime/index.ts';
+import { ContainerProbes } from './probe-state.ts';
+import { RestartBackOff } from './restart-backoff.ts';
+import type { PodRuntime } from './runtime/index.ts';
 import { StatusCoalescer, type StatusSink } from './status-coalescer.ts';
 
 export interface PodWorkerOptions {
@@ -55,8 +55,7 @@ export class PodWorker {
   readonly #o: PodWorkerOptions;
   readonly #log: Logger;
   readonly #backoff: RestartBackOff;
-  readonly #prober: ContainerProber;
-  readonly #cri: CriRuntimeService;
+  readonly #containers: ContainerSync;
   readonly #coalescer: StatusCoalescer;
   readonly #tracks: ContainerTrack[];
   readonly #stop = new AbortController();
@@ -76,9 +75,18 @@ export class PodWorker {
       resource: `${podNamespace(o.pod)}/${o.pod.metadata.name}`,
     });
     this.#backoff = o.backoff ?? new RestartBackOff(o.clock);
-    this.#cri = new CriRuntimeService(o.cri);
-    const executor = new ProbeExecutor(this.#cri, o.dial ?? tcpDialer);
-    this.#prober = new ContainerProber(executor, o.clock, this.#log, () => this.wake());
+    const cri = new CriRuntimeService(o.cri);
+    const executor = new ProbeExecutor(cri, o.dial ?? tcpDialer);
+    this.#containers = new ContainerSync({
+      pod: o.pod,
+      runtime: o.runtime,
+      cri,
+      launcher: o.launcher,
+      prober: new ContainerProber(executor, o.clock, this.#log, () => this.wake()),
+      backoff: this.#backoff,
+      clock: o.clock,
+      log: this.#log,
+    });
     this.#coalescer = new StatusCoalescer({ sink: o.onStatus, clock: o.clock, log: this.#log });
     this.#tracks = o.pod.spec.containers.map((spec) => ({
       spec,
@@ -116,32 +124,24 @@ export class PodWorker {
   /** preStop hooks, then stop every container and the sandbox within the grace period; removes the pod. */
   async terminate(graceSeconds = this.#o.pod.spec.terminationGracePeriodSeconds ?? 30): Promise<void> {
     await this.detach();
-    const sandbox = this.#sandbox;
-    if (sandbox) {
-      const deadline = this.#o.clock.now() + graceSeconds * 1000;
-      await Promise.all(this.#tracks.map((t) => this.#stopContainer(t, deadline)));
-      await this.#o.runtime.stopPod(sandbox.id, 0);
-      await this.#o.runtime.removePod(sandbox.id);
+    const o = this.#o;
+    // A worker that never synced (the pod was deleted while edgecore was down) finds what runs first.
+    this.#sandbox ??= await this.#adopt();
+    const deadline = o.clock.now() + graceSeconds * 1000;
+    await Promise.all(this.#tracks.map((t) => this.#containers.stop(t, deadline)));
+    const uid = o.pod.metadata.uid ?? '';
+    for (const p of await o.runtime.listPods({
+      namespace: podNamespace(o.pod),
+      name: o.pod.metadata.name,
+      uid,
+    })) {
+      await o.runtime.stopPod(p.sandbox.id, 0);
+      await o.runtime.removePod(p.sandbox.id);
     }
     await this.#o.volumes.cleanup(this.#o.pod);
     this.#backoff.forget(`${this.#o.pod.metadata.uid ?? ''}/`);
     this.state = POD_WORKER_STATE.terminated;
     this.#log.info({ graceSeconds }, 'pod terminated');
-  }
-
-  async #stopContainer(t: ContainerTrack, deadline: number): Promise<void> {
-    const id = t.current?.state === 'running' ? t.current.id : undefined;
-    if (!id) return;
-    const preStop = t.spec.lifecycle?.preStop?.exec?.command;
-    const left = (): number => Math.max(0, Math.ceil((deadline - this.#o.clock.now()) / 1000));
-    if (preStop && left() > 0) {
-      const result = await this.#cri.execSync(id, preStop, left()).then(
-        (r) => `exit ${r.exitCode}`,
-        (err: unknown) => errorMessage(err),
-      );
-      this.#log.info({ container: t.spec.name, result }, 'preStop hook ran');
-    }
-    await this.#o.runtime.stopContainer(id, left());
   }
 
   async #run(): Promise<void> {
@@ -173,8 +173,8 @@ export class PodWorker {
     const sandbox = this.#sandbox;
     const facts: PodRuntimeFacts = { podIP: sandbox.ip, hostIP: o.node.ip, nodeName: o.node.name };
     for (const t of this.#tracks) {
-      if (t.current) await this.#refresh(t, t.current);
-      await this.#syncContainer(t, sandbox, facts);
+      await this.#containers.refresh(t);
+      await this.#containers.sync(t, sandbox, facts, this.#stop.signal);
     }
     this.#status = buildPodStatus({
       pod: o.pod,
@@ -193,21 +193,6 @@ export class PodWorker {
       ...(this.#status ? { previous: this.#status } : {}),
     });
     this.#coalescer.offer(this.#status);
-  }
-
-  /** A container removed behind edged's back is started again (with the next attempt). */
-  async #refresh(t: ContainerTrack, c: PodContainerStatus): Promise<void> {
-    try {
-      t.current = await this.#o.runtime.containerStatus(c.id);
-    } catch (err: unknown) {
-      if (!isNotFound(err)) throw err;
-      this.#log.warn(
-        { container: t.spec.name, id: c.id },
-        'container is gone from the runtime; starting a new one',
-      );
-      t.current = undefined;
-      t.nextAttempt = c.attempt + 1;
-    }
   }
 
   async #sandboxReady(id: string): Promise<boolean> {
@@ -243,87 +228,26 @@ export class PodWorker {
 
   async #ensureSandbox(): Promise<PodSandboxRun> {
     const o = this.#o;
+    const adopted = await this.#adopt();
+    return adopted ?? freshSandbox(o.runtime, o.pod, o.podLogsRoot, o.cgroupRoot, this.#sandboxAttempt);
+  }
+
+  /** The pod's ready sandbox an earlier edgecore left, with each container's newest and previous container. */
+  async #adopt(): Promise<PodSandboxRun | undefined> {
+    const o = this.#o;
     const adopted = await adoptSandbox(o.runtime, o.pod, o.podLogsRoot, o.cgroupRoot);
-    if (adopted) {
-      for (const t of this.#tracks) {
-        const mine = adopted.containers
-          .filter((c) => c.name === t.spec.name)
-          .sort((a, b) => b.attempt - a.attempt);
-        if (mine[0]) t.current = await o.runtime.containerStatus(mine[0].id);
-        if (mine[1]) t.previous = await o.runtime.containerStatus(mine[1].id);
-        if (t.current?.state === 'running')
-          t.probes.reset(Date.parse(t.current.startedAt ?? '') || o.clock.now());
-      }
-      this.#log.info({ sandbox: adopted.run.id, containers: adopted.containers.length }, 'pod adopted');
-      return adopted.run;
+    if (!adopted) return undefined;
+    for (const t of this.#tracks) {
+      const mine = adopted.containers
+        .filter((c) => c.name === t.spec.name)
+        .sort((a, b) => b.attempt - a.attempt);
+      if (mine[0]) t.current = await o.runtime.containerStatus(mine[0].id);
+      if (mine[1]) t.previous = await o.runtime.containerStatus(mine[1].id);
+      t.nextAttempt = (mine[0]?.attempt ?? -1) + 1;
+      if (t.current?.state === 'running')
+        t.probes.reset(Date.parse(t.current.startedAt ?? '') || o.clock.now());
     }
-    return freshSandbox(o.runtime, o.pod, o.podLogsRoot, o.cgroupRoot, this.#sandboxAttempt);
+    this.#log.info({ sandbox: adopted.run.id, containers: adopted.containers.length }, 'pod adopted');
+    return adopted.run;
   }
-
-  async #syncContainer(t: ContainerTrack, sandbox: PodSandboxRun, facts: PodRuntimeFacts): Promise<void> {
-    const c = t.current;
-    const pod = this.#o.pod;
-    if (c?.state === 'running') {
-      t.waiting = undefined;
-      const failed = t.probes.failed;
-      if (failed) return this.#kill(t, c, failed);
-      this.#prober.runDue(t, facts.podIP, this.#stop.signal);
-      return;
-    }
-    let attempt = t.nextAttempt;
-    if (c) {
-      if (c.state === 'exited' && !shouldRestart(pod.spec.restartPolicy, c.exitCode ?? 0)) {
-        t.waiting = undefined;
-        return;
-      }
-      const key = `${pod.metadata.uid ?? ''}/${t.spec.name}`;
-      // A container that never ran (created, unknown) counts from its creation.
-      const finishedAt = Date.parse(c.finishedAt ?? c.createdAt ?? '') || 0;
-      if (this.#backoff.inBackOffSince(key, finishedAt)) {
-        const message = crashLoopMessage(this.#backoff.get(key), t.spec.name, formatPod(pod));
-        t.waiting = { reason: 'CrashLoopBackOff', message };
-        return;
-      }
-      this.#backoff.next(key);
-      attempt = c.attempt + 1;
-    }
-    const result = await this.#o.launcher.launch(pod, t.spec, attempt, sandbox, facts, this.#stop.signal);
-    const id = result.id;
-    if (id === undefined) {
-      t.waiting = result.ok ? undefined : { reason: result.reason, message: result.message };
-      return;
-    }
-    // A new container (even one that failed to start): the one before becomes the last state.
-    if (c && t.previous) await this.#o.runtime.removeContainer(t.previous.id).catch(() => undefined);
-    if (c) t.previous = c;
-    t.nextAttempt = attempt + 1;
-    t.current = await this.#o.runtime.containerStatus(id);
-    if (!result.ok) {
-      t.waiting = { reason: result.reason, message: result.message };
-      return;
-    }
-    t.waiting = undefined;
-    t.probes.reset(this.#o.clock.now());
-    this.#log.info(
-      { container: t.spec.name, id, attempt },
-      attempt > 0 ? 'container restarted' : 'container started',
-    );
-  }
-
-  async #kill(t: ContainerTrack, c: PodContainerStatus, failed: ProbeState): Promise<void> {
-    this.#log.info(
-      { container: t.spec.name, id: c.id, probe: failed.kind },
-      `container failed ${failed.kind} probe, will be restarted`,
-    );
-    const grace = this.#o.pod.spec.terminationGracePeriodSeconds ?? 30;
-    await this.#o.runtime.stopContainer(c.id, grace);
-    t.current = await this.#o.runtime.containerStatus(c.id);
-    // The container is gone; its probes start over with the next one.
-    t.probes.reset(this.#o.clock.now());
-  }
-}
-
-/** The runtime has no such sandbox or container (gRPC NOT_FOUND). */
-function isNotFound(err: unknown): boolean {
-  return hasCode(err, 'KEDGE_CRI_ERROR') && err.context['grpcCode'] === 5;
 }
