@@ -1,5 +1,5 @@
-// Reconciles one Deployment: reads it, its ReplicaSets and their pods fresh
-// from the store, applies the planner's next step (create or scale a
+// Reconciles one Deployment: reads it and its ReplicaSets fresh from the
+// store and their pods from the pod cache, applies the planner's next step (create or scale a
 // ReplicaSet), prunes ReplicaSets past revisionHistoryLimit, and writes the
 // status when it changed. A deleted Deployment's ReplicaSets are deleted
 // (the garbage collection kube-controller-manager would do).
@@ -10,6 +10,7 @@ import { mutate, type ResourceStore } from '@kedge/store';
 import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { deploymentStatus } from './deployment-status.ts';
 import { planRollout } from './plan-rollout.ts';
+import type { PodIndex } from './pod-index.ts';
 import { EventSource, type WorkloadEvents } from './workload-events.ts';
 import { parseKey } from './workload-keys.ts';
 import { controllerOf, viewWorkload, type WorkloadView } from './workload-view.ts';
@@ -21,12 +22,14 @@ export class DeploymentReconciler {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #events: WorkloadEvents;
+  readonly #pods: PodIndex;
 
-  constructor(store: ResourceStore, log: Logger, now: () => number, events: WorkloadEvents) {
+  constructor(store: ResourceStore, log: Logger, now: () => number, events: WorkloadEvents, pods: PodIndex) {
     this.#store = store;
     this.#log = log;
     this.#now = now;
     this.#events = events;
+    this.#pods = pods;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -41,7 +44,7 @@ export class DeploymentReconciler {
     for (const rs of orphans) await this.#delete(rs, `its Deployment ${key} is gone`);
     if (d === undefined || d.metadata.deletionTimestamp !== undefined) return Reconciled.done;
     const own = named.filter((rs) => !orphans.includes(rs));
-    const pods = (await this.#store.list('Pod', { namespace })).items;
+    const pods = own.flatMap((rs) => this.#pods.ownedBy(rs.metadata.uid));
     const now = this.#now();
     const view = viewWorkload(d, own, pods, now);
     const step = planRollout(d, view);

@@ -202,6 +202,7 @@ describe('workload controller on the embedded store', () => {
     // image change: a rolling update with maxSurge 1, maxUnavailable 0 (counted from the
     // moment the edged's own cache has all 3 Ready)
     await waitFor(() => edged.readyNow() === 3, { what: 'edged cache caught up' });
+    expect(edged.maxPods()).toBe(3); // never a pod too many, even while the caches lagged
     edged.reset();
     await mutate(
       store,

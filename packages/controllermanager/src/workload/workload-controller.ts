@@ -1,7 +1,9 @@
 // The embedded-mode workload controller: the single-machine stand-in for
 // kube-controller-manager's Deployment and ReplicaSet controllers and for
-// kube-scheduler (docs/workloads.md). Informer events only enqueue keys;
-// each queue's reconcile reads the store fresh and writes through mutate.
+// kube-scheduler (docs/workloads.md). Informer events only enqueue keys
+// (and keep the pod index and expectations current); each reconcile reads
+// the object it owns fresh, pods and nodes from the caches, and writes
+// through mutate.
 // In cluster mode the real Kubernetes components do this and it stays off.
 import { isPodActive } from './rollout-math.ts';
 import type { Clock, Logger } from '@kedge/runtime';
@@ -12,6 +14,7 @@ import { Controller } from '../controller/controller.ts';
 import { DeploymentReconciler } from './deployment-reconciler.ts';
 import { PlacementReconciler } from './placement-reconciler.ts';
 import { PodEviction } from './pod-eviction.ts';
+import { Expectations, PodIndex } from './pod-index.ts';
 import { ReplicaSetReconciler } from './replica-set-reconciler.ts';
 import { WorkloadEvents } from './workload-events.ts';
 import { keyOf, objectKey } from './workload-keys.ts';
@@ -40,14 +43,25 @@ export class WorkloadController {
   #placer?: PlacementReconciler;
   #eviction?: PodEviction;
   readonly #events: WorkloadEvents;
+  readonly #podIndex = new PodIndex();
+  readonly #expectations: Expectations;
 
   constructor(options: WorkloadControllerOptions) {
     this.#o = options;
     this.#log = options.log.child({ module: 'workload' });
     const now = (): number => options.clock.now();
     this.#events = new WorkloadEvents(options.store, options.clock, this.#log);
-    const deployments = new DeploymentReconciler(options.store, this.#log, now, this.#events);
-    const replicaSets = new ReplicaSetReconciler(options.store, this.#log, now, this.#events);
+    this.#expectations = new Expectations(now);
+    const deployments = new DeploymentReconciler(options.store, this.#log, now, this.#events, this.#podIndex);
+    const replicaSets = new ReplicaSetReconciler({
+      store: options.store,
+      log: this.#log,
+      now,
+      events: this.#events,
+      pods: this.#podIndex,
+      allPods: () => this.#pods?.list() ?? [],
+      expectations: this.#expectations,
+    });
     const common = { clock: options.clock, log: this.#log };
     this.#deployments = new Controller({
       ...common,
@@ -119,8 +133,10 @@ export class WorkloadController {
   }
 
   #podChanged(pod: Pod, deleted: boolean): void {
+    this.#podIndex.apply(pod, deleted);
     this.#placer?.observed(pod, deleted);
     const rs = this.#enqueueOwner(pod, 'ReplicaSet', this.#replicaSets);
+    if (rs) this.#expectations.observe(keyOf(pod.metadata.namespace, rs), pod.metadata.name, deleted);
     const rsObject = rs ? this.#rsCache?.get(rs, pod.metadata.namespace) : undefined;
     if (rsObject) this.#enqueueOwner(rsObject, 'Deployment', this.#deployments);
     if (!deleted && !pod.spec.nodeName && isPodActive(pod)) this.#placement.enqueue(objectKey(pod));
