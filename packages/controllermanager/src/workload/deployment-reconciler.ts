@@ -49,7 +49,7 @@ export class DeploymentReconciler {
     const view = viewWorkload(d, own, pods, now);
     const step = planRollout(d, view);
     if (step.create) {
-      await this.#store.create('ReplicaSet', step.create);
+      if (!(await this.#createReplicaSet(d, step.create))) return Reconciled.requeueAfter(0);
       this.#log.info(
         {
           resource: `ReplicaSet/${step.create.metadata.name}`,
@@ -100,6 +100,42 @@ export class DeploymentReconciler {
 
   #scaledEvent(d: Deployment, message: string): Promise<void> {
     return this.#events.record(d, EventSource.deployment, 'Normal', 'ScalingReplicaSet', message);
+  }
+
+  /**
+   * Creates the ReplicaSet; false when its name is taken by one this
+   * Deployment does not own: then status.collisionCount goes up, which
+   * changes the pod-template-hash (and so the name), as in Kubernetes.
+   */
+  async #createReplicaSet(d: Deployment, rs: ReplicaSet): Promise<boolean> {
+    try {
+      await this.#store.create('ReplicaSet', rs);
+      return true;
+    } catch (err: unknown) {
+      if (!hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
+    }
+    const { name, namespace } = rs.metadata;
+    const taken = await this.#store.get('ReplicaSet', name, namespace);
+    if (taken !== undefined && controllerOf(taken)?.uid === d.metadata.uid) return true;
+    await mutate(
+      this.#store,
+      'Deployment',
+      d.metadata.name,
+      (fresh) => {
+        if (fresh.metadata.uid !== d.metadata.uid) return undefined;
+        if ((fresh.status?.collisionCount ?? 0) !== (d.status?.collisionCount ?? 0)) return undefined;
+        return {
+          ...fresh,
+          status: { ...fresh.status, collisionCount: (fresh.status?.collisionCount ?? 0) + 1 },
+        };
+      },
+      { status: true, ...(namespace ? { namespace } : {}) },
+    );
+    this.#log.warn(
+      { resource: `ReplicaSet/${name}`, deployment: d.metadata.name },
+      `ReplicaSet ${namespace ?? 'default'}/${name} exists and is not Deployment ${d.metadata.name}'s; collisionCount raised`,
+    );
+    return false;
   }
 
   async #pruneHistory(d: Deployment, view: WorkloadView): Promise<void> {

@@ -11,6 +11,7 @@ import { createInformer, createObserved, mutate, openSqliteStore, type ResourceS
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { makeNode } from '../testdata/cm-harness.ts';
 import { isPodActive } from './rollout-math.ts';
+import { podTemplateHash } from './template-hash.ts';
 import { WorkloadController } from './workload-controller.ts';
 
 /** Short, so that the NotReady test sees an eviction; long enough to see the pod stay first. */
@@ -322,6 +323,36 @@ describe('workload controller on the embedded store', () => {
     expect(pod.p?.status?.phase).toBe('Pending');
     const dep = await waitForDeployment((x) => x.status?.replicas === 1, 'one pod counted');
     expect(dep.status).toMatchObject({ readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 1 });
+  });
+
+  it('picks another ReplicaSet name (collisionCount) when the hashed name belongs to someone else', async () => {
+    startEdged();
+    const d = webDeployment('web:1');
+    const squatter = `web-${podTemplateHash(d.spec.template)}`;
+    await store.create('ReplicaSet', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: squatter, namespace: 'default' },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'other' } },
+        template: {
+          metadata: { labels: { app: 'other' } },
+          spec: { containers: [{ name: 'c', image: 'x' }] },
+        },
+      },
+    });
+    await store.create('Deployment', d);
+    const done = await waitForDeployment(settled(1), 'running beside the squatter');
+    expect(done.status?.collisionCount).toBe(1);
+    const names = (await store.list('ReplicaSet', { namespace: 'default' })).items.map(
+      (r) => r.metadata.name,
+    );
+    expect(names).toHaveLength(2);
+    expect(names).toContain(squatter);
+    expect(
+      new Set((await webPods()).map((p) => p.metadata.name.slice(0, p.metadata.name.lastIndexOf('-')))),
+    ).not.toContain(squatter);
   });
 
   it('deletes the ReplicaSets and pods of a deleted Deployment', async () => {
