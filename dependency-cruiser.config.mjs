@@ -1,0 +1,125 @@
+// Import boundaries and cycles (issue 9, STYLE.md "Layout", DESIGN.md "Dependency direction").
+// Run by ./scripts/test as the `boundaries` step:
+//   pnpm exec depcruise --config dependency-cruiser.config.mjs packages e2e scripts
+// Workspace imports resolve through node_modules to packages/<pkg>/src/index.ts, so a
+// dependency on any other file of another package is a reach into its internals.
+
+// Tests and test-only helpers: they may use @kedge/testing.
+const TEST_FILES = [
+  '\\.test\\.ts$',
+  '/testdata/',
+  '/test-[^/]*\\.ts$',
+  '/test-harness\\.ts$',
+  '^packages/store/src/contract/',
+];
+// Daemons and the processes they are built into; none reaches into another's files.
+const PROCESSES = 'cloudcore|controllermanager|dashboard|edgecore';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+export default {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles, within a package or across packages (type-only imports included).',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-package-internals',
+      severity: 'error',
+      comment: 'Import another package only through its entry, `@kedge/<pkg>` (packages/<pkg>/src/index.ts).',
+      from: { path: '^packages/([^/]+)/' },
+      to: { path: '^packages/([^/]+)/', pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$'] },
+    },
+    {
+      name: 'no-relative-import-out-of-package',
+      severity: 'error',
+      comment: 'Another package is `@kedge/<pkg>`, never a relative path out of this package.',
+      from: { path: '^packages/([^/]+)/' },
+      to: { dependencyTypes: ['local'], path: '^packages/', pathNot: '^packages/$1/' },
+    },
+    {
+      name: 'no-internals-from-outside-packages',
+      severity: 'error',
+      comment: 'e2e/ and scripts/ import packages through `@kedge/<pkg>` only.',
+      from: { path: '^(e2e|scripts)/' },
+      to: { path: '^packages/', pathNot: '^packages/[^/]+/src/index\\.ts$' },
+    },
+    {
+      name: 'relative-import-into-packages',
+      severity: 'error',
+      comment: 'e2e/ and scripts/ import packages as `@kedge/<pkg>`, not by a relative path.',
+      from: { path: '^(e2e|scripts)/' },
+      to: { dependencyTypes: ['local'], path: '^packages/' },
+    },
+    {
+      name: 'api-is-the-floor',
+      severity: 'error',
+      comment: '@kedge/api depends on no other @kedge package.',
+      from: { path: '^packages/api/' },
+      to: { path: '^packages/', pathNot: '^packages/api/' },
+    },
+    {
+      name: 'runtime-knows-no-domain',
+      severity: 'error',
+      comment: '@kedge/runtime (logger, clock, config loading) uses only @kedge/api (coded errors).',
+      from: { path: '^packages/runtime/' },
+      to: { path: '^packages/', pathNot: '^packages/(runtime|api)/' },
+    },
+    {
+      name: 'libraries-below-processes',
+      severity: 'error',
+      comment: 'store, oci, beehive and runtime sit below the processes: api <- store <- cloud processes.',
+      from: { path: '^packages/(store|oci|beehive|runtime)/' },
+      to: { path: `^packages/(${PROCESSES}|keadm|localup|edgemark)/` },
+    },
+    {
+      name: 'store-only-on-api-and-runtime',
+      severity: 'error',
+      comment: '@kedge/store builds on @kedge/api and @kedge/runtime only.',
+      from: { path: '^packages/store/' },
+      to: { path: '^packages/', pathNot: '^packages/(store|api|runtime|testing)/' },
+    },
+    {
+      name: 'edge-without-store',
+      severity: 'error',
+      comment: 'api <- edgecore: the edge has its own cache and never opens the cloud store.',
+      from: { path: '^packages/edgecore/' },
+      to: { path: '^packages/store/' },
+    },
+    {
+      name: 'process-not-from-process',
+      severity: 'error',
+      comment: 'A process package never imports another process package (move shared code down a floor).',
+      from: { path: `^packages/(${PROCESSES})/` },
+      to: { path: `^packages/(${PROCESSES})/`, pathNot: '^packages/$1/' },
+    },
+    {
+      name: 'processes-below-tools',
+      severity: 'error',
+      comment: 'Processes and libraries never import the tools built on them (keadm, localup, edgemark).',
+      from: { path: '^packages/', pathNot: '^packages/(keadm|localup|edgemark)/' },
+      to: { path: '^packages/(keadm|localup|edgemark)/' },
+    },
+    {
+      name: 'testing-only-in-tests',
+      severity: 'error',
+      comment: '@kedge/testing is for tests, e2e, localup and edgemark only, never production code.',
+      from: { path: '^packages/', pathNot: ['^packages/(testing|localup|edgemark)/', ...TEST_FILES] },
+      to: { path: '^packages/testing/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['node_modules', '\\.tsbuild/', '^packages/dashboard/src/web/vendor/'] },
+    tsPreCompilationDeps: true,
+    combinedDependencies: false,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
