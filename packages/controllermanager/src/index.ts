@@ -13,16 +13,11 @@ export { planJob, type JobPlan } from './nodetask/plan-job.ts';
 export { selectNodes, type NodeLookup, type Selection } from './nodetask/select-nodes.ts';
 export { timeoutReason, expectedAction } from './nodetask/entry-timeout.ts';
 export {
-  withFinalizerAndDefaults,
-  rolloutOf,
-  type NodeTaskJob,
-  type Rollout,
-  type TaskEntry,
-  type TaskStatus,
-} from './nodetask/node-task-job.ts';
-export {
   NodeLifecycleController,
   type NodeLifecycleControllerOptions,
 } from './nodelifecycle/node-lifecycle-controller.ts';
 export { staleReadyCondition } from './nodelifecycle/stale-node.ts';
 export { startControllerManager, type ControllerManagerDeps, type RunningControllerManager } from './app.ts';
+export { WorkloadController, type WorkloadControllerOptions } from './workload/workload-controller.ts';
+export { planPlacement, type PlacementDecision } from './workload/plan-placement.ts';
+export { workloadControllerEnabled } from './run-controllers.ts';
