@@ -1,6 +1,6 @@
 import type { ReplicaSet } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import { planReplicas } from './plan-replicas.ts';
+import { planReplicas, podForReplicaSet } from './plan-replicas.ts';
 import { pod, T0 } from './workload-fixtures.ts';
 
 const rs = (replicas: number): ReplicaSet => ({
@@ -47,5 +47,23 @@ describe('planReplicas', () => {
     };
     const failed = { ...pod('failed', { owner: 'rs1' }), status: { phase: 'Failed' as const } };
     expect(planReplicas(rs(1), [going, failed], T0).create).toBe(1);
+  });
+
+  it('names pods <replicaset>-<5 chars>, cut to 63 characters like generateName, owned by the ReplicaSet', () => {
+    const p = podForReplicaSet(rs(1), () => 0);
+    expect(p.metadata.name).toBe('rs1-bbbbb');
+    expect(p.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: 'rs1',
+        uid: 'rs1',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+    const long = rs(1);
+    long.metadata.name = 'a'.repeat(80);
+    expect(podForReplicaSet(long, () => 0).metadata.name).toBe(`${'a'.repeat(58)}bbbbb`);
   });
 });

@@ -56,7 +56,13 @@ function deleteFirst(a: Pod, b: Pod): number {
 
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** A pod of the ReplicaSet's template: `<rs>-<5 random chars>`, owned by it. */
+/** The longest name prefix before the random suffix (Kubernetes' generateName rule: 63 - 5). */
+const MAX_PREFIX = 58;
+
+/**
+ * A pod of the ReplicaSet's template: `<rs>-<5 random chars>`, the prefix cut
+ * to 58 characters as Kubernetes' generateName does, owned by it.
+ */
 export function podForReplicaSet(rs: ReplicaSet, random: () => number = Math.random): Pod {
   const suffix = Array.from(
     { length: 5 },
@@ -67,7 +73,7 @@ export function podForReplicaSet(rs: ReplicaSet, random: () => number = Math.ran
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: `${rs.metadata.name}-${suffix}`,
+      name: `${`${rs.metadata.name}-`.slice(0, MAX_PREFIX)}${suffix}`,
       ...(rs.metadata.namespace ? { namespace: rs.metadata.namespace } : {}),
       labels: { ...t.metadata?.labels },
       ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
