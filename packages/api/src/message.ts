@@ -68,3 +68,23 @@ export function replyTo(request: Message, source: string, content: unknown, oper
     content,
   });
 }
+
+/**
+ * The edge's ack of a cloud object message (insert/update/patch/delete of
+ * `<ns>/<type>/<name>`): a `response` with parent_msg_id = the message, sent
+ * only after the edge database holds the result. KubeEdge acks with the bare
+ * string "OK"; kedge adds what the cloud needs for its ObjectSync record
+ * (named as that record's fields): the object's UID and the resourceVersion
+ * the edge now holds for it ("" when nothing is stored, e.g. after a delete).
+ * `outcome` says what the write did: `applied` (stored), `stale` (an older
+ * version than the stored one, or an update of a deleted UID: ignored),
+ * `deleted`, `absent` (delete of an object the edge does not have).
+ */
+export const ObjectAckContentSchema = z.object({
+  status: z.literal('OK'),
+  objectUID: z.string(),
+  objectResourceVersion: z.string(),
+  outcome: z.enum(['applied', 'stale', 'deleted', 'absent']),
+});
+
+export type ObjectAckContent = z.infer<typeof ObjectAckContentSchema>;

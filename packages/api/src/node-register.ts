@@ -15,6 +15,9 @@ export const RegisterNodeContentSchema = z.object({
       containerRuntimeVersion: z.string().optional(),
     })
     .default({}),
+  /** Node status capacity / allocatable as Kubernetes quantities (`cpu`, `memory`, `pods`). */
+  capacity: z.record(z.string(), z.string()).optional(),
+  allocatable: z.record(z.string(), z.string()).optional(),
 });
 
 export type RegisterNodeContent = z.infer<typeof RegisterNodeContentSchema>;

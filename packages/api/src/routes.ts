@@ -6,6 +6,7 @@ export const EdgeModules = {
   metaManager: 'metamanager',
   taskManager: 'taskmanager',
   metaServer: 'metaserver',
+  edged: 'edged',
 } as const;
 
 export const EdgeGroups = {
@@ -13,6 +14,7 @@ export const EdgeGroups = {
   meta: 'meta',
   taskManager: 'taskmanager',
   metaServer: 'metaserver',
+  edged: 'edged',
 } as const;
 
 export const CloudModules = {
@@ -45,6 +47,18 @@ export const Operations = {
   /** cloud -> edge: the report with parent_msg_id is durable. */
   reportAck: 'reportAck',
   updateNodeActionStatus: 'UpdateNodeActionStatus',
+} as const;
+
+/**
+ * Resource types in `<ns>/<type>/<name>` (KubeEdge's lower-case kinds): the
+ * objects cloudcore syncs to a node, and the pod status edged sends up.
+ */
+export const ResourceTypes = {
+  pod: 'pod',
+  configmap: 'configmap',
+  secret: 'secret',
+  node: 'node',
+  podstatus: 'podstatus',
 } as const;
 
 /** Resource strings as the edge sees them: `<ns>/<type>/<name>`. */

@@ -141,8 +141,33 @@ const EdgeHubSchema = z
   }, whenObject)
   .describe('the tunnel to cloudcore');
 
+const absolutePath = (what: string) =>
+  z
+    .string()
+    .refine((v) => v.startsWith('/'), { message: 'must be an absolute path' })
+    .describe(what);
+
 const EdgedSchema = z
   .strictObject({
+    enable: enable("edged: the node's pods on containerd through CRI (needs podCIDR)"),
+    podCIDR: z
+      .string()
+      .refine((v) => v === '' || /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(v), {
+        message: 'must be an IPv4 CIDR (a.b.c.d/n)',
+      })
+      .describe("this node's pod range, bridged by CNI (required with enable)"),
+    rootDirectory: absolutePath("pods' volume directories live under <rootDirectory>/pods"),
+    secretsDirectory: absolutePath('secret volumes (point it at a tmpfs)'),
+    podLogsRoot: absolutePath('CRI container logs, <podLogsRoot>/<ns>_<pod>_<uid>/<container>/'),
+    cgroupRoot: z.string().describe("cgroupfs parent of the pods' cgroups ('' for the runtime's default)"),
+    podSandboxImage: z
+      .string()
+      .describe("pause image; pulled at start when the runtime lacks it ('' for the runtime's own)"),
+    cniBinDir: absolutePath('CNI plugin binaries (what containerd is configured with)'),
+    cniConfDir: absolutePath('where edged writes the pod network config (containerd cni.conf_dir)'),
+    allowedHostPaths: z
+      .array(absolutePath('host path prefix'))
+      .describe('hostPath volumes are allowed only under these prefixes (none by default)'),
     hostnameOverride: z
       .string()
       .superRefine((name, ctx) => {
@@ -172,6 +197,10 @@ const EdgedSchema = z
       })
       .describe('the kubelet settings kedge uses'),
   })
+  .superRefine((edged, ctx) => {
+    if (valueAt(edged, ['enable']) === true && valueAt(edged, ['podCIDR']) === '')
+      ctx.addIssue({ code: 'custom', path: ['podCIDR'], message: 'required with enable' });
+  }, whenObject)
   .describe('the node agent');
 
 const MetaManagerSchema = z
@@ -280,6 +309,16 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         },
       },
       edged: {
+        enable: false,
+        podCIDR: '',
+        rootDirectory: '/var/lib/kedge/edged',
+        secretsDirectory: '/run/kedge/secrets',
+        podLogsRoot: '/var/log/pods',
+        cgroupRoot: '',
+        podSandboxImage: '',
+        cniBinDir: '/usr/lib/cni',
+        cniConfDir: '/etc/cni/net.d',
+        allowedHostPaths: [],
         hostnameOverride: '',
         nodeLabels: {},
         tailoredKubeletConfig: {

@@ -37,6 +37,8 @@ export const NodeSchema = z.object({
       conditions: z.array(NodeConditionSchema).optional(),
       addresses: z.array(NodeAddressSchema).optional(),
       nodeInfo: NodeSystemInfoSchema.optional(),
+      capacity: z.record(z.string(), z.string()).optional(),
+      allocatable: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
 });
