@@ -1,8 +1,22 @@
 // Import boundaries and cycles (issue 9, STYLE.md "Layout", DESIGN.md "Dependency direction").
-// Run by ./scripts/test as the `boundaries` step:
+// Run by ./scripts/test as the `boundaries` step (`pnpm run boundaries`):
 //   pnpm exec depcruise --config dependency-cruiser.config.mjs packages e2e scripts
-// Workspace imports resolve through node_modules to packages/<pkg>/src/index.ts, so a
-// dependency on any other file of another package is a reach into its internals.
+// Workspace imports resolve through node_modules to the files a package's package.json
+// `exports` names (src/index.ts), so a dependency on any other file of another package is a
+// reach into its internals.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { URL } from 'node:url';
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// The public entry files of every package, from its package.json `exports`.
+const ENTRY_FILES = readdirSync(new URL('./packages/', import.meta.url)).flatMap((dir) => {
+  const manifestUrl = new URL(`./packages/${dir}/package.json`, import.meta.url);
+  if (!existsSync(manifestUrl)) return [];
+  const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8'));
+  return Object.values(manifest.exports ?? {}).map(
+    (file) => `^packages/${escape(dir)}/${escape(String(file).replace(/^\.\//, ''))}$`,
+  );
+});
 
 // Tests and test-only helpers: they may use @kedge/testing.
 const TEST_FILES = [
@@ -28,9 +42,10 @@ export default {
     {
       name: 'no-package-internals',
       severity: 'error',
-      comment: 'Import another package only through its entry, `@kedge/<pkg>` (packages/<pkg>/src/index.ts).',
+      comment:
+        'Import another package only through its entry, `@kedge/<pkg>` (what its package.json exports).',
       from: { path: '^packages/([^/]+)/' },
-      to: { path: '^packages/([^/]+)/', pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$'] },
+      to: { path: '^packages/([^/]+)/', pathNot: ['^packages/$1/', ...ENTRY_FILES] },
     },
     {
       name: 'no-relative-import-out-of-package',
@@ -44,7 +59,7 @@ export default {
       severity: 'error',
       comment: 'e2e/ and scripts/ import packages through `@kedge/<pkg>` only.',
       from: { path: '^(e2e|scripts)/' },
-      to: { path: '^packages/', pathNot: '^packages/[^/]+/src/index\\.ts$' },
+      to: { path: '^packages/', pathNot: ENTRY_FILES },
     },
     {
       name: 'relative-import-into-packages',

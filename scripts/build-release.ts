@@ -7,9 +7,9 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { errorMessage } from '../packages/api/src/index.ts';
-import { buildRelease } from '../packages/localup/src/index.ts';
-import { pushRelease } from '../packages/oci/src/index.ts';
+import { errorMessage } from '@kedge/api';
+import { buildRelease } from '@kedge/localup';
+import { pushRelease } from '@kedge/oci';
 
 const USAGE = 'usage: node scripts/build-release.ts --version vX.Y.Z --out DIR [--push HOST[:PORT]/REPO:TAG]';
 

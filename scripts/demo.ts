@@ -1,2 +1,2 @@
-// The README's main command: see packages/localup/src/demo/demo-main.ts.
-import '../packages/localup/src/demo/demo-main.ts';
+// The README's main command: @kedge/localup/demo (packages/localup/src/demo/demo-main.ts).
+import '@kedge/localup/demo';

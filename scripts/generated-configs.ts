@@ -1,12 +1,9 @@
 // The reference configs under configs/: exactly what each daemon's
 // `--defaultconfig` prints.
 import { join } from 'node:path';
-import { defaultEdgeCoreConfig, renderEdgeCoreConfig } from '../packages/edgecore/src/config/index.ts';
-import { defaultCloudCoreConfig, renderCloudCoreConfig } from '../packages/cloudcore/src/config/index.ts';
-import {
-  defaultControllerManagerConfig,
-  renderControllerManagerConfig,
-} from '../packages/controllermanager/src/config/index.ts';
+import { defaultEdgeCoreConfig, renderEdgeCoreConfig } from '@kedge/edgecore';
+import { defaultCloudCoreConfig, renderCloudCoreConfig } from '@kedge/cloudcore';
+import { defaultControllerManagerConfig, renderControllerManagerConfig } from '@kedge/controllermanager';
 
 export function generatedConfigs(root: string): { path: string; content: string }[] {
   return [

@@ -1,7 +1,7 @@
 // The list of files under configs/ that are generated from code.
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { renderCrds } from '../packages/api/src/index.ts';
+import { renderCrds } from '@kedge/api';
 import { generatedConfigs } from './generated-configs.ts';
 
 export interface GeneratedFile {
