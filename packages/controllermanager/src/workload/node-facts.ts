@@ -1,6 +1,14 @@
 // What placement reads from a Node beyond the typed schema: taints
 // (spec.taints) and allocatable resources (status.allocatable).
-import { isEdgeNode, isNodeReady, parseQuantity, type Node, type Pod, type Toleration } from '@kedge/api';
+import {
+  isEdgeNode,
+  isNodeReady,
+  nodeReadyCondition,
+  parseQuantity,
+  type Node,
+  type Pod,
+  type Toleration,
+} from '@kedge/api';
 
 export interface Taint {
   key: string;
@@ -81,4 +89,21 @@ export function podRequests(pod: Pod): Map<string, number> {
     for (const [k, v] of of(c)) total.set(k, Math.max(total.get(k) ?? 0, v));
   }
   return total;
+}
+
+/**
+ * What placement and eviction read from a node, as one string: equal strings
+ * mean a change (a heartbeat) cannot matter to them.
+ */
+export function placementFacts(node: Node): string {
+  const allocatable = (node.status as { allocatable?: unknown } | undefined)?.allocatable;
+  return JSON.stringify([
+    isEdgeNode(node),
+    nodeReadyCondition(node)?.status,
+    nodeReadyCondition(node)?.lastTransitionTime,
+    node.spec?.unschedulable,
+    node.metadata.labels,
+    taintsOf(node),
+    allocatable,
+  ]);
 }

@@ -5,11 +5,12 @@
 // the object it owns fresh, pods and nodes from the caches, and writes
 // through mutate.
 // In cluster mode the real Kubernetes components do this and it stays off.
+import { placementFacts } from './node-facts.ts';
 import { isPodActive } from './rollout-math.ts';
 import type { Clock, Logger } from '@kedge/runtime';
 import { systemClock } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore } from '@kedge/store';
-import type { Pod } from '@kedge/api';
+import type { Node, Pod } from '@kedge/api';
 import { Controller } from '../controller/controller.ts';
 import { DeploymentReconciler } from './deployment-reconciler.ts';
 import { PlacementReconciler } from './placement-reconciler.ts';
@@ -44,6 +45,12 @@ export class WorkloadController {
   #eviction?: PodEviction;
   readonly #events: WorkloadEvents;
   readonly #podIndex = new PodIndex();
+  /** Keys of active pods without a node. */
+  readonly #unbound = new Set<string>();
+  /** placementFacts per node: heartbeats that change nothing else are ignored. */
+  readonly #nodeFacts = new Map<string, string>();
+  #evicting = false;
+  #evictAgain = false;
   readonly #expectations: Expectations;
 
   constructor(options: WorkloadControllerOptions) {
@@ -85,7 +92,10 @@ export class WorkloadController {
   async run(signal: AbortSignal): Promise<void> {
     const { store } = this.#o;
     const base = { signal, log: this.#log, clock: this.#o.informerClock ?? systemClock };
-    const nodes = createInformer(store, 'Node', { ...base, onEvent: () => this.#nodesChanged() });
+    const nodes = createInformer(store, 'Node', {
+      ...base,
+      onEvent: (e) => this.#nodeChanged(e.object, e.type === 'DELETED'),
+    });
     const pods = createInformer(store, 'Pod', {
       ...base,
       onEvent: (e) => this.#podChanged(e.object, e.type === 'DELETED'),
@@ -139,19 +149,48 @@ export class WorkloadController {
     if (rs) this.#expectations.observe(keyOf(pod.metadata.namespace, rs), pod.metadata.name, deleted);
     const rsObject = rs ? this.#rsCache?.get(rs, pod.metadata.namespace) : undefined;
     if (rsObject) this.#enqueueOwner(rsObject, 'Deployment', this.#deployments);
-    if (!deleted && !pod.spec.nodeName && isPodActive(pod)) this.#placement.enqueue(objectKey(pod));
-    if (deleted && pod.spec.nodeName) this.#enqueuePending();
-  }
-
-  #nodesChanged(): void {
-    this.#enqueuePending();
-    this.#eviction?.evictOnce().catch((err: unknown) => this.#log.error({ err }, 'eviction pass failed'));
-  }
-
-  #enqueuePending(): void {
-    for (const p of this.#pods?.list() ?? []) {
-      if (!p.spec.nodeName && isPodActive(p)) this.#placement.enqueue(objectKey(p));
+    const key = objectKey(pod);
+    if (!deleted && !pod.spec.nodeName && isPodActive(pod)) {
+      this.#unbound.add(key);
+      this.#placement.enqueue(key);
+    } else {
+      this.#unbound.delete(key);
     }
+    if (deleted && pod.spec.nodeName) this.#enqueueUnbound();
+  }
+
+  #nodeChanged(node: Node, deleted: boolean): void {
+    const name = node.metadata.name;
+    const facts = deleted ? undefined : placementFacts(node);
+    if (facts === this.#nodeFacts.get(name)) return;
+    if (facts === undefined) this.#nodeFacts.delete(name);
+    else this.#nodeFacts.set(name, facts);
+    this.#enqueueUnbound();
+    this.#evictSoon();
+  }
+
+  #enqueueUnbound(): void {
+    for (const key of this.#unbound) this.#placement.enqueue(key);
+  }
+
+  /** An eviction pass now, or right after the one running (passes never overlap). */
+  #evictSoon(): void {
+    if (!this.#eviction) return;
+    if (this.#evicting) {
+      this.#evictAgain = true;
+      return;
+    }
+    this.#evicting = true;
+    this.#eviction
+      .evictOnce()
+      .catch((err: unknown) => this.#log.error({ err }, 'eviction pass failed'))
+      .finally(() => {
+        this.#evicting = false;
+        if (this.#evictAgain) {
+          this.#evictAgain = false;
+          this.#evictSoon();
+        }
+      });
   }
 
   /** Enqueues the object's controller owner of `kind`; returns its name. */
