@@ -6,7 +6,7 @@ import {
   nodeTaskFinalizer,
   normalizeActionName,
 } from './node-task-common.ts';
-import { countNodeTasks, formatProgress } from './node-task-progress.ts';
+import { countNodeTasks, formatProgress } from '../node-task/progress.ts';
 
 describe('action names', () => {
   it.each([

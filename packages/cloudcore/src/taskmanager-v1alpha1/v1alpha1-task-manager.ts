@@ -12,11 +12,12 @@ import {
   V1alpha1TaskResponseSchema,
   WireGroups,
   describeIssues,
+  effectiveRollout,
   errorMessage,
   exceedsFailureTolerate,
+  isJobFinished,
   isV1alpha1Final,
   newMessage,
-  nodeTaskDefaults,
   nodeTaskVersionOf,
   parseV1alpha1ReportResource,
   rfc3339,
@@ -194,8 +195,7 @@ export class V1alpha1TaskManager {
     if (job === undefined) return;
     if (kind === 'ConfigUpdateJob' || nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha1) {
       // A v1alpha2 job (or a ConfigUpdateJob, which v1alpha1 does not have) is left alone.
-      if (job.status?.phase !== 'Completed' && job.status?.phase !== 'Failure')
-        await this.#o.refusals.refuse(job);
+      if (!isJobFinished(job.status?.phase)) await this.#o.refusals.refuse(job);
       return;
     }
     const v1 = job as V1alpha1Job;
@@ -219,7 +219,7 @@ export class V1alpha1TaskManager {
         if (fresh.metadata.uid !== v1.metadata.uid || s?.state !== state.state || !this.#mayStart(fresh))
           return undefined;
         const entries = v1alpha1Entries(fresh);
-        let free = this.#concurrency(fresh) - v1alpha1Counts(entries).running;
+        let free = effectiveRollout(fresh).concurrency - v1alpha1Counts(entries).running;
         const next = entries.map((e) => {
           if (free <= 0 || !this.#due(e, s.state) || !this.#session(e.nodeName)) return e;
           free--;
@@ -282,15 +282,7 @@ export class V1alpha1TaskManager {
   /** No new node starts once failures are over failureTolerate (the controller then ends the job). */
   #mayStart(job: V1alpha1Job): boolean {
     const { failed, total } = v1alpha1Counts(v1alpha1Entries(job));
-    return !exceedsFailureTolerate(failed, total, this.#rollout(job).failureTolerate);
-  }
-
-  #concurrency(job: V1alpha1Job): number {
-    return Math.max(1, this.#rollout(job).concurrency ?? nodeTaskDefaults.concurrency);
-  }
-
-  #rollout(job: V1alpha1Job): { concurrency?: number | undefined; failureTolerate?: string | undefined } {
-    return job.kind === 'ImagePrePullJob' ? job.spec.imagePrePullTemplate : job.spec;
+    return !exceedsFailureTolerate(failed, total, effectiveRollout(job).failureTolerate);
   }
 
   #due(e: { state: string; startTime?: string | undefined }, stage: string): boolean {

@@ -5,9 +5,13 @@
 // replica resumes every job from its informers' first list.
 import {
   DEFAULT_IMAGE_SECRET_NAMESPACES,
+  NODE_TASK_KIND_NAMES,
+  isJobFinished,
+  jobKey,
   NodeTaskMode,
   nodeTaskVersionOf,
   type Message,
+  type NodeTaskJob,
   type NodeTaskKind,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
@@ -15,7 +19,6 @@ import { createInformer, type Informer, type ResourceStore, type WatchEvent } fr
 import type { CloudHub } from '../cloudhub/cloud-hub.ts';
 import { JobExecutor } from './executor/job-executor.ts';
 import { loadTaskPrelude } from './executor/task-prelude.ts';
-import { NODE_TASK_KIND_NAMES, jobKey, type NodeTaskJob } from './node-task-jobs.ts';
 import { JobStatusWriter } from './status/job-status-writer.ts';
 import { applyProgress, parseProgressMessage } from './upstream/apply-progress.ts';
 import { applyReport } from './upstream/apply-report.ts';
@@ -141,12 +144,7 @@ export class TaskManager {
     const key = jobKey(kind, job.metadata.name);
     const existing = this.executors.get(key);
     const otherApi = nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha2; // the v1alpha1 task manager's
-    if (
-      otherApi &&
-      e.type !== 'DELETED' &&
-      job.status?.phase !== 'Completed' &&
-      job.status?.phase !== 'Failure'
-    )
+    if (otherApi && e.type !== 'DELETED' && !isJobFinished(job.status?.phase))
       void this.o.refusals?.refuse(job);
     if (e.type === 'DELETED' || otherApi || !JobExecutor.needed(job)) {
       if (existing) {

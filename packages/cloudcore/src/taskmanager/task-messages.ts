@@ -15,13 +15,14 @@ import {
   WireGroups,
   newMessage,
   nodeTaskResource,
+  taskTypeOf,
   type Message,
+  type NodeTaskJob,
   type NodeTaskRequest,
 } from '@kedge/api';
-import { taskTypeOf, type NodeTaskJob } from './node-task-jobs.ts';
 
 export function taskMessage(job: NodeTaskJob, node: string, now: number): Message {
-  const type = taskTypeOf(job);
+  const type = taskTypeOf(job.kind);
   const content: NodeTaskRequest = { jobUid: job.metadata.uid ?? '', spec: edgeSpec(job) };
   return newMessage({
     source: CloudModules.taskManager,
@@ -38,7 +39,7 @@ export function confirmMessage(job: NodeTaskJob, node: string, now: number): Mes
     source: CloudModules.taskManager,
     group: WireGroups.taskManager,
     operation: NodeTaskOperations.confirm,
-    resource: nodeTaskResource(taskTypeOf(job), job.metadata.name, node),
+    resource: nodeTaskResource(taskTypeOf(job.kind), job.metadata.name, node),
     content: { jobUid: job.metadata.uid ?? '' },
     now,
   });

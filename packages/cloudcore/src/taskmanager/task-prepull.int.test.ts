@@ -3,17 +3,17 @@
 // UpdateNodeActionProgress keeps the entry's imageStatus current while the
 // node pulls, without touching its actionFlow or phase.
 import {
-  NodeTaskOperations,
-  newMessage,
-  nodeTaskResource,
   type ImagePrePullJob,
   type Message,
+  newMessage,
+  type NodeTaskJob,
+  NodeTaskOperations,
+  nodeTaskResource,
   type Secret,
 } from '@kedge/api';
 import type { ResourceStore } from '@kedge/store';
 import { waitFor } from '@kedge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeTaskJob } from './node-task-jobs.ts';
 import { entry, getJob } from './testdata/task-cloud.ts';
 import type { TaskEdge } from './testdata/task-edge.ts';
 import { TaskHarness } from './testdata/task-harness.ts';

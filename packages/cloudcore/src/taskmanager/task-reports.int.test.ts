@@ -1,8 +1,7 @@
 // UpdateNodeActionStatus end to end: an edge report through CloudHub into
 // the job status, with the answers the edge gets back.
-import type { WireErrorContent } from '@kedge/api';
+import type { NodeTaskEntry, WireErrorContent } from '@kedge/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeTaskEntry } from './node-task-jobs.ts';
 import { createTaskJob, entry, getJob } from './testdata/task-cloud.ts';
 import type { TaskEdge } from './testdata/task-edge.ts';
 import { TaskHarness } from './testdata/task-harness.ts';

@@ -5,15 +5,21 @@
 // nodes, moves the job stage by stage and decides its end (planV1alpha1).
 // Jobs of the other API it leaves alone, saying so once per job.
 import {
+  type NodeTaskJob,
+  type NodeTaskKind,
   NodeTaskMode,
   nodeTaskVersionOf,
+  parseJobKey,
+  rolloutOf,
+  rolloutPath,
   v1alpha1Entries,
-  v1alpha1JobState,
-  v1alpha1TypeOfKind,
-  withV1alpha1Status,
-  type NodeTaskKind,
   type V1alpha1Job,
+  v1alpha1JobState,
   type V1alpha1Kind,
+  v1alpha1TypeOfKind,
+  withFinalizerAndDefaults,
+  withoutFinalizer,
+  withV1alpha1Status,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
@@ -21,14 +27,6 @@ import { Controller, Reconciled, type ReconcileResult } from '../controller/cont
 import { freshNodeLookup } from '../nodetask/fresh-node-lookup.ts';
 import { JobWatch } from '../nodetask/job-watch.ts';
 import { recordModeSkip } from '../nodetask/mode-skip.ts';
-import {
-  parseJobKey,
-  rolloutOf,
-  rolloutPath,
-  withFinalizerAndDefaults,
-  withoutFinalizer,
-  type NodeTaskJob,
-} from '../nodetask/node-task-job.ts';
 import { selectNodes, type NodeLookup } from '../nodetask/select-nodes.ts';
 import type { ModeRefusals } from '@kedge/store';
 import { needsReleasePin, withReleasePin, type ReleasePinner } from '../nodetask/release-pin.ts';

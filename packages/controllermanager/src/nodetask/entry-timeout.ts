@@ -2,8 +2,14 @@
 // clock of a node restarts with every action it finishes, so the deadline is
 // its last action's time (or the dispatch time) plus timeoutSeconds, and the
 // reason names what the node was expected to do next.
-import { ACTION_FLOWS, ActionName, nextAction, type ActionStatus, type NodeTaskType } from '@kedge/api';
-import type { TaskEntry } from './node-task-job.ts';
+import {
+  ACTION_FLOWS,
+  ActionName,
+  type ActionStatus,
+  nextAction,
+  type NodeTaskType,
+  type TaskEntry,
+} from '@kedge/api';
 
 export const TIMEOUT_REASON_PREFIX = 'timed out after ';
 

@@ -4,9 +4,8 @@
 // the node, or has it Ready. Named nodes the cache would call missing, not
 // Ready or not an edge node are read from the store before that is decided
 // (a few reads in the common case; the cache stays the answer otherwise).
-import { isEdgeNode, isNodeReady, type Node } from '@kedge/api';
+import { isEdgeNode, isNodeReady, type Node, type Rollout } from '@kedge/api';
 import type { ResourceStore } from '@kedge/store';
-import type { Rollout } from './node-task-job.ts';
 import type { NodeLookup } from './select-nodes.ts';
 
 export async function freshNodeLookup(

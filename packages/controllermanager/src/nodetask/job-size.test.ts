@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Node } from '@kedge/api';
+import type { Node, NodeTaskJob } from '@kedge/api';
 import { finishedJobBytes, jobSizeProblem, KUBERNETES_MAX_JOB_BYTES } from './job-size.ts';
-import type { NodeTaskJob } from './node-task-job.ts';
 import { planJob } from './plan-job.ts';
 
 const T = '2030-01-01T00:00:00Z';

@@ -7,8 +7,15 @@
 // ends as a failure that went through the kind's longest action flow, with
 // a reason of REASON_BUDGET characters on the job entry and on the failed
 // action, and (ImagePrePullJob) a failed status with a reason per image.
-import { ACTION_FLOWS, rfc3339, type ActionName, type NodeTaskKind } from '@kedge/api';
-import { rolloutPath, taskTypeOf, type NodeTaskJob } from './node-task-job.ts';
+import {
+  ACTION_FLOWS,
+  type ActionName,
+  type NodeTaskJob,
+  type NodeTaskKind,
+  rfc3339,
+  rolloutPath,
+  taskTypeOf,
+} from '@kedge/api';
 
 /** Characters budgeted for one reason (KubeEdge-style reasons are ~60-150). */
 export const REASON_BUDGET = 200;

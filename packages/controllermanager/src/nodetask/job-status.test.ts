@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionStatus, NodeTaskPhase, NodeTaskType } from '@kedge/api';
+import type { ActionStatus, NodeTaskPhase, NodeTaskType, Rollout, TaskEntry, TaskStatus } from '@kedge/api';
 import { computeJobStatus } from './job-status.ts';
-import type { Rollout, TaskEntry, TaskStatus } from './node-task-job.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString().replace(/\.000Z$/, 'Z');

@@ -9,13 +9,15 @@ import {
   exceedsFailureTolerate,
   formatProgress,
   JobPhase,
+  type NodeTaskCounts,
   nodeTaskDefaults,
   NodeTaskPhase,
-  type NodeTaskCounts,
   type NodeTaskType,
+  type Rollout,
+  type TaskEntry,
+  type TaskStatus,
 } from '@kedge/api';
 import { entryClockStart, timeoutReason, TIMEOUT_REASON_PREFIX } from './entry-timeout.ts';
-import type { Rollout, TaskEntry, TaskStatus } from './node-task-job.ts';
 
 export const NOT_STARTED_REASON_PREFIX = 'not started: rollout stopped';
 

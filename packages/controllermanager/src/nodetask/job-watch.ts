@@ -2,10 +2,9 @@
 // reconcile: one informer per node-task kind that enqueues the job's key on
 // every change, a wait until they and the node cache are synced, and a
 // periodic resync of the jobs that are not settled (or are being deleted).
-import { JobPhase, type NodeTaskKind } from '@kedge/api';
+import { isJobFinished, jobKey, NODE_TASK_KIND_NAMES, type NodeTaskKind } from '@kedge/api';
 import { systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore } from '@kedge/store';
-import { jobKey, NODE_TASK_KIND_NAMES } from './node-task-job.ts';
 
 export interface JobWatchOptions {
   store: ResourceStore;
@@ -58,7 +57,7 @@ export class JobWatch {
       for (const [kind, informer] of this.informers) {
         for (const job of informer.list()) {
           const phase = job.status?.phase;
-          const settled = phase === JobPhase.Completed || phase === JobPhase.Failure;
+          const settled = isJobFinished(phase);
           if (!settled || job.metadata.deletionTimestamp !== undefined)
             this.#o.enqueue(jobKey(kind, job.metadata.name));
         }

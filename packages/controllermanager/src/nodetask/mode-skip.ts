@@ -2,9 +2,14 @@
 // gets a status saying why nothing happens and which gate runs it, written
 // once by the controller that leaves it alone; the job's own controller
 // treats that status as "not initialised" (isModeSkipStatus).
-import { isModeSkipStatus, modeSkipStatus, type NodeTaskKind, type NodeTaskMode } from '@kedge/api';
+import {
+  isModeSkipStatus,
+  modeSkipStatus,
+  type NodeTaskJob,
+  type NodeTaskKind,
+  type NodeTaskMode,
+} from '@kedge/api';
 import { mutate, type ResourceStore } from '@kedge/store';
-import type { NodeTaskJob } from './node-task-job.ts';
 
 /** Writes the mode-skip status on a job without a status of its own (or with an outdated one). */
 export async function recordModeSkip(

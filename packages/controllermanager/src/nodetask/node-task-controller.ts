@@ -7,25 +7,23 @@
 // safety net. It keeps no state of its own: a restart continues any job.
 import {
   DEFAULT_IMAGE_SECRET_NAMESPACES,
-  JobPhase,
-  NodeTaskMode,
   isModeSkipStatus,
-  nodeTaskVersionOf,
-  type NodeTaskKind,
-} from '@kedge/api';
-import type { Clock, Logger } from '@kedge/runtime';
-import { mutate, type ResourceStore } from '@kedge/store';
-import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
-import type { ModeRefusals } from '@kedge/store';
-import {
+  JobPhase,
   NODE_TASK_KIND_NAMES,
+  type NodeTaskJob,
+  type NodeTaskKind,
+  NodeTaskMode,
+  nodeTaskVersionOf,
   parseJobKey,
   rolloutOf,
   withFinalizerAndDefaults,
   withoutFinalizer,
   withStatus,
-  type NodeTaskJob,
-} from './node-task-job.ts';
+} from '@kedge/api';
+import type { Clock, Logger } from '@kedge/runtime';
+import { mutate, type ResourceStore } from '@kedge/store';
+import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
+import type { ModeRefusals } from '@kedge/store';
 import { freshNodeLookup } from './fresh-node-lookup.ts';
 import { JobWatch } from './job-watch.ts';
 import { recordModeSkip } from './mode-skip.ts';

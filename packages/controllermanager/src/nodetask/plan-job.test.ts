@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { modeSkipStatus, type ImagePrePullJob, type Node } from '@kedge/api';
+import { type ImagePrePullJob, modeSkipStatus, type Node, type NodeTaskJob } from '@kedge/api';
 import { planJob } from './plan-job.ts';
-import type { NodeTaskJob } from './node-task-job.ts';
 
 const edge: Node = {
   apiVersion: 'v1',

@@ -1,20 +1,22 @@
 // What a job's status should be now, from the job alone (plus the Nodes for
 // a job seen for the first time): the one function both the cheap check
 // against the informer cache and the conflict-checked write run.
-import { JobPhase, imageSecretScopeError, isModeSkipStatus } from '@kedge/api';
-import { jobSizeProblem } from './job-size.ts';
-import { computeJobStatus, type JobStatusResult } from './job-status.ts';
 import {
+  imageSecretScopeError,
+  isModeSkipStatus,
+  JobPhase,
+  type NodeTaskJob,
+  type NodeTaskKind,
   rolloutOf,
   rolloutPath,
   statusOf,
-  taskTypeOf,
-  type NodeTaskJob,
   type TaskStatus,
-} from './node-task-job.ts';
+  taskTypeOf,
+} from '@kedge/api';
+import { jobSizeProblem } from './job-size.ts';
+import { computeJobStatus, type JobStatusResult } from './job-status.ts';
 import { selectNodes, type NodeLookup } from './select-nodes.ts';
 import { withWaitingReasons } from './waiting-reason.ts';
-import type { NodeTaskKind } from '@kedge/api';
 
 export interface JobPlan extends JobStatusResult<NonNullable<TaskStatus['nodeStatus']>[number]> {
   /** True when the job had no status and this plan initialises it. */

@@ -4,9 +4,8 @@
 // that digest and refuse any other manifest, so re-pushing the tag after the
 // job started (or a registry serving different content) installs nothing.
 // A job that pins its own digests (spec.imageDigestGatter) is left as it is.
-import { RELEASE_PIN_ANNOTATION, errorMessage, type NodeUpgradeJob } from '@kedge/api';
+import { errorMessage, type NodeTaskJob, type NodeUpgradeJob, RELEASE_PIN_ANNOTATION } from '@kedge/api';
 import { resolveDigest, type RegistryOptions } from '@kedge/oci';
-import type { NodeTaskJob } from './node-task-job.ts';
 
 export interface ReleasePinOptions {
   /** Repository used when a job sets no spec.image (nodeTask.defaultReleaseImage). */

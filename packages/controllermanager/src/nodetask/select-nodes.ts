@@ -7,13 +7,14 @@ import {
   errorMessage,
   isEdgeNode,
   isNodeReady,
-  NodeLabels,
-  NodeTaskPhase,
-  nodeReadyCondition,
   type Node,
+  NodeLabels,
+  nodeReadyCondition,
+  NodeTaskPhase,
+  type Rollout,
+  type TaskEntry,
 } from '@kedge/api';
 import { labelSelectorToString, matchesLabelSelector, parseLabelSelector } from '@kedge/store';
-import type { Rollout, TaskEntry } from './node-task-job.ts';
 
 /** Read access to the Nodes (the controller passes its informer cache). */
 export interface NodeLookup {

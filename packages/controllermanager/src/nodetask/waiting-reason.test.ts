@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Node } from '@kedge/api';
+import type { Node, TaskStatus } from '@kedge/api';
 import { withWaitingReasons } from './waiting-reason.ts';
-import type { TaskStatus } from './node-task-job.ts';
 
 const node = (name: string, ready: 'True' | 'False' | 'Unknown'): Node => ({
   apiVersion: 'v1',

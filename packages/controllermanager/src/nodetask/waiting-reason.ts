@@ -4,8 +4,7 @@
 // stayed InProgress. The reason names the node's Ready condition and what
 // starts the task; it goes as soon as the node is Ready again (a Pending entry
 // of a Ready node waits only for its turn under `concurrency`).
-import { NodeTaskPhase, nodeReadyCondition } from '@kedge/api';
-import type { TaskEntry, TaskStatus } from './node-task-job.ts';
+import { nodeReadyCondition, NodeTaskPhase, type TaskEntry, type TaskStatus } from '@kedge/api';
 import type { NodeLookup } from './select-nodes.ts';
 
 export const WAITING_REASON_PREFIX = 'waiting for node ';

@@ -4,19 +4,20 @@
 // and writes that imitate what cloudcore does to a job's entries.
 import { join } from 'node:path';
 import {
-  nodePhaseAfter,
-  rfc3339,
   type ActionName,
   type KindName,
   type Node,
+  nodePhaseAfter,
   type NodeTaskKind,
   type ResourceOf,
+  rfc3339,
+  type TaskEntry,
+  taskTypeOf,
 } from '@kedge/api';
 import { createLogger, FakeClock, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { NodeTaskController, type NodeTaskControllerOptions } from '../nodetask/node-task-controller.ts';
-import { taskTypeOf, type TaskEntry } from '../nodetask/node-task-job.ts';
 
 export const T0 = Date.parse('2030-01-01T00:00:00Z');
 

@@ -1,6 +1,5 @@
-import type { ConfigUpdateJob, JobPhase } from '@kedge/api';
+import type { ConfigUpdateJob, JobPhase, NodeTaskEntry } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import type { NodeTaskEntry } from '../node-task-jobs.ts';
 import { claimPending, rolloutBlocked } from './claim-pending.ts';
 
 function job(

@@ -3,14 +3,14 @@
 // It runs inside a conflict-checked status write against the stored job, so
 // the InProgress count it sees is the one every replica sees: concurrency is
 // global for the job, not per replica.
-import { countNodeTasks } from '@kedge/api';
 import {
+  countNodeTasks,
   entriesOf,
   isRolloutOpen,
-  rolloutOf,
+  effectiveRollout,
   withinFailureTolerance,
   type NodeTaskJob,
-} from '../node-task-jobs.ts';
+} from '@kedge/api';
 import type { ChangeResult } from '../status/job-status-writer.ts';
 
 export interface ClaimOptions {
@@ -31,7 +31,7 @@ export interface Claimed {
 export function rolloutBlocked(job: NodeTaskJob): string | undefined {
   if (!isRolloutOpen(job)) return `job phase is ${job.status?.phase ?? 'unset'}`;
   const entries = entriesOf(job);
-  const { concurrency, failureTolerate } = rolloutOf(job);
+  const { concurrency, failureTolerate } = effectiveRollout(job);
   const counts = countNodeTasks(entries);
   if (!withinFailureTolerance(entries, failureTolerate)) {
     return `${counts.failed} of ${counts.total} nodes failed, over failureTolerate ${failureTolerate}`;
@@ -45,7 +45,7 @@ export function rolloutBlocked(job: NodeTaskJob): string | undefined {
 export function claimPending(job: NodeTaskJob, o: ClaimOptions): ChangeResult<Claimed> {
   if (rolloutBlocked(job) !== undefined) return { changed: false, value: { job, nodes: [] } };
   const entries = entriesOf(job);
-  let free = rolloutOf(job).concurrency - countNodeTasks(entries).inProgress;
+  let free = effectiveRollout(job).concurrency - countNodeTasks(entries).inProgress;
   const nodes: string[] = [];
   for (const entry of entries) {
     if (free <= 0) break;

@@ -1,8 +1,7 @@
 // Cloud-side confirmation of upgrades that wait for one: the operator
 // annotates the job (`operations.kedge.io/confirm: "*"` or "node-a,node-b"),
 // and every replica sends `Confirm` to those of its nodes that are waiting.
-import { ActionName, CONFIRM_ANNOTATION } from '@kedge/api';
-import type { NodeTaskEntry, NodeTaskJob } from '../node-task-jobs.ts';
+import { ActionName, CONFIRM_ANNOTATION, type NodeTaskEntry, type NodeTaskJob } from '@kedge/api';
 
 /** Whether the job's confirm annotation names the node ("*" names every node). */
 export function confirmationGiven(job: NodeTaskJob, nodeName: string): boolean {

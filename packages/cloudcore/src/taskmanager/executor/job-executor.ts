@@ -8,11 +8,17 @@
 //   claimed through the job's status writer (global concurrency, failure
 //   tolerance) and then sent their task.
 // Evaluations of one job never overlap; pokes during one run it again after.
-import { errorMessage, rfc3339 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { CloudHub } from '../../cloudhub/cloud-hub.ts';
 import type { NodeSession } from '../../cloudhub/node-session.ts';
-import { entriesOf, isRolloutOpen, type NodeTaskJob } from '../node-task-jobs.ts';
+import {
+  entriesOf,
+  errorMessage,
+  hasWorkToDispatch,
+  isNodeTaskOpen,
+  rfc3339,
+  type NodeTaskJob,
+} from '@kedge/api';
 import type { JobStatusWriter } from '../status/job-status-writer.ts';
 import { confirmMessage, taskMessage } from '../task-messages.ts';
 import { claimPending, rolloutBlocked } from './claim-pending.ts';
@@ -62,17 +68,14 @@ export class JobExecutor {
 
   /** Whether a job in this state needs an executor: something to send or to start. */
   static needed(job: NodeTaskJob): boolean {
-    return entriesOf(job).some(
-      (e) => e.phase === 'InProgress' || (e.phase === 'Pending' && isRolloutOpen(job)),
-    );
+    return hasWorkToDispatch(job);
   }
 
   /** The informer's newest view of the job. */
   update(job: NodeTaskJob): void {
     this.job = job;
     const open = new Set<string>();
-    for (const e of entriesOf(job))
-      if (e.phase === 'InProgress' || e.phase === 'Pending') open.add(e.nodeName);
+    for (const e of entriesOf(job)) if (isNodeTaskOpen(e.phase)) open.add(e.nodeName);
     this.open = open;
     this.poke();
   }

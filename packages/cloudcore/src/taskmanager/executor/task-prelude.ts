@@ -9,19 +9,19 @@
 // other jobs, and this is the second line should one get past it.
 import {
   CloudModules,
-  Operations,
-  WireGroups,
   edgeResource,
   errorMessage,
   imageSecretScopeError,
-  newMessage,
-  splitSecretRef,
   type Message,
+  newMessage,
+  type NodeTaskJob,
+  Operations,
   type Secret,
+  splitSecretRef,
+  WireGroups,
 } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import type { ResourceStore } from '@kedge/store';
-import type { NodeTaskJob } from '../node-task-jobs.ts';
 
 /** Builds the messages a node gets before its task (fresh ids per node). */
 export type TaskPrelude = (node: string, now: number) => Message[];

@@ -1,6 +1,5 @@
-import type { ConfigUpdateJob } from '@kedge/api';
+import type { ConfigUpdateJob, NodeTaskEntry } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import type { NodeTaskEntry } from '../node-task-jobs.ts';
 import { EntryIndex } from './entry-index.ts';
 
 function job(entries: NodeTaskEntry[]): ConfigUpdateJob {

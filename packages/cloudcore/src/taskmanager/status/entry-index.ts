@@ -1,7 +1,7 @@
 // Finds a job's node entries by node name in O(1): built on first use per
 // copy of the job a status write works on, so a batch of thousands of
 // reports against a 10,000-entry job costs linear time, not quadratic.
-import { entriesOf, type NodeTaskEntry, type NodeTaskJob } from '../node-task-jobs.ts';
+import { entriesOf, type NodeTaskEntry, type NodeTaskJob } from '@kedge/api';
 
 export class EntryIndex {
   readonly #job: NodeTaskJob;

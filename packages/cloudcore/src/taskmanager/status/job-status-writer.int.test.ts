@@ -1,10 +1,9 @@
 // Coalescing: many nodes reporting on one job at once cost a handful of
 // status writes, and every report is still acknowledged only once stored.
-import type { KindName, ResourceOf } from '@kedge/api';
+import type { KindName, NodeTaskJob, ResourceOf } from '@kedge/api';
 import { systemClock } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeTaskJob } from '../node-task-jobs.ts';
 import { createTaskJob, entry, getJob, testLogger } from '../testdata/task-cloud.ts';
 import type { TaskEdge } from '../testdata/task-edge.ts';
 import { TaskHarness } from '../testdata/task-harness.ts';

@@ -4,10 +4,9 @@
 // retried from a fresh read on conflict. Each submitter's promise settles only
 // after the write that holds its change is stored, so an ack sent after it
 // means durable.
-import { hasCode, KedgeError, type NodeTaskKind } from '@kedge/api';
+import { hasCode, KedgeError, type NodeTaskJob, type NodeTaskKind } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { ResourceStore } from '@kedge/store';
-import type { NodeTaskJob } from '../node-task-jobs.ts';
 import { EntryIndex } from './entry-index.ts';
 
 export interface ChangeResult<R> {

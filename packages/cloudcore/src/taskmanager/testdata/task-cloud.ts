@@ -2,11 +2,10 @@
 // on one real SQLite file (as separate processes would share it), and jobs
 // written the way controllermanager initialises them (phase Init, one
 // Pending entry per node).
-import { NODE_TASK_KINDS, type NodeTaskKind } from '@kedge/api';
+import type { NodeTaskEntry, NodeTaskJob, NodeTaskKind } from '@kedge/api';
 import { createLogger, systemClock, type Logger } from '@kedge/runtime';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
 import { CloudCore } from '../../cloud-core.ts';
-import type { NodeTaskEntry, NodeTaskJob } from '../node-task-jobs.ts';
 
 export const TEST_SECRET = 'taskmanager-test-secret-0123456789abcdef';
 
@@ -147,8 +146,4 @@ export function entry(job: NodeTaskJob, node: string): NodeTaskEntry {
 
 export function phases(job: NodeTaskJob): Record<string, string> {
   return Object.fromEntries((job.status?.nodeStatus ?? []).map((e) => [e.nodeName, e.phase]));
-}
-
-export function taskTypeOfKind(kind: NodeTaskKind): string {
-  return NODE_TASK_KINDS[kind];
 }

@@ -1,11 +1,10 @@
 // One test's world: a temp dir holding the SQLite file, the test's own store
 // connection (it plays controllermanager and the operator), the CloudCore
 // replicas and edges it started; close() tears all of it down.
-import type { NodeTaskKind } from '@kedge/api';
+import type { NodeTaskJob, NodeTaskKind } from '@kedge/api';
 import { openSqliteStore, type ResourceStore, type WatchEvent } from '@kedge/store';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { join } from 'node:path';
-import type { NodeTaskJob } from '../node-task-jobs.ts';
 import {
   TEST_SECRET,
   getJob,

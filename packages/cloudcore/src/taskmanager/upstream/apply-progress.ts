@@ -8,6 +8,8 @@
 import {
   ActionName,
   ActionProgressSchema,
+  entriesOf,
+  taskTypeOf,
   KedgeError,
   formatPath,
   kindOfTaskType,
@@ -16,9 +18,10 @@ import {
   type ActionProgress,
   type ImagePrePullNodeStatus,
   type Message,
+  type NodeTaskEntry,
+  type NodeTaskJob,
   type NodeTaskKind,
 } from '@kedge/api';
-import { entriesOf, taskTypeOf, type NodeTaskEntry, type NodeTaskJob } from '../node-task-jobs.ts';
 import type { EntryIndex } from '../status/entry-index.ts';
 import type { ChangeResult } from '../status/job-status-writer.ts';
 import { parseReportExtend, type ReportExtend } from './report-extend.ts';
@@ -97,7 +100,7 @@ export function applyProgress(
 function waitingFor(job: NodeTaskJob, entry: NodeTaskEntry, action: ActionName): boolean {
   const last = entry.actionFlow?.at(-1);
   if (!last) return false;
-  return nextAction(taskTypeOf(job), last.action, last.status === 'True') === action;
+  return nextAction(taskTypeOf(job.kind), last.action, last.status === 'True') === action;
 }
 
 function invalid(message: string, context: Record<string, unknown>): KedgeError {

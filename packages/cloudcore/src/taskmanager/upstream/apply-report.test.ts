@@ -1,6 +1,5 @@
-import type { ActionName, NodeUpgradeJob } from '@kedge/api';
+import type { ActionName, NodeTaskEntry, NodeTaskJob, NodeUpgradeJob } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import type { NodeTaskEntry, NodeTaskJob } from '../node-task-jobs.ts';
 import { applyReport, type NodeReport } from './apply-report.ts';
 import { parseReportExtend } from './report-extend.ts';
 

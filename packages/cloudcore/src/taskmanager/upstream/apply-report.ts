@@ -12,15 +12,20 @@ import {
   CONFIRM_ANNOTATION,
   KedgeError,
   actionOrder,
+  entriesOf,
+  isJobFinished,
+  isNodeTaskFinal,
+  taskTypeOf,
   nextAction,
   nodePhaseAfter,
   type ActionReport,
   type ActionStatus,
   type ImagePrePullNodeStatus,
+  type NodeTaskEntry,
+  type NodeTaskJob,
   type NodeTaskType,
   type NodeUpgradeJobNodeStatus,
 } from '@kedge/api';
-import { entriesOf, taskTypeOf, type NodeTaskEntry, type NodeTaskJob } from '../node-task-jobs.ts';
 import type { EntryIndex } from '../status/entry-index.ts';
 import type { ChangeResult } from '../status/job-status-writer.ts';
 import type { ReportExtend } from './report-extend.ts';
@@ -44,7 +49,7 @@ export function applyReport(
 ): ChangeResult<ReportOutcome> {
   const { action, succ, jobUid } = r.report;
   if (jobUid && jobUid !== job.metadata.uid) return { changed: false, value: 'stale-job' };
-  if (job.status?.phase === 'Completed' || job.status?.phase === 'Failure') {
+  if (isJobFinished(job.status?.phase)) {
     return { changed: false, value: 'after-final' };
   }
   const entry = entries ? entries.get(r.node) : entriesOf(job).find((e) => e.nodeName === r.node);
@@ -55,7 +60,7 @@ export function applyReport(
       { node: r.node, job: job.metadata.name, action },
     );
   }
-  const type = taskTypeOf(job);
+  const type = taskTypeOf(job.kind);
   const flow = entry.actionFlow ?? [];
   const status = succ ? 'True' : 'False';
   const last = flow.findLast((a) => a.action === action);
@@ -71,7 +76,7 @@ export function applyReport(
   const order = actionOrder(type);
   const rank = (a: string): number => order.indexOf(a as ActionName);
   const later = flow.findIndex((a) => rank(a.action) > rank(action));
-  const final = entry.phase === 'Successful' || entry.phase === 'Failure';
+  const final = isNodeTaskFinal(entry.phase);
   if (final && (later < 0 || last !== undefined)) return { changed: false, value: 'after-final' };
   if (later >= 0) {
     entry.actionFlow = [...flow.slice(0, later), item, ...flow.slice(later)];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ResourceOf } from '@kedge/api';
-import { parseJobKey, jobKey, withFinalizerAndDefaults, withoutFinalizer } from './node-task-job.ts';
+import type { ResourceOf } from '../kinds.ts';
+import { withFinalizerAndDefaults, withoutFinalizer } from './job-defaults.ts';
+import { effectiveRollout, jobKey, parseJobKey } from './job.ts';
 
 const upgrade: ResourceOf<'NodeUpgradeJob'> = {
   apiVersion: 'operations.kubeedge.io/v1alpha2',
@@ -48,5 +49,27 @@ describe('job keys', () => {
     expect(parseJobKey(jobKey('ConfigUpdateJob', 'c1'))).toEqual({ kind: 'ConfigUpdateJob', name: 'c1' });
     expect(parseJobKey('Node/x')).toBeUndefined();
     expect(parseJobKey('nonsense')).toBeUndefined();
+  });
+});
+
+describe('effectiveRollout', () => {
+  it('reads the rollout where each kind keeps it and fills the documented defaults', () => {
+    expect(effectiveRollout(upgrade)).toEqual({
+      concurrency: 5,
+      failureTolerate: '0.1',
+      timeoutSeconds: 300,
+    });
+    const pinned: ResourceOf<'ImagePrePullJob'> = {
+      ...prepull,
+      spec: {
+        imagePrePullTemplate: {
+          images: ['nginx'],
+          concurrency: 0,
+          failureTolerate: '0.5',
+          timeoutSeconds: 9,
+        },
+      },
+    };
+    expect(effectiveRollout(pinned)).toEqual({ concurrency: 1, failureTolerate: '0.5', timeoutSeconds: 9 });
   });
 });

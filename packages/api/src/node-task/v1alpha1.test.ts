@@ -5,9 +5,9 @@ import {
   v1alpha1ReportResource,
   v1alpha1TaskResource,
   v1alpha1Transition,
-} from './node-task-v1alpha1.ts';
-import { v1alpha1Entries, v1alpha1JobState, withV1alpha1Status } from './node-task-v1alpha1-status.ts';
-import { validateAs } from './validate.ts';
+} from './v1alpha1.ts';
+import { v1alpha1Entries, v1alpha1JobState, withV1alpha1Status } from './v1alpha1-status.ts';
+import { validateAs } from '../validate.ts';
 
 describe('the v1alpha1 state machine', () => {
   it.each([

@@ -1,6 +1,6 @@
 // The job progress summary that controllermanager writes to `status.progress`
 // (shown by `kubectl get` and the dashboard), computed in one place.
-import type { NodeTaskPhase } from './node-task-common.ts';
+import type { NodeTaskPhase } from '../resources/node-task-common.ts';
 
 export interface NodeTaskCounts {
   total: number;

@@ -6,7 +6,7 @@ import {
   ActionNameSchema,
   NodeTaskType,
   type NodeTaskPhase,
-} from './resources/node-task-common.ts';
+} from '../resources/node-task-common.ts';
 
 /** What follows an action: on success, on failure (undefined = the flow ends). */
 export interface ActionStep {

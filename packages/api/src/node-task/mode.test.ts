@@ -8,7 +8,7 @@ import {
   nodeTaskVersionOf,
   recordServedVersion,
   withCreatedAsFromManagedFields,
-} from './node-task-mode.ts';
+} from './mode.ts';
 
 const job = (apiVersion: string, annotations?: Record<string, string>) => ({
   apiVersion,

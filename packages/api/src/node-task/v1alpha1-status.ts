@@ -4,11 +4,11 @@
 // Both controllermanager and cloudcore read and write v1alpha1 jobs through
 // these functions. The v1alpha2 fields a schema requires (`phase`) are kept
 // consistent with the v1alpha1 state, so `kedgectl get` shows a phase too.
-import type { ImagePrePullJob } from './resources/image-prepull-job.ts';
-import type { JobPhase, NodeTaskPhase } from './resources/node-task-common.ts';
-import { countNodeTasks, formatProgress } from './resources/node-task-progress.ts';
-import type { NodeUpgradeJob, NodeUpgradeJobNodeStatus } from './resources/node-upgrade-job.ts';
-import { V1alpha1State, isV1alpha1Final } from './node-task-v1alpha1.ts';
+import type { ImagePrePullJob } from '../resources/image-prepull-job.ts';
+import type { JobPhase, NodeTaskPhase } from '../resources/node-task-common.ts';
+import { countNodeTasks, formatProgress } from './progress.ts';
+import type { NodeUpgradeJob, NodeUpgradeJobNodeStatus } from '../resources/node-upgrade-job.ts';
+import { V1alpha1State, isV1alpha1Final } from './v1alpha1.ts';
 
 export type V1alpha1Job = NodeUpgradeJob | ImagePrePullJob;
 

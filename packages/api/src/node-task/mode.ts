@@ -13,8 +13,8 @@
 //   touches only jobs of its own mode; each process also records its mode in
 //   the ConfigMap kubeedge/kedge-node-task-mode (one data key per process), so
 //   that a process can tell when the others were started with the other mode.
-import { kinds, apiVersionOf, type KindName, type ResourceKind } from './kinds.ts';
-import { NODE_TASK_GROUP } from './resources/node-task-common.ts';
+import { kinds, apiVersionOf, type KindName, type ResourceKind } from '../kinds.ts';
+import { NODE_TASK_GROUP } from '../resources/node-task-common.ts';
 
 /** The apiVersion an object was created with, when that is not the storage version. */
 export const CREATED_AS_ANNOTATION = 'operations.kedge.io/created-as';
