@@ -75,6 +75,23 @@ export const EDGE_MIGRATIONS: readonly EdgeMigration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'meta tombstones',
+    up(db) {
+      // The UIDs of objects the cloud deleted, so that a late update of one (an older message
+      // re-sent after a reconnect) cannot bring it back. Pruned after a day.
+      db.exec(`
+        CREATE TABLE meta_tombstone (
+          uid TEXT PRIMARY KEY,
+          key TEXT NOT NULL,
+          resource_version TEXT,
+          deleted_at INTEGER NOT NULL
+        );
+        CREATE INDEX meta_tombstone_deleted_at ON meta_tombstone(deleted_at);
+      `);
+    },
+  },
 ];
 
 /** Throws when the list is not 1..n in order (a programming error, caught by the unit test). */

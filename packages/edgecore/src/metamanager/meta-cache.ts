@@ -28,6 +28,7 @@ export interface MetaView {
   readonly lastDisconnectedAt: number | undefined;
 }
 
+/** `stale`: older than the stored resourceVersion, or an update of a UID the cloud deleted. */
 export type UpsertOutcome = 'applied' | 'stale';
 /** `stale`: older resourceVersion; `uid-mismatch`: the stored object is another incarnation. */
 export type DeleteOutcome = 'deleted' | 'absent' | 'stale' | 'uid-mismatch';
@@ -36,6 +37,11 @@ export interface MetaCacheOptions {
   db: BetterSqlite3.Database;
   clock?: { now(): number };
 }
+
+/** How long the UID of a deleted object is remembered (a re-sent older update of it is refused). */
+export const TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
+
+type Listener = (entry: { key: string; type: string }) => void;
 
 interface MetaRow {
   key: string;
@@ -52,6 +58,10 @@ export class MetaCache implements MetaView {
   readonly #byType: BetterSqlite3.Statement<[string], MetaRow>;
   readonly #upsert: BetterSqlite3.Statement<[string, string, string, string | null]>;
   readonly #delete: BetterSqlite3.Statement<[string]>;
+  readonly #tombstone: BetterSqlite3.Statement<[string, string, string | null, number]>;
+  readonly #isTombstoned: BetterSqlite3.Statement<[string], { uid: string }>;
+  readonly #prune: BetterSqlite3.Statement<[number]>;
+  readonly #listeners = new Set<Listener>();
   #connected = false;
   #lastConnectedAt: number | undefined;
   #lastDisconnectedAt: number | undefined;
@@ -74,6 +84,22 @@ export class MetaCache implements MetaView {
          resource_version = excluded.resource_version`,
     );
     this.#delete = db.prepare('DELETE FROM meta WHERE key = ?');
+    this.#tombstone = db.prepare(
+      `INSERT INTO meta_tombstone (uid, key, resource_version, deleted_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(uid) DO UPDATE SET deleted_at = excluded.deleted_at`,
+    );
+    this.#isTombstoned = db.prepare('SELECT uid FROM meta_tombstone WHERE uid = ?');
+    this.#prune = db.prepare('DELETE FROM meta_tombstone WHERE deleted_at < ?');
+  }
+
+  /** Calls `listener` after every applied write or delete; returns the unsubscribe. */
+  onChange(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(key: string, type: string): void {
+    for (const l of this.#listeners) l({ key, type });
   }
 
   get connected(): boolean {
@@ -100,7 +126,11 @@ export class MetaCache implements MetaView {
     return this.#byType.all(type).map(toEntry);
   }
 
-  /** Stores `value` under ns/type/name unless the stored copy has a newer resourceVersion. */
+  /**
+   * Stores `value` under ns/type/name unless the stored copy has a newer
+   * resourceVersion or the object's UID was deleted (a delete beats every
+   * older update of the same object).
+   */
   upsert(
     namespace: string,
     type: string,
@@ -110,29 +140,48 @@ export class MetaCache implements MetaView {
   ): UpsertOutcome {
     const key = edgeResource(namespace, type, name);
     const json = JSON.stringify(value);
-    return this.#db.transaction((): UpsertOutcome => {
+    const uid = uidOf(value);
+    const result = this.#db.transaction((): UpsertOutcome => {
       const stored = this.#get.get(key);
+      if (uid !== undefined && this.#isTombstoned.get(uid)) return 'stale';
       if (stored && isOlderResourceVersion(resourceVersion, stored.resource_version ?? undefined))
         return 'stale';
       this.#upsert.run(key, type, json, resourceVersion ?? null);
       return 'applied';
     })();
+    if (result === 'applied') this.#changed(key, type);
+    return result;
   }
 
-  /** Deletes the row unless the request is about an older version or another incarnation (uid). */
+  /**
+   * Deletes the row unless the request is about an older version or another
+   * incarnation (uid); remembers the deleted UID so that older updates of it
+   * stay refused.
+   */
   delete(key: string, precondition: { resourceVersion?: string; uid?: string } = {}): DeleteOutcome {
-    return this.#db.transaction((): DeleteOutcome => {
+    const now = this.#clock.now();
+    const result = this.#db.transaction((): DeleteOutcome => {
+      this.#prune.run(now - TOMBSTONE_TTL_MS);
       const stored = this.#get.get(key);
-      if (!stored) return 'absent';
+      if (!stored) {
+        if (precondition.uid !== undefined)
+          this.#tombstone.run(precondition.uid, key, precondition.resourceVersion ?? null, now);
+        return 'absent';
+      }
       if (isOlderResourceVersion(precondition.resourceVersion, stored.resource_version ?? undefined))
         return 'stale';
       const storedUid = uidOf(parseValue(stored));
       if (precondition.uid !== undefined && storedUid !== undefined && storedUid !== precondition.uid) {
+        this.#tombstone.run(precondition.uid, key, precondition.resourceVersion ?? null, now);
         return 'uid-mismatch';
       }
       this.#delete.run(key);
+      const deadUid = storedUid ?? precondition.uid;
+      if (deadUid !== undefined) this.#tombstone.run(deadUid, key, stored.resource_version, now);
       return 'deleted';
     })();
+    if (result === 'deleted') this.#changed(key, typeOfKey(key));
+    return result;
   }
 
   setConnected(connected: boolean): void {
@@ -140,6 +189,10 @@ export class MetaCache implements MetaView {
     else if (this.#connected) this.#lastDisconnectedAt = this.#clock.now();
     this.#connected = connected;
   }
+}
+
+function typeOfKey(key: string): string {
+  return key.split('/')[1] ?? '';
 }
 
 /** metadata.uid of an object, if it has one. */

@@ -46,7 +46,12 @@ describe('metaManager', () => {
       operation: 'response',
       resource: 'default/configmap/app',
     });
-    expect(ack.content).toBe('OK');
+    expect(ack.content).toEqual({
+      status: 'OK',
+      objectUID: 'uid-app',
+      objectResourceVersion: '7',
+      outcome: 'applied',
+    });
     expect(harness().toCloud.length).toBe(before + 1);
     expect(harness().cache.get('default/configmap/app')).toMatchObject({ resourceVersion: '7', value: obj });
     const row = harness()
@@ -63,7 +68,8 @@ describe('metaManager', () => {
       configMap('app', '9', { v: 'old' }),
     );
     expect(ack.route.operation).toBe('response');
-    expect(ack.content).toBe('OK');
+    // The ack tells the cloud what the edge holds: version 10, not the 9 it sent.
+    expect(ack.content).toMatchObject({ status: 'OK', objectResourceVersion: '10', outcome: 'stale' });
     expect(harness().cache.get('default/configmap/app')?.value).toMatchObject({ data: { v: 'new' } });
 
     // header.resourceversion wins over the object's own
@@ -79,10 +85,33 @@ describe('metaManager', () => {
   it('removes an object on delete, and acks deletes of objects it does not have', async () => {
     await harness().fromCloud('insert', 'default/configmap/app', configMap('app', '3', {}));
     const ack = await harness().fromCloud('delete', 'default/configmap/app', configMap('app', '4', {}));
-    expect(ack.content).toBe('OK');
+    expect(ack.content).toMatchObject({ status: 'OK', objectResourceVersion: '', outcome: 'deleted' });
     expect(harness().cache.get('default/configmap/app')).toBeUndefined();
     const again = await harness().fromCloud('delete', 'default/configmap/app', null);
-    expect(again).toMatchObject({ route: { operation: 'response' }, content: 'OK' });
+    expect(again).toMatchObject({
+      route: { operation: 'response' },
+      content: { status: 'OK', outcome: 'absent' },
+    });
+  });
+
+  it('a delete beats older updates of the same object: a late re-sent update does not bring it back', async () => {
+    await harness().fromCloud('insert', 'default/configmap/gone', configMap('gone', '30', {}, 'uid-gone'));
+    await harness().fromCloud('delete', 'default/configmap/gone', configMap('gone', '32', {}, 'uid-gone'));
+    const late = await harness().fromCloud(
+      'update',
+      'default/configmap/gone',
+      configMap('gone', '31', { late: 'yes' }, 'uid-gone'),
+    );
+    expect(late.content).toEqual({
+      status: 'OK',
+      objectUID: 'uid-gone',
+      objectResourceVersion: '',
+      outcome: 'stale',
+    });
+    expect(harness().cache.get('default/configmap/gone')).toBeUndefined();
+    // A new object under the same name (another UID) is stored.
+    await harness().fromCloud('insert', 'default/configmap/gone', configMap('gone', '40', {}, 'uid-next'));
+    expect(harness().cache.get('default/configmap/gone')).toMatchObject({ resourceVersion: '40' });
   });
 
   it('keeps a newer incarnation when a delete names another uid', async () => {
@@ -145,7 +174,7 @@ describe('metaManager', () => {
       'default/configmap/x',
       JSON.stringify(configMap('x', '1', {})),
     );
-    expect(asText.content).toBe('OK');
+    expect(asText.content).toMatchObject({ status: 'OK', outcome: 'applied' });
     expect(harness().bus.isRunning(EdgeModules.metaManager)).toBe(true);
   });
 

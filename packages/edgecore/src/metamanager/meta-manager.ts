@@ -19,6 +19,7 @@ import {
   replyTo,
   type ErrorCode,
   type Message,
+  type ObjectAckContent,
   type ParsedEdgeResource,
 } from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
@@ -134,7 +135,16 @@ export class MetaManager implements Module {
     const fields = { msgId: msg.header.msg_id, resource: msg.route.resource, resourceVersion: rv };
     if (outcome === 'stale') ctx.log.info(fields, 'ignored an older resourceVersion than the cached one');
     else ctx.log.debug({ ...fields, op: msg.route.operation }, 'cached');
-    await this.#answer(ctx, msg, replyTo(msg, this.name, 'OK'), true);
+    await this.#answer(
+      ctx,
+      msg,
+      replyTo(
+        msg,
+        this.name,
+        this.#ack(edgeResource(res.namespace, res.type, res.name), uidOf(object), outcome),
+      ),
+      true,
+    );
   }
 
   async #delete(ctx: ModuleContext, msg: Message): Promise<void> {
@@ -150,7 +160,27 @@ export class MetaManager implements Module {
     if (outcome === 'stale' || outcome === 'uid-mismatch')
       ctx.log.info(fields, 'ignored a delete of an older object');
     else ctx.log.debug(fields, 'deleted from the cache');
-    await this.#answer(ctx, msg, replyTo(msg, this.name, 'OK'), true);
+    const acked = outcome === 'uid-mismatch' ? 'absent' : outcome;
+    await this.#answer(
+      ctx,
+      msg,
+      replyTo(msg, this.name, this.#ack(edgeResource(res.namespace, res.type, res.name), uid, acked)),
+      true,
+    );
+  }
+
+  /** The ack of an object write, sent after the row is written: what the edge now holds (docs/tunnel.md). */
+  #ack(resource: string, uid: string | undefined, outcome: ObjectAckContent['outcome']): ObjectAckContent {
+    const stored = this.#cache.get(resource);
+    const storedUid = uidOf(stored?.value);
+    // Another incarnation under the same name: this object's version on the edge is none.
+    const same = stored !== undefined && (uid === undefined || storedUid === undefined || storedUid === uid);
+    return {
+      status: 'OK',
+      objectUID: uid ?? storedUid ?? '',
+      objectResourceVersion: same ? (stored.resourceVersion ?? '') : '',
+      outcome,
+    };
   }
 
   #query(ctx: ModuleContext, msg: Message): void {
