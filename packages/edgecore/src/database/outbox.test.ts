@@ -99,4 +99,25 @@ describe('Outbox', () => {
     expect(outbox.entries(1)[0]).toMatchObject({ attempts: 2, createdAt: 1_700_000_000_000 });
     expect(outbox.stats()).toEqual({ pending: 1, maxAttempts: 2 });
   });
+
+  it('enqueueLatest replaces a pending report of the same resource and operation, and only that', () => {
+    const outbox = open();
+    const status = (name: string, phase: string): Message =>
+      newMessage({
+        source: 'edged',
+        group: 'resource',
+        operation: 'update',
+        resource: `default/podstatus/${name}`,
+        content: { Name: name, Status: { phase } },
+      });
+    outbox.enqueue(report('e1'));
+    expect(outbox.enqueueLatest(status('web', 'Pending'))).toBe(0);
+    expect(outbox.enqueueLatest(status('db', 'Pending'))).toBe(0);
+    expect(outbox.enqueueLatest(status('web', 'Running'))).toBe(1);
+    expect(outbox.pending().map((m) => [m.route.resource, m.content])).toEqual([
+      ['default/event/e1', { metadata: { name: 'e1' }, reason: 'Pulled' }],
+      ['default/podstatus/db', { Name: 'db', Status: { phase: 'Pending' } }],
+      ['default/podstatus/web', { Name: 'web', Status: { phase: 'Running' } }],
+    ]);
+  });
 });

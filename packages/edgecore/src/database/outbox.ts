@@ -38,6 +38,8 @@ export class Outbox {
   readonly #stats: BetterSqlite3.Statement<[], { n: number; max: number | null }>;
   readonly #delete: BetterSqlite3.Statement<[string]>;
   readonly #count: BetterSqlite3.Statement<[], { n: number }>;
+  readonly #supersede: BetterSqlite3.Statement<[string, string]>;
+  readonly #replace: BetterSqlite3.Transaction<(msg: Message) => number>;
 
   constructor(options: OutboxOptions) {
     const { db } = options;
@@ -55,6 +57,24 @@ export class Outbox {
     this.#stats = db.prepare('SELECT count(*) AS n, max(attempts) AS max FROM outbox');
     this.#delete = db.prepare('DELETE FROM outbox WHERE msg_id = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM outbox');
+    this.#supersede = db.prepare(
+      `DELETE FROM outbox WHERE json_extract(message, '$.route.resource') = ?
+         AND json_extract(message, '$.route.operation') = ?`,
+    );
+    this.#replace = db.transaction((msg: Message) => {
+      const dropped = this.#supersede.run(msg.route.resource, msg.route.operation).changes;
+      this.enqueue(msg);
+      return dropped;
+    });
+  }
+
+  /**
+   * enqueue(), dropping in the same transaction every pending message with the
+   * same resource and operation: for state reports (a pod's status) where only
+   * the newest matters. Returns how many older ones it superseded.
+   */
+  enqueueLatest(msg: Message): number {
+    return this.#replace(msg);
   }
 
   /**

@@ -19,6 +19,11 @@ export interface Reports {
   send(stored: Message): Promise<void>;
   /** store() then send(). */
   report(msg: Message): Promise<void>;
+  /**
+   * Like report(), for state (a pod's status): a pending report of the same
+   * resource and operation is replaced, not queued behind.
+   */
+  latest(msg: Message): Promise<void>;
   /** Reports not yet acknowledged by the cloud. */
   pending(): number;
 }
@@ -44,6 +49,12 @@ export class EdgeReporter implements Reports {
 
   async report(msg: Message): Promise<void> {
     await this.send(this.store(msg));
+  }
+
+  async latest(msg: Message): Promise<void> {
+    const stored = asSync(msg);
+    this.#outbox.enqueueLatest(stored);
+    await this.send(stored);
   }
 
   pending(): number {
