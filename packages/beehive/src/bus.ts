@@ -5,7 +5,7 @@
 import { KedgeError, type Message } from '@kedge/api';
 import { raceAbort, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { checkInboxCapacity, Inbox } from './inbox.ts';
-import type { Module } from './module.ts';
+import type { Module, ModuleBus } from './module.ts';
 import { superviseModule, type SupervisedModule } from './module-supervisor.ts';
 import { SyncWaiters } from './sync-waiters.ts';
 
@@ -33,7 +33,7 @@ interface Entry extends SupervisedModule {
 const DEFAULT_SYNC_TIMEOUT_MS = 30_000;
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-export class Bus {
+export class Bus implements ModuleBus {
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #capacity: number;

@@ -3,9 +3,14 @@
 // module exits for good or it runs out of retries. Never rejects.
 import { errorMessage, hasCode, KedgeError, type Message } from '@kedge/api';
 import { Backoff, type Clock, type Logger } from '@kedge/runtime';
-import type { Bus } from './bus.ts';
 import type { Inbox } from './inbox.ts';
-import { DEFAULT_RESTART_POLICY, type Module, type ModuleContext, type RestartPolicy } from './module.ts';
+import {
+  DEFAULT_RESTART_POLICY,
+  type Module,
+  type ModuleBus,
+  type ModuleContext,
+  type RestartPolicy,
+} from './module.ts';
 
 export interface SupervisedModule {
   readonly module: Module;
@@ -16,7 +21,7 @@ export interface SupervisedModule {
 }
 
 export interface SupervisorDeps {
-  readonly bus: Bus;
+  readonly bus: ModuleBus;
   readonly clock: Clock;
   /** Aborted when the bus stops. */
   readonly busSignal: AbortSignal;

@@ -2,7 +2,6 @@
 // that runs until its signal aborts and talks to others only through the bus.
 import type { Message } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
-import type { Bus } from './bus.ts';
 
 export const RESTART_POLICY_KINDS = {
   /** Restart whenever start() returns or throws while the bus is running. */
@@ -25,8 +24,24 @@ export interface RestartPolicy {
   maxDelayMs?: number;
 }
 
+/** What a module may do with the bus (the Bus class implements it; modules never register or stop it). */
+export interface ModuleBus {
+  /** Puts msg in the module's inbox, waiting for room until the bus stops or signal aborts. */
+  send(to: string, msg: Message, signal?: AbortSignal): Promise<void>;
+  /** Puts msg in the module's inbox if there is room now; false when it is full. */
+  trySend(to: string, msg: Message): boolean;
+  /** Delivers a copy of msg to every enabled module of the group. */
+  sendToGroup(group: string, msg: Message): Promise<void>;
+  /** Sends msg with header.sync = true and resolves with its reply; KEDGE_BUS_TIMEOUT after timeoutMs. */
+  sendSync(to: string, msg: Message, timeoutMs?: number): Promise<Message>;
+  /** Hands reply to the sendSync caller waiting for its parent_msg_id; false when nobody waits. */
+  sendResp(reply: Message): boolean;
+  /** True while the module's start() is in flight. */
+  isRunning(name: string): boolean;
+}
+
 export interface ModuleContext {
-  readonly bus: Bus;
+  readonly bus: ModuleBus;
   /** Aborted when the bus stops (and when this run of the module has ended). */
   readonly signal: AbortSignal;
   /** The bus logger's child with { module: name }. */

@@ -5,10 +5,16 @@ import { KedgeError, describeIssues, type Message } from '@kedge/api';
 import { nodeToken } from '@kedge/cloudcore';
 import { createLogger, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { z } from 'zod';
-import type { HollowNode } from './hollow-node.ts';
+
+/** What a task handler sees of the hollow node that got the task (a HollowNode). */
+export interface TaskNode {
+  readonly name: string;
+  /** The edgecore version the node registered with. */
+  readonly edgecoreVersion: string;
+}
 
 /** Runs a cloud message of group `taskmanager`; the returned messages are sent as sync reports. */
-export type TaskHandler = (node: HollowNode, msg: Message) => Message[] | Promise<Message[]>;
+export type TaskHandler = (node: TaskNode, msg: Message) => Message[] | Promise<Message[]>;
 
 const ms = (what: string) => z.number().int().positive().describe(`${what} (ms)`);
 

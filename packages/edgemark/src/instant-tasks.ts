@@ -18,8 +18,7 @@ import {
   type ActionReport,
   type Message,
 } from '@kedge/api';
-import type { TaskHandler } from './fleet-options.ts';
-import type { HollowNode } from './hollow-node.ts';
+import type { TaskHandler, TaskNode } from './fleet-options.ts';
 
 export interface InstantTaskOptions {
   /** Time of the reports' finishTime; default Date.now. */
@@ -32,7 +31,7 @@ interface InstantAction {
   extend: string;
 }
 
-type FlowOf = (node: HollowNode, spec: Record<string, unknown>) => InstantAction[];
+type FlowOf = (node: TaskNode, spec: Record<string, unknown>) => InstantAction[];
 
 /** What a node remembers of a task: enough to report the same results again. */
 interface Known {
@@ -81,8 +80,8 @@ export function instantConfigUpdate(options: InstantTaskOptions = {}): TaskHandl
  */
 function instantTaskHandler(taskType: string, flowOf: FlowOf, options: InstantTaskOptions): TaskHandler {
   const now = options.now ?? Date.now;
-  const tasks = new WeakMap<HollowNode, Map<string, Known>>();
-  return (node: HollowNode, msg: Message): Message[] => {
+  const tasks = new WeakMap<TaskNode, Map<string, Known>>();
+  return (node: TaskNode, msg: Message): Message[] => {
     const { resource, operation } = msg.route;
     const route = parseNodeTaskResource(resource);
     if (!route || route.taskType !== taskType || route.node !== node.name) {
