@@ -1,28 +1,29 @@
 // Places one unbound pod: binds it (spec.nodeName, then PodScheduled=True) or
 // marks it PodScheduled=False reason Unschedulable with kube-scheduler's
-// message and tries again later. Bindings made but not yet seen in the pod
-// cache are remembered, so two pods placed back to back both count.
+// message and tries again later. What is on each node comes from NodeLoad,
+// where a binding counts as soon as it is made (before the cache shows it),
+// so two pods placed back to back both count.
 import { rfc3339, type Node, type Pod, type PodCondition } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
 import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
-import { planPlacement } from './plan-placement.ts';
+import type { NodeLoad } from './node-load.ts';
+import { placePod } from './plan-placement.ts';
 import { isPodActive } from './rollout-math.ts';
 import { EventSource, type WorkloadEvents } from './workload-events.ts';
-import { objectKey, parseKey } from './workload-keys.ts';
+import { parseKey } from './workload-keys.ts';
 
 /** Retry of an unschedulable pod when no node or pod event comes sooner. */
 export const UNSCHEDULABLE_RETRY_MS = 30_000;
 
 export interface PlacementCaches {
   nodes(): Node[];
-  pods(): Pod[];
+  load: NodeLoad;
 }
 
 export class PlacementReconciler {
-  /** Pod key -> node, for bindings the pod cache has not shown yet. */
-  readonly #assumed = new Map<string, string>();
-
+  /** Where the next search starts (kube-scheduler's rotation, for fairness when it samples). */
+  #start = 0;
   readonly #store: ResourceStore;
   readonly #caches: PlacementCaches;
   readonly #log: Logger;
@@ -43,27 +44,16 @@ export class PlacementReconciler {
     this.#events = events;
   }
 
-  /** The pod cache saw `pod`: an assumed binding is now visible (or moot). */
-  observed(pod: Pod, deleted: boolean): void {
-    if (deleted || pod.spec.nodeName) this.#assumed.delete(objectKey(pod));
-  }
-
   async reconcile(key: string): Promise<ReconcileResult> {
     const { namespace, name } = parseKey(key);
     const pod = await this.#store.get('Pod', name, namespace);
-    if (!pod || pod.spec.nodeName || !isPodActive(pod)) {
-      this.#assumed.delete(key);
-      return Reconciled.done;
+    if (!pod || pod.spec.nodeName || !isPodActive(pod)) return Reconciled.done;
+    const nodes = this.#caches.nodes();
+    const load = this.#caches.load;
+    const decision = placePod(pod, nodes, (n) => load.usage(n), this.#start);
+    if (decision.type === 'bind' && decision.evaluated !== undefined) {
+      this.#start = (this.#start + decision.evaluated) % nodes.length;
     }
-    const bound = this.#caches.pods().map((p) => {
-      const assumed = this.#assumed.get(objectKey(p));
-      return assumed && !p.spec.nodeName ? { ...p, spec: { ...p.spec, nodeName: assumed } } : p;
-    });
-    const decision = planPlacement(
-      pod,
-      this.#caches.nodes(),
-      bound.filter((p) => p.spec.nodeName && isPodActive(p)),
-    );
     if (decision.type === 'unschedulable') {
       const changed = await this.#setScheduled(pod, {
         status: 'False',
@@ -97,7 +87,7 @@ export class PlacementReconciler {
       { namespace },
     );
     if (done?.spec.nodeName !== decision.nodeName) return Reconciled.done;
-    this.#assumed.set(key, decision.nodeName);
+    load.assume(done, decision.nodeName);
     await this.#setScheduled(done, { status: 'True' });
     this.#log.info(
       { resource: `Pod/${name}`, namespace, node: decision.nodeName },

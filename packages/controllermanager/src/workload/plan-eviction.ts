@@ -7,7 +7,7 @@ import { nodeReadyCondition, type Node, type Pod } from '@kedge/api';
 import { TaintEffect, taintsOf, tolerates } from './node-facts.ts';
 import { isPodActive } from './rollout-math.ts';
 
-export interface Eviction {
+interface Eviction {
   pod: Pod;
   reason: string;
 }

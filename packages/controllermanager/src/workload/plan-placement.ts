@@ -12,29 +12,52 @@ import {
   TaintEffect,
   untoleratedTaint,
 } from './node-facts.ts';
+import { NodeLoad, type NodeUsage } from './node-load.ts';
 import { controllerOf } from './workload-view.ts';
 
 export type PlacementDecision =
-  | { readonly type: 'bind'; readonly nodeName: string }
+  | { readonly type: 'bind'; readonly nodeName: string; readonly evaluated?: number }
   | { readonly type: 'unschedulable'; readonly message: string };
 
 export const AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selector";
 
-/**
- * `boundPods`: the active pods already on nodes (including ones this placer
- * bound that the cache has not shown yet).
- */
+/** Placement over `boundPods` (the active pods already on nodes); see placePod. */
 export function planPlacement(pod: Pod, nodes: Node[], boundPods: Pod[]): PlacementDecision {
+  const load = NodeLoad.fromPods(boundPods.filter((p) => p.metadata.uid !== pod.metadata.uid));
+  return placePod(pod, nodes, (n) => load.usage(n));
+}
+
+/**
+ * kube-scheduler's percentageOfNodesToScore: in a large cluster, stop after
+ * this many feasible nodes (at least 100; all nodes below 100).
+ */
+export function feasibleNodesToFind(nodes: number): number {
+  if (nodes < 100) return nodes;
+  const percent = Math.max(5, 50 - Math.floor(nodes / 125));
+  return Math.max(100, Math.floor((nodes * percent) / 100));
+}
+
+/**
+ * Checks nodes in the given order starting at `start` (rotated by the caller
+ * between pods, for fairness), stops after feasibleNodesToFind() fits, and
+ * picks the fit with the fewest pods of the pod's owner, then the fewest
+ * pods, then the name. `evaluated` says how many nodes were looked at when
+ * that was fewer than all.
+ */
+export function placePod(
+  pod: Pod,
+  nodes: Node[],
+  usageOf: (node: string) => NodeUsage,
+  start = 0,
+): PlacementDecision {
   if (nodes.length === 0) return { type: 'unschedulable', message: 'no nodes available to schedule pods' };
-  const onNode = new Map<string, Pod[]>();
-  for (const p of boundPods) {
-    const n = p.spec.nodeName;
-    if (n && p.metadata.uid !== pod.metadata.uid) onNode.set(n, [...(onNode.get(n) ?? []), p]);
-  }
+  const want = feasibleNodesToFind(nodes.length);
   const reasons = new Map<string, number>();
   const fits: Node[] = [];
-  for (const node of [...nodes].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
-    const why = unfitReasons(pod, node, onNode.get(node.metadata.name) ?? []);
+  let evaluated = 0;
+  for (; evaluated < nodes.length && fits.length < want; evaluated++) {
+    const node = nodes[(start + evaluated) % nodes.length]!;
+    const why = unfitReasons(pod, node, usageOf(node.metadata.name));
     if (why.length === 0) fits.push(node);
     for (const r of why) reasons.set(r, (reasons.get(r) ?? 0) + 1);
   }
@@ -44,26 +67,34 @@ export function planPlacement(pod: Pod, nodes: Node[], boundPods: Pod[]): Placem
     return { type: 'unschedulable', message: `0/${nodes.length} nodes are available: ${parts.join(', ')}.` };
   }
   const owner = controllerOf(pod)?.uid;
-  const load = (n: Node): [number, number] => {
-    const here = onNode.get(n.metadata.name) ?? [];
-    return [owner ? here.filter((p) => controllerOf(p)?.uid === owner).length : 0, here.length];
+  const score = (n: Node): [number, number] => {
+    const u = usageOf(n.metadata.name);
+    return [owner ? (u.byOwner.get(owner) ?? 0) : 0, u.pods];
   };
-  fits.sort((a, b) => {
-    const [sa, ta] = load(a);
-    const [sb, tb] = load(b);
-    return sa - sb || ta - tb || a.metadata.name.localeCompare(b.metadata.name);
-  });
-  return { type: 'bind', nodeName: fits[0]!.metadata.name };
+  const better = (a: Node, b: Node): boolean => {
+    const [sa, ta] = score(a);
+    const [sb, tb] = score(b);
+    if (sa !== sb) return sa < sb;
+    if (ta !== tb) return ta < tb;
+    return a.metadata.name < b.metadata.name;
+  };
+  let best = fits[0]!;
+  for (const n of fits) if (better(n, best)) best = n;
+  return {
+    type: 'bind',
+    nodeName: best.metadata.name,
+    ...(evaluated < nodes.length ? { evaluated } : {}),
+  };
 }
 
 /** Why the pod cannot go on the node (empty: it can). */
-export function unfitReasons(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
+export function unfitReasons(pod: Pod, node: Node, usage: NodeUsage): string[] {
   const notSchedulable = schedulableReason(node);
   if (notSchedulable) return [notSchedulable];
   if (!matchesNodeSelector(pod, node) || !matchesRequiredAffinity(pod, node)) return [AFFINITY_MISMATCH];
   const taint = untoleratedTaint(pod, node, [TaintEffect.NoSchedule, TaintEffect.NoExecute]);
   if (taint) return [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`];
-  return insufficient(pod, node, podsOnNode);
+  return insufficient(pod, node, usage);
 }
 
 /**
@@ -71,16 +102,14 @@ export function unfitReasons(pod: Pod, node: Node, podsOnNode: Pod[]): string[] 
  * report it) is not limited in cpu or memory, only to DEFAULT_MAX_PODS pods;
  * with allocatable, a requested resource it does not list counts as 0.
  */
-function insufficient(pod: Pod, node: Node, podsOnNode: Pod[]): string[] {
+function insufficient(pod: Pod, node: Node, usage: NodeUsage): string[] {
   const alloc = allocatableOf(node);
   const out: string[] = [];
-  if (podsOnNode.length + 1 > (alloc?.get('pods') ?? DEFAULT_MAX_PODS)) out.push('Too many pods');
+  if (usage.pods + 1 > (alloc?.get('pods') ?? DEFAULT_MAX_PODS)) out.push('Too many pods');
   if (alloc === undefined) return out;
-  const used = new Map<string, number>();
-  for (const p of podsOnNode) for (const [k, v] of podRequests(p)) used.set(k, (used.get(k) ?? 0) + v);
   for (const [name, want] of [...podRequests(pod)].sort(([a], [b]) => a.localeCompare(b))) {
     if (want <= 0 || name === 'pods') continue;
-    if (want > (alloc.get(name) ?? 0) - (used.get(name) ?? 0)) out.push(`Insufficient ${name}`);
+    if (want > (alloc.get(name) ?? 0) - (usage.requests.get(name) ?? 0)) out.push(`Insufficient ${name}`);
   }
   return out;
 }

@@ -14,7 +14,7 @@ export interface ReplicasStep {
 }
 
 /** The pods a ReplicaSet controls, active ones only. */
-export function ownedActivePods(rs: ReplicaSet, pods: Pod[]): Pod[] {
+function ownedActivePods(rs: ReplicaSet, pods: Pod[]): Pod[] {
   return pods.filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isPodActive(p));
 }
 

@@ -7,7 +7,7 @@ import { WorkloadAnnotations, WorkloadLabels, type Deployment, type ReplicaSet }
 import { desiredReplicas, rolloutBounds, type RolloutBounds } from './rollout-math.ts';
 import { podCount, type ReplicaSetView, type WorkloadView } from './workload-view.ts';
 
-export interface ScaleStep {
+interface ScaleStep {
   name: string;
   replicas: number;
 }
@@ -92,7 +92,7 @@ function planRecreate(d: Deployment, view: WorkloadView): RolloutStep {
 }
 
 /** The ReplicaSet of the Deployment's current template, owned by it. */
-export function newReplicaSet(d: Deployment, view: WorkloadView, replicas: number): ReplicaSet {
+function newReplicaSet(d: Deployment, view: WorkloadView, replicas: number): ReplicaSet {
   const revision = Math.max(0, ...view.old.map((v: ReplicaSetView) => v.revision)) + 1;
   const labels = { ...d.spec.template.metadata?.labels, [WorkloadLabels.podTemplateHash]: view.hash };
   const b = d.spec.strategy?.type === 'Recreate' ? undefined : rolloutBounds(d);

@@ -6,6 +6,7 @@
 // through mutate.
 // In cluster mode the real Kubernetes components do this and it stays off.
 import { placementFacts } from './node-facts.ts';
+import { NodeLoad } from './node-load.ts';
 import { isPodActive } from './rollout-math.ts';
 import type { Clock, Logger } from '@kedge/runtime';
 import { systemClock } from '@kedge/runtime';
@@ -45,6 +46,7 @@ export class WorkloadController {
   #eviction?: PodEviction;
   readonly #events: WorkloadEvents;
   readonly #podIndex = new PodIndex();
+  readonly #load = new NodeLoad();
   /** Keys of active pods without a node. */
   readonly #unbound = new Set<string>();
   /** placementFacts per node: heartbeats that change nothing else are ignored. */
@@ -112,13 +114,14 @@ export class WorkloadController {
       ...base,
       onEvent: (e) => this.#deployments.enqueue(objectKey(e.object)),
     });
-    const caches = { nodes: () => nodes.list(), pods: () => pods.list() };
     const now = (): number => this.#o.clock.now();
-    this.#placer = new PlacementReconciler(store, caches, this.#log, now, this.#events);
+    const placement = { nodes: () => nodes.list(), load: this.#load };
+    this.#placer = new PlacementReconciler(store, placement, this.#log, now, this.#events);
     this.#eviction = new PodEviction({
       store,
       events: this.#events,
-      ...caches,
+      nodes: () => nodes.list(),
+      pods: () => pods.list(),
       clock: this.#o.clock,
       log: this.#log,
       notReadyGraceMs: this.#o.notReadyGraceMs,
@@ -144,7 +147,7 @@ export class WorkloadController {
 
   #podChanged(pod: Pod, deleted: boolean): void {
     this.#podIndex.apply(pod, deleted);
-    this.#placer?.observed(pod, deleted);
+    this.#load.apply(pod, deleted);
     const rs = this.#enqueueOwner(pod, 'ReplicaSet', this.#replicaSets);
     if (rs) this.#expectations.observe(keyOf(pod.metadata.namespace, rs), pod.metadata.name, deleted);
     const rsObject = rs ? this.#rsCache?.get(rs, pod.metadata.namespace) : undefined;

@@ -40,7 +40,7 @@ export function controllerOf(obj: {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
 }
 
-export function revisionOf(rs: ReplicaSet): number {
+function revisionOf(rs: ReplicaSet): number {
   const n = Number(rs.metadata.annotations?.[WorkloadAnnotations.revision] ?? '0');
   return Number.isInteger(n) ? n : 0;
 }
