@@ -5,10 +5,11 @@
 // node as soon as it is revoked, on every replica.
 import { errorMessage } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
-import { createInformer, type ResourceStore } from '@kedge/store';
+import type { ResourceStore } from '@kedge/store';
 import type { NodeAuthenticator } from '../cloud-hub.ts';
 import { CertServer } from './cert-server.ts';
 import type { CloudCa } from './cloud-ca.ts';
+import { watchNodeDeletions } from './node-deletions.ts';
 import { NodeRevocations, revokeNode } from './node-revocations.ts';
 import { certificateAuthenticator } from './tunnel-auth.ts';
 
@@ -53,12 +54,11 @@ export class NodeCredentials {
     const { store, clock } = this.o;
     const signal = this.abort.signal;
     await this.revocations.start(store, this.log, signal);
-    const nodes = createInformer(store, 'Node', {
-      signal,
+    await watchNodeDeletions(store, {
       log: this.log,
-      onEvent: (e) => {
-        if (e.type !== 'DELETED') return;
-        const node = e.object.metadata.name;
+      clock,
+      signal,
+      onDeleted: (node) => {
         revokeNode(store, node, clock.now()).then(
           () => this.log.info({ node }, 'Node deleted: its certificates and earlier tokens are refused'),
           (err: unknown) =>
@@ -66,7 +66,6 @@ export class NodeCredentials {
         );
       },
     });
-    await nodes.synced;
     const certs = this.o.certificates;
     if (certs?.https) {
       this.certServer = new CertServer({
