@@ -85,6 +85,8 @@ export const ERROR_CODES = {
     'A layer archive holds an entry kedge refuses to unpack (absolute path, `..`, link leaving the target, device).',
   KEDGE_OCI_RELEASE_TOO_LARGE:
     'A release image would unpack to more bytes or entries than the unpack limits allow (a gzip bomb, or a wrong image).',
+  KEDGE_RELEASE_SIGNATURE_INVALID:
+    'A node configured with a release public key found no signature of the pinned release digest, or one that does not verify.',
   KEDGE_RELEASE_UNPINNED:
     'A NodeUpgradeJob release has no pinned digest: the cloud could not resolve the image when the job started, or the node got no digest.',
   KEDGE_OCI_UNPACK_FAILED:

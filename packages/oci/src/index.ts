@@ -26,6 +26,12 @@ export {
 export { pullBlob, type PullBlobOptions, type PulledBlob } from './pull-blob.ts';
 export { DEFAULT_UNPACK_LIMITS, type UnpackLimits } from './unpack-budget.ts';
 export {
+  SIGNATURE_MEDIA_TYPE,
+  pushReleaseSignature,
+  signatureTag,
+  verifyReleaseSignature,
+} from './release-signature.ts';
+export {
   pullRelease,
   type PullProgress,
   type PullReleaseOptions,
