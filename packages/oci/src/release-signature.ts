@@ -92,7 +92,10 @@ async function fetchSignature(target: ImageRef, options: RegistryOptions): Promi
   const { manifest } = await pullManifest(target, options);
   const layer = manifest.layers[0];
   if (manifest.layers.length !== 1 || layer === undefined || layer.size > MAX_SIGNATURE_BYTES) {
-    throw new Error(`the signature artifact must hold one layer of at most ${MAX_SIGNATURE_BYTES} bytes`);
+    throw new KedgeError(
+      'KEDGE_OCI_MANIFEST_INVALID',
+      `the signature artifact must hold one layer of at most ${MAX_SIGNATURE_BYTES} bytes`,
+    );
   }
   const dir = await mkdtemp(join(tmpdir(), 'kedge-signature-'));
   try {
