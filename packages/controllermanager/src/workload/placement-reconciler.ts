@@ -14,7 +14,7 @@ import { EventSource, type WorkloadEvents } from './workload-events.ts';
 import { parseKey } from './workload-keys.ts';
 
 /** Retry of an unschedulable pod when no node or pod event comes sooner. */
-export const UNSCHEDULABLE_RETRY_MS = 30_000;
+const UNSCHEDULABLE_RETRY_MS = 30_000;
 
 export interface PlacementCaches {
   nodes(): Node[];

@@ -19,7 +19,7 @@ export type PlacementDecision =
   | { readonly type: 'bind'; readonly nodeName: string; readonly evaluated?: number }
   | { readonly type: 'unschedulable'; readonly message: string };
 
-export const AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selector";
+const AFFINITY_MISMATCH = "node(s) didn't match Pod's node affinity/selector";
 
 /** Placement over `boundPods` (the active pods already on nodes); see placePod. */
 export function planPlacement(pod: Pod, nodes: Node[], boundPods: Pod[]): PlacementDecision {
@@ -88,7 +88,7 @@ export function placePod(
 }
 
 /** Why the pod cannot go on the node (empty: it can). */
-export function unfitReasons(pod: Pod, node: Node, usage: NodeUsage): string[] {
+function unfitReasons(pod: Pod, node: Node, usage: NodeUsage): string[] {
   const notSchedulable = schedulableReason(node);
   if (notSchedulable) return [notSchedulable];
   if (!matchesNodeSelector(pod, node) || !matchesRequiredAffinity(pod, node)) return [AFFINITY_MISMATCH];
@@ -134,7 +134,7 @@ function matchesRequiredAffinity(pod: Pod, node: Node): boolean {
   });
 }
 
-export function requirementHolds(e: NodeSelectorRequirement, labels: Record<string, string>): boolean {
+function requirementHolds(e: NodeSelectorRequirement, labels: Record<string, string>): boolean {
   const has = Object.hasOwn(labels, e.key);
   const value = labels[e.key] ?? '';
   const values = e.values ?? [];
