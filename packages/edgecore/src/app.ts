@@ -1,6 +1,6 @@
 // Assembles a running edgecore from its resolved config: the edge database,
 // the module bus and the modules (edgeHub, metaManager, metaServer, and the
-// task manager when enabled). main.ts owns argv and signals.
+// task manager and edged when enabled). main.ts owns argv and signals.
 import { readFileSync } from 'node:fs';
 import { KedgeError, errorMessage } from '@kedge/api';
 import { Bus } from '@kedge/beehive';
@@ -11,7 +11,8 @@ import { EdgeHub } from './edgehub/edge-hub.ts';
 import { InstallCommitter } from './install/install-committer.ts';
 import { installLayout, type InstallLayout } from './install/install-layout.ts';
 import { sha256File } from './install/durable-fs.ts';
-import { registerContent } from './edgehub/register-content.ts';
+import { Edged, containerRuntimeVersion } from './edged/index.ts';
+import { nodeAddresses, registerContent, type RegisterFacts } from './edgehub/register-content.ts';
 import { MetaCache, MetaManager } from './metamanager/index.ts';
 import { MetaServer, metaServerTokenPath } from './metaserver/index.ts';
 import { EdgeReporter } from './reporting/edge-reporter.ts';
@@ -63,6 +64,20 @@ export async function startEdgeCore(
   const bus = new Bus({ log: log.child({ node: nodeName }), clock });
   const reporter = new EdgeReporter(outbox, bus);
   const cache = new MetaCache({ db: database.db });
+  const edged = new Edged({
+    config: m.edged,
+    nodeName,
+    nodeIP: nodeAddresses()[0]?.address ?? '127.0.0.1',
+    cache,
+    reports: reporter,
+    clock,
+  });
+  const facts: RegisterFacts = {};
+  if (edged.enabled) {
+    facts.containerRuntimeVersion = await containerRuntimeVersion(
+      m.edged.tailoredKubeletConfig.containerRuntimeEndpoint,
+    );
+  }
 
   const edgeHub = new EdgeHub({
     nodeName,
@@ -80,7 +95,7 @@ export async function startEdgeCore(
     maxMessageBytes: m.edgeHub.websocket.maxMessageBytes,
     reconnectInitialMs: m.edgeHub.reconnect.initialDelay * 1000,
     reconnectMaxMs: m.edgeHub.reconnect.maxDelay * 1000,
-    register: () => registerContent(version, m.edged.nodeLabels),
+    register: () => registerContent(version, m.edged.nodeLabels, facts),
     outbox,
     clock,
   });
@@ -148,6 +163,7 @@ export async function startEdgeCore(
   bus.register(new MetaManager({ cache, enabled: m.metaManager.enable }));
   bus.register(metaServer);
   bus.register(taskManager);
+  bus.register(edged);
   await bus.start();
   try {
     if (metaServer.enabled) await metaServer.listening();

@@ -86,6 +86,8 @@ export class NodeLifecycle {
             ...n.status,
             addresses: info.addresses,
             nodeInfo: { ...n.status?.nodeInfo, ...info.nodeInfo, kubeletVersion: version },
+            ...(info.capacity ? { capacity: info.capacity } : {}),
+            ...(info.allocatable ? { allocatable: info.allocatable } : {}),
           },
         };
         return withReadyCondition(

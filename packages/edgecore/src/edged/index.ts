@@ -32,3 +32,4 @@ export { POD_WORKER_STATE, PodWorker, type PodWorkerOptions, type PodWorkerState
 export { ProbeExecutor, tcpDialer, type Dialer, type ProbeOutcome } from './probe-executors.ts';
 export { RESTART_POLICY, RestartBackOff, shouldRestart, type RestartPolicy } from './restart-backoff.ts';
 export { StatusCoalescer, type StatusSink } from './status-coalescer.ts';
+export { Edged, containerRuntimeVersion } from './edged.ts';

@@ -1,22 +1,49 @@
-// What a node tells the cloud about itself when it connects.
-import { arch, networkInterfaces, platform, release } from 'node:os';
+// What a node tells the cloud about itself when it connects: labels,
+// addresses, nodeInfo (kubeletVersion is the edgecore version, set by the
+// cloud from `edgecoreVersion`) and, as kubelet reports them, capacity and
+// allocatable (cpu, memory, pods; nothing is reserved, so they are equal).
+import { arch, availableParallelism, networkInterfaces, platform, release, totalmem } from 'node:os';
 import type { RegisterNodeContent } from '@kedge/api';
 
-export function registerContent(version: string, labels: Record<string, string>): RegisterNodeContent {
-  const addresses = Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
-    .map((a) => ({ type: 'InternalIP', address: a!.address }));
+/** kubelet's default maxPods. */
+export const MAX_PODS = 110;
+
+export interface RegisterFacts {
+  /** `<runtimeName>://<runtimeVersion>` from CRI Version, when edged has asked the runtime. */
+  containerRuntimeVersion?: string | undefined;
+}
+
+export function registerContent(
+  version: string,
+  labels: Record<string, string>,
+  facts: RegisterFacts = {},
+): RegisterNodeContent {
+  const resources = {
+    cpu: String(availableParallelism()),
+    memory: `${Math.floor(totalmem() / 1024)}Ki`,
+    pods: String(MAX_PODS),
+  };
   return {
     edgecoreVersion: version,
     labels: { ...labels, 'kubernetes.io/arch': goArch(arch()), 'kubernetes.io/os': platform() },
-    addresses,
+    addresses: nodeAddresses(),
     nodeInfo: {
       architecture: goArch(arch()),
       operatingSystem: platform(),
       kernelVersion: release(),
+      ...(facts.containerRuntimeVersion ? { containerRuntimeVersion: facts.containerRuntimeVersion } : {}),
     },
+    capacity: resources,
+    allocatable: { ...resources },
   };
+}
+
+/** The node's non-loopback IPv4 addresses, as InternalIP. */
+export function nodeAddresses(): { type: string; address: string }[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+    .map((a) => ({ type: 'InternalIP', address: a!.address }));
 }
 
 function goArch(a: string): string {

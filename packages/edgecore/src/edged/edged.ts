@@ -1,0 +1,174 @@
+// The `edged` beehive module (group `edged`, as KubeEdge's): runs the pods
+// the cloud bound to this node on the node's containerd. At start it writes
+// the node's CNI network, makes sure the sandbox image is there, and removes
+// kedge pods no cached object describes; then it keeps one PodWorker per
+// cached pod (each adopts what an earlier edgecore left running: an edgecore
+// restart restarts no container), reacting to pod changes in metaManager's
+// cache at once and re-reading it every `resyncMs`. ConfigMaps and Secrets
+// come from the same cache, so all of it works with the cloud unreachable.
+// Pod status goes up through the outbox (pod-status-report.ts).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EdgeGroups, EdgeModules, ResourceTypes, errorMessage } from '@kedge/api';
+import type { Module, ModuleContext } from '@kedge/beehive';
+import type { Clock } from '@kedge/runtime';
+import { CriClient } from '../cri/index.ts';
+import type { MetaCache } from '../metamanager/index.ts';
+import type { Reports } from '../reporting/edge-reporter.ts';
+import { cacheLookup } from './cache-lookup.ts';
+import { ContainerLauncher } from './container-launcher.ts';
+import { ImagePuller } from './image-puller.ts';
+import { PodSet } from './pod-set.ts';
+import { podStatusSink } from './pod-status-report.ts';
+import { PodVolumes } from './pod-volumes.ts';
+import { PodWorkers } from './pod-workers.ts';
+import type { Dialer } from './probe-executors.ts';
+import { RestartBackOff } from './restart-backoff.ts';
+import { PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
+
+/** modules.edged of edgecore.yaml, the fields edged reads. */
+export interface EdgedConfig {
+  enable: boolean;
+  podCIDR: string;
+  rootDirectory: string;
+  secretsDirectory: string;
+  podLogsRoot: string;
+  cgroupRoot: string;
+  podSandboxImage: string;
+  cniBinDir: string;
+  cniConfDir: string;
+  allowedHostPaths: readonly string[];
+  tailoredKubeletConfig: { containerRuntimeEndpoint: string };
+}
+
+export interface EdgedOptions {
+  config: EdgedConfig;
+  nodeName: string;
+  /** The node's address, the pods' hostIP. */
+  nodeIP: string;
+  cache: MetaCache;
+  reports: Reports;
+  clock: Clock;
+  /** How probes connect to pods (default: TCP from this process). */
+  dial?: Dialer;
+  /** How often the cache is re-read even with no change (default 10 s). */
+  resyncMs?: number;
+}
+
+/** `<runtimeName>://<runtimeVersion>` (kubelet's containerRuntimeVersion), or undefined when the runtime does not answer. */
+export async function containerRuntimeVersion(
+  endpoint: string,
+  timeoutMs = 2000,
+): Promise<string | undefined> {
+  const cri = new CriClient({ endpoint });
+  try {
+    const v = await cri.version({ timeoutMs });
+    return `${v.runtimeName}://${v.runtimeVersion}`;
+  } catch {
+    return undefined;
+  } finally {
+    cri.close();
+  }
+}
+
+export class Edged implements Module {
+  readonly name = EdgeModules.edged;
+  readonly group = EdgeGroups.edged;
+  readonly enabled: boolean;
+  readonly #o: EdgedOptions;
+  #workers: PodWorkers | undefined;
+
+  constructor(o: EdgedOptions) {
+    this.#o = o;
+    this.enabled = o.config.enable;
+  }
+
+  /** The running workers (undefined before start). */
+  get workers(): PodWorkers | undefined {
+    return this.#workers;
+  }
+
+  async start(ctx: ModuleContext): Promise<void> {
+    const { config: c, clock } = this.#o;
+    const log = ctx.log;
+    const cri = new CriClient({ endpoint: c.tailoredKubeletConfig.containerRuntimeEndpoint });
+    try {
+      await writePodNetworkConfig(c.cniConfDir, {
+        podCidr: c.podCIDR,
+        ipamDataDir: join(c.rootDirectory, 'cni-ipam'),
+      });
+      if (!existsSync(join(c.cniBinDir, 'bridge')))
+        log.warn({ cniBinDir: c.cniBinDir }, 'no CNI bridge plugin in cniBinDir; pods will get no network');
+      await this.#sandboxImage(cri, ctx);
+      const runtime = new PodRuntime({ cri, log });
+      const lookup = cacheLookup(this.#o.cache);
+      const backoff = new RestartBackOff(clock);
+      const volumes = new PodVolumes({
+        podsDir: join(c.rootDirectory, 'pods'),
+        secretsDir: c.secretsDirectory,
+        allowedHostPaths: c.allowedHostPaths,
+        lookup,
+      });
+      const images = new ImagePuller({ cri, lookup, clock, log, backoff });
+      const workers = new PodWorkers({
+        base: {
+          runtime,
+          cri,
+          launcher: new ContainerLauncher({ runtime, images, volumes, lookup, log }),
+          volumes,
+          node: { name: this.#o.nodeName, ip: this.#o.nodeIP },
+          podLogsRoot: c.podLogsRoot,
+          ...(c.cgroupRoot ? { cgroupRoot: c.cgroupRoot } : {}),
+          clock,
+          log,
+          backoff,
+          ...(this.#o.dial ? { dial: this.#o.dial } : {}),
+        },
+        runtime,
+        sinkFor: (pod) => podStatusSink(this.#o.reports, pod, () => clock.now()),
+        clock,
+        log,
+      });
+      this.#workers = workers;
+      await this.#run(ctx, workers);
+    } finally {
+      await this.#workers?.detachAll();
+      this.#workers = undefined;
+      cri.close();
+    }
+  }
+
+  async #run(ctx: ModuleContext, workers: PodWorkers): Promise<void> {
+    const pods = new PodSet(this.#o.cache, this.#o.nodeName, ctx.log);
+    const first = pods.desired();
+    await workers.removeOrphans(first);
+    ctx.log.info({ pods: first.run.size, terminating: first.terminate.size }, 'edged started');
+    let wake = new AbortController();
+    const unsubscribe = this.#o.cache.onChange((e) => {
+      if (e.type === ResourceTypes.pod) wake.abort();
+    });
+    try {
+      while (!ctx.signal.aborted) {
+        wake = new AbortController();
+        workers.sync(pods.desired());
+        const wait = AbortSignal.any([ctx.signal, wake.signal]);
+        await this.#o.clock.sleep(this.#o.resyncMs ?? 10_000, wait).catch(() => undefined);
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** Pulls the configured pause image when the runtime lacks it (so pods start offline later). */
+  async #sandboxImage(cri: CriClient, ctx: ModuleContext): Promise<void> {
+    const image = this.#o.config.podSandboxImage;
+    if (!image) return;
+    try {
+      if (await cri.imageStatus(image)) return;
+      await cri.pullImage(image);
+      ctx.log.info({ image }, 'pulled the pod sandbox image');
+    } catch (err: unknown) {
+      ctx.log.warn({ image, err: errorMessage(err) }, 'could not pull the pod sandbox image');
+    }
+  }
+}

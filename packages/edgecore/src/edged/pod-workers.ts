@@ -1,0 +1,106 @@
+// The node's pod workers, one per pod UID, kept in step with the desired pods:
+// a new pod gets a worker (which adopts what an earlier edgecore left
+// running), a pod deleted or marked for deletion has its worker terminate it
+// (preStop, grace period), and a kedge pod the runtime has that the cache
+// does not know at all (deleted while edgecore was down) is stopped and
+// removed. detachAll() leaves every container running for the next edgecore.
+import type { Pod } from '@kedge/api';
+import type { Clock, Logger } from '@kedge/runtime';
+import type { DesiredPods } from './pod-set.ts';
+import { PodWorker, type PodWorkerOptions } from './pod-worker.ts';
+import type { PodRuntime } from './runtime/index.ts';
+
+/** Everything a worker needs except its pod and its status sink. */
+export type WorkerBase = Omit<PodWorkerOptions, 'pod' | 'onStatus'>;
+
+export interface PodWorkersOptions {
+  base: WorkerBase;
+  runtime: PodRuntime;
+  sinkFor: (pod: Pod) => PodWorkerOptions['onStatus'];
+  clock: Clock;
+  log: Logger;
+}
+
+/** Grace period for a pod found running that no cached object describes. */
+const ORPHAN_GRACE_SECONDS = 30;
+
+export class PodWorkers {
+  readonly #o: PodWorkersOptions;
+  readonly #workers = new Map<string, PodWorker>();
+  /** UIDs terminated (or being terminated): never started again. */
+  readonly #finished = new Set<string>();
+  readonly #terminations = new Set<Promise<void>>();
+
+  constructor(o: PodWorkersOptions) {
+    this.#o = o;
+  }
+
+  get size(): number {
+    return this.#workers.size;
+  }
+
+  worker(uid: string): PodWorker | undefined {
+    return this.#workers.get(uid);
+  }
+
+  /** Starts, keeps and terminates workers so that exactly `desired.run` runs. */
+  sync(desired: DesiredPods): void {
+    for (const [uid, w] of this.#workers) {
+      if (!desired.run.has(uid)) this.#terminate(uid, w, desired.terminate.get(uid));
+    }
+    for (const [uid, pod] of desired.terminate) {
+      // Marked for deletion before this edgecore saw it running: adopt and terminate it (preStop runs).
+      if (!this.#finished.has(uid) && !this.#workers.has(uid)) this.#terminate(uid, this.#worker(pod), pod);
+    }
+    for (const [uid, pod] of desired.run) {
+      if (this.#workers.has(uid) || this.#finished.has(uid)) continue;
+      const w = this.#worker(pod);
+      this.#workers.set(uid, w);
+      this.#o.log.info({ resource: podKey(pod), uid }, 'starting pod worker');
+      void w.start().catch((err: unknown) => this.#o.log.warn({ err, uid }, 'pod worker start failed'));
+    }
+  }
+
+  /** Stops and removes kedge pods on the runtime whose UID no cached pod has. */
+  async removeOrphans(desired: DesiredPods): Promise<void> {
+    for (const p of await this.#o.runtime.listPods()) {
+      const uid = p.sandbox.pod.uid;
+      if (desired.run.has(uid) || desired.terminate.has(uid)) continue;
+      this.#o.log.info(
+        { resource: `${p.sandbox.pod.namespace}/${p.sandbox.pod.name}`, uid, sandbox: p.sandbox.id },
+        'removing a pod no cached object describes (deleted while edgecore was down)',
+      );
+      await this.#o.runtime.stopPod(p.sandbox.id, ORPHAN_GRACE_SECONDS);
+      await this.#o.runtime.removePod(p.sandbox.id);
+    }
+  }
+
+  /** edgecore stopping: every worker stops, containers keep running; terminations in progress finish. */
+  async detachAll(): Promise<void> {
+    const workers = [...this.#workers.values()];
+    this.#workers.clear();
+    await Promise.all(workers.map((w) => w.detach()));
+    await Promise.all([...this.#terminations]);
+  }
+
+  #worker(pod: Pod): PodWorker {
+    return new PodWorker({ ...this.#o.base, pod, onStatus: this.#o.sinkFor(pod) });
+  }
+
+  #terminate(uid: string, w: PodWorker, marked: Pod | undefined): void {
+    this.#workers.delete(uid);
+    this.#finished.add(uid);
+    const requested: unknown = marked?.metadata['deletionGracePeriodSeconds'];
+    const grace = typeof requested === 'number' ? requested : undefined;
+    this.#o.log.info({ uid, graceSeconds: grace }, 'terminating pod');
+    const done = w
+      .terminate(grace)
+      .catch((err: unknown) => this.#o.log.error({ err, uid }, 'pod termination failed'))
+      .finally(() => this.#terminations.delete(done));
+    this.#terminations.add(done);
+  }
+}
+
+function podKey(pod: Pod): string {
+  return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+}
