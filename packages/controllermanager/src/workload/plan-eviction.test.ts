@@ -7,15 +7,23 @@ const names = (plan: ReturnType<typeof planEviction>) => plan.evict.map((e) => e
 
 describe('planEviction (fake clock)', () => {
   it('evicts pods of a deleted node at once, with the reason', () => {
-    const plan = planEviction(
-      [pod('a', { node: 'gone' }), pod('b', { node: 'n1' })],
-      [node('n1')],
-      T0,
-      GRACE,
-    );
+    const pods = [pod('a', { node: 'gone' }), pod('b', { node: 'n1' })];
+    const plan = planEviction(pods, [node('n1')], T0, GRACE, new Set(['gone']));
     expect(plan.evict.map((e) => [e.pod.metadata.name, e.reason])).toEqual([['a', 'node gone was deleted']]);
   });
 
+  it('gives a pod bound to a node never seen 40 s from its creation (the node may be registering)', () => {
+    const young = { ...pod('a', { node: 'soon' }) };
+    young.metadata = {
+      ...young.metadata,
+      creationTimestamp: new Date(T0).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    const early = planEviction([young], [], T0 + 10_000, GRACE);
+    expect(early).toEqual({ evict: [], nextCheckInMs: 30_000 });
+    expect(planEviction([young], [], T0 + 40_000, GRACE).evict.map((e) => e.reason)).toEqual([
+      'node soon does not exist',
+    ]);
+  });
   it('leaves pods on a NotReady node for the grace period, then evicts them', () => {
     const nodes = [node('n1', { ready: 'False', since: T0 })];
     const pods = [pod('a', { node: 'n1' })];

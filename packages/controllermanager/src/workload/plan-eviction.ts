@@ -21,7 +21,17 @@ export interface EvictionPlan {
 const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 
-export function planEviction(pods: Pod[], nodes: Node[], now: number, notReadyGraceMs: number): EvictionPlan {
+/** How long a pod bound to a node never seen may wait for it (kube-controller-manager's pod GC quarantine). */
+const MISSING_NODE_GRACE_MS = 40_000;
+
+/** `deletedNodes`: nodes seen and then deleted (their pods go at once; others wait MISSING_NODE_GRACE_MS). */
+export function planEviction(
+  pods: Pod[],
+  nodes: Node[],
+  now: number,
+  notReadyGraceMs: number,
+  deletedNodes: ReadonlySet<string> = new Set(),
+): EvictionPlan {
   const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
   const evict: Eviction[] = [];
   let next: number | undefined;
@@ -33,8 +43,13 @@ export function planEviction(pods: Pod[], nodes: Node[], now: number, notReadyGr
     const nodeName = pod.spec.nodeName;
     if (!nodeName || !isPodActive(pod)) continue;
     const node = byName.get(nodeName);
-    if (!node) {
+    if (!node && deletedNodes.has(nodeName)) {
       evict.push({ pod, reason: `node ${nodeName} was deleted` });
+      continue;
+    }
+    if (!node) {
+      const created = Date.parse(pod.metadata.creationTimestamp ?? '') || now - MISSING_NODE_GRACE_MS;
+      due(created + MISSING_NODE_GRACE_MS, pod, `node ${nodeName} does not exist`);
       continue;
     }
     const ready = nodeReadyCondition(node);

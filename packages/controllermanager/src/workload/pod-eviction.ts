@@ -14,6 +14,8 @@ export interface PodEvictionOptions {
   clock: Clock;
   log: Logger;
   notReadyGraceMs: number;
+  /** Nodes seen and then deleted. */
+  deletedNodes(): ReadonlySet<string>;
   checkPeriodMs: number;
   events: WorkloadEvents;
 }
@@ -38,7 +40,13 @@ export class PodEviction {
 
   /** One pass; resolves with the keys of the pods it deleted. */
   async evictOnce(): Promise<string[]> {
-    const plan = planEviction(this.#o.pods(), this.#o.nodes(), this.#o.clock.now(), this.#o.notReadyGraceMs);
+    const plan = planEviction(
+      this.#o.pods(),
+      this.#o.nodes(),
+      this.#o.clock.now(),
+      this.#o.notReadyGraceMs,
+      this.#o.deletedNodes(),
+    );
     const done: string[] = [];
     for (const { pod, reason } of plan.evict) {
       const { name, namespace, resourceVersion } = pod.metadata;

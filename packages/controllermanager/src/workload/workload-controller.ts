@@ -51,6 +51,8 @@ export class WorkloadController {
   readonly #unbound = new Set<string>();
   /** placementFacts per node: heartbeats that change nothing else are ignored. */
   readonly #nodeFacts = new Map<string, string>();
+  /** Nodes seen and then deleted (their pods are evicted at once). */
+  readonly #deletedNodes = new Set<string>();
   #evicting = false;
   #evictAgain = false;
   readonly #expectations: Expectations;
@@ -122,6 +124,7 @@ export class WorkloadController {
       events: this.#events,
       nodes: () => nodes.list(),
       pods: () => pods.list(),
+      deletedNodes: () => this.#deletedNodes,
       clock: this.#o.clock,
       log: this.#log,
       notReadyGraceMs: this.#o.notReadyGraceMs,
@@ -168,6 +171,8 @@ export class WorkloadController {
     if (facts === this.#nodeFacts.get(name)) return;
     if (facts === undefined) this.#nodeFacts.delete(name);
     else this.#nodeFacts.set(name, facts);
+    if (deleted) this.#deletedNodes.add(name);
+    else this.#deletedNodes.delete(name);
     this.#enqueueUnbound();
     this.#evictSoon();
   }
