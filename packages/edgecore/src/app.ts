@@ -1,6 +1,7 @@
 // Assembles a running edgecore from its resolved config: the edge database,
 // the module bus and the modules (edgeHub, metaManager, metaServer, and the
 // task manager and edged when enabled). main.ts owns argv and signals.
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KedgeError, errorMessage } from '@kedge/api';
 import { Bus } from '@kedge/beehive';
@@ -147,6 +148,7 @@ export async function startEdgeCore(
       healthTimeoutMs: m.taskManager.healthTimeout * 1000,
       limits: m.taskManager.checkLimits,
       unpackLimits: m.taskManager.releaseLimits,
+      ...releasePublicKey(m.taskManager.releasePublicKeyFile),
       ...(m.taskManager.defaultImage ? { defaultImage: m.taskManager.defaultImage } : {}),
       registry: registryAccess(m.taskManager.registry),
       containerRuntimeEndpoint: m.edged.tailoredKubeletConfig.containerRuntimeEndpoint,
@@ -198,6 +200,25 @@ export async function startEdgeCore(
       database.close();
     },
   };
+}
+
+/** modules.taskManager.releasePublicKeyFile as a key; a file that is not a PEM public key is a config error. */
+function releasePublicKey(file: string): { releasePublicKey?: KeyObject } {
+  if (!file) return {};
+  const field = 'modules.taskManager.releasePublicKeyFile';
+  const pem = readConfigFile(file, field);
+  try {
+    return { releasePublicKey: createPublicKey(pem) };
+  } catch (err: unknown) {
+    throw new KedgeError(
+      'KEDGE_CONFIG_INVALID',
+      `${field}: ${file} is not a PEM public key: ${errorMessage(err)}`,
+      {
+        file,
+        fields: [field],
+      },
+    );
+  }
 }
 
 function readConfigFile(file: string, field: string): Buffer {

@@ -253,6 +253,12 @@ export const EdgeCoreConfigSchema = z.strictObject({
               disk: z.number().min(0).max(100).describe('highest disk use (%) the disk check accepts'),
             })
             .describe('thresholds of the Check action items'),
+          releasePublicKeyFile: z
+            .string()
+            .describe(
+              'PEM public key (ed25519 or ECDSA): when set, a release is installed only with a signature of its ' +
+                'pinned digest that this key verifies (<repo>:sha256-<hex>.sig); empty = no signature needed',
+            ),
           releaseLimits: z
             .strictObject({
               maxBytes: z
@@ -333,6 +339,7 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         defaultImage: '',
         registry: { username: '', passwordFile: '', insecure: false },
         checkLimits: { cpu: 80, mem: 80, disk: 80 },
+        releasePublicKeyFile: '',
         releaseLimits: { maxBytes: 256 * 1024 * 1024, maxFiles: 10_000 },
       },
       edgeStream: { enable: false, server: '127.0.0.1:10004', handshakeTimeout: 30 },

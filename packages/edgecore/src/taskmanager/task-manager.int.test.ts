@@ -1,5 +1,6 @@
 // The task manager end to end inside one process: real bus, SQLite, outbox,
 // metaServer, install root and registry; the cloud is a stand-in EdgeHub.
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   type TempDir,
   type TestRegistry,
 } from '@kedge/testing';
+import { pushReleaseSignature } from '@kedge/oci';
 import { readUpgradeMarker, resolveBootState, sha256File } from '../install/index.ts';
 import { TaskStates, type ActionRegistry } from './index.ts';
 import {
@@ -331,6 +333,29 @@ describe('TaskManager (NodeUpgradeJob)', () => {
     expect(h.reports()[4]).toMatchObject({ action: 'Rollback', succ: true, extend: `${NEW},${OLD}` });
     expect(h.restarts).toEqual([]);
     expect(readlinkSync(install.layout.current)).toBe(`versions/${OLD}`);
+  });
+
+  it('with a release public key, refuses a release without a valid signature of its pinned digest', async () => {
+    const key = generateKeyPairSync('ed25519');
+    const h = await start({ env: { releasePublicKey: key.publicKey } });
+    await h.sendTask('up1', 'uid-1', upgradeSpec({ image, imageDigestGatter: pin() }));
+    await h.waitForReports(1);
+    expect(h.reports()[0]?.reason).toMatch(
+      new RegExp(`^KEDGE_RELEASE_SIGNATURE_INVALID: release ${digest}: no signature could be read`),
+    );
+    const forger = generateKeyPairSync('ed25519');
+    await pushReleaseSignature(image, digest, sign(null, Buffer.from(digest), forger.privateKey));
+    await h.sendTask('up2', 'uid-2', upgradeSpec({ image, imageDigestGatter: pin() }));
+    await h.waitForReports(2);
+    expect(h.reports()[1]?.reason).toMatch(/the signature does not verify with the configured public key/);
+    await pushReleaseSignature(image, digest, sign(null, Buffer.from(digest), key.privateKey));
+    await h.sendTask(
+      'up3',
+      'uid-3',
+      upgradeSpec({ image, imageDigestGatter: pin(), requireConfirmation: true }),
+    );
+    await waitForState(h, TaskStates.waiting, `nodeupgradejob/up3/${NODE}`);
+    expect(h.reports()[2]).toMatchObject({ action: 'Check', succ: true });
   });
 
   it('refuses a release over the configured unpack limits in Upgrade, naming the limit, and rolls back', async () => {

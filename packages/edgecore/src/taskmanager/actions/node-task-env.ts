@@ -2,6 +2,7 @@
 // where it is installed, its config file and database, its container runtime
 // and edge cache, and the tunables (load limits, trial window, lock wait,
 // pre-pull back-off). Resolved once from the options.
+import type { KeyObject } from 'node:crypto';
 import { KedgeError, type NodeUpgradeJobSpec } from '@kedge/api';
 import { DEFAULT_UNPACK_LIMITS, goArch, type RegistryOptions, type UnpackLimits } from '@kedge/oci';
 import type { Clock } from '@kedge/runtime';
@@ -30,6 +31,8 @@ export interface NodeTaskEnvOptions {
   limits?: Partial<LoadLimits>;
   /** Caps on what an upgrade release unpacks to (modules.taskManager.releaseLimits; default DEFAULT_UNPACK_LIMITS). */
   unpackLimits?: UnpackLimits;
+  /** modules.taskManager.releasePublicKeyFile, loaded: releases need a signature this key verifies. */
+  releasePublicKey?: KeyObject;
   /** How long a new version or config has to come up healthy and connected (default 120 s). */
   healthTimeoutMs?: number;
   /** How long an action waits for the install lock held by someone else (default 60 s). */
@@ -81,6 +84,7 @@ export interface NodeTaskEnv {
   readonly registry: Pick<RegistryOptions, 'auth' | 'insecure'>;
   readonly limits: LoadLimits;
   readonly unpackLimits: UnpackLimits;
+  readonly releasePublicKey: KeyObject | undefined;
   readonly healthTimeoutMs: number;
   readonly lockTimeoutMs: number;
   readonly cpuSampleMs: number | undefined;
@@ -103,6 +107,7 @@ export function resolveNodeTaskEnv(o: NodeTaskEnvOptions): NodeTaskEnv {
     registry: o.registry ?? {},
     limits: { ...DEFAULT_LOAD_LIMITS, ...o.limits },
     unpackLimits: o.unpackLimits ?? DEFAULT_UNPACK_LIMITS,
+    releasePublicKey: o.releasePublicKey,
     healthTimeoutMs: o.healthTimeoutMs ?? 120_000,
     lockTimeoutMs: o.lockTimeoutMs ?? 60_000,
     cpuSampleMs: o.cpuSampleMs,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KedgeError, errorMessage } from '@kedge/api';
-import { pullRelease } from '@kedge/oci';
+import { pullRelease, verifyReleaseSignature } from '@kedge/oci';
 import {
   beginUpgrade,
   commitUpgrade,
@@ -95,6 +95,12 @@ async function stage(
       'KEDGE_TASK_ACTION_FAILED',
       `spec.imageDigestGatter has no digest for this node's architecture (${env.arch})`,
     );
+  }
+  if (env.releasePublicKey !== undefined) {
+    await verifyReleaseSignature(ref, expected.digest, env.releasePublicKey, {
+      ...env.registry,
+      signal: ctx.signal,
+    });
   }
   const download = join(layout.root, 'staging', `${to}-${ctx.task.jobUid}`);
   rmSync(download, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Check for NodeUpgradeJob: everything that can be known before touching the
 // install. The reason names each failed check with what was measured.
 import { errorMessage } from '@kedge/api';
-import { pullManifest } from '@kedge/oci';
+import { pullManifest, verifyReleaseSignature } from '@kedge/oci';
 import { currentVersion, installLayout } from '../../install/index.ts';
 import { finished, type ActionContext, type ActionOutcome, type TaskAction } from '../task-types.ts';
 import { checkLoad } from './load-checks.ts';
@@ -74,7 +74,16 @@ async function checkArtifact(
   if (expected.kind === 'missing') {
     return `spec.imageDigestGatter has no digest for this node's architecture (${env.arch})`;
   }
-  if (expected.digest === resolved.digest || expected.digest === resolved.indexDigest) return undefined;
+  if (expected.digest === resolved.digest || expected.digest === resolved.indexDigest) {
+    if (env.releasePublicKey === undefined) return undefined;
+    try {
+      await verifyReleaseSignature(ref, expected.digest, env.releasePublicKey, { ...env.registry, signal });
+      return undefined;
+    } catch (err: unknown) {
+      if (signal.aborted) throw err;
+      return `KEDGE_RELEASE_SIGNATURE_INVALID: ${errorMessage(err)}`;
+    }
+  }
   const actual = resolved.indexDigest
     ? `${resolved.indexDigest} (index; ${env.arch} manifest ${resolved.digest})`
     : resolved.digest;
