@@ -25,14 +25,16 @@ export function deploymentStatus(d: Deployment, view: WorkloadView, now: number)
           'MinimumReplicasUnavailable',
           'Deployment does not have minimum availability.',
         ),
-    complete
-      ? cond(
-          'Progressing',
-          'True',
-          'NewReplicaSetAvailable',
-          `ReplicaSet "${rsName}" has successfully progressed.`,
-        )
-      : cond('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`),
+    d.spec.paused === true
+      ? cond('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
+      : complete
+        ? cond(
+            'Progressing',
+            'True',
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${rsName}" has successfully progressed.`,
+          )
+        : cond('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`),
   ].map((c) => withTimes(c, previous, rfc3339(new Date(now))));
   return {
     ...d.status,
@@ -46,7 +48,12 @@ export function deploymentStatus(d: Deployment, view: WorkloadView, now: number)
   };
 }
 
-function cond(type: string, status: 'True' | 'False', reason: string, message: string): DeploymentCondition {
+function cond(
+  type: string,
+  status: 'True' | 'False' | 'Unknown',
+  reason: string,
+  message: string,
+): DeploymentCondition {
   return { type, status, reason, message };
 }
 

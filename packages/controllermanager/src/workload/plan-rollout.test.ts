@@ -237,6 +237,10 @@ describe('planRollout: an image change rolls within maxSurge / maxUnavailable', 
     sim.runToCompletion();
     sim.d = deployment({ paused: true }, 'web:2');
     expect(planRollout(sim.d, sim.view())).toEqual({ scale: [] });
+    const progressing = deploymentStatus(sim.d, sim.view(), sim.now).conditions?.find(
+      (c) => c.type === 'Progressing',
+    );
+    expect(progressing).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
   });
 });
 
