@@ -11,7 +11,7 @@ export function renderTunnelTlsSection(report: TunnelReport): string {
   const { machine: m, settings: s } = report;
   return `${TUNNEL_TLS_HEADING}
 
-The same measurement as above with TLS on, as shipped: cloudcore serves
+The measurement of "Tunnel: N hollow edge nodes" with TLS on, as shipped: cloudcore serves
 \`wss://\` from its own CA and knows each node by its client certificate (CN
 \`system:node:<name>\`); the baseline (\`baseline-tls\`) is a bare \`https\`
 server with a \`ws\` WebSocketServer on it that asks for and verifies the same
@@ -25,15 +25,19 @@ ${report.command}
 
 Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel},
 Node ${m.nodeVersion}, load average at start ${m.loadAverage}. Run on ${m.date}.
-Settings as above: heartbeat ${s.heartbeatS} s, CPU window ${s1(s.windowMs)} opening
+Settings as in that section: heartbeat ${s.heartbeatS} s, CPU window ${s1(s.windowMs)} opening
 ${s1(s.settleMs)} after all are up, at most ${s.ramp} handshakes in flight.
 
 ${resultsTable(report.results)}
 
 - **RSS per node**: compare each \`kedge-tls\` row with the \`baseline-tls\` row
   of the same N; the difference is kedge's own cost per node, and the
-  difference between \`baseline-tls\` and \`baseline\` above is what TLS itself
-  costs any server (OpenSSL's per-connection state and buffers).
+  difference between \`baseline-tls\` and \`baseline\` in the plain section is what
+  TLS itself costs any server (OpenSSL's per-connection state and buffers).
+  At 100 nodes the figure is mostly the process's own growth after start
+  (RSS before is read 2 s after start) divided by 100; read the 1,000 rows.
+  The machine was shared with other work (see the load average), which
+  mostly lengthens "all up".
 - Where kedge's TLS memory goes (a one-off probe on 2026-12-03, 1,000 nodes,
   RSS read after a forced GC, \`node --expose-gc\`): CloudHub alone (no store,
   the same certificate check per connection) retained 69 KiB per node against
