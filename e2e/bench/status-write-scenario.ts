@@ -15,9 +15,9 @@ export const ACTIONS = ['Check', 'WaitingConfirmation', 'Backup', 'Upgrade'] as 
 const REPLICA = 'cloudcore-7d9f8b6c4-x2x9k';
 const T = rfc3339(new Date(Date.parse('2030-01-01T00:00:00Z')));
 
-export const nodeName = (i: number): string => `edge-node-${String(i).padStart(5, '0')}`;
+const nodeName = (i: number): string => `edge-node-${String(i).padStart(5, '0')}`;
 
-export function jobObject(name: string, nodes: number, withNodeNames = false): Job {
+function jobObject(name: string, nodes: number, withNodeNames = false): Job {
   return {
     apiVersion: 'operations.kubeedge.io/v1alpha2',
     kind: 'NodeUpgradeJob',
@@ -37,7 +37,7 @@ export function jobObject(name: string, nodes: number, withNodeNames = false): J
 export type EntryShape = 'pending' | 'claimed' | 'successful' | 'failed';
 
 /** One realistic entry: as controllermanager initialises it, as claimed, or finished. */
-export function entry(i: number, shape: EntryShape): Entry {
+function entry(i: number, shape: EntryShape): Entry {
   const name = nodeName(i);
   if (shape === 'pending') return { nodeName: name, phase: 'Pending' };
   const claimed: Entry = { nodeName: name, phase: 'InProgress', startTime: T, dispatchedBy: REPLICA };
@@ -74,7 +74,7 @@ export function entry(i: number, shape: EntryShape): Entry {
   } as Entry;
 }
 
-export function statusOf(nodes: number, shape: EntryShape): Job['status'] {
+function statusOf(nodes: number, shape: EntryShape): Job['status'] {
   return {
     phase: shape === 'pending' ? 'Init' : 'InProgress',
     progress: `0/${nodes} done, 0 failed`,

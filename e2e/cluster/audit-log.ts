@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SA_GROUP = 'system:serviceaccounts:kubeedge';
+const SA_GROUP = 'system:serviceaccounts:kubeedge';
 
 /** kube-apiserver flags that write the audit log of the kubeedge service accounts to `<dir>/audit.log`. */
 export function auditArgs(dir: string): { args: string[]; logFile: string } {

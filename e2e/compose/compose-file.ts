@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 
-export interface ComposeVolume {
+interface ComposeVolume {
   type: 'volume' | 'bind';
   /** The volume's name, or an absolute host path for a bind mount. */
   source: string;
@@ -17,12 +17,12 @@ export interface ComposeVolume {
   readOnly: boolean;
 }
 
-export interface ComposePort {
+interface ComposePort {
   target: number;
   published?: number;
 }
 
-export interface Dockerfile {
+interface Dockerfile {
   workdir: string | undefined;
   entrypoint: string[] | undefined;
   cmd: string[] | undefined;
@@ -148,7 +148,7 @@ function dependsOn(v: unknown): { service: string; condition: string }[] {
 }
 
 /** The parts of a Dockerfile the topology needs; `args` are the build args given (they win over ARG defaults). */
-export function readDockerfile(file: string, buildArgs: Record<string, string>): Dockerfile {
+function readDockerfile(file: string, buildArgs: Record<string, string>): Dockerfile {
   const lines = readFileSync(file, 'utf8')
     .replace(/\\\n/g, ' ')
     .split('\n')

@@ -33,7 +33,7 @@ const COMMANDS: Record<string, Record<string, Run> | Run> = {
   revoke: runRevoke,
 };
 
-export const KEADM_USAGE = `keadm: install and operate kedge's cloud and edge nodes
+const KEADM_USAGE = `keadm: install and operate kedge's cloud and edge nodes
 
 Usage:
   keadm init [--image-repo R] [--version V] [--advertise-address IP] [--apply [--kubeconfig FILE]]

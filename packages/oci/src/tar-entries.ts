@@ -14,7 +14,7 @@ export interface TarEntry {
   size: number;
 }
 
-export class TarFormatError extends Error {
+class TarFormatError extends Error {
   override name = 'TarFormatError';
 }
 

@@ -18,7 +18,7 @@ export interface ObjectRef {
   name: string;
 }
 
-export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_NAMESPACE = 'default';
 
 /** RFC 1123 label, as Kubernetes namespace names. */
 const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

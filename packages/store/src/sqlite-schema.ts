@@ -24,7 +24,7 @@ export function pin<T extends object>(native: T): T {
   return native;
 }
 
-export const BUSY_TIMEOUT_MS = 10_000;
+const BUSY_TIMEOUT_MS = 10_000;
 
 /** Each entry moves the schema from version i to i + 1. Append only. */
 const MIGRATIONS: readonly string[] = [
@@ -65,7 +65,7 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 export type Durability = 'full' | 'normal';
 

@@ -3,12 +3,12 @@ import type Database from 'better-sqlite3';
 import type { WatchEventType } from './resource-store.ts';
 import { pin, type Db } from './sqlite-schema.ts';
 
-export interface StateRow {
+interface StateRow {
   revision: number;
   compacted: number;
 }
 
-export interface ObjectRow {
+interface ObjectRow {
   uid: string;
   revision: number;
   body: string;

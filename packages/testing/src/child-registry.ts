@@ -32,8 +32,3 @@ export function trackChild(pid: number): void {
 export function untrackChild(pid: number): void {
   live.delete(pid);
 }
-
-/** Pids of children that are still running (for tests of this package). */
-export function liveChildren(): number[] {
-  return [...live];
-}

@@ -17,10 +17,10 @@ import { OutputLog } from './output-log.ts';
 import { spawnDaemon } from './spawn-daemon.ts';
 import { tempDir } from './temp-dir.ts';
 
-export const CONTAINERD_BINARY = '/usr/bin/containerd';
-export const CTR_BINARY = '/usr/bin/ctr';
+const CONTAINERD_BINARY = '/usr/bin/containerd';
+const CTR_BINARY = '/usr/bin/ctr';
 /** The containerd namespace the CRI plugin keeps its images in. */
-export const CRI_NAMESPACE = 'k8s.io';
+const CRI_NAMESPACE = 'k8s.io';
 
 export interface StartContainerdOptions {
   /** Default `native` (works on any filesystem, no mounts); `overlayfs` where the kernel allows it. */

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { KedgeError } from '@kedge/api';
 
-export const IP_BINARY = '/usr/sbin/ip';
+const IP_BINARY = '/usr/sbin/ip';
 export const NSENTER_BINARY = '/usr/bin/nsenter';
 
 export interface TestNetns {

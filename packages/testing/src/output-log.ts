@@ -10,7 +10,7 @@ export interface OutputLine {
 }
 
 /** Default bound per stream and for the line log: about 2 MB of text. */
-export const DEFAULT_OUTPUT_LIMIT = 2 * 1024 * 1024;
+const DEFAULT_OUTPUT_LIMIT = 2 * 1024 * 1024;
 
 export class OutputLog {
   readonly #limit: number;

@@ -19,7 +19,7 @@ import {
 import { spawnDaemon } from './spawn-daemon.ts';
 import { tempDir } from './temp-dir.ts';
 
-export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
 export interface StartRegistryOptions {
   /** Require these credentials: `basic` (default) via htpasswd, `token` via a Bearer token service. */

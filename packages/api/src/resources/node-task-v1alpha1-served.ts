@@ -28,14 +28,14 @@ const v1alpha1JobShape = {
   time: text('When the last job transition happened.'),
 };
 
-export const V1alpha1NodeUpgradeJobStatusSchema = z.strictObject({
+const V1alpha1NodeUpgradeJobStatusSchema = z.strictObject({
   ...v1alpha1JobShape,
   currentVersion: text('The edgecore version the upgraded nodes run.'),
   historicVersion: text('The edgecore version they ran before.'),
   nodeStatus: z.array(z.strictObject(v1alpha1NodeShape)).optional().describe('One entry per node.'),
 });
 
-export const V1alpha1ImagePrePullJobStatusSchema = z.strictObject({
+const V1alpha1ImagePrePullJobStatusSchema = z.strictObject({
   ...v1alpha1JobShape,
   status: z
     .array(

@@ -53,7 +53,7 @@ export interface DisconnectReason {
   message: string;
 }
 
-export interface CloudHubHandlers {
+interface CloudHubHandlers {
   /** The node's register message; returns the reply content (the Node). */
   register(session: NodeSession, content: unknown): Promise<unknown>;
   /** Any other upstream message; for sync messages the result is the reply content. */

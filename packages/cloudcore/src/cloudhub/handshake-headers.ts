@@ -6,11 +6,11 @@ import type { IncomingMessage } from 'node:http';
 import { NAME_PATTERN } from '@kedge/api';
 import type { Duplex } from 'node:stream';
 
-export const MAX_NODE_NAME_LENGTH = 253;
+const MAX_NODE_NAME_LENGTH = 253;
 /** project_id, the edgecore version: informational, bounded so logs and Node annotations stay small. */
-export const MAX_INFO_HEADER_LENGTH = 128;
+const MAX_INFO_HEADER_LENGTH = 128;
 
-export interface HandshakeIdentity {
+interface HandshakeIdentity {
   nodeName: string;
   projectId: string;
   edgecoreVersion: string;
@@ -20,7 +20,7 @@ export type HandshakeCheck =
   | { ok: true; identity: HandshakeIdentity }
   | { ok: false; code: 'KEDGE_AUTH_NODE_NAME_INVALID' | 'KEDGE_HTTP_BAD_REQUEST'; message: string };
 
-export function headerValue(req: IncomingMessage, name: string): string | undefined {
+function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

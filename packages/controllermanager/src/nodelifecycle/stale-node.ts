@@ -12,8 +12,8 @@ import {
   type NodeCondition,
 } from '@kedge/api';
 
-export const NodeStatusUnknown = 'NodeStatusUnknown';
-export const NodeStatusNeverUpdated = 'NodeStatusNeverUpdated';
+const NodeStatusUnknown = 'NodeStatusUnknown';
+const NodeStatusNeverUpdated = 'NodeStatusNeverUpdated';
 
 function parseTime(time: string | undefined): number | undefined {
   if (time === undefined) return undefined;

@@ -30,7 +30,7 @@ import {
 } from '@kedge/api';
 import type { Selection } from '../nodetask/select-nodes.ts';
 
-export const V1ALPHA1_NOT_STARTED = 'not started: rollout stopped';
+const V1ALPHA1_NOT_STARTED = 'not started: rollout stopped';
 
 export interface V1alpha1PlanInput {
   type: V1alpha1TaskType;

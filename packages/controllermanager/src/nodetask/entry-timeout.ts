@@ -40,11 +40,7 @@ export function expectedAction(type: NodeTaskType, entry: TaskEntry): ActionName
 }
 
 /** True when the node has passed Check and waits for an operator to confirm. */
-export function awaitsConfirmation(
-  type: NodeTaskType,
-  entry: TaskEntry,
-  requireConfirmation: boolean,
-): boolean {
+function awaitsConfirmation(type: NodeTaskType, entry: TaskEntry, requireConfirmation: boolean): boolean {
   return requireConfirmation && expectedAction(type, entry) === ActionName.WaitingConfirmation;
 }
 

@@ -18,7 +18,7 @@ import {
 } from '@kedge/api';
 
 /** Characters budgeted for one reason (KubeEdge-style reasons are ~60-150). */
-export const REASON_BUDGET = 200;
+const REASON_BUDGET = 200;
 /** Characters budgeted for a replica id (a Deployment pod name is ~25-60). */
 const REPLICA_BUDGET = 63;
 /** etcd's default --max-request-bytes (1.5 MiB) less room for managedFields and the request's key. */
@@ -46,7 +46,7 @@ function imagesOf(job: NodeTaskJob): string[] {
 }
 
 /** JSON bytes of one finished entry of `job` for a node named with `nameLength` characters. */
-export function finishedEntryBytes(job: NodeTaskJob, nameLength: number): number {
+function finishedEntryBytes(job: NodeTaskJob, nameLength: number): number {
   const kind = job.kind as NodeTaskKind;
   const actions = longestFlow(kind);
   const version = (job.spec as { version?: string }).version ?? '';

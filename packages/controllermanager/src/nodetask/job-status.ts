@@ -19,7 +19,7 @@ import {
 } from '@kedge/api';
 import { entryClockStart, timeoutReason, TIMEOUT_REASON_PREFIX } from './entry-timeout.ts';
 
-export const NOT_STARTED_REASON_PREFIX = 'not started: rollout stopped';
+const NOT_STARTED_REASON_PREFIX = 'not started: rollout stopped';
 
 export interface JobStatusInput<E extends TaskEntry> {
   type: NodeTaskType;

@@ -7,7 +7,7 @@
 import { nodeReadyCondition, NodeTaskPhase, type TaskEntry, type TaskStatus } from '@kedge/api';
 import type { NodeLookup } from './select-nodes.ts';
 
-export const WAITING_REASON_PREFIX = 'waiting for node ';
+const WAITING_REASON_PREFIX = 'waiting for node ';
 
 function waitingReason(nodeName: string, nodes: NodeLookup): string | undefined {
   const node = nodes.get(nodeName);

@@ -33,7 +33,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface RunningController {
+interface RunningController {
   stop(): Promise<void>;
 }
 

@@ -13,8 +13,8 @@ export interface ListPage<T> {
   hasNext: boolean;
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 200;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 200;
 
 function positiveInt(params: URLSearchParams, name: string, fallback: number, max?: number): number {
   const raw = params.get(name);

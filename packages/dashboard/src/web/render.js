@@ -17,7 +17,7 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function time(iso) {
+function time(iso) {
   if (!iso) return el('span', { class: 'muted' }, '—');
   const d = new Date(iso);
   return el('time', { datetime: iso, title: iso }, d.toLocaleString());

@@ -1,3 +1,2 @@
-export { openEdgeDatabase, type EdgeDatabase, type OpenEdgeDatabaseOptions } from './edge-database.ts';
-export { EDGE_MIGRATIONS, checkMigrations, type EdgeMigration } from './migrations.ts';
-export { Outbox, asSync, type OutboxEntry, type OutboxOptions } from './outbox.ts';
+export { openEdgeDatabase, type EdgeDatabase } from './edge-database.ts';
+export { Outbox, asSync } from './outbox.ts';

@@ -51,7 +51,7 @@ export interface EdgeHubOptions {
   clock: Clock;
 }
 
-export interface EdgeCertificates {
+interface EdgeCertificates {
   prepare(): Promise<EdgeTlsMaterial>;
   discard(): void;
   rotationLoop(signal: AbortSignal): Promise<void>;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /** Tables that record what node tasks did; the live copy wins over the backup's. Parents first. */
-export const TASK_STATE_TABLES = ['node_task', 'node_task_result', 'outbox'] as const;
+const TASK_STATE_TABLES = ['node_task', 'node_task_result', 'outbox'] as const;
 
 export interface TaskState {
   tables: Map<string, Record<string, unknown>[]>;

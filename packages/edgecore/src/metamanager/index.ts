@@ -1,18 +1,2 @@
-export {
-  MetaCache,
-  resourceVersionOf,
-  uidOf,
-  type DeleteOutcome,
-  type MetaCacheOptions,
-  type MetaEntry,
-  type MetaView,
-  type UpsertOutcome,
-} from './meta-cache.ts';
-export {
-  CloudConnection,
-  MetaManager,
-  errorReply,
-  type ErrorReplyContent,
-  type MetaManagerOptions,
-} from './meta-manager.ts';
-export { compareResourceVersions, isOlderResourceVersion } from './resource-version.ts';
+export { MetaCache, type MetaEntry, type MetaView } from './meta-cache.ts';
+export { MetaManager } from './meta-manager.ts';

@@ -39,7 +39,7 @@ export interface MetaCacheOptions {
 }
 
 /** How long the UID of a deleted object is remembered (a re-sent older update of it is refused). */
-export const TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
+const TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
 
 type Listener = (entry: { key: string; type: string }) => void;
 

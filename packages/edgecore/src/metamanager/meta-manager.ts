@@ -39,7 +39,7 @@ export interface MetaManagerOptions {
 }
 
 /** Content of an `error` reply, as on the wire (docs/tunnel.md). */
-export interface ErrorReplyContent {
+interface ErrorReplyContent {
   code: ErrorCode;
   message: string;
   retryable: boolean;
@@ -303,6 +303,6 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-export function errorReply(request: Message, source: string, content: ErrorReplyContent): Message {
+function errorReply(request: Message, source: string, content: ErrorReplyContent): Message {
   return replyTo(request, source, content, Operations.error);
 }

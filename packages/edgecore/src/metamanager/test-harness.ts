@@ -11,7 +11,7 @@ import { MetaServer, metaServerTokenPath, readMetaServerToken } from '../metaser
 import { MetaCache } from './meta-cache.ts';
 import { CloudConnection, MetaManager } from './meta-manager.ts';
 
-export interface HttpReply {
+interface HttpReply {
   status: number;
   headers: Headers;
   body: unknown;

@@ -20,7 +20,7 @@ const PLURALS: Readonly<Record<string, { type: string; kind: string }>> = {
   leases: { type: 'lease', kind: 'Lease' },
 };
 
-export function typeOfPlural(plural: string): { type: string; kind: string | undefined } {
+function typeOfPlural(plural: string): { type: string; kind: string | undefined } {
   const known = PLURALS[plural];
   if (known) return known;
   return { type: plural.endsWith('s') ? plural.slice(0, -1) : plural, kind: undefined };

@@ -8,7 +8,7 @@ import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { KedgeError, errorMessage } from '@kedge/api';
 
-export const METASERVER_TOKEN_FILE = 'metaserver.token';
+const METASERVER_TOKEN_FILE = 'metaserver.token';
 
 /** Where edgecore keeps the token: beside `database.dataSource`. */
 export function metaServerTokenPath(dataSource: string): string {

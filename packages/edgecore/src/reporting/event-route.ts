@@ -18,12 +18,7 @@ import type { EdgeReporter } from './edge-reporter.ts';
 export type EventInput = Partial<ResourceOf<'Event'>> & Record<string, unknown>;
 
 /** Completes an Event a node reports about itself (name, source, times). */
-export function nodeEvent(
-  nodeName: string,
-  namespace: string,
-  input: EventInput,
-  now: Date,
-): ResourceOf<'Event'> {
+function nodeEvent(nodeName: string, namespace: string, input: EventInput, now: Date): ResourceOf<'Event'> {
   const time = rfc3339(now);
   const name =
     input.metadata?.name ?? `${nodeName}.${now.getTime().toString(16)}${randomBytes(4).toString('hex')}`;

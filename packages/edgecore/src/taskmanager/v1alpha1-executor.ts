@@ -36,7 +36,7 @@ import { runAction } from './run-action.ts';
 import type { ActionResult, TaskStore } from './task-store.ts';
 import { TaskStates, type ActionOutcome, type ActionRegistry, type TaskRecord } from './task-types.ts';
 
-export const V1ALPHA1_KEY_PREFIX = 'v1alpha1/';
+const V1ALPHA1_KEY_PREFIX = 'v1alpha1/';
 
 const TASK_TYPE: Record<V1alpha1TaskType, NodeTaskType> = {
   upgrade: NodeTaskType.nodeUpgradeJob,

@@ -50,7 +50,7 @@ export interface TaskBenchSettings {
   cpuProfDir?: string | undefined;
 }
 
-export interface ProcFigures {
+interface ProcFigures {
   rssBeforeKb: number;
   rssPeakKb: number;
   cpuMs: number;
@@ -85,7 +85,7 @@ export interface BaselineTaskResult {
 
 export type TaskResult = KedgeTaskResult | BaselineTaskResult;
 
-export interface FleetTotals {
+interface FleetTotals {
   tasksReceived: number;
   reportsSent: number;
   reportsAcked: number;
@@ -96,7 +96,7 @@ export interface FleetTotals {
   cpuMs?: number;
 }
 
-export const TARGET_VERSION = 'v1.22.0';
+const TARGET_VERSION = 'v1.22.0';
 const JOB_NAME = 'edgemark-bench';
 
 /** The job the benchmark creates: every hollow node by name, all at once. */

@@ -8,11 +8,11 @@ import { loadEdgeCoreConfig, metaServerTokenPath, readMetaServerToken } from '@k
 import { DEFAULT_EDGECORE_CONFIG } from './edge-target.ts';
 import { parseCommandArgs, type KeadmIo } from './keadm-io.ts';
 
-export const CONFIRM_PATH = '/api/v1/taskupgrade/confirm-upgrade';
+const CONFIRM_PATH = '/api/v1/taskupgrade/confirm-upgrade';
 const DEFAULT_METASERVER = '127.0.0.1:10550';
 const DEFAULT_DATA_SOURCE = '/var/lib/kubeedge/edgecore.db';
 
-export const CTL_CONFIRM_USAGE = `usage: keadm ctl confirm [--metaserver HOST:PORT] [--job NAME] [--config FILE] [--token-file FILE]
+const CTL_CONFIRM_USAGE = `usage: keadm ctl confirm [--metaserver HOST:PORT] [--job NAME] [--config FILE] [--token-file FILE]
 Confirms the upgrades waiting for confirmation on this node (all, or --job's).
   --metaserver HOST:PORT  the node's metaServer (default: modules.metaManager.metaServer.server
                           of --config, else ${DEFAULT_METASERVER})

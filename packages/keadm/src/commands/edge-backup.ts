@@ -13,7 +13,7 @@ import {
 } from './edge-target.ts';
 import { parseCommandArgs, type KeadmIo } from './keadm-io.ts';
 
-export const EDGE_BACKUP_USAGE = `usage: keadm edge backup [--root DIR] [--config FILE]
+const EDGE_BACKUP_USAGE = `usage: keadm edge backup [--root DIR] [--config FILE]
 Backs up edgecore.yaml and the edge database (database.dataSource) of the
 installed version into <root>/backup/<version>/ with a manifest of sha256s.
 ${EDGE_TARGET_USAGE}

@@ -24,7 +24,7 @@ import { parseCommandArgs, positiveInt, usageError, type KeadmIo } from './keadm
 import { parseSetFlag } from './set-flag.ts';
 import { waitForTrial } from './wait-trial.ts';
 
-export const EDGE_CONFIG_UPDATE_USAGE = `usage: keadm edge config-update --set KEY=VALUE[,KEY=VALUE...] [--timeout S] [--wait]
+const EDGE_CONFIG_UPDATE_USAGE = `usage: keadm edge config-update --set KEY=VALUE[,KEY=VALUE...] [--timeout S] [--wait]
                                 [--root DIR] [--config FILE]
 Changes fields of edgecore.yaml (json paths, e.g. modules.edgeHub.heartbeat=30),
 keeps the old file as edgecore.yaml.previous and restarts edgecore; if it does

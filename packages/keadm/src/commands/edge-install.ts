@@ -19,7 +19,7 @@ import { EDGE_TARGET_OPTIONS, EDGE_TARGET_USAGE, edgeTarget, withInstallLock } f
 import { fetchRelease, isLocalRelease } from './fetch-release.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
-export const EDGE_INSTALL_USAGE = `usage: keadm edge install --release DIR|IMAGE [--version V] [--link] [--image-digest D]
+const EDGE_INSTALL_USAGE = `usage: keadm edge install --release DIR|IMAGE [--version V] [--link] [--image-digest D]
                           [--insecure] [--root DIR] [--config FILE]
 Creates the install layout under --root, stages the release, installs the
 launcher in <root>/launcher/ and points <root>/current at the release.

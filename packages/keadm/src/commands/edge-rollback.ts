@@ -28,7 +28,7 @@ import {
 } from './edge-target.ts';
 import { parseCommandArgs, positiveInt, type KeadmIo } from './keadm-io.ts';
 
-export const EDGE_ROLLBACK_USAGE = `usage: keadm edge rollback [--history-version V] [--root DIR] [--config FILE] [--stop-timeout S]
+const EDGE_ROLLBACK_USAGE = `usage: keadm edge rollback [--history-version V] [--root DIR] [--config FILE] [--stop-timeout S]
 Stops edgecore, restores edgecore.yaml and the database from <root>/backup/<V>/
 and points <root>/current at versions/<V>; the launcher then starts V.
   --history-version V  the backup to restore (default: the newest)

@@ -29,7 +29,7 @@ import { fetchRelease } from './fetch-release.ts';
 import { parseCommandArgs, positiveInt, usageError, type KeadmIo } from './keadm-io.ts';
 import { waitForTrial } from './wait-trial.ts';
 
-export const EDGE_UPGRADE_USAGE = `usage: keadm edge upgrade --toVersion V --image IMAGE|DIR [--image-digest D] [--force]
+const EDGE_UPGRADE_USAGE = `usage: keadm edge upgrade --toVersion V --image IMAGE|DIR [--image-digest D] [--force]
                           [--timeout S] [--wait] [--insecure] [--root DIR] [--config FILE]
 Installs edgecore V beside the running version and switches to it; edgecore
 restarts into V, which must connect to the cloud within --timeout or is rolled back.

@@ -23,7 +23,7 @@ export function isLocalRelease(source: string): boolean {
 }
 
 /** `image:version` unless the image already names a tag or digest. */
-export function imageRef(image: string, version: string): string {
+function imageRef(image: string, version: string): string {
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   return image.includes('@') || lastSegment.includes(':') ? image : `${image}:${version}`;
 }

@@ -14,12 +14,12 @@ import { CA_SECRET } from '../init/ca-secret.ts';
 import { TOKEN_SECRET } from '../init/token-secret.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
-export const DEFAULT_TOKEN_SECRET = '/etc/kedge/token-secret';
-export const DEFAULT_CA_FILE = '/etc/kedge/ca/rootCA.crt';
+const DEFAULT_TOKEN_SECRET = '/etc/kedge/token-secret';
+const DEFAULT_CA_FILE = '/etc/kedge/ca/rootCA.crt';
 
 const SECRET_REF = `${TOKEN_SECRET.namespace}/${TOKEN_SECRET.name}`;
 
-export const GETTOKEN_USAGE = `usage: keadm gettoken [--node NAME] [--ttl DURATION] [--ca-file FILE]
+const GETTOKEN_USAGE = `usage: keadm gettoken [--node NAME] [--ttl DURATION] [--ca-file FILE]
                       [--secret-file FILE | --kubeconfig FILE] [--plain --node NAME]
 Prints a join token <ca-hash>.<jwt> (edgeHub.token, or $KEDGE_EDGE_TOKEN for keadm join).
   --node NAME         the token joins only this node (default: any node, as KubeEdge's)

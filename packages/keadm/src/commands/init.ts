@@ -28,7 +28,7 @@ function keadmVersion(): string {
 
 const KEADM_VERSION = keadmVersion();
 
-export const INIT_USAGE = `usage: keadm init [--image-repo R] [--version V] [--advertise-address IP[,IP]] [--skip-crds]
+const INIT_USAGE = `usage: keadm init [--image-repo R] [--version V] [--advertise-address IP[,IP]] [--skip-crds]
                   [--manifests DIR] [--apply [--kubeconfig FILE] [--kubectl PATH] [--dry-run]]
 Prints kedge's cloud for a Kubernetes cluster: the CRDs, then the manifests of
 configs/k8s (namespace kubeedge, ServiceAccounts, RBAC, ConfigMaps, the

@@ -18,9 +18,9 @@ import { runEdgeInstall } from './edge-install.ts';
 import { DEFAULT_EDGECORE_CONFIG } from './edge-target.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
-export const UNIT_DIR = '/etc/systemd/system';
+const UNIT_DIR = '/etc/systemd/system';
 
-export const JOIN_USAGE = `usage: keadm join --cloudcore-ipport HOST:PORT --token T [--node-name N] [--labels K=V,...]
+const JOIN_USAGE = `usage: keadm join --cloudcore-ipport HOST:PORT --token T [--node-name N] [--labels K=V,...]
                   [--root DIR] [--install-root DIR] [--release DIR|IMAGE [--insecure]]
                   [--node-binary PATH] [--force] [--skip-start]
 Makes this machine an edge node: writes ${DEFAULT_EDGECORE_CONFIG} and

@@ -13,7 +13,7 @@ import { openKubernetesStore, openSqliteStore, type ResourceStore } from '@kedge
 import { DEFAULT_STORE_PATH } from '../kedgectl/context.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
-export const REVOKE_USAGE = `usage: keadm revoke --node NAME [--store FILE | --kubeconfig FILE]
+const REVOKE_USAGE = `usage: keadm revoke --node NAME [--store FILE | --kubeconfig FILE]
 Refuses node NAME from now on: its session ends, its certificates and older join tokens are refused
 until it is joined again with a new token. Other nodes are not touched.
   --node NAME        the node to revoke

@@ -14,7 +14,7 @@ export interface KubectlTarget {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface KubectlResult {
+interface KubectlResult {
   code: number;
   stdout: string;
   stderr: string;

@@ -1,6 +1,6 @@
 // Test helpers (not exported): the parts of the Kubernetes objects in
 // configs/k8s that keadm's tests look at, typed, and a lookup by kind/name.
-export interface Probe {
+interface Probe {
   httpGet?: { path: string; port: string | number; scheme?: string };
 }
 
@@ -14,7 +14,7 @@ export interface Container {
   livenessProbe?: Probe;
 }
 
-export interface Volume {
+interface Volume {
   name: string;
   configMap?: { name: string };
   secret?: { secretName: string; optional?: boolean; defaultMode?: number };
@@ -52,7 +52,7 @@ export interface ConfigMap {
   data: Record<string, string>;
 }
 
-export interface Service {
+interface Service {
   kind: 'Service';
   metadata: { name: string; namespace?: string };
   spec: {

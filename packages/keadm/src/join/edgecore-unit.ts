@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { KedgeError, errorMessage } from '@kedge/api';
 
 /** configs/systemd/edgecore.service of the checkout keadm runs from. */
-export const EDGECORE_UNIT_TEMPLATE = fileURLToPath(
+const EDGECORE_UNIT_TEMPLATE = fileURLToPath(
   new URL('../../../../configs/systemd/edgecore.service', import.meta.url),
 );
 

@@ -32,7 +32,7 @@ type Verb = keyof typeof VERB_OPTIONS;
 
 const OUTPUTS: Record<string, OutputFormat> = { wide: 'wide', yaml: 'yaml', json: 'json', name: 'name' };
 
-export function usage(): string {
+function usage(): string {
   const types = (Object.values(kinds) as ResourceKind[])
     .map((k) => `${k.plural}${k.shortNames.length ? ` (${k.shortNames.join(', ')})` : ''}`)
     .join(', ');

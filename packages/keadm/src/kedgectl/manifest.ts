@@ -19,7 +19,7 @@ export interface Manifests {
   problems: string[];
 }
 
-export const STDIN_SOURCE = '<stdin>';
+const STDIN_SOURCE = '<stdin>';
 
 export async function readManifests(
   paths: readonly string[],

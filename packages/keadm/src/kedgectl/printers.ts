@@ -4,12 +4,7 @@
 import { kinds, type KindName, type ResourceKind } from '@kedge/api';
 import { stringify } from 'yaml';
 
-export const OUTPUT_FORMATS = ['table', 'wide', 'yaml', 'json', 'name'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export function isOutputFormat(s: string): s is OutputFormat {
-  return (OUTPUT_FORMATS as readonly string[]).includes(s);
-}
+export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
 /** kubectl's resource reference: `node`, `nodeupgradejob.operations.kubeedge.io`. */
 export function resourceRef(kindName: KindName): string {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { isKindName, type KindName, type ResourceOf } from '@kedge/api';
 import type { ResourceStore, WatchEvent, WatchOptions } from '../resource-store.ts';
 
-export const RUN_LABEL = 'kedge-contract';
+const RUN_LABEL = 'kedge-contract';
 
 /** Present once @kedge/api serves the core Event kind; namespaced tests need it. */
 export const EVENT_KIND: KindName | undefined = isKindName('Event')

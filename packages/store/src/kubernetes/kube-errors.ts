@@ -7,7 +7,7 @@ import { KedgeError, type ErrorCode, type KindName } from '@kedge/api';
 import { refLabel, refString, type ObjectRef } from '../object-ref.ts';
 import { apiGroupOf, rbacResource, resourceLabel, type Subresource } from './kube-paths.ts';
 
-export type KubeVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+type KubeVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
 /** What a request was doing, for messages and RBAC wording. */
 export interface KubeOperation {
@@ -20,21 +20,21 @@ export interface KubeOperation {
   subresource?: Subresource;
 }
 
-export interface KubeStatusCause {
+interface KubeStatusCause {
   reason?: string;
   message?: string;
   field?: string;
 }
 
 /** The parts of a metav1.Status kedge reads. */
-export interface KubeStatus {
+interface KubeStatus {
   message?: string;
   reason?: string;
   code?: number;
   details?: { name?: string; group?: string; kind?: string; causes?: KubeStatusCause[] };
 }
 
-export function asStatus(body: unknown): KubeStatus {
+function asStatus(body: unknown): KubeStatus {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const b = body as Record<string, unknown>;
   const details = typeof b['details'] === 'object' && b['details'] !== null ? b['details'] : undefined;
@@ -47,7 +47,7 @@ export function asStatus(body: unknown): KubeStatus {
 }
 
 /** `Node "edge-1"` for one object, `nodes` for a collection. */
-export function subjectOf(op: KubeOperation): string {
+function subjectOf(op: KubeOperation): string {
   if (op.ref) return refLabel(op.ref);
   return op.namespace ? `${rbacResource(op.kind)} in namespace "${op.namespace}"` : rbacResource(op.kind);
 }
@@ -72,7 +72,7 @@ function make(
 }
 
 /** `forbidden: cannot update resource "nodeupgradejobs/status" in API group "operations.kubeedge.io" at the cluster scope` */
-export function forbiddenText(op: KubeOperation): string {
+function forbiddenText(op: KubeOperation): string {
   const namespace = op.ref?.namespace || op.namespace;
   const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
   return `forbidden: cannot ${op.verb} resource "${rbacResource(op.kind, op.subresource)}" in API group "${apiGroupOf(op.kind)}" ${scope}`;

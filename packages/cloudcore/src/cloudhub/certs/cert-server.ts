@@ -19,8 +19,8 @@ import { splitJoinToken, verifyJoinJwt } from './join-token.ts';
 import { revocationProblem, type NodeRevocations } from './node-revocations.ts';
 import { verifiedNodeCert } from './tunnel-auth.ts';
 
-export const CA_PATH = '/ca.crt';
-export const EDGE_CERT_PATH = '/edge.crt';
+const CA_PATH = '/ca.crt';
+const EDGE_CERT_PATH = '/edge.crt';
 const MAX_CSR_BYTES = 16 * 1024;
 
 export interface CertServerOptions {

@@ -14,10 +14,10 @@ export type CryptoKeyPair = webcrypto.CryptoKeyPair;
 /** ECDSA P-256 with SHA-256, as KubeEdge's certificates. */
 export const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-export const subtle = webcrypto.subtle;
+const subtle = webcrypto.subtle;
 
 /** Certificates for node X carry this CN (and O system:nodes), as in Kubernetes and KubeEdge. */
-export const NODE_CN_PREFIX = 'system:node:';
+const NODE_CN_PREFIX = 'system:node:';
 export const NODE_ORGANIZATION = 'system:nodes';
 
 export function nodeCommonName(nodeName: string): string {

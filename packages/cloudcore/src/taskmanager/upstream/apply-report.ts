@@ -92,7 +92,7 @@ export function applyReport(
   return { changed: true, value: 'recorded' };
 }
 
-export const WAITING_FOR_CONFIRMATION = 'waiting for confirmation since';
+const WAITING_FOR_CONFIRMATION = 'waiting for confirmation since';
 
 function entryReason(job: NodeTaskJob, type: NodeTaskType, r: NodeReport): string | undefined {
   const { action, succ, reason } = r.report;

@@ -12,7 +12,7 @@ import { writeFileDurable } from '../../install/durable-fs.ts';
 import { fetchCloudCa, requestEdgeCert } from './bootstrap-client.ts';
 import { newNodeKeyAndCsr } from './x509.ts';
 
-export interface EdgeCertFiles {
+interface EdgeCertFiles {
   caFile: string;
   certFile: string;
   keyFile: string;

@@ -8,7 +8,7 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 export { x509 };
 
-export const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 /** A new key and a CSR for node `nodeName` (CN system:node:<name>, O system:nodes), both PEM/DER. */
 export async function newNodeKeyAndCsr(nodeName: string): Promise<{ keyPem: string; csrDer: Buffer }> {

@@ -49,7 +49,7 @@ export interface NodeTaskEnvOptions {
   prePull?: Partial<PrePullTunables>;
 }
 
-export interface PrePullTunables {
+interface PrePullTunables {
   /** Wait before the first retry of the images that failed; doubles per attempt (default 500 ms, KubeEdge's fixed delay). */
   backoffMs: number;
   /** Longest wait between attempts (default 30 s). */
@@ -62,7 +62,7 @@ export interface PrePullTunables {
   versionTimeoutMs: number;
 }
 
-export const DEFAULT_PREPULL_TUNABLES: Readonly<PrePullTunables> = Object.freeze({
+const DEFAULT_PREPULL_TUNABLES: Readonly<PrePullTunables> = Object.freeze({
   backoffMs: 500,
   maxBackoffMs: 30_000,
   secretWaitMs: 10_000,
@@ -70,7 +70,7 @@ export const DEFAULT_PREPULL_TUNABLES: Readonly<PrePullTunables> = Object.freeze
   versionTimeoutMs: 5000,
 });
 
-export const DEFAULT_CRI_ENDPOINT = 'unix:///run/containerd/containerd.sock';
+const DEFAULT_CRI_ENDPOINT = 'unix:///run/containerd/containerd.sock';
 
 export interface NodeTaskEnv {
   readonly version: string;

@@ -9,7 +9,7 @@ import type { Clock } from '@kedge/runtime';
 import { parseDockerConfig, type RegistryCredentials } from '../../cri/index.ts';
 import type { MetaView } from '../../metamanager/index.ts';
 
-export const DOCKER_CONFIG_KEY = '.dockerconfigjson';
+const DOCKER_CONFIG_KEY = '.dockerconfigjson';
 
 export interface PullSecretOptions {
   meta: MetaView | undefined;
