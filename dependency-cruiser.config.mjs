@@ -40,6 +40,13 @@ export default {
       to: { circular: true },
     },
     {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'Every import resolves (a package imports only what its package.json declares).',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
       name: 'no-package-internals',
       severity: 'error',
       comment:
