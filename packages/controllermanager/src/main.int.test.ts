@@ -74,7 +74,7 @@ describe('controllermanager process', () => {
     expect(proc.stdout()).toMatch(/"msg":"stopped"/);
   });
 
-  it('logs that the v1alpha2 controller is off when the feature gate says so, and leaves jobs alone', async () => {
+  it('logs that the v1alpha2 controller is off when the feature gate says so, and tells a v1alpha2-only job why it does not run', async () => {
     dir = await tempDir('kedge-cm-main-');
     const config = await writeConfig(dir);
     proc = startProcess({
@@ -92,10 +92,15 @@ describe('controllermanager process', () => {
       metadata: { name: 'cfg' },
       spec: { updateFields: { 'modules.edgeStream.enable': 'true' }, nodeNames: ['edge-1'] },
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const job = await store.get('ConfigUpdateJob', 'cfg');
-    expect(job?.status).toBeUndefined();
-    expect(job?.metadata.finalizers).toBeUndefined();
+    const job = await waitFor(async () => {
+      const found = await store?.get('ConfigUpdateJob', 'cfg');
+      return found?.status?.reason ? found : undefined;
+    });
+    // Not run (no node entries, no finalizer), but never silent: the reason names the gate.
+    expect(job.status?.phase).toBe('Init');
+    expect(job.status?.reason).toMatch(/^KEDGE_TASK_MODE_MISMATCH: .*disableNodeTaskV1alpha2/);
+    expect(job.status?.nodeStatus ?? []).toEqual([]);
+    expect(job.metadata.finalizers).toBeUndefined();
   });
 
   it('with leader election only the leader runs controllers; a standby takes over when it is killed', async () => {
