@@ -1,6 +1,9 @@
-// CloudCore: CloudHub plus the controllers that act on what nodes send. It
-// holds no state of its own beyond live sessions; everything durable is in
-// the store, so any number of replicas can run and a restart loses nothing.
+// CloudCore: CloudHub plus the controllers that act on what nodes send. What
+// goes to nodes leaves through the DownstreamController, what comes from them
+// is routed by the UpstreamController; the node-task pipelines (v1alpha2 and
+// v1alpha1) plug into both, as pod and object sync will. It holds no state of
+// its own beyond live sessions; everything durable is in the store, so any
+// number of replicas can run and a restart loses nothing.
 import {
   KedgeError,
   hasCode,
@@ -21,10 +24,11 @@ import { ModeRefusals, NodeTaskModeMarker, type ResourceStore } from '@kedge/sto
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
 import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
-import type { NodeSession } from './cloudhub/node-session.ts';
 import { admitNodeEvent } from './events/node-event-admission.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
+import { DownstreamController } from './taskmanager/downstream/downstream-controller.ts';
 import { TaskManager } from './taskmanager/task-manager.ts';
+import { UpstreamController, type UpstreamRoute } from './taskmanager/upstream/upstream-controller.ts';
 import { V1alpha1TaskManager } from './taskmanager-v1alpha1/v1alpha1-task-manager.ts';
 
 export interface CloudCoreOptions {
@@ -62,6 +66,10 @@ export interface CloudCoreOptions {
 export class CloudCore {
   readonly hub: CloudHub;
   readonly credentials: NodeCredentials;
+  /** Everything sent to nodes goes through it. */
+  readonly downstream: DownstreamController;
+  /** Everything received from nodes is routed by it. */
+  readonly upstream = new UpstreamController();
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
   private readonly lifecycle: NodeLifecycle;
@@ -98,20 +106,17 @@ export class CloudCore {
         register: async (session, content) => {
           const node = await this.lifecycle.register(session.nodeName, content, session.info.edgecoreVersion);
           // Queued behind this register, so it runs once the session counts as registered and the reply is out.
-          const tasks = this.tasks;
-          if (tasks) session.enqueue(async () => tasks.nodeConnected(session.nodeName));
-          const v1 = this.tasksV1alpha1;
-          if (v1) session.enqueue(async () => v1.nodeConnected(session.nodeName));
+          session.enqueue(async () => this.downstream.nodeConnected(session.nodeName));
           return node;
         },
-        message: (session, msg) => this.onMessage(session, msg),
+        message: (session, msg) => this.upstream.dispatch(session.nodeName, msg),
         closed: (session, why) => {
-          this.tasks?.nodeDisconnected(session.nodeName);
-          this.tasksV1alpha1?.nodeDisconnected(session.nodeName);
+          this.downstream.nodeDisconnected(session.nodeName);
           return this.lifecycle.disconnected(session.nodeName, why.reason, why.message);
         },
       },
     });
+    this.downstream = new DownstreamController({ hub: this.hub, log: options.log });
     this.credentials.onRevoked((node) =>
       this.hub
         .session(node)
@@ -144,7 +149,7 @@ export class CloudCore {
         ? undefined
         : new TaskManager({
             store: options.store,
-            hub: this.hub,
+            downstream: this.downstream,
             replicaId: options.replicaId,
             clock: options.clock,
             log: options.log,
@@ -158,13 +163,53 @@ export class CloudCore {
       enabled && refusals && mode === NodeTaskMode.v1alpha1
         ? new V1alpha1TaskManager({
             store: options.store,
-            hub: this.hub,
+            downstream: this.downstream,
             replicaId: options.replicaId,
             clock: options.clock,
             log: options.log,
             refusals,
           })
         : undefined;
+    this.upstream.register(...this.upstreamRoutes());
+  }
+
+  /** What nodes may send, in the order the UpstreamController tries the routes. */
+  private upstreamRoutes(): UpstreamRoute[] {
+    const refuse = (name: string, operations: readonly string[], why: string): UpstreamRoute => ({
+      name,
+      matches: (msg) => operations.includes(msg.route.operation),
+      handle: (node, msg) =>
+        Promise.reject(new KedgeError('KEDGE_TASK_INVALID', why, { node, resource: msg.route.resource })),
+    });
+    return [
+      {
+        name: 'acks of downstream messages',
+        matches: (msg) => msg.route.operation === Operations.response,
+        handle: async () => undefined,
+      },
+      ...(this.tasks?.upstreamRoutes() ?? [
+        refuse(
+          'node task reports (off)',
+          [Operations.updateNodeActionStatus, NodeTaskOperations.updateNodeActionProgress],
+          `node tasks (v1alpha2) are off on this cloudcore: ${this.tasksOff}`,
+        ),
+      ]),
+      ...(this.tasksV1alpha1?.upstreamRoutes() ?? [
+        refuse(
+          'v1alpha1 node task answers (off)',
+          [V1alpha1TaskType.upgrade, V1alpha1TaskType.prepull],
+          'v1alpha1 node tasks are off on this cloudcore (featureGates.disableNodeTaskV1alpha2 is not true)',
+        ),
+      ]),
+      {
+        name: 'node events',
+        matches: (msg) =>
+          msg.route.group === WireGroups.resource &&
+          msg.route.operation === Operations.insert &&
+          parseEdgeResource(msg.route.resource)?.type === 'event',
+        handle: (node, msg) => this.recordEvent(node, msg),
+      },
+    ];
   }
 
   /** Starts serving; resolves with the tunnel port. */
@@ -236,51 +281,10 @@ export class CloudCore {
     }
   }
 
-  private async onMessage(session: NodeSession, msg: Message): Promise<unknown> {
-    const { operation, group, resource } = msg.route;
-    if (operation === Operations.response) return undefined; // acks of downstream resource messages
-    if (
-      operation === Operations.updateNodeActionStatus ||
-      operation === NodeTaskOperations.updateNodeActionProgress
-    ) {
-      if (!this.tasks) {
-        throw new KedgeError(
-          'KEDGE_TASK_INVALID',
-          `node tasks (v1alpha2) are off on this cloudcore: ${this.tasksOff}`,
-          {
-            node: session.nodeName,
-            resource,
-          },
-        );
-      }
-      return operation === Operations.updateNodeActionStatus
-        ? this.tasks.handleReport(session.nodeName, msg)
-        : this.tasks.handleProgress(session.nodeName, msg);
-    }
-    if (operation === V1alpha1TaskType.upgrade || operation === V1alpha1TaskType.prepull) {
-      if (!this.tasksV1alpha1) {
-        throw new KedgeError(
-          'KEDGE_TASK_INVALID',
-          'v1alpha1 node tasks are off on this cloudcore (featureGates.disableNodeTaskV1alpha2 is not true)',
-          { node: session.nodeName, resource },
-        );
-      }
-      return this.tasksV1alpha1.handleResponse(session.nodeName, msg);
-    }
-    const r = parseEdgeResource(resource);
-    if (group === WireGroups.resource && operation === Operations.insert && r?.type === 'event') {
-      return this.recordEvent(session, msg, r.namespace);
-    }
-    throw new KedgeError(
-      'KEDGE_WIRE_MALFORMED',
-      `node ${session.nodeName}: unsupported message (group ${group}, operation ${operation}, resource ${resource})`,
-      { node: session.nodeName, resource },
-    );
-  }
-
   /** An edge Event report; stored once by name, so a resent report is a no-op. */
-  private async recordEvent(session: NodeSession, msg: Message, namespace: string): Promise<string> {
-    const event = admitNodeEvent(session.nodeName, namespace, msg.content);
+  private async recordEvent(node: string, msg: Message): Promise<string> {
+    const namespace = parseEdgeResource(msg.route.resource)?.namespace ?? '';
+    const event = admitNodeEvent(node, namespace, msg.content);
     try {
       await this.o.store.create('Event', event);
     } catch (err) {

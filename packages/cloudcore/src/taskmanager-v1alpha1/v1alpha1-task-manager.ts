@@ -1,9 +1,10 @@
 // cloudcore's v1alpha1 node tasks (feature gate disableNodeTaskV1alpha2 on):
 // the executor side of the v1alpha1 controller in controllermanager. For
-// every job created as v1alpha1 that is in a stage, it sends that stage to
-// nodes connected here whose entry is due for it, at most `concurrency` nodes
-// at a time across replicas (claims are conflict-checked writes), re-sends
-// after a reconnect, and applies the nodes' answers (applyV1alpha1Response).
+// every job created as v1alpha1 that is in a stage, it decides which nodes
+// connected here are due for that stage, at most `concurrency` at a time
+// across replicas (claims are conflict-checked writes), and sends it through
+// the DownstreamController (again after a reconnect); the nodes' answers come
+// in through the UpstreamController and are applied (applyV1alpha1Response).
 // Jobs of the other API it leaves alone, saying so once per job.
 import {
   CloudModules,
@@ -32,19 +33,20 @@ import {
   type V1alpha1Job,
   type V1alpha1Kind,
   type V1alpha1TaskRequest,
-  type V1alpha1TaskType,
+  V1alpha1TaskType,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
-import type { CloudHub } from '../cloudhub/cloud-hub.ts';
-import type { NodeSession } from '../cloudhub/node-session.ts';
-import { edgeSpec } from '../taskmanager/task-messages.ts';
+import type { DownstreamController, SendOutcome } from '../taskmanager/downstream/downstream-controller.ts';
+import { edgeSpec } from '../taskmanager/downstream/task-messages.ts';
+import type { UpstreamRoute } from '../taskmanager/upstream/upstream-controller.ts';
 import { applyV1alpha1Response } from './apply-response.ts';
 import type { ModeRefusals } from '@kedge/store';
 
 export interface V1alpha1TaskManagerOptions {
   store: ResourceStore;
-  hub: Pick<CloudHub, 'session' | 'send'>;
+  /** Where the stages go out; tells when a node registered here. */
+  downstream: DownstreamController;
   replicaId: string;
   clock: Clock;
   log: Logger;
@@ -55,12 +57,6 @@ export interface V1alpha1TaskManagerOptions {
 
 const KINDS: readonly V1alpha1Kind[] = ['NodeUpgradeJob', 'ImagePrePullJob'];
 
-interface Sent {
-  uid: string;
-  state: string;
-  session: NodeSession;
-}
-
 export class V1alpha1TaskManager {
   readonly #o: V1alpha1TaskManagerOptions;
   readonly #log: Logger;
@@ -69,12 +65,23 @@ export class V1alpha1TaskManager {
   /** Per job (`Kind/name`): the evaluation in flight, so that two never overlap. */
   readonly #running = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
-  /** Per `Kind/name/node`: what was last sent to the node. */
-  readonly #sent = new Map<string, Sent>();
-
   constructor(options: V1alpha1TaskManagerOptions) {
     this.#o = options;
     this.#log = options.log.child({ module: 'taskmanager-v1alpha1' });
+    options.downstream.onNodeConnected((node) => this.#nodeConnected(node));
+  }
+
+  /** What the UpstreamController routes here: the nodes' v1alpha1 answers. */
+  upstreamRoutes(): UpstreamRoute[] {
+    return [
+      {
+        name: 'v1alpha1 node task answers',
+        matches: (msg) =>
+          msg.route.operation === V1alpha1TaskType.upgrade ||
+          msg.route.operation === V1alpha1TaskType.prepull,
+        handle: (node, msg) => this.handleResponse(node, msg),
+      },
+    ];
   }
 
   async start(): Promise<void> {
@@ -100,13 +107,9 @@ export class V1alpha1TaskManager {
   }
 
   /** A node registered here: send what it is owed. */
-  nodeConnected(_node: string): void {
+  #nodeConnected(_node: string): void {
     for (const kind of KINDS)
       for (const job of this.#informers.get(kind)?.list() ?? []) this.#poke(kind, job.metadata.name);
-  }
-
-  nodeDisconnected(node: string): void {
-    for (const key of [...this.#sent.keys()]) if (key.endsWith(`/${node}`)) this.#sent.delete(key);
   }
 
   /** A v1alpha1 answer (operation upgrade|prepull, resource task/{job}/node/{node}); resolves 'OK' once durable. */
@@ -204,7 +207,9 @@ export class V1alpha1TaskManager {
     const type = v1alpha1TypeOfKind(v1.kind);
     this.#sendOwed(type, v1);
     if (!this.#mayStart(v1)) return;
-    if (!v1alpha1Entries(v1).some((e) => this.#due(e, state.state) && this.#session(e.nodeName))) return;
+    const { downstream } = this.#o;
+    if (!v1alpha1Entries(v1).some((e) => this.#due(e, state.state) && downstream.connected(e.nodeName)))
+      return;
 
     const claimed: string[] = [];
     const stamp = rfc3339(new Date(this.#o.clock.now()));
@@ -221,7 +226,7 @@ export class V1alpha1TaskManager {
         const entries = v1alpha1Entries(fresh);
         let free = effectiveRollout(fresh).concurrency - v1alpha1Counts(entries).running;
         const next = entries.map((e) => {
-          if (free <= 0 || !this.#due(e, s.state) || !this.#session(e.nodeName)) return e;
+          if (free <= 0 || !this.#due(e, s.state) || !downstream.connected(e.nodeName)) return e;
           free--;
           claimed.push(e.nodeName);
           return { ...e, startTime: stamp, dispatchedBy: this.#o.replicaId };
@@ -232,7 +237,7 @@ export class V1alpha1TaskManager {
     );
     if (written === undefined) return;
     for (const node of claimed) {
-      const sent = this.#send(type, written as V1alpha1Job, node, state.state);
+      const sent = this.#send(type, written as V1alpha1Job, node, state.state, true) !== 'not-sent';
       this.#log.info(
         { node, job: `${kind}/${name}`, stage: state.state, sent },
         `v1alpha1 stage ${state.state} sent`,
@@ -244,25 +249,34 @@ export class V1alpha1TaskManager {
   #sendOwed(type: V1alpha1TaskType, job: V1alpha1Job): void {
     for (const e of v1alpha1Entries(job)) {
       if (e.startTime === undefined || isV1alpha1Final(e.state)) continue;
-      const session = this.#session(e.nodeName);
-      const last = this.#sent.get(`${job.kind}/${job.metadata.name}/${e.nodeName}`);
-      if (!session || (last?.session === session && last.uid === job.metadata.uid && last.state === e.state))
-        continue;
-      if (this.#send(type, job, e.nodeName, e.state))
+      if (this.#send(type, job, e.nodeName, e.state, false) === 'sent')
         this.#log.info({ node: e.nodeName, stage: e.state }, 'v1alpha1 stage re-sent');
     }
   }
 
-  #send(type: V1alpha1TaskType, job: V1alpha1Job, node: string, stage: string): boolean {
-    const session = this.#session(node);
-    if (!session) return false;
+  /** The stage, unless it went out on the node's current session already (`force`: a fresh claim). */
+  #send(type: V1alpha1TaskType, job: V1alpha1Job, node: string, stage: string, force: boolean): SendOutcome {
+    const uid = job.metadata.uid ?? '';
+    const stream = `v1alpha1 ${job.kind}/${job.metadata.name}`;
+    return this.#o.downstream.sendOnce(
+      node,
+      stream,
+      `${uid} ${stage}`,
+      () => [this.#message(type, job, node, stage)],
+      {
+        force,
+      },
+    );
+  }
+
+  #message(type: V1alpha1TaskType, job: V1alpha1Job, node: string, stage: string): Message {
     const content: V1alpha1TaskRequest = {
       TaskID: job.metadata.name,
       Type: type,
       State: stage,
       Item: { jobUid: job.metadata.uid ?? '', spec: edgeSpec(job) },
     };
-    const msg = newMessage({
+    return newMessage({
       source: CloudModules.taskManager,
       group: WireGroups.taskManager,
       operation: type,
@@ -270,13 +284,6 @@ export class V1alpha1TaskManager {
       content,
       now: this.#o.clock.now(),
     });
-    if (!this.#o.hub.send(node, msg)) return false;
-    this.#sent.set(`${job.kind}/${job.metadata.name}/${node}`, {
-      uid: job.metadata.uid ?? '',
-      state: stage,
-      session,
-    });
-    return true;
   }
 
   /** No new node starts once failures are over failureTolerate (the controller then ends the job). */
@@ -287,10 +294,5 @@ export class V1alpha1TaskManager {
 
   #due(e: { state: string; startTime?: string | undefined }, stage: string): boolean {
     return e.state === stage && e.startTime === undefined;
-  }
-
-  #session(node: string): NodeSession | undefined {
-    const session = this.#o.hub.session(node);
-    return session?.registered && !session.closed ? session : undefined;
   }
 }

@@ -1,8 +1,11 @@
-// cloudcore's node-task module (docs/node-tasks.md): follows the three job
-// kinds with informers, runs one JobExecutor per job that has nodes to start
-// or to (re)send, and records the edge's action reports through one coalescing
-// status writer per job. Everything it knows is in the store, so a restarted
-// replica resumes every job from its informers' first list.
+// cloudcore's node-task pipeline (docs/node-tasks.md), KubeEdge's split:
+// informers on the three job kinds feed one Executor per job that has nodes
+// to start or to (re)send (executor/: decides what starts), which sends
+// through the DownstreamController (downstream/: everything to nodes); the
+// nodes' action reports and progress come in through the UpstreamController
+// (upstream/: everything from nodes) and are recorded through one coalescing
+// status writer per job (status/). Everything it knows is in the store, so a
+// restarted replica resumes every job from its informers' first list.
 import {
   DEFAULT_IMAGE_SECRET_NAMESPACES,
   NODE_TASK_KIND_NAMES,
@@ -10,23 +13,23 @@ import {
   jobKey,
   NodeTaskMode,
   nodeTaskVersionOf,
-  type Message,
   type NodeTaskJob,
   type NodeTaskKind,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
-import type { CloudHub } from '../cloudhub/cloud-hub.ts';
-import { JobExecutor } from './executor/job-executor.ts';
-import { loadTaskPrelude } from './executor/task-prelude.ts';
+import type { DownstreamController } from './downstream/downstream-controller.ts';
+import { NodeTaskDownstream } from './downstream/node-task-downstream.ts';
+import { loadTaskPrelude } from './downstream/task-prelude.ts';
+import { Executor } from './executor/executor.ts';
 import { JobStatusWriter } from './status/job-status-writer.ts';
-import { applyProgress, parseProgressMessage } from './upstream/apply-progress.ts';
-import { applyReport } from './upstream/apply-report.ts';
-import { parseReportMessage } from './upstream/parse-report.ts';
+import { NodeTaskReports } from './upstream/node-task-reports.ts';
+import type { UpstreamRoute } from './upstream/upstream-controller.ts';
 
 export interface TaskManagerOptions {
   store: ResourceStore;
-  hub: Pick<CloudHub, 'session' | 'send'>;
+  /** Where tasks, confirmations and pull Secrets go out; tells when a node registered here. */
+  downstream: DownstreamController;
   replicaId: string;
   clock: Clock;
   log: Logger;
@@ -44,13 +47,27 @@ export class TaskManager {
   private readonly o: TaskManagerOptions;
   private readonly log: Logger;
   private readonly abort = new AbortController();
-  private readonly executors = new Map<string, JobExecutor>();
+  private readonly executors = new Map<string, Executor>();
+  private readonly downstream: NodeTaskDownstream;
+  private readonly reports: NodeTaskReports;
   private readonly writers = new Map<string, JobStatusWriter>();
   private informers: Informer<NodeTaskKind>[] = [];
 
   constructor(options: TaskManagerOptions) {
     this.o = options;
     this.log = options.log.child({ module: 'taskmanager' });
+    this.downstream = new NodeTaskDownstream(options.downstream, options.clock);
+    this.reports = new NodeTaskReports({
+      writerFor: (kind, name) => this.writerFor(kind, name),
+      clock: options.clock,
+      log: this.log,
+    });
+    options.downstream.onNodeConnected((node) => this.nodeConnected(node));
+  }
+
+  /** What the UpstreamController routes here: action reports and progress. */
+  upstreamRoutes(): UpstreamRoute[] {
+    return this.reports.routes();
   }
 
   /** Lists every job (resuming those in flight) and follows changes; resolves once listed. */
@@ -76,67 +93,8 @@ export class TaskManager {
   }
 
   /** A node registered with this replica: send what it is owed, start what it may run. */
-  nodeConnected(nodeName: string): void {
-    for (const executor of this.executors.values()) {
-      if (executor.concerns(nodeName)) {
-        executor.forget(nodeName);
-        executor.poke();
-      }
-    }
-  }
-
-  /** The node's session here ended. */
-  nodeDisconnected(nodeName: string): void {
-    for (const executor of this.executors.values()) executor.forget(nodeName);
-  }
-
-  /** An UpdateNodeActionStatus report; resolves 'OK' once recorded durably (or known to be moot). */
-  async handleReport(nodeName: string, msg: Message): Promise<string> {
-    const { kind, job, report } = parseReportMessage(msg, this.o.clock.now());
-    const outcome = await this.writerFor(kind, job).submit((current, entries) =>
-      applyReport(current, report, entries),
-    );
-    const context = {
-      node: nodeName,
-      job: `${kind}/${job}`,
-      action: report.report.action,
-      msgId: msg.header.msg_id,
-    };
-    switch (outcome) {
-      case 'recorded':
-        this.log.debug({ ...context, succ: report.report.succ }, 'action report recorded');
-        break;
-      case 'duplicate':
-        this.log.debug(context, 'action report already recorded');
-        break;
-      case 'stale-job':
-        this.log.info(
-          { ...context, jobUid: report.report.jobUid },
-          'action report for an older job of that name ignored',
-        );
-        break;
-      case 'after-final':
-        this.log.warn(context, 'action report after the node or job finished: acknowledged, not applied');
-        break;
-    }
-    return 'OK';
-  }
-
-  /**
-   * An UpdateNodeActionProgress: the partial result of a running action,
-   * applied to the entry (PrePull: imageStatus) without touching its
-   * actionFlow or phase. Resolves 'OK' once stored or known to be moot.
-   */
-  async handleProgress(nodeName: string, msg: Message): Promise<string> {
-    const progress = parseProgressMessage(msg);
-    const outcome = await this.writerFor(progress.kind, progress.job).submit((current, entries) =>
-      applyProgress(current, progress, entries),
-    );
-    this.log.debug(
-      { node: nodeName, job: `${progress.kind}/${progress.job}`, action: progress.progress.action, outcome },
-      'action progress',
-    );
-    return 'OK';
+  private nodeConnected(nodeName: string): void {
+    for (const executor of this.executors.values()) if (executor.concerns(nodeName)) executor.poke();
   }
 
   private onJobEvent(kind: NodeTaskKind, e: WatchEvent<NodeTaskKind>): void {
@@ -146,7 +104,7 @@ export class TaskManager {
     const otherApi = nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha2; // the v1alpha1 task manager's
     if (otherApi && e.type !== 'DELETED' && !isJobFinished(job.status?.phase))
       void this.o.refusals?.refuse(job);
-    if (e.type === 'DELETED' || otherApi || !JobExecutor.needed(job)) {
+    if (e.type === 'DELETED' || otherApi || !Executor.needed(job)) {
       if (existing) {
         this.executors.delete(key);
         void existing.stop();
@@ -157,9 +115,9 @@ export class TaskManager {
     executor.update(job);
   }
 
-  private newExecutor(kind: NodeTaskKind, name: string, key: string): JobExecutor {
-    const executor = new JobExecutor(key, {
-      hub: this.o.hub,
+  private newExecutor(kind: NodeTaskKind, name: string, key: string): Executor {
+    const executor = new Executor(key, {
+      downstream: this.downstream,
       replicaId: this.o.replicaId,
       clock: this.o.clock,
       log: this.log,

@@ -1,16 +1,16 @@
-// The Executor for one job on one replica. Each evaluation works from the
-// job as the informer last saw it:
-// - an InProgress entry whose node is connected here and has not been sent
-//   the task on its current session gets it (after a claim, a reconnect, or a
-//   restart of this replica: the edge de-duplicates by job and uid);
-// - a waiting node the operator confirmed (job annotation) gets `Confirm`;
+// The Executor for one job on one replica decides which node tasks start;
+// the DownstreamController sends them. Each evaluation works from the job as
+// the informer last saw it:
+// - every InProgress entry whose node is connected here is owed its task
+//   (the downstream sends it unless it went out on the node's current
+//   session: after a claim, a reconnect, or a restart of this replica);
+// - a waiting node the operator confirmed (job annotation) is owed `Confirm`;
 // - while the rollout may widen, Pending entries of nodes connected here are
 //   claimed through the job's status writer (global concurrency, failure
-//   tolerance) and then sent their task.
+//   tolerance; slots free themselves as entries leave InProgress, timeouts
+//   included) and then sent their task.
 // Evaluations of one job never overlap; pokes during one run it again after.
 import type { Clock, Logger } from '@kedge/runtime';
-import type { CloudHub } from '../../cloudhub/cloud-hub.ts';
-import type { NodeSession } from '../../cloudhub/node-session.ts';
 import {
   entriesOf,
   errorMessage,
@@ -20,13 +20,14 @@ import {
   type NodeTaskJob,
 } from '@kedge/api';
 import type { JobStatusWriter } from '../status/job-status-writer.ts';
-import { confirmMessage, taskMessage } from '../task-messages.ts';
+import type { NodeTaskDownstream } from '../downstream/node-task-downstream.ts';
+import type { TaskPrelude } from '../downstream/task-prelude.ts';
 import { claimPending, rolloutBlocked } from './claim-pending.ts';
 import { confirmationGiven, isWaitingForConfirmation } from './confirmation.ts';
-import type { TaskPrelude } from './task-prelude.ts';
 
-export interface JobExecutorHost {
-  hub: Pick<CloudHub, 'session' | 'send'>;
+export interface ExecutorHost {
+  /** Sends tasks and confirmations; says which nodes are connected here. */
+  downstream: NodeTaskDownstream;
   replicaId: string;
   clock: Clock;
   log: Logger;
@@ -39,28 +40,20 @@ export interface JobExecutorHost {
   prelude?(job: NodeTaskJob): Promise<TaskPrelude | undefined>;
 }
 
-/** What was sent to a node: for which job incarnation and on which session. */
-interface Sent {
-  uid: string;
-  session: NodeSession;
-}
-
-export class JobExecutor {
+export class Executor {
   readonly key: string;
-  private readonly host: JobExecutorHost;
+  private readonly host: ExecutorHost;
   private readonly log: Logger;
   private job: NodeTaskJob | undefined;
   /** The prelude of the job as this evaluation read it. */
   private prelude: TaskPrelude | undefined;
   /** Nodes whose entry is Pending or InProgress in `job`: what a reconnect may concern. */
   private open = new Set<string>();
-  private readonly sentTask = new Map<string, Sent>();
-  private readonly sentConfirm = new Map<string, Sent>();
   private dirty = false;
   private running: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(key: string, host: JobExecutorHost) {
+  constructor(key: string, host: ExecutorHost) {
     this.key = key;
     this.host = host;
     this.log = host.log.child({ job: key });
@@ -85,12 +78,6 @@ export class JobExecutor {
     return this.open.has(nodeName);
   }
 
-  /** The node's session here ended: what was sent on it no longer counts. */
-  forget(nodeName: string): void {
-    this.sentTask.delete(nodeName);
-    this.sentConfirm.delete(nodeName);
-  }
-
   poke(): void {
     if (this.stopped || this.host.signal.aborted) return;
     this.dirty = true;
@@ -101,6 +88,7 @@ export class JobExecutor {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
+    this.host.downstream.forgetJob(this.key);
   }
 
   private async loop(): Promise<void> {
@@ -129,20 +117,21 @@ export class JobExecutor {
     this.prelude = await this.host.prelude?.(job);
     this.sendOwed(job);
     if (rolloutBlocked(job) !== undefined) return;
-    if (!entriesOf(job).some((e) => e.phase === 'Pending' && this.sessionOf(e.nodeName))) return;
+    const { downstream } = this.host;
+    if (!entriesOf(job).some((e) => e.phase === 'Pending' && downstream.connected(e.nodeName))) return;
     const uid = job.metadata.uid;
     const claimed = await this.host.writer().submit((current) =>
       current.metadata.uid === uid
         ? claimPending(current, {
             replicaId: this.host.replicaId,
             now: rfc3339(new Date(this.host.clock.now())),
-            connectedHere: (node) => this.sessionOf(node) !== undefined,
+            connectedHere: (node) => downstream.connected(node),
           })
         : { changed: false, value: { job: current, nodes: [] } },
     );
     const left: string[] = [];
     for (const node of claimed.nodes) {
-      const sent = this.sendTask(claimed.job, node);
+      const sent = downstream.sendTask(claimed.job, node, this.prelude, { force: true }) !== 'not-sent';
       this.log.debug(
         { node, sent },
         sent ? 'node task started' : 'node task claimed; node left before the send',
@@ -168,23 +157,19 @@ export class JobExecutor {
   private sendOwed(job: NodeTaskJob): void {
     const resent: string[] = [];
     const confirmed: string[] = [];
+    const { downstream } = this.host;
     for (const entry of entriesOf(job)) {
-      if (entry.phase !== 'InProgress') continue;
-      const session = this.sessionOf(entry.nodeName);
-      if (!session) continue;
-      if (!sentOn(this.sentTask.get(entry.nodeName), job, session) && this.sendTask(job, entry.nodeName)) {
+      if (entry.phase !== 'InProgress' || !downstream.connected(entry.nodeName)) continue;
+      if (downstream.sendTask(job, entry.nodeName, this.prelude) === 'sent') {
         this.log.debug({ node: entry.nodeName, dispatchedBy: entry.dispatchedBy }, 'node task re-sent');
         resent.push(entry.nodeName);
       }
       if (
         isWaitingForConfirmation(job, entry) &&
         confirmationGiven(job, entry.nodeName) &&
-        !sentOn(this.sentConfirm.get(entry.nodeName), job, session)
+        downstream.sendConfirm(job, entry.nodeName) === 'sent'
       ) {
-        if (this.host.hub.send(entry.nodeName, confirmMessage(job, entry.nodeName, this.host.clock.now()))) {
-          this.sentConfirm.set(entry.nodeName, { uid: job.metadata.uid ?? '', session });
-          confirmed.push(entry.nodeName);
-        }
+        confirmed.push(entry.nodeName);
       }
     }
     if (resent.length > 0) {
@@ -200,28 +185,7 @@ export class JobExecutor {
       );
     }
   }
-
-  private sendTask(job: NodeTaskJob, node: string): boolean {
-    const session = this.sessionOf(node);
-    if (!session) return false;
-    const now = this.host.clock.now();
-    // The session's socket keeps order: the node has the prelude before the task.
-    for (const msg of this.prelude?.(node, now) ?? []) this.host.hub.send(node, msg);
-    if (!this.host.hub.send(node, taskMessage(job, node, now))) return false;
-    this.sentTask.set(node, { uid: job.metadata.uid ?? '', session });
-    return true;
-  }
-
-  /** The node's registered, open session on this replica. */
-  private sessionOf(node: string): NodeSession | undefined {
-    const session = this.host.hub.session(node);
-    return session?.registered && !session.closed ? session : undefined;
-  }
 }
 
 /** How many node names a summary log line lists. */
 const LOGGED_NODES = 20;
-
-function sentOn(sent: Sent | undefined, job: NodeTaskJob, session: NodeSession): boolean {
-  return sent !== undefined && sent.uid === (job.metadata.uid ?? '') && sent.session === session;
-}
