@@ -92,8 +92,9 @@ export default {
     {
       name: 'libraries-below-processes',
       severity: 'error',
-      comment: 'store, oci, beehive and runtime sit below the processes: api <- store <- cloud processes.',
-      from: { path: '^packages/(store|oci|beehive|runtime)/' },
+      comment:
+        'store, oci, beehive, installer and runtime sit below the processes: api <- store <- cloud processes.',
+      from: { path: '^packages/(store|oci|beehive|installer|runtime)/' },
       to: { path: `^packages/(${PROCESSES}|keadm|localup|edgemark)/` },
     },
     {
