@@ -76,4 +76,26 @@ describe('MetaCache', () => {
     cache.setConnected(false);
     expect(cache).toMatchObject({ connected: false, lastConnectedAt: 1000, lastDisconnectedAt: 2000 });
   });
+
+  it('refuses an update of a deleted UID for a day, then forgets it; tells listeners of applied writes only', () => {
+    const seen: string[] = [];
+    const stop = cache.onChange((e) => seen.push(`${e.type} ${e.key}`));
+    cache.upsert('default', 'pod', 'web', pod('web', '10'), '10');
+    expect(cache.delete('default/pod/web', { uid: 'uid-web' })).toBe('deleted');
+    // A re-sent update older than the delete, then even one with a higher version: the UID is gone.
+    expect(cache.upsert('default', 'pod', 'web', pod('web', '9'), '9')).toBe('stale');
+    expect(cache.upsert('default', 'pod', 'web', pod('web', '11'), '11')).toBe('stale');
+    expect(cache.get('default/pod/web')).toBeUndefined();
+    // A delete of an object never seen remembers its UID too.
+    expect(cache.delete('default/pod/db', { uid: 'uid-db' })).toBe('absent');
+    expect(cache.upsert('default', 'pod', 'db', pod('db', '3'), '3')).toBe('stale');
+    expect(seen).toEqual(['pod default/pod/web', 'pod default/pod/web']);
+
+    now += 24 * 60 * 60 * 1000 + 1;
+    cache.delete('default/pod/other');
+    expect(cache.upsert('default', 'pod', 'web', pod('web', '12'), '12')).toBe('applied');
+    stop();
+    cache.delete('default/pod/web');
+    expect(seen).toHaveLength(3);
+  });
 });
