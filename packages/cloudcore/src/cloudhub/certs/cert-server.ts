@@ -130,8 +130,7 @@ export class CertServer {
   /** A valid client certificate of this node (rotation), else a valid join token. */
   private async authorise(req: IncomingMessage, nodeName: string): Promise<void> {
     const socket = req.socket as TLSSocket;
-    const peer = socket.getPeerCertificate();
-    if (peer && Object.keys(peer).length > 0) {
+    if (socket.getPeerX509Certificate() !== undefined) {
       const checked = verifiedNodeCert(socket, nodeName, this.o.revocations);
       if (!checked.ok) throw new KedgeError(checked.code, checked.message, { node: nodeName });
       return;
