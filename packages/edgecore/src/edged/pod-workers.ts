@@ -52,6 +52,10 @@ export class PodWorkers {
       // Marked for deletion before this edgecore saw it running: adopt and terminate it (preStop runs).
       if (!this.#finished.has(uid) && !this.#workers.has(uid)) this.#terminate(uid, this.#worker(pod), pod);
     }
+    // A UID gone from the cache cannot come back (metaManager refuses updates of a deleted UID).
+    for (const uid of this.#finished) {
+      if (!desired.run.has(uid) && !desired.terminate.has(uid)) this.#finished.delete(uid);
+    }
     for (const [uid, pod] of desired.run) {
       if (this.#workers.has(uid) || this.#finished.has(uid)) continue;
       const w = this.#worker(pod);
