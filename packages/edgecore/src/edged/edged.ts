@@ -27,7 +27,7 @@ import { RestartBackOff } from './restart-backoff.ts';
 import { PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
 
 /** modules.edged of edgecore.yaml, the fields edged reads. */
-export interface EdgedConfig {
+interface EdgedConfig {
   enable: boolean;
   podCIDR: string;
   rootDirectory: string;

@@ -15,7 +15,7 @@ import {
   type KeySelector,
 } from './pod-spec.ts';
 
-export const CREATE_CONTAINER_CONFIG_ERROR = 'CreateContainerConfigError';
+const CREATE_CONTAINER_CONFIG_ERROR = 'CreateContainerConfigError';
 
 /** A container config that cannot be built; `message` is what the status shows. */
 export class ContainerConfigError extends Error {

@@ -12,7 +12,7 @@ import { authForImage, parseDockerConfig, type CriAuth, type CriClient } from '.
 import { RestartBackOff } from './restart-backoff.ts';
 import { podNamespace, type Container, type EdgeObjectLookup, type EdgePod } from './pod-spec.ts';
 
-export const IMAGE_REASON = {
+const IMAGE_REASON = {
   errImagePull: 'ErrImagePull',
   imagePullBackOff: 'ImagePullBackOff',
   errImageNeverPull: 'ErrImageNeverPull',

@@ -2,19 +2,9 @@
 // Pod; the status side is the exact shape edged writes (every field kubelet
 // always sets is required here), which fits @kedge/api's PodStatus. Objects
 // a pod references (ConfigMaps, Secrets) come through EdgeObjectLookup.
-import type {
-  ConfigMap,
-  Container,
-  EnvFromSource,
-  EnvVar,
-  Pod,
-  Probe,
-  Secret,
-  Volume,
-  VolumeMount,
-} from '@kedge/api';
+import type { ConfigMap, Container, EnvVar, Pod, Probe, Secret, Volume } from '@kedge/api';
 
-export type { Container, EnvFromSource, EnvVar, Probe, Volume, VolumeMount };
+export type { Container, Probe, Volume };
 
 /** The pod edged runs: the @kedge/api core/v1 Pod (status is edged's to write). */
 export type EdgePod = Pick<Pod, 'metadata' | 'spec'>;
@@ -40,12 +30,12 @@ export interface PodCondition {
   message?: string;
 }
 
-export interface ContainerStateWaiting {
+interface ContainerStateWaiting {
   reason: string;
   message?: string;
 }
 
-export interface ContainerStateTerminated {
+interface ContainerStateTerminated {
   exitCode: number;
   reason?: string;
   message?: string;

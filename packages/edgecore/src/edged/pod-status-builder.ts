@@ -37,7 +37,7 @@ export interface PodObservation {
   previous?: PodStatus;
 }
 
-export const CONTAINER_CREATING = 'ContainerCreating';
+const CONTAINER_CREATING = 'ContainerCreating';
 
 function terminated(c: PodContainerStatus): ContainerState {
   return {
@@ -66,7 +66,7 @@ function lastStateOf(o: ContainerObservation): ContainerState {
   return o.previous?.state === 'exited' ? terminated(o.previous) : {};
 }
 
-export function containerStatusOf(o: ContainerObservation, specImage: string): ContainerStatus {
+function containerStatusOf(o: ContainerObservation, specImage: string): ContainerStatus {
   const state = stateOf(o);
   const running = state.running !== undefined;
   return {

@@ -17,7 +17,7 @@ export interface PodStatusRequest {
   Status: PodStatus;
 }
 
-export function podStatusMessage(pod: EdgePod, status: PodStatus, now: number): Message {
+function podStatusMessage(pod: EdgePod, status: PodStatus, now: number): Message {
   const content: PodStatusRequest = { UID: pod.metadata.uid ?? '', Name: pod.metadata.name, Status: status };
   return newMessage({
     source: EdgeModules.edged,

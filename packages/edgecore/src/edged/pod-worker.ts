@@ -43,7 +43,7 @@ export interface PodWorkerOptions {
   syncIntervalMs?: number;
 }
 
-export const POD_WORKER_STATE = {
+const POD_WORKER_STATE = {
   idle: 'idle',
   running: 'running',
   detached: 'detached',

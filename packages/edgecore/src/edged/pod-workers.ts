@@ -11,7 +11,7 @@ import { PodWorker, type PodWorkerOptions } from './pod-worker.ts';
 import type { PodRuntime } from './runtime/index.ts';
 
 /** Everything a worker needs except its pod and its status sink. */
-export type WorkerBase = Omit<PodWorkerOptions, 'pod' | 'onStatus'>;
+type WorkerBase = Omit<PodWorkerOptions, 'pod' | 'onStatus'>;
 
 export interface PodWorkersOptions {
   base: WorkerBase;

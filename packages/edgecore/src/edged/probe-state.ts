@@ -7,7 +7,7 @@
 // a new container (a restart) starts them over.
 import type { Probe } from './pod-spec.ts';
 
-export const PROBE_KIND = { liveness: 'liveness', readiness: 'readiness', startup: 'startup' } as const;
+const PROBE_KIND = { liveness: 'liveness', readiness: 'readiness', startup: 'startup' } as const;
 export type ProbeKind = (typeof PROBE_KIND)[keyof typeof PROBE_KIND];
 
 /** The spec with kubelet's defaults filled in (period 10 s, timeout 1 s, thresholds 1 / 3). */

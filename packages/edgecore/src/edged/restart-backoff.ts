@@ -6,7 +6,7 @@
 // back-off, keyed by image, paces image pulls (ImagePullBackOff).
 import type { Clock } from '@kedge/runtime';
 
-export const RESTART_POLICY = { always: 'Always', onFailure: 'OnFailure', never: 'Never' } as const;
+const RESTART_POLICY = { always: 'Always', onFailure: 'OnFailure', never: 'Never' } as const;
 export type RestartPolicy = (typeof RESTART_POLICY)[keyof typeof RESTART_POLICY];
 
 /** Whether a container that exited with `exitCode` is started again. */
@@ -21,8 +21,8 @@ export function shouldRestart(policy: RestartPolicy | undefined, exitCode: numbe
   }
 }
 
-export const INITIAL_BACKOFF_MS = 10_000;
-export const MAX_BACKOFF_MS = 300_000;
+const INITIAL_BACKOFF_MS = 10_000;
+const MAX_BACKOFF_MS = 300_000;
 
 interface Entry {
   backoffMs: number;

@@ -6,7 +6,7 @@ import { arch, availableParallelism, networkInterfaces, platform, release, total
 import type { RegisterNodeContent } from '@kedge/api';
 
 /** kubelet's default maxPods. */
-export const MAX_PODS = 110;
+const MAX_PODS = 110;
 
 export interface RegisterFacts {
   /** `<runtimeName>://<runtimeVersion>` from CRI Version, when edged has asked the runtime. */

@@ -47,7 +47,7 @@ export interface ContainerSpec {
   annotations?: Record<string, string>;
 }
 
-export const CPU_PERIOD_US = 100_000;
+const CPU_PERIOD_US = 100_000;
 const MIN_SHARES = 2;
 const MIN_QUOTA_US = 1000;
 

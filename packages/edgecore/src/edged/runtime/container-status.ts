@@ -5,13 +5,13 @@
 import { CONTAINER_STATE, type WireContainer, type WireContainerStatus } from '../../cri/index.ts';
 import { POD_LABELS, podOfLabels, type PodIdentity } from './pod-identity.ts';
 
-export const CONTAINER_PHASE = {
+const CONTAINER_PHASE = {
   created: 'created',
   running: 'running',
   exited: 'exited',
   unknown: 'unknown',
 } as const;
-export type ContainerPhase = (typeof CONTAINER_PHASE)[keyof typeof CONTAINER_PHASE];
+type ContainerPhase = (typeof CONTAINER_PHASE)[keyof typeof CONTAINER_PHASE];
 
 export interface PodContainerStatus {
   id: string;
@@ -51,7 +51,7 @@ export interface PodContainerSummary {
   pod?: PodIdentity;
 }
 
-export function containerPhase(state: number): ContainerPhase {
+function containerPhase(state: number): ContainerPhase {
   switch (state) {
     case CONTAINER_STATE.created:
       return CONTAINER_PHASE.created;
