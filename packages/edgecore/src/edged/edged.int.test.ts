@@ -7,7 +7,8 @@
 // edgecore restarts with the cloud gone: the container is adopted (same ID),
 // a killed container is restarted with its env and volume from the edge
 // cache, and the status the cloud missed goes up after reconnect (only the
-// newest). A delete stops and removes the pod.
+// newest). A pod marked for deletion is stopped and removed; after the final
+// delete a late update of it is refused.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, rmdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -353,15 +354,24 @@ describe('edged in edgecore: cloud objects to running pods and status back', () 
     expect(caughtUp.Status.containerStatuses[0]?.containerID).toBe(`containerd://${restarted.id}`);
   }, 60_000);
 
-  it('stops and removes the pod when the cloud deletes it', async () => {
+  it('terminates a pod marked for deletion, acks the final delete, and a late update does not revive it', async () => {
+    const marked = webPod('8');
+    marked.metadata = {
+      ...marked.metadata,
+      deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      deletionGracePeriodSeconds: 1,
+    };
+    const markAck = await cloud.send('update', 'default/pod/web', marked);
+    expect(markAck.content).toMatchObject({ objectResourceVersion: '8', outcome: 'applied' });
+    const gone = async () =>
+      (await runtime.listPods({ namespace: 'default', name: 'web', uid: podUid })).length === 0;
+    await waitFor(gone, { timeoutMs: 20_000, what: 'the pod stopped and removed from the runtime' });
+
     const ack = await cloud.send('delete', 'default/pod/web', webPod('9'));
-    expect(ack.content).toMatchObject({ objectUID: podUid, outcome: 'deleted' });
-    await waitFor(
-      async () => (await runtime.listPods({ namespace: 'default', name: 'web', uid: podUid })).length === 0,
-      {
-        timeoutMs: 20_000,
-        what: 'the pod removed from the runtime',
-      },
-    );
+    expect(ack.content).toMatchObject({ objectUID: podUid, objectResourceVersion: '', outcome: 'deleted' });
+    const late = await cloud.send('update', 'default/pod/web', webPod('7'));
+    expect(late.content).toMatchObject({ objectUID: podUid, outcome: 'stale' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await gone()).toBe(true);
   }, 30_000);
 });
