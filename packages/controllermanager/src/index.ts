@@ -11,7 +11,7 @@ export { NodeTaskController, type NodeTaskControllerOptions } from './nodetask/n
 export { computeJobStatus, type JobStatusInput, type JobStatusResult } from './nodetask/job-status.ts';
 export { planJob, type JobPlan } from './nodetask/plan-job.ts';
 export { selectNodes, type NodeLookup, type Selection } from './nodetask/select-nodes.ts';
-export { timeoutReason, expectedAction } from './nodetask/entry-timeout.ts';
+export { timeoutReason } from './nodetask/entry-timeout.ts';
 export {
   NodeLifecycleController,
   type NodeLifecycleControllerOptions,

@@ -11,3 +11,4 @@ export * from './job-defaults.ts';
 export * from './mode.ts';
 export * from './v1alpha1.ts';
 export * from './v1alpha1-status.ts';
+export * from './entry-actions.ts';

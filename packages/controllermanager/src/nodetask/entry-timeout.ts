@@ -3,20 +3,14 @@
 // its last action's time (or the dispatch time) plus timeoutSeconds, and the
 // reason names what the node was expected to do next.
 import {
-  ACTION_FLOWS,
-  ActionName,
-  type ActionStatus,
-  nextAction,
+  awaitsConfirmation,
+  expectedAction,
+  lastActionOf,
   type NodeTaskType,
   type TaskEntry,
 } from '@kedge/api';
 
 export const TIMEOUT_REASON_PREFIX = 'timed out after ';
-
-function lastAction(entry: TaskEntry): ActionStatus | undefined {
-  const flow = entry.actionFlow;
-  return flow !== undefined && flow.length > 0 ? flow[flow.length - 1] : undefined;
-}
 
 function parseTime(time: string | undefined): number | undefined {
   if (time === undefined) return undefined;
@@ -29,19 +23,7 @@ function parseTime(time: string | undefined): number | undefined {
  * time, else `fallback` (the job's creation, for entries written without one).
  */
 export function entryClockStart(entry: TaskEntry, fallback?: string): number | undefined {
-  return parseTime(lastAction(entry)?.time) ?? parseTime(entry.startTime) ?? parseTime(fallback);
-}
-
-/** The action the node is expected to report next; undefined when its flow has ended. */
-export function expectedAction(type: NodeTaskType, entry: TaskEntry): ActionName | undefined {
-  const last = lastAction(entry);
-  if (last === undefined) return ACTION_FLOWS[type].first;
-  return nextAction(type, last.action, last.status === 'True');
-}
-
-/** True when the node has passed Check and waits for an operator to confirm. */
-function awaitsConfirmation(type: NodeTaskType, entry: TaskEntry, requireConfirmation: boolean): boolean {
-  return requireConfirmation && expectedAction(type, entry) === ActionName.WaitingConfirmation;
+  return parseTime(lastActionOf(entry)?.time) ?? parseTime(entry.startTime) ?? parseTime(fallback);
 }
 
 /**
@@ -55,7 +37,7 @@ export function timeoutReason(
   timeoutSeconds: number,
   requireConfirmation: boolean,
 ): string {
-  const last = lastAction(entry);
+  const last = lastActionOf(entry);
   const next = expectedAction(type, entry);
   const what = awaitsConfirmation(type, entry, requireConfirmation)
     ? 'confirmation'

@@ -12,10 +12,12 @@
 // Evaluations of one job never overlap; pokes during one run it again after.
 import type { Clock, Logger } from '@kedge/runtime';
 import {
+  confirmationGiven,
   entriesOf,
   errorMessage,
   hasWorkToDispatch,
   isNodeTaskOpen,
+  isWaitingForConfirmation,
   rfc3339,
   type NodeTaskJob,
 } from '@kedge/api';
@@ -23,7 +25,6 @@ import type { JobStatusWriter } from '../status/job-status-writer.ts';
 import type { NodeTaskDownstream } from '../downstream/node-task-downstream.ts';
 import type { TaskPrelude } from '../downstream/task-prelude.ts';
 import { claimPending, rolloutBlocked } from './claim-pending.ts';
-import { confirmationGiven, isWaitingForConfirmation } from './confirmation.ts';
 
 export interface ExecutorHost {
   /** Sends tasks and confirmations; says which nodes are connected here. */

@@ -13,7 +13,8 @@ import {
   KedgeError,
   formatPath,
   kindOfTaskType,
-  nextAction,
+  expectedAction,
+  lastActionOf,
   parseNodeTaskResource,
   type ActionProgress,
   type ImagePrePullNodeStatus,
@@ -98,9 +99,7 @@ export function applyProgress(
 
 /** Whether `action` is the one the entry runs now: the successor of its last recorded action. */
 function waitingFor(job: NodeTaskJob, entry: NodeTaskEntry, action: ActionName): boolean {
-  const last = entry.actionFlow?.at(-1);
-  if (!last) return false;
-  return nextAction(taskTypeOf(job.kind), last.action, last.status === 'True') === action;
+  return lastActionOf(entry) !== undefined && expectedAction(taskTypeOf(job.kind), entry) === action;
 }
 
 function invalid(message: string, context: Record<string, unknown>): KedgeError {
