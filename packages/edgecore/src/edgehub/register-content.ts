@@ -38,12 +38,16 @@ export function registerContent(
   };
 }
 
-/** The node's non-loopback IPv4 addresses, as InternalIP. */
+/** Bridges of pod networks (edged's own, and the usual CNI and Docker ones): their addresses are not the node's. */
+const POD_BRIDGES = /^(kedge\d+|cni\d+|docker\d+|veth.*)$/;
+
+/** The node's non-loopback IPv4 addresses, as InternalIP; pod network bridges left out. */
 export function nodeAddresses(): { type: string; address: string }[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
-    .map((a) => ({ type: 'InternalIP', address: a!.address }));
+  return Object.entries(networkInterfaces())
+    .filter(([name]) => !POD_BRIDGES.test(name))
+    .flatMap(([, addrs]) => addrs ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => ({ type: 'InternalIP', address: a.address }));
 }
 
 function goArch(a: string): string {
