@@ -36,6 +36,8 @@ export const ERROR_CODES = {
     'A node sent upstream messages faster than its rate limit (cloudhub.nodeQPS / nodeBurst); the excess is refused.',
   KEDGE_NODE_LABEL_REFUSED:
     'A node asked to set a label on its own Node that it may not set (reserved key, admin-owned, invalid, or over the bounds); the label is dropped.',
+  KEDGE_NODE_FORBIDDEN:
+    'A node asked for an object no pod bound to it uses (the node authorizer rule); refused and logged.',
   KEDGE_EVENT_INVALID: 'A node reported an Event that failed its schema or a size limit; it is not stored.',
   KEDGE_EVENT_OUT_OF_SCOPE:
     'A node reported an Event about an object that is not itself or on it; it is not stored.',

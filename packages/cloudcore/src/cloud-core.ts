@@ -24,6 +24,7 @@ import { ModeRefusals, NodeTaskModeMarker, type ResourceStore } from '@kedge/sto
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
 import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
+import { EdgeController } from './edgecontroller/edge-controller.ts';
 import { admitNodeEvent } from './events/node-event-admission.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
 import { DownstreamController } from './taskmanager/downstream/downstream-controller.ts';
@@ -73,6 +74,8 @@ export class CloudCore {
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
   private readonly lifecycle: NodeLifecycle;
+  /** Pods and the objects they use, to and from the nodes (docs/tunnel.md, object sync). */
+  private readonly edge: EdgeController;
   private readonly tasks: TaskManager | undefined;
   private readonly tasksOff: string | undefined;
   private readonly tasksV1alpha1: V1alpha1TaskManager | undefined;
@@ -117,6 +120,8 @@ export class CloudCore {
       },
     });
     this.downstream = new DownstreamController({ hub: this.hub, log: options.log });
+    this.edge = new EdgeController({ store: options.store, log: options.log, sender: this.downstream });
+    this.downstream.onNodeConnected((node) => this.edge.nodeConnected(node));
     this.credentials.onRevoked((node) =>
       this.hub
         .session(node)
@@ -182,6 +187,7 @@ export class CloudCore {
         Promise.reject(new KedgeError('KEDGE_TASK_INVALID', why, { node, resource: msg.route.resource })),
     });
     return [
+      ...this.edge.upstreamRoutes(),
       {
         name: 'acks of downstream messages',
         matches: (msg) => msg.route.operation === Operations.response,
@@ -236,6 +242,7 @@ export class CloudCore {
   async stop(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.hub.stop();
+    await this.edge.stop();
     await this.credentials.stop();
     await this.tasks?.stop();
     await this.tasksV1alpha1?.stop();
@@ -284,7 +291,7 @@ export class CloudCore {
   /** An edge Event report; stored once by name, so a resent report is a no-op. */
   private async recordEvent(node: string, msg: Message): Promise<string> {
     const namespace = parseEdgeResource(msg.route.resource)?.namespace ?? '';
-    const event = admitNodeEvent(node, namespace, msg.content);
+    const event = admitNodeEvent(node, namespace, msg.content, (ns, name) => this.edge.nodeOfPod(ns, name));
     try {
       await this.o.store.create('Event', event);
     } catch (err) {

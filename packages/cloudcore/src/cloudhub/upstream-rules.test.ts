@@ -83,6 +83,21 @@ describe('a node may only speak for itself, on every route of every mode', () =>
       });
   });
 
+  it('lets pod status and object queries through to their routes (which check the pod binding), nothing else of their shape', () => {
+    expect(checkSpeaksForItself('edge-1', msg('update', 'default/podstatus/web-1'))).toBeUndefined();
+    for (const type of ['pod', 'configmap', 'secret'])
+      expect(checkSpeaksForItself('edge-1', msg('query', `default/${type}/x`))).toBeUndefined();
+    for (const m of [
+      msg('update', 'default/podstatus/web-1', null, 'user'),
+      msg('update', 'default/podstatus'),
+      msg('query', 'default/secret'),
+      msg('query', 'kube-system/serviceaccount/x'),
+    ])
+      expect(checkSpeaksForItself('edge-1', m), m.route.resource).toMatchObject({
+        code: 'KEDGE_WIRE_ROUTE_UNKNOWN',
+      });
+  });
+
   it('recognises the register message only for the own node', () => {
     expect(isRegisterMessage('edge-1', msg('insert', 'null/node/edge-1'))).toBe(true);
     expect(isRegisterMessage('edge-1', msg('update', 'null/node/edge-1'))).toBe(false);

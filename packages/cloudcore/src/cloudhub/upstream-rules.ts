@@ -6,6 +6,7 @@
 import {
   NodeTaskOperations,
   Operations,
+  ResourceTypes,
   V1alpha1TaskType,
   WireGroups,
   parseEdgeResource,
@@ -67,6 +68,21 @@ function routeClaim(msg: Message): RouteClaim | undefined {
         return { speaksFor: aboutNode, about: 'an event' };
       }
       return undefined;
+    }
+    case Operations.update:
+    case Operations.patch: {
+      const r = parseEdgeResource(resource);
+      if (group !== WireGroups.resource || r?.type !== ResourceTypes.podstatus || !r.name) return undefined;
+      // Which node a pod is bound to is the store's to say: the pod status route refuses another
+      // node's pod (KEDGE_WIRE_IMPERSONATION), so the claim here names no node.
+      return { speaksFor: [], about: 'a pod status' };
+    }
+    case Operations.query: {
+      const r = parseEdgeResource(resource);
+      const objects: string[] = [ResourceTypes.pod, ResourceTypes.configmap, ResourceTypes.secret];
+      if (!r?.name || !objects.includes(r.type)) return undefined;
+      // A read, not a report; the object query route applies the node authorizer rule.
+      return { speaksFor: [], about: `a ${r.type} query` };
     }
     default:
       return undefined;

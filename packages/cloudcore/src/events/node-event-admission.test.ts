@@ -45,6 +45,30 @@ describe('events a node may report', () => {
     });
   });
 
+  const bound = (ns: string, name: string) => (ns === 'shop' && name === 'web-1' ? 'edge-1' : undefined);
+  const podEvent = (name: string, over: Record<string, unknown> = {}) =>
+    event({
+      metadata: { name: `${name}.1`, namespace: 'shop' },
+      involvedObject: { kind: 'Pod', name, namespace: 'shop', uid: 'u1' },
+      ...over,
+    });
+
+  it('stores an Event about a pod bound to the node, in the pod namespace', () => {
+    expect(admitNodeEvent('edge-1', 'shop', podEvent('web-1'), bound)).toMatchObject({
+      metadata: { name: 'web-1.1', namespace: 'shop' },
+      involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'shop', uid: 'u1' },
+      source: { host: 'edge-1' },
+    });
+  });
+
+  it.each([
+    ['about a pod of another node', 'shop', podEvent('web-2')],
+    ['about its pod but in another namespace', 'default', podEvent('web-1')],
+    ['about its pod under another object name', 'shop', podEvent('web-1', { metadata: { name: 'web-2.1' } })],
+  ])('refuses an Event %s', (_what, ns, content) => {
+    expect(codeOf(() => admitNodeEvent('edge-1', ns, content, bound))).toBe('KEDGE_EVENT_OUT_OF_SCOPE');
+  });
+
   it.each([
     ['another namespace', 'kube-system', event(), 'KEDGE_EVENT_OUT_OF_SCOPE'],
     [

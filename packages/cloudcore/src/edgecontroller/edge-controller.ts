@@ -1,0 +1,92 @@
+// EdgeController: the cloud side of the pod pipeline (KubeEdge's
+// edgecontroller + synccontroller). Downstream, object sync sends each node
+// held by this replica its pods and the ConfigMaps/Secrets they reference,
+// resuming from the ObjectSync records; upstream, it records the node's acks,
+// writes its pods' status and answers its object queries under the node
+// authorizer rule.
+import { Operations, type Message } from '@kedge/api';
+import type { Logger } from '@kedge/runtime';
+import type { ResourceStore } from '@kedge/store';
+import { ObjectSyncRecords } from '../objectsync/object-sync-records.ts';
+import { ObjectSync, type NodeSender } from './downstream/object-sync.ts';
+import { NodeObjects } from './node-objects.ts';
+import { answerObjectQuery, isObjectQuery } from './upstream/object-query.ts';
+import { isPodStatusMessage, recordPodStatus } from './upstream/pod-status.ts';
+
+export interface EdgeControllerOptions {
+  store: ResourceStore;
+  log: Logger;
+  sender: NodeSender;
+}
+
+/** An upstream route (the shape of cloudcore's UpstreamController routes). */
+interface Route {
+  name: string;
+  matches(msg: Message): boolean;
+  handle(node: string, msg: Message): Promise<unknown>;
+}
+
+export class EdgeController {
+  readonly #o: EdgeControllerOptions;
+  readonly #log: Logger;
+  readonly #stop = new AbortController();
+  readonly #objects: NodeObjects;
+  readonly #sync: ObjectSync;
+  readonly #records: ObjectSyncRecords;
+
+  constructor(options: EdgeControllerOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ module: 'edgecontroller' });
+    this.#records = new ObjectSyncRecords({ store: options.store, log: options.log });
+    this.#objects = new NodeObjects({
+      store: options.store,
+      log: this.#log,
+      signal: this.#stop.signal,
+      onChange: (nodes) => this.#sync.changed(nodes),
+    });
+    this.#sync = new ObjectSync({
+      sender: options.sender,
+      objects: this.#objects,
+      records: this.#records,
+      log: options.log,
+    });
+  }
+
+  /** The node a pod is bound to (for the event admission). */
+  nodeOfPod(namespace: string, name: string): string | undefined {
+    return this.#objects.nodeOfPod(namespace, name);
+  }
+
+  /** A node registered here: send what it is owed (runs in the background, errors logged). */
+  nodeConnected(node: string): void {
+    this.#sync.nodeConnected(node).catch((err: unknown) => {
+      this.#log.warn({ node, err }, 'could not resume object sync');
+    });
+  }
+
+  upstreamRoutes(): Route[] {
+    return [
+      {
+        name: 'object sync acks',
+        matches: (msg) =>
+          (msg.route.operation === Operations.response || msg.route.operation === Operations.error) &&
+          this.#sync.owns(msg),
+        handle: async (node, msg) => this.#sync.answered(node, msg),
+      },
+      {
+        name: 'pod status',
+        matches: isPodStatusMessage,
+        handle: (node, msg) => recordPodStatus(this.#o.store, this.#log, node, msg),
+      },
+      {
+        name: 'object queries',
+        matches: isObjectQuery,
+        handle: (node, msg) => answerObjectQuery(this.#objects, node, msg),
+      },
+    ];
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+  }
+}

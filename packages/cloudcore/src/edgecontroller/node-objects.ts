@@ -1,0 +1,110 @@
+// What each node may hold, from informers on Pods, ConfigMaps and Secrets:
+// an index of pods by spec.nodeName, the node's desired set (its pods and
+// the objects they reference) and the node authorizer's question "may this
+// node read that object?". Changes are reported as the nodes they concern.
+import type { Pod } from '@kedge/api';
+import type { Logger } from '@kedge/runtime';
+import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
+import { objectKey, podReferences, type SyncedKind } from './pod-references.ts';
+import { desiredObjects, type DesiredObject } from './sync-plan.ts';
+
+export interface NodeObjectsOptions {
+  store: ResourceStore;
+  log: Logger;
+  signal: AbortSignal;
+  /** Called with the nodes whose desired set may have changed. */
+  onChange: (nodes: Iterable<string>) => void;
+}
+
+const podKey = (p: Pod) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+
+export class NodeObjects {
+  readonly synced: Promise<void>;
+  readonly #pods: Informer<'Pod'>;
+  readonly #configMaps: Informer<'ConfigMap'>;
+  readonly #secrets: Informer<'Secret'>;
+  readonly #byNode = new Map<string, Map<string, Pod>>();
+  /** pod key -> the node it is indexed under. */
+  readonly #nodeOf = new Map<string, string>();
+  readonly #onChange: NodeObjectsOptions['onChange'];
+
+  constructor(o: NodeObjectsOptions) {
+    this.#onChange = o.onChange;
+    const common = { signal: o.signal, log: o.log };
+    this.#pods = createInformer(o.store, 'Pod', { ...common, onEvent: (e) => this.#podEvent(e) });
+    const referenced = (kind: SyncedKind) => (e: WatchEvent<'ConfigMap' | 'Secret'>) =>
+      this.#onChange(
+        this.nodesReferencing(kind, e.object.metadata.namespace ?? 'default', e.object.metadata.name),
+      );
+    this.#configMaps = createInformer(o.store, 'ConfigMap', { ...common, onEvent: referenced('ConfigMap') });
+    this.#secrets = createInformer(o.store, 'Secret', { ...common, onEvent: referenced('Secret') });
+    this.synced = Promise.all([this.#pods.synced, this.#configMaps.synced, this.#secrets.synced]).then(
+      () => undefined,
+    );
+  }
+
+  /** The pods bound to `node`. */
+  podsOn(node: string): Pod[] {
+    return [...(this.#byNode.get(node)?.values() ?? [])];
+  }
+
+  /** The node a pod is bound to, if the pod exists and is bound. */
+  nodeOfPod(namespace: string, name: string): string | undefined {
+    return this.#pods.get(name, namespace)?.spec.nodeName;
+  }
+
+  desired(node: string): DesiredObject[] {
+    return desiredObjects(this.podsOn(node), (kind, ns, name) =>
+      kind === 'ConfigMap' ? this.#configMaps.get(name, ns) : this.#secrets.get(name, ns),
+    );
+  }
+
+  /** Node authorizer rule: a pod bound to `node`, or an object such a pod references. */
+  mayRead(node: string, kind: SyncedKind, namespace: string, name: string): boolean {
+    if (kind === 'Pod') return this.nodeOfPod(namespace, name) === node;
+    const key = objectKey(kind, namespace, name);
+    return this.podsOn(node).some((p) => podReferences(p).has(key));
+  }
+
+  /** The object as the informers hold it. */
+  get(kind: SyncedKind, namespace: string, name: string): unknown {
+    const informer = kind === 'Pod' ? this.#pods : kind === 'ConfigMap' ? this.#configMaps : this.#secrets;
+    return informer.get(name, namespace);
+  }
+
+  nodesReferencing(kind: SyncedKind, namespace: string, name: string): Set<string> {
+    const key = objectKey(kind, namespace, name);
+    const nodes = new Set<string>();
+    for (const [node, pods] of this.#byNode) {
+      for (const p of pods.values()) {
+        if ((p.metadata.namespace ?? 'default') === namespace && podReferences(p).has(key)) {
+          nodes.add(node);
+          break;
+        }
+      }
+    }
+    return nodes;
+  }
+
+  #podEvent(e: WatchEvent<'Pod'>): void {
+    const key = podKey(e.object);
+    const touched = new Set<string>();
+    const before = this.#nodeOf.get(key);
+    if (before !== undefined) {
+      const pods = this.#byNode.get(before);
+      pods?.delete(key);
+      if (pods?.size === 0) this.#byNode.delete(before);
+      this.#nodeOf.delete(key);
+      touched.add(before);
+    }
+    const node = e.object.spec.nodeName;
+    if (node && e.type !== 'DELETED') {
+      this.#nodeOf.set(key, node);
+      let pods = this.#byNode.get(node);
+      if (!pods) this.#byNode.set(node, (pods = new Map<string, Pod>()));
+      pods.set(key, e.object);
+      touched.add(node);
+    }
+    this.#onChange(touched);
+  }
+}

@@ -1,0 +1,43 @@
+// What a Pod makes its node read (Kubernetes' node authorizer graph, the
+// part kedge syncs): the ConfigMaps and Secrets named by its containers'
+// env (valueFrom, envFrom), its volumes and its imagePullSecrets, always in
+// the pod's own namespace. A node may read an object only while some pod
+// bound to it references it; nothing else is ever sent to it.
+import type { Pod } from '@kedge/api';
+
+export type SyncedKind = 'Pod' | 'ConfigMap' | 'Secret';
+
+/** `<Kind>/<namespace>/<name>`, the key of an object in the desired set. */
+export function objectKey(kind: SyncedKind, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+/** Keys of the ConfigMaps and Secrets `pod` references (no duplicates). */
+export function podReferences(pod: Pod): Set<string> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const refs = new Set<string>();
+  const cm = (name: string | undefined) => name && refs.add(objectKey('ConfigMap', ns, name));
+  const secret = (name: string | undefined) => name && refs.add(objectKey('Secret', ns, name));
+  const spec = pod.spec;
+  for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    for (const e of c.env ?? []) {
+      cm(e.valueFrom?.configMapKeyRef?.name);
+      secret(e.valueFrom?.secretKeyRef?.name);
+    }
+    for (const f of c.envFrom ?? []) {
+      cm(f.configMapRef?.name);
+      secret(f.secretRef?.name);
+    }
+  }
+  for (const v of spec.volumes ?? []) {
+    cm(v.configMap?.name);
+    secret(v.secret?.secretName);
+  }
+  for (const s of spec.imagePullSecrets ?? []) secret(s.name);
+  return refs;
+}
+
+/** Whether `pod` is bound to `node` and still wants its objects (not finished). */
+export function podOnNode(pod: Pod, node: string): boolean {
+  return pod.spec.nodeName === node;
+}
