@@ -32,9 +32,8 @@ async function main(): Promise<number> {
   // The release must start on its own, outside the source tree's node_modules.
   await promisify(execFile)(process.execPath, [built.edgecore, '--defaultconfig']);
   process.stdout.write(
-    `built ${built.version} in ${built.outDir} (${Date.now() - started} ms): edgecore.mjs${
-      built.launcher ? ', launcher.mjs' : ''
-    }, node_modules: ${built.nativePackages.join(', ')}\n`,
+    `built ${built.version} in ${built.outDir} (${Date.now() - started} ms): edgecore.mjs, launcher.mjs, ` +
+      `node_modules: ${built.nativePackages.join(', ')}\n`,
   );
   if (values.push) {
     const username = process.env.KEDGE_REGISTRY_USERNAME;

@@ -162,7 +162,7 @@ export class ComposeTopology {
     if (!ready) throw new Error(`${s.name}: no ready line known for ${script}`);
     const supervised = s.restart && s.restart !== 'no';
     const processArgs = supervised
-      ? ['packages/edgecore/src/supervisor/main.ts', '--restart-delay-ms', '200', '--', ...nodeArgs]
+      ? ['packages/installer/src/supervisor/main.ts', '--restart-delay-ms', '200', '--', ...nodeArgs]
       : nodeArgs;
     const p = new LocalProcess(s.name, processArgs, ready, env);
     await p.start();

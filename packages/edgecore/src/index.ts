@@ -1,7 +1,18 @@
-export { startEdgeCore, type RunningEdgeCore } from './app.ts';
-export * from './config/index.ts';
+// What callers of @kedge/edgecore use: start an edgecore in this process, and
+// read, write and update its edgecore.yaml (keadm join/edge, scripts, e2e).
+// The install root, the launcher and the supervisor are @kedge/installer.
+export {
+  startEdgeCore,
+  type EdgeCoreStartOptions,
+  type RequestRestart,
+  type RunningEdgeCore,
+} from './app.ts';
 export { edgecoreVersion } from './version.ts';
-export * from './install/index.ts';
-export { type RequestRestart, type EdgeCoreStartOptions } from './app.ts';
-export * from './cri/index.ts';
+export {
+  defaultEdgeCoreConfig,
+  loadEdgeCoreConfig,
+  renderEdgeCoreConfig,
+  updateEdgeCoreConfigText,
+  type EdgeCoreConfig,
+} from './config/index.ts';
 export { metaServerTokenPath, readMetaServerToken } from './metaserver/index.ts';

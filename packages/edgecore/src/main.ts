@@ -3,9 +3,13 @@ import { errorMessage } from '@kedge/api';
 import { runDaemon } from '@kedge/runtime';
 import { startEdgeCore } from './app.ts';
 import { defaultEdgeCoreConfig, loadEdgeCoreConfig, renderEdgeCoreConfig } from './config/index.ts';
-import { recordConfigTrialFailure } from './install/config-update.ts';
-import { removePidFile, writePidFile } from './install/edgecore-pid.ts';
-import { installLayout, INSTALL_ROOT_ENV } from './install/install-layout.ts';
+import {
+  recordConfigTrialFailure,
+  removePidFile,
+  writePidFile,
+  installLayout,
+  INSTALL_ROOT_ENV,
+} from '@kedge/installer';
 
 // Set by the launcher: then edgecore commits install markers and records its pid for keadm.
 const installRoot = process.env[INSTALL_ROOT_ENV] || undefined;

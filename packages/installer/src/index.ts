@@ -1,20 +1,41 @@
-// The edge install library: layout, staging, the atomic switch, markers,
-// backup/restore, the lock and the report file (docs/node-tasks.md, "install
-// layout and restarts"). The launcher imports the files it needs directly, so
-// that nothing native (better-sqlite3, in backup/restore) reaches it.
-export * from './install-layout.ts';
-export { existsNoFollow, fsyncDir, sha256File, sha256Of, writeFileDurable } from './durable-fs.ts';
-export * from './release-dir.ts';
-export * from './stage-release.ts';
-export * from './switch-current.ts';
-export * from './markers.ts';
-export * from './install-lock.ts';
-export * from './upgrade.ts';
-export * from './config-update.ts';
-export * from './boot-state.ts';
-export * from './backup.ts';
-export * from './restore.ts';
-export * from './upgrade-report.ts';
-export * from './edgecore-pid.ts';
-export * from './process-liveness.ts';
-export * from './install-committer.ts';
+// @kedge/installer: the edge install root (layout, staged releases, the
+// atomic switch of `current`, the upgrade and config-update markers, backup
+// and restore, the install lock, the report file) and the two processes that
+// run edgecore from it, the launcher and the supervisor (see README.md).
+// edgecore's node-task actions and keadm's `edge` commands use this entry; the
+// launcher imports its files directly, so nothing native (better-sqlite3, in
+// backup/restore) reaches it.
+export { backup, listBackups, readBackupManifest } from './install/backup.ts';
+export { resolveBootState } from './install/boot-state.ts';
+export { beginConfigUpdate, commitConfigUpdate, recordConfigTrialFailure } from './install/config-update.ts';
+export { existsNoFollow, sha256File, sha256Of, writeFileDurable } from './install/durable-fs.ts';
+export {
+  removePidFile,
+  runningEdgecorePid,
+  signalEdgecore,
+  waitForProcessExit,
+  writePidFile,
+} from './install/edgecore-pid.ts';
+export {
+  DEFAULT_INSTALL_ROOT,
+  INSTALL_ROOT_ENV,
+  assertVersionName,
+  installLayout,
+  versionDir,
+  type InstallLayout,
+} from './install/install-layout.ts';
+export { acquireInstallLock, waitForInstallLock } from './install/install-lock.ts';
+export {
+  readConfigUpdateMarker,
+  readUpgradeMarker,
+  writeConfigUpdateMarker,
+  writeUpgradeMarker,
+  type ConfigUpdateMarker,
+  type UpgradeMarker,
+} from './install/markers.ts';
+export { currentVersion, readInstalledVersion, readReleaseVersion } from './install/release-dir.ts';
+export { restore, verifyBackup } from './install/restore.ts';
+export { removeVersion, stageRelease, type StageMode } from './install/stage-release.ts';
+export { switchCurrent } from './install/switch-current.ts';
+export { readUpgradeReport, writeUpgradeReport, type UpgradeReport } from './install/upgrade-report.ts';
+export { beginUpgrade, commitUpgrade, type CommitResult } from './install/upgrade.ts';

@@ -97,7 +97,7 @@ export class LocalEdge extends LocalProcess {
     if (installRoot && o.release) await installEdge(installRoot, o.release, configFile);
     const args = installRoot
       ? [
-          'packages/edgecore/src/supervisor/main.ts',
+          'packages/installer/src/supervisor/main.ts',
           '--restart-delay-ms',
           '200',
           '--',

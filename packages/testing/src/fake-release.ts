@@ -1,6 +1,6 @@
-// Test helpers (not exported): tiny fake releases whose edgecore.mjs is a
-// plain script, so tests can exercise staging, switching and the launcher
-// without building a real release.
+// Tiny fake releases whose edgecore.mjs is a plain script, so the installer's
+// and the edge task manager's tests can exercise staging, switching and the
+// launcher without building a real release.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -24,3 +24,4 @@ export {
 } from './containerd.ts';
 export { createNetns, ensureNetnsTools, type TestNetns } from './netns.ts';
 export { chromiumPath, requireChromium } from './chromium.ts';
+export { makeFakeRelease, type FakeBehaviour } from './fake-release.ts';

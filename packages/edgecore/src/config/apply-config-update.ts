@@ -34,7 +34,7 @@ export function applyConfigUpdate(
 }
 
 /** The same for any config schema. */
-export function applyConfigFieldUpdates<T>(
+function applyConfigFieldUpdates<T>(
   schema: z.ZodType<T>,
   config: T,
   updateFields: Readonly<Record<string, string>>,

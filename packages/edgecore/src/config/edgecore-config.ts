@@ -2,10 +2,4 @@
 // ConfigUpdateJob's updateFields against them, and @kedge/api may not depend
 // on edgecore); edgecore code keeps importing them from here. Loading and
 // rendering stay in load-edgecore-config.ts.
-export {
-  EDGECORE_API_VERSION,
-  EDGECORE_KIND,
-  EdgeCoreConfigSchema,
-  defaultEdgeCoreConfig,
-  type EdgeCoreConfig,
-} from '@kedge/api';
+export { EdgeCoreConfigSchema, defaultEdgeCoreConfig, type EdgeCoreConfig } from '@kedge/api';

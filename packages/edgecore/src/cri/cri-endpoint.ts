@@ -4,7 +4,7 @@
 // every Linux edge node; a bare absolute path is read as a unix socket.
 import { KedgeError } from '@kedge/api';
 
-export const CRI_ENDPOINT_FIELD = 'modules.edged.tailoredKubeletConfig.containerRuntimeEndpoint';
+const CRI_ENDPOINT_FIELD = 'modules.edged.tailoredKubeletConfig.containerRuntimeEndpoint';
 
 export interface CriEndpoint {
   /** As configured, for messages: `unix:///run/containerd/containerd.sock`. */

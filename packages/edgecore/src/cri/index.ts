@@ -1,25 +1,15 @@
+export { CriClient, type CallOptions, type CriAuth } from './cri-client.ts';
+export { authForImage, parseDockerConfig, type RegistryCredentials } from './docker-config.ts';
+export { CriRuntimeService } from './runtime-service.ts';
 export {
-  CriClient,
-  type CallOptions,
-  type CriAuth,
-  type CriClientOptions,
-  type CriImage,
-  type PullOptions,
-  type RuntimeMethod,
-  type RuntimeVersion,
-} from './cri-client.ts';
-export { CRI_ENDPOINT_FIELD, parseCriEndpoint, type CriEndpoint } from './cri-endpoint.ts';
-export {
-  authForImage,
-  parseDockerConfig,
-  registryKey,
-  registryOfImage,
-  type RegistryCredentials,
-} from './docker-config.ts';
-export {
-  CriRuntimeService,
-  type ContainerStatusAnswer,
-  type ExecSyncAnswer,
-  type SandboxStatusAnswer,
-} from './runtime-service.ts';
-export * from './runtime-wire.ts';
+  CONTAINER_STATE,
+  NAMESPACE_MODE,
+  PROTOCOL,
+  SANDBOX_STATE,
+  type WireContainer,
+  type WireContainerConfig,
+  type WireContainerStatus,
+  type WireLinuxResources,
+  type WirePodSandboxConfig,
+  type WirePortMapping,
+} from './runtime-wire.ts';

@@ -7,11 +7,11 @@ export const CONTAINER_STATE = { created: 0, running: 1, exited: 2, unknown: 3 }
 export const NAMESPACE_MODE = { pod: 0, container: 1, node: 2, target: 3 } as const;
 export const PROTOCOL = { TCP: 0, UDP: 1, SCTP: 2 } as const;
 
-export type StringMap = Record<string, string>;
+type StringMap = Record<string, string>;
 /** int64 on the wire: a number going out, a decimal string coming back. */
-export type Int64 = number | string;
+type Int64 = number | string;
 
-export interface WirePodSandboxMetadata {
+interface WirePodSandboxMetadata {
   name: string;
   uid: string;
   namespace: string;
@@ -25,7 +25,7 @@ export interface WirePortMapping {
   hostIp?: string;
 }
 
-export interface WireNamespaceOption {
+interface WireNamespaceOption {
   network?: number;
   pid?: number;
   ipc?: number;
@@ -65,7 +65,7 @@ export interface WirePodSandboxFilter {
   labelSelector?: StringMap;
 }
 
-export interface WireMount {
+interface WireMount {
   containerPath: string;
   hostPath: string;
   readonly?: boolean;

@@ -4,17 +4,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EdgeGroups, EdgeModules, newMessage } from '@kedge/api';
 import { Bus } from '@kedge/beehive';
 import { createLogger, systemClock } from '@kedge/runtime';
-import { tempDir, waitFor, type TempDir } from '@kedge/testing';
-import { resolveBootState } from './boot-state.ts';
-import { beginConfigUpdate } from './config-update.ts';
-import { sha256Of } from './durable-fs.ts';
+import { tempDir, waitFor, type TempDir, makeFakeRelease } from '@kedge/testing';
+import {
+  beginConfigUpdate,
+  beginUpgrade,
+  installLayout,
+  readConfigUpdateMarker,
+  readUpgradeMarker,
+  resolveBootState,
+  sha256Of,
+  stageRelease,
+  switchCurrent,
+  type InstallLayout,
+} from '@kedge/installer';
 import { InstallCommitter } from './install-committer.ts';
-import { installLayout, type InstallLayout } from './install-layout.ts';
-import { readConfigUpdateMarker, readUpgradeMarker } from './markers.ts';
-import { stageRelease } from './stage-release.ts';
-import { switchCurrent } from './switch-current.ts';
-import { makeFakeRelease } from './test-releases.ts';
-import { beginUpgrade } from './upgrade.ts';
 
 let tmp: TempDir;
 let layout: InstallLayout;

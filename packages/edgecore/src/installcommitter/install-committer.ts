@@ -9,12 +9,16 @@ import { EdgeGroups, Operations, errorMessage, hasCode } from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
 import type { Clock } from '@kedge/runtime';
 import { CloudConnection } from '../metamanager/meta-manager.ts';
-import { commitConfigUpdate } from './config-update.ts';
-import type { InstallLayout } from './install-layout.ts';
-import type { ConfigUpdateMarker, UpgradeMarker } from './markers.ts';
-import { commitUpgrade, type CommitResult } from './upgrade.ts';
+import {
+  commitConfigUpdate,
+  commitUpgrade,
+  type CommitResult,
+  type ConfigUpdateMarker,
+  type InstallLayout,
+  type UpgradeMarker,
+} from '@kedge/installer';
 
-export const INSTALL_COMMITTER_MODULE = 'installcommitter';
+const INSTALL_COMMITTER_MODULE = 'installcommitter';
 
 export interface InstallCommitterOptions {
   layout: InstallLayout;

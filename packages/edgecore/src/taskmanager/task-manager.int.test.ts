@@ -13,7 +13,7 @@ import {
   type TestRegistry,
 } from '@kedge/testing';
 import { pushReleaseSignature } from '@kedge/oci';
-import { readUpgradeMarker, resolveBootState, sha256File } from '../install/index.ts';
+import { readUpgradeMarker, resolveBootState, sha256File } from '@kedge/installer';
 import { TaskStates, type ActionRegistry } from './index.ts';
 import {
   NEW,

@@ -22,10 +22,9 @@ import {
 import { Bus, type ModuleContext } from '@kedge/beehive';
 import { pushRelease } from '@kedge/oci';
 import { createLogger, systemClock } from '@kedge/runtime';
-import { waitFor } from '@kedge/testing';
+import { waitFor, makeFakeRelease } from '@kedge/testing';
 import { openEdgeDatabase, Outbox, type EdgeDatabase } from '../database/index.ts';
-import { installLayout, switchCurrent, stageRelease, type InstallLayout } from '../install/index.ts';
-import { makeFakeRelease } from '../install/test-releases.ts';
+import { installLayout, switchCurrent, stageRelease, type InstallLayout } from '@kedge/installer';
 import { MetaCache } from '../metamanager/index.ts';
 import { MetaServer, metaServerTokenPath, readMetaServerToken } from '../metaserver/index.ts';
 import { EdgeReporter } from '../reporting/edge-reporter.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
-import { tempDir, type TempDir } from '@kedge/testing';
+import { tempDir, type TempDir, makeFakeRelease } from '@kedge/testing';
 import { backup, listBackups } from './backup.ts';
 import { sha256Of } from './durable-fs.ts';
 import { installLayout, type InstallLayout } from './install-layout.ts';
@@ -11,7 +11,6 @@ import { currentVersion } from './release-dir.ts';
 import { restore, verifyBackup } from './restore.ts';
 import { stageRelease } from './stage-release.ts';
 import { switchCurrent } from './switch-current.ts';
-import { makeFakeRelease } from './test-releases.ts';
 
 let tmp: TempDir;
 let layout: InstallLayout;

@@ -24,9 +24,9 @@ import { readReleaseVersion } from './release-dir.ts';
 
 export const BACKUP_CONFIG_NAME = 'edgecore.yaml';
 export const BACKUP_DB_NAME = 'edgecore.db';
-export const BACKUP_MANIFEST_NAME = 'manifest.json';
+const BACKUP_MANIFEST_NAME = 'manifest.json';
 
-export const BackupFileSchema = z.object({
+const BackupFileSchema = z.object({
   /** File name inside backup/<version>/. */
   name: z.string(),
   /** Where it was copied from. */
@@ -34,9 +34,9 @@ export const BackupFileSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().min(0),
 });
-export type BackupFile = z.infer<typeof BackupFileSchema>;
+type BackupFile = z.infer<typeof BackupFileSchema>;
 
-export const BackupManifestSchema = z.object({
+const BackupManifestSchema = z.object({
   version: z.string(),
   createdAt: z.iso.datetime({ offset: true }),
   /** The release this backup belongs to, relative to the install root: versions/<version>. */

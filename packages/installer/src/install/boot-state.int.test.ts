@@ -10,14 +10,13 @@ import {
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
-import { tempDir, type TempDir } from '@kedge/testing';
+import { tempDir, type TempDir, makeFakeRelease } from '@kedge/testing';
 import { isTrialPending, resolveBootState } from './boot-state.ts';
 import { installLayout, type InstallLayout } from './install-layout.ts';
 import { readUpgradeMarker, writeUpgradeMarker } from './markers.ts';
 import { currentVersion, readInstalledVersion } from './release-dir.ts';
 import { stageRelease } from './stage-release.ts';
 import { switchCurrent } from './switch-current.ts';
-import { makeFakeRelease } from './test-releases.ts';
 import { beginUpgrade, commitUpgrade, markStaged } from './upgrade.ts';
 
 const T0 = Date.parse('2025-06-01T10:00:00Z');

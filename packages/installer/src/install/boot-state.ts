@@ -22,7 +22,7 @@ import {
 import { currentVersion, readReleaseVersion, releaseEntry } from './release-dir.ts';
 import { switchCurrent } from './switch-current.ts';
 
-export interface BootNote {
+interface BootNote {
   level: 'info' | 'warn' | 'error';
   marker: 'upgrade' | 'configUpdate';
   /** e.g. "trial start 2 of 3", "rolled back", "aborted", "marker unreadable; ignored". */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, type TempDir } from '@kedge/testing';
+import { tempDir, type TempDir, makeFakeRelease } from '@kedge/testing';
 import { resolveBootState } from './boot-state.ts';
 import {
   beginConfigUpdate,
@@ -15,7 +15,6 @@ import { installLayout, type InstallLayout } from './install-layout.ts';
 import { readConfigUpdateMarker } from './markers.ts';
 import { stageRelease } from './stage-release.ts';
 import { switchCurrent } from './switch-current.ts';
-import { makeFakeRelease } from './test-releases.ts';
 
 const T0 = Date.parse('2025-06-01T10:00:00Z');
 const OLD = 'modules:\n  edgeHub:\n    heartbeat: 15\n';

@@ -38,7 +38,7 @@ export function failedConfigFile(configFile: string): string {
 }
 
 /** Failpoints on the way (KEDGE_FAILPOINTS), in order; a kill at any of them leaves a valid edgecore.yaml. */
-export const CONFIG_UPDATE_FAILPOINTS = {
+const CONFIG_UPDATE_FAILPOINTS = {
   /** `.previous` written, marker not yet. */
   afterPrevious: 'config-update.after-previous',
   /** Marker `switching` written, the new file not yet. */

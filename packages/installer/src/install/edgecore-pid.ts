@@ -9,7 +9,7 @@ import { errnoCode, failed, writeFileDurable } from './durable-fs.ts';
 import type { InstallLayout } from './install-layout.ts';
 import { isProcessAlive, isSameProcessAlive, processStartTicks } from './process-liveness.ts';
 
-export interface PidRecord {
+interface PidRecord {
   pid: number;
   startTicks: string | undefined;
 }
@@ -20,7 +20,7 @@ export function writePidFile(layout: InstallLayout, pid: number = process.pid): 
   writeFileDurable(layout.pidFile, `${pid}\n${ticks ?? ''}\n`);
 }
 
-export function readPidFile(layout: InstallLayout): PidRecord | undefined {
+function readPidFile(layout: InstallLayout): PidRecord | undefined {
   let text: string;
   try {
     text = readFileSync(layout.pidFile, 'utf8');

@@ -61,11 +61,6 @@ export function installLayout(root: string): InstallLayout {
   });
 }
 
-/** The install root from the environment: $KEDGE_INSTALL_ROOT, else DEFAULT_INSTALL_ROOT. */
-export function installRootFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env[INSTALL_ROOT_ENV] || DEFAULT_INSTALL_ROOT;
-}
-
 const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 
 /** Throws KEDGE_INSTALL_INVALID unless `version` can name a directory under versions/ and backup/. */

@@ -11,7 +11,7 @@ import { errnoCode, failed, tempPathFor, writeFileDurable } from './durable-fs.t
 import type { InstallLayout } from './install-layout.ts';
 import { isSameProcessAlive, processStartTicks } from './process-liveness.ts';
 
-export const LockHolderSchema = z.object({
+const LockHolderSchema = z.object({
   pid: z.number().int().positive(),
   /** ISO time the lock was taken. */
   since: z.string(),

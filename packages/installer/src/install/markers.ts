@@ -3,16 +3,16 @@
 // (a version, a config file) across a restart, so the next process - the
 // launcher first, then edgecore - knows whether to keep it, roll it back or
 // report it. Written with fsync + rename; validated on every read.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { KedgeError } from '@kedge/api';
-import { errnoCode, failed, fsyncDir, writeFileDurable } from './durable-fs.ts';
+import { errnoCode, failed, writeFileDurable } from './durable-fs.ts';
 import type { InstallLayout } from './install-layout.ts';
 
 /** How many starts a new version / config gets before it is rolled back (docs: attempts > 3). */
 export const MAX_TRIAL_STARTS = 3;
 
-export const UpgradePhase = {
+const UpgradePhase = {
   /** The new release is unpacked and verified; nothing switched yet. */
   staged: 'staged',
   /** `current` is being (or has been) switched to `to`; the new version is on trial. */
@@ -26,7 +26,7 @@ export const UpgradePhase = {
   /** The new version failed and `from` could not be restored; `to` keeps running. */
   failed: 'failed',
 } as const;
-export type UpgradePhase = (typeof UpgradePhase)[keyof typeof UpgradePhase];
+type UpgradePhase = (typeof UpgradePhase)[keyof typeof UpgradePhase];
 
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -49,7 +49,7 @@ const trial = {
   updatedAt: timestamp,
 };
 
-export const UpgradeMarkerSchema = z.object({
+const UpgradeMarkerSchema = z.object({
   phase: z.enum(Object.values(UpgradePhase) as [UpgradePhase, ...UpgradePhase[]]),
   from: z.string().min(1),
   to: z.string().min(1),
@@ -58,7 +58,7 @@ export const UpgradeMarkerSchema = z.object({
 });
 export type UpgradeMarker = z.infer<typeof UpgradeMarkerSchema>;
 
-export const ConfigUpdatePhase = {
+const ConfigUpdatePhase = {
   /** The new edgecore.yaml is (being) written; edgecore restarts with it on trial. */
   switching: 'switching',
   committed: 'committed',
@@ -69,9 +69,9 @@ export const ConfigUpdatePhase = {
   /** The new file failed and the previous one could not be restored; the new one stays. */
   failed: 'failed',
 } as const;
-export type ConfigUpdatePhase = (typeof ConfigUpdatePhase)[keyof typeof ConfigUpdatePhase];
+type ConfigUpdatePhase = (typeof ConfigUpdatePhase)[keyof typeof ConfigUpdatePhase];
 
-export const ConfigUpdateMarkerSchema = z.object({
+const ConfigUpdateMarkerSchema = z.object({
   phase: z.enum(Object.values(ConfigUpdatePhase) as [ConfigUpdatePhase, ...ConfigUpdatePhase[]]),
   /** The edgecore.yaml that was updated (absolute). */
   configFile: z.string().min(1),
@@ -94,21 +94,12 @@ export function writeUpgradeMarker(layout: InstallLayout, marker: UpgradeMarker)
   writeMarker(layout, layout.upgradeMarker, UpgradeMarkerSchema, marker);
 }
 
-/** Deletes state/upgrade.json (e.g. once its outcome is reported); no-op when absent. */
-export function clearUpgradeMarker(layout: InstallLayout): void {
-  removeMarker(layout, layout.upgradeMarker);
-}
-
 export function readConfigUpdateMarker(layout: InstallLayout): ConfigUpdateMarker | undefined {
   return readMarker(layout.configUpdateMarker, ConfigUpdateMarkerSchema);
 }
 
 export function writeConfigUpdateMarker(layout: InstallLayout, marker: ConfigUpdateMarker): void {
   writeMarker(layout, layout.configUpdateMarker, ConfigUpdateMarkerSchema, marker);
-}
-
-export function clearConfigUpdateMarker(layout: InstallLayout): void {
-  removeMarker(layout, layout.configUpdateMarker);
 }
 
 /** Human form of a trial window: "120s". */
@@ -153,13 +144,4 @@ function writeMarker<T>(layout: InstallLayout, file: string, schema: z.ZodType<T
   }
   mkdirSync(layout.stateDir, { recursive: true });
   writeFileDurable(file, JSON.stringify(parsed.data, null, 2) + '\n');
-}
-
-function removeMarker(layout: InstallLayout, file: string): void {
-  try {
-    rmSync(file, { force: true });
-    if (existsSync(layout.stateDir)) fsyncDir(layout.stateDir);
-  } catch (err: unknown) {
-    throw failed(`remove ${file}`, file, err);
-  }
 }

@@ -1,21 +1,13 @@
 // upgrade_report.json, as keadm writes it in KubeEdge: the result of the last
 // keadm edge backup / upgrade / rollback / config-update, for the operator and
 // for the next edgecore start.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { KedgeError } from '@kedge/api';
 import { errnoCode, failed, writeFileDurable } from './durable-fs.ts';
 import type { InstallLayout } from './install-layout.ts';
 
-export const UpgradeReportEvent = {
-  Backup: 'Backup',
-  Upgrade: 'Upgrade',
-  Rollback: 'Rollback',
-  ConfigUpdate: 'ConfigUpdate',
-} as const;
-export type UpgradeReportEvent = (typeof UpgradeReportEvent)[keyof typeof UpgradeReportEvent];
-
-export const UpgradeReportSchema = z.object({
+const UpgradeReportSchema = z.object({
   event: z.enum(['Backup', 'Upgrade', 'Rollback', 'ConfigUpdate']),
   success: z.boolean(),
   fromVersion: z.string(),
@@ -45,8 +37,4 @@ export function readUpgradeReport(layout: InstallLayout): UpgradeReport | undefi
       file: layout.reportFile,
     });
   }
-}
-
-export function removeUpgradeReport(layout: InstallLayout): void {
-  rmSync(layout.reportFile, { force: true });
 }

@@ -73,7 +73,7 @@ export function beginUpgrade(layout: InstallLayout, req: UpgradeRequest): Upgrad
   return marker;
 }
 
-export type CommitOutcome =
+type CommitOutcome =
   /** The trial was pending and is committed now. */
   | 'committed'
   /** It was committed before (by another caller): nothing changed. */

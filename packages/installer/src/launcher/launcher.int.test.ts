@@ -13,6 +13,8 @@ import {
   waitFor,
   type ManagedProcess,
   type TempDir,
+  makeFakeRelease,
+  type FakeBehaviour,
 } from '@kedge/testing';
 import { beginConfigUpdate, failedConfigFile } from '../install/config-update.ts';
 import { runningEdgecorePid, signalEdgecore } from '../install/edgecore-pid.ts';
@@ -22,7 +24,6 @@ import { readConfigUpdateMarker, readUpgradeMarker } from '../install/markers.ts
 import { currentVersion } from '../install/release-dir.ts';
 import { stageRelease } from '../install/stage-release.ts';
 import { switchCurrent } from '../install/switch-current.ts';
-import { makeFakeRelease, type FakeBehaviour } from '../install/test-releases.ts';
 import { beginUpgrade, commitUpgrade } from '../install/upgrade.ts';
 
 let tmp: TempDir;
@@ -47,7 +48,7 @@ function install(version: string, behaviour: FakeBehaviour): void {
 
 function launcherArgs(): string[] {
   return [
-    join(repoRoot(), 'packages/edgecore/src/launcher/main.ts'),
+    join(repoRoot(), 'packages/installer/src/launcher/main.ts'),
     '--root',
     layout.root,
     '--config',
@@ -59,7 +60,7 @@ function supervised(): ManagedProcess {
   const p = startProcess({
     name: 'supervisor',
     args: [
-      'packages/edgecore/src/supervisor/main.ts',
+      'packages/installer/src/supervisor/main.ts',
       '--restart-delay-ms',
       '50',
       '--max-delay-ms',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { startProcess, tempDir, waitFor } from '@kedge/testing';
 
-const SUPERVISOR = 'packages/edgecore/src/supervisor/main.ts';
+const SUPERVISOR = 'packages/installer/src/supervisor/main.ts';
 
 function restartDelays(stdout: string): number[] {
   return stdout

@@ -1,7 +1,7 @@
 // keadm edge backup: copies edgecore.yaml and the edge database of the
 // running version into <root>/backup/<version>/ (see @kedge/edgecore backup()).
 import { KedgeError, errorMessage } from '@kedge/api';
-import { backup, readInstalledVersion } from '@kedge/edgecore';
+import { backup, readInstalledVersion } from '@kedge/installer';
 import {
   EDGE_TARGET_OPTIONS,
   EDGE_TARGET_USAGE,

@@ -13,7 +13,7 @@ import {
   readUpgradeReport,
   resolveBootState,
   type InstallLayout,
-} from '@kedge/edgecore';
+} from '@kedge/installer';
 import { startProcess, tempDir, type TempDir } from '@kedge/testing';
 import { keadm, makeRelease, writeEdgeConfig } from './test-fixtures.ts';
 

@@ -4,12 +4,8 @@
 // if it does not come up connected, the launcher puts the previous file back.
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '@kedge/api';
-import {
-  beginConfigUpdate,
-  readConfigUpdateMarker,
-  readInstalledVersion,
-  updateEdgeCoreConfigText,
-} from '@kedge/edgecore';
+import { updateEdgeCoreConfigText } from '@kedge/edgecore';
+import { beginConfigUpdate, readConfigUpdateMarker, readInstalledVersion } from '@kedge/installer';
 import {
   EDGE_TARGET_OPTIONS,
   EDGE_TARGET_USAGE,

@@ -13,7 +13,7 @@ import {
   switchCurrent,
   writeFileDurable,
   type InstallLayout,
-} from '@kedge/edgecore';
+} from '@kedge/installer';
 import { parseImageRef } from '@kedge/oci';
 import { EDGE_TARGET_OPTIONS, EDGE_TARGET_USAGE, edgeTarget, withInstallLock } from './edge-target.ts';
 import { fetchRelease, isLocalRelease } from './fetch-release.ts';
@@ -41,7 +41,7 @@ const OPTIONS = {
   insecure: { type: 'boolean' },
 } as const;
 
-const SOURCE_LAUNCHER = 'packages/edgecore/src/launcher/main.ts';
+const SOURCE_LAUNCHER = 'packages/installer/src/launcher/main.ts';
 
 export async function runEdgeInstall(argv: readonly string[], io: KeadmIo): Promise<number> {
   const { values } = parseCommandArgs(argv, OPTIONS, EDGE_INSTALL_USAGE);

@@ -16,7 +16,7 @@ import {
   writeConfigUpdateMarker,
   writeUpgradeMarker,
   type InstallLayout,
-} from '@kedge/edgecore';
+} from '@kedge/installer';
 import {
   EDGE_TARGET_OPTIONS,
   EDGE_TARGET_USAGE,

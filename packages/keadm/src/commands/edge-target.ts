@@ -4,18 +4,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KedgeError, errorMessage } from '@kedge/api';
+import { loadEdgeCoreConfig, type EdgeCoreConfig } from '@kedge/edgecore';
 import {
   DEFAULT_INSTALL_ROOT,
   INSTALL_ROOT_ENV,
   acquireInstallLock,
   installLayout,
-  loadEdgeCoreConfig,
   signalEdgecore,
   writeUpgradeReport,
-  type EdgeCoreConfig,
   type InstallLayout,
   type UpgradeReport,
-} from '@kedge/edgecore';
+} from '@kedge/installer';
 import type { KeadmIo } from './keadm-io.ts';
 
 export const DEFAULT_EDGECORE_CONFIG = '/etc/kedge/edgecore.yaml';

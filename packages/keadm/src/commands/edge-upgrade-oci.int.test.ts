@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installLayout, readUpgradeMarker, readUpgradeReport } from '@kedge/edgecore';
+import { installLayout, readUpgradeMarker, readUpgradeReport } from '@kedge/installer';
 import { pushRelease } from '@kedge/oci';
 import { startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
 import { keadm, makeRelease, writeEdgeConfig } from './test-fixtures.ts';

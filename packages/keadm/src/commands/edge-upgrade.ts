@@ -14,7 +14,7 @@ import {
   stageRelease,
   versionDir,
   existsNoFollow,
-} from '@kedge/edgecore';
+} from '@kedge/installer';
 import {
   EDGE_TARGET_OPTIONS,
   EDGE_TARGET_USAGE,

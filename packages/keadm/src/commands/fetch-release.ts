@@ -5,7 +5,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KedgeError } from '@kedge/api';
-import type { InstallLayout, StageMode } from '@kedge/edgecore';
+import { type InstallLayout, type StageMode } from '@kedge/installer';
 import { pullRelease } from '@kedge/oci';
 import type { KeadmIo } from './keadm-io.ts';
 

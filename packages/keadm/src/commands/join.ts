@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { KedgeError, errorMessage } from '@kedge/api';
-import { DEFAULT_INSTALL_ROOT, writeFileDurable } from '@kedge/edgecore';
+import { DEFAULT_INSTALL_ROOT, writeFileDurable } from '@kedge/installer';
 import { EDGECORE_UNIT_NAME, renderEdgecoreUnit } from '../join/edgecore-unit.ts';
 import { renderJoinConfig } from '../join/join-config.ts';
 import { runEdgeInstall } from './edge-install.ts';

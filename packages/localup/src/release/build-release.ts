@@ -1,6 +1,6 @@
 // Builds a runnable edgecore release directory:
 //   <outDir>/edgecore.mjs    edgecore bundled with esbuild (one ESM file)
-//   <outDir>/launcher.mjs    the launcher, bundled the same way
+//   <outDir>/launcher.mjs    @kedge/installer's launcher, bundled the same way
 //   <outDir>/node_modules/   what cannot be bundled: better-sqlite3 (native
 //                            addon for this platform) and its runtime deps
 //   <outDir>/VERSION         the version, one line
@@ -26,13 +26,14 @@ export interface BuiltRelease {
   version: string;
   /** Absolute paths of the bundles written. */
   edgecore: string;
-  launcher?: string;
+  launcher: string;
   /** Packages copied into node_modules, e.g. `better-sqlite3@13.2.0`. */
   nativePackages: string[];
 }
 
 const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 const EDGECORE_DIR = join(ROOT, 'packages', 'edgecore');
+const LAUNCHER_MAIN = join(ROOT, 'packages', 'installer', 'src', 'launcher', 'main.ts');
 /** KubeEdge v1.21.2's rule for NodeUpgradeJob versions. */
 const VERSION_RE = /^v\d+\.\d+\.\d+(-[A-Za-z0-9_.]+)*$/;
 /** Loaded at run time from node_modules, never bundled (native addon; optional ws speed-ups). */
@@ -57,9 +58,10 @@ export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltR
     );
   }
   await prepareOutDir(outDir);
-  const entryPoints: Record<string, string> = { edgecore: join(EDGECORE_DIR, 'src', 'main.ts') };
-  const launcherMain = join(EDGECORE_DIR, 'src', 'launcher', 'main.ts');
-  if (existsSync(launcherMain)) entryPoints.launcher = launcherMain;
+  const entryPoints: Record<string, string> = {
+    edgecore: join(EDGECORE_DIR, 'src', 'main.ts'),
+    launcher: LAUNCHER_MAIN,
+  };
 
   const result = await build({
     entryPoints,
@@ -85,7 +87,7 @@ export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltR
     outDir,
     version,
     edgecore: join(outDir, 'edgecore.mjs'),
-    ...(entryPoints.launcher ? { launcher: join(outDir, 'launcher.mjs') } : {}),
+    launcher: join(outDir, 'launcher.mjs'),
     nativePackages,
   };
 }

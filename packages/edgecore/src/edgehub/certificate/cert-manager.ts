@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { KedgeError, errorMessage } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
-import { writeFileDurable } from '../../install/durable-fs.ts';
+import { writeFileDurable } from '@kedge/installer';
 import { fetchCloudCa, requestEdgeCert } from './bootstrap-client.ts';
 import { newNodeKeyAndCsr } from './x509.ts';
 

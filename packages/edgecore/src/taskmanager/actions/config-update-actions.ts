@@ -16,7 +16,7 @@ import {
   writeConfigUpdateMarker,
   writeFileDurable,
   type ConfigUpdateMarker,
-} from '../../install/index.ts';
+} from '@kedge/installer';
 import { finished, type ActionContext, type ActionOutcome, type TaskAction } from '../task-types.ts';
 import { busyProblems } from './busy-tasks.ts';
 import { withInstallLock } from './install-steps.ts';

@@ -1,7 +1,7 @@
 // Small steps the install-changing actions share: holding the install lock
 // while they work, and the backup of the running version.
 import type { Logger } from '@kedge/runtime';
-import { backup, waitForInstallLock, type InstallLayout } from '../../install/index.ts';
+import { backup, waitForInstallLock, type InstallLayout } from '@kedge/installer';
 import type { NodeTaskEnv } from './node-task-env.ts';
 
 /** Runs `fn` holding state/lock; waits up to env.lockTimeoutMs for another holder (keadm, the launcher). */

@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { KedgeError, type NodeUpgradeJobSpec } from '@kedge/api';
 import { DEFAULT_UNPACK_LIMITS, goArch, type RegistryOptions, type UnpackLimits } from '@kedge/oci';
 import type { Clock } from '@kedge/runtime';
-import { installLayout, type InstallLayout } from '../../install/index.ts';
+import { installLayout, type InstallLayout } from '@kedge/installer';
 import type { MetaView } from '../../metamanager/index.ts';
 import { DEFAULT_LOAD_LIMITS, type LoadLimits } from './load-checks.ts';
 

@@ -13,7 +13,7 @@ import {
   switchCurrent,
   writeUpgradeMarker,
   currentVersion,
-} from '../../install/index.ts';
+} from '@kedge/installer';
 import { finished, type ActionContext, type ActionOutcome, type TaskAction } from '../task-types.ts';
 import { withInstallLock } from './install-steps.ts';
 import { requireConfigFile, requireLayout, type NodeTaskEnv } from './node-task-env.ts';

@@ -18,7 +18,7 @@ import {
   writeUpgradeMarker,
   type InstallLayout,
   type UpgradeMarker,
-} from '../../install/index.ts';
+} from '@kedge/installer';
 import { finished, type ActionContext, type ActionOutcome, type TaskAction } from '../task-types.ts';
 import { UNPINNED_REASON, expectedDigest } from './upgrade-check.ts';
 import { withInstallLock } from './install-steps.ts';

@@ -2,7 +2,7 @@
 // install. The reason names each failed check with what was measured.
 import { errorMessage } from '@kedge/api';
 import { pullManifest, verifyReleaseSignature } from '@kedge/oci';
-import { currentVersion, installLayout } from '../../install/index.ts';
+import { currentVersion, installLayout } from '@kedge/installer';
 import { finished, type ActionContext, type ActionOutcome, type TaskAction } from '../task-types.ts';
 import { checkLoad } from './load-checks.ts';
 import { busyProblems } from './busy-tasks.ts';
