@@ -36,8 +36,3 @@ export function podReferences(pod: Pod): Set<string> {
   for (const s of spec.imagePullSecrets ?? []) secret(s.name);
   return refs;
 }
-
-/** Whether `pod` is bound to `node` and still wants its objects (not finished). */
-export function podOnNode(pod: Pod, node: string): boolean {
-  return pod.spec.nodeName === node;
-}

@@ -12,11 +12,7 @@ const TYPES: Record<SyncedKind, string> = {
   Secret: ResourceTypes.secret,
 };
 
-/** The edge resource type of a synced kind, and back. */
-export function edgeTypeOf(kind: SyncedKind): string {
-  return TYPES[kind];
-}
-
+/** The synced kind of an edge resource type. */
 export function kindOfEdgeType(type: string): SyncedKind | undefined {
   return (Object.keys(TYPES) as SyncedKind[]).find((k) => TYPES[k] === type);
 }
