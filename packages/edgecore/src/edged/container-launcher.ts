@@ -7,10 +7,16 @@
 // status and try again on a later sync.
 import { errorMessage, hasCode } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
+import { containerSpecHash } from './container-hash.ts';
 import { ContainerConfigError, EnvResolver, expandCommand, type PodRuntimeFacts } from './env-resolver.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { PodVolumes } from './pod-volumes.ts';
-import type { ContainerResourcesSpec, PodRuntime, PodSandboxSpec } from './runtime/index.ts';
+import {
+  POD_ANNOTATIONS,
+  type ContainerResourcesSpec,
+  type PodRuntime,
+  type PodSandboxSpec,
+} from './runtime/index.ts';
 import type { Container, EdgeObjectLookup, EdgePod } from './pod-spec.ts';
 
 export type LaunchResult =
@@ -101,6 +107,7 @@ export class ContainerLauncher {
         mounts: this.#o.volumes.mounts(c, paths),
         resources: resourcesOf(c),
         attempt,
+        annotations: { [POD_ANNOTATIONS.containerHash]: containerSpecHash(c) },
       };
     } catch (err: unknown) {
       if (err instanceof ContainerConfigError) return { ok: false, reason: err.reason, message: err.message };

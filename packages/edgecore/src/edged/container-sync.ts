@@ -8,6 +8,7 @@
 import { errorMessage, hasCode } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { CriRuntimeService } from '../cri/index.ts';
+import { containerSpecHash } from './container-hash.ts';
 import type { ContainerLauncher } from './container-launcher.ts';
 import type { ContainerProber, ContainerTrack } from './container-prober.ts';
 import type { PodRuntimeFacts } from './env-resolver.ts';
@@ -64,16 +65,29 @@ export class ContainerSync {
     signal: AbortSignal,
   ): Promise<void> {
     const { pod, backoff } = this.#o;
-    const c = t.current;
-    if (c?.state === 'running') {
+    let c = t.current;
+    // kubelet's "container spec changed": the running container is replaced at once.
+    const changed =
+      c?.state === 'running' && c.specHash !== undefined && c.specHash !== containerSpecHash(t.spec);
+    if (c?.state === 'running' && !changed) {
       t.waiting = undefined;
       const failed = t.probes.failed;
       if (failed) return this.#kill(t, c, failed);
       this.#o.prober.runDue(t, facts.podIP, signal);
       return;
     }
+    if (c && changed) {
+      this.#o.log.info(
+        { container: t.spec.name, id: c.id },
+        'container spec changed; replacing the container',
+      );
+      await this.#o.runtime.stopContainer(c.id, pod.spec.terminationGracePeriodSeconds ?? 30);
+      c = await this.#o.runtime.containerStatus(c.id);
+      t.current = c;
+    }
     let attempt = t.nextAttempt;
-    if (c) {
+    if (c && changed) attempt = c.attempt + 1;
+    else if (c) {
       if (c.state === 'exited' && !shouldRestart(pod.spec.restartPolicy, c.exitCode ?? 0)) {
         t.waiting = undefined;
         return;

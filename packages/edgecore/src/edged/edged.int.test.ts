@@ -7,7 +7,8 @@
 // edgecore restarts with the cloud gone: the container is adopted (same ID),
 // a killed container is restarted with its env and volume from the edge
 // cache, and the status the cloud missed goes up after reconnect (only the
-// newest). A pod marked for deletion is stopped and removed; after the final
+// newest). An image update replaces the container in the same sandbox. A
+// pod marked for deletion is stopped and removed; after the final
 // delete a late update of it is refused.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, rmdir } from 'node:fs/promises';
@@ -141,8 +142,13 @@ function edgeConfig(): EdgeCoreConfig {
   });
 }
 
+const busyboxV2 = () => `${images.busybox.replace(/:[^:/]+$/, '')}:v2`;
 const podUid = randomUUID();
-const webPod = (resourceVersion: string, labels: Record<string, string> = {}): Pod => ({
+const webPod = (
+  resourceVersion: string,
+  labels: Record<string, string> = {},
+  image = images.busybox,
+): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: {
@@ -159,7 +165,7 @@ const webPod = (resourceVersion: string, labels: Record<string, string> = {}): P
     containers: [
       {
         name: 'web',
-        image: images.busybox,
+        image,
         imagePullPolicy: 'IfNotPresent',
         command: ['/bin/sh', '-c', 'exec sleep 3600'],
         env: [{ name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'greeting' } } }],
@@ -233,6 +239,8 @@ beforeAll(async () => {
   for (const ref of [images.pause, images.busybox]) {
     await ctd.ctr(['images', 'pull', '--plain-http', '--snapshotter', 'native', ref]);
   }
+  // The "new version" of the image for the update step: the same content under another name.
+  await ctd.ctr(['images', 'tag', images.busybox, busyboxV2()]);
   cri = new CriClient({ endpoint: ctd.endpoint });
   runtime = new PodRuntime({ cri, log });
   cloud = new ScriptedCloud();
@@ -353,6 +361,22 @@ describe('edged in edgecore: cloud objects to running pods and status back', () 
     });
     expect(caughtUp.Status.containerStatuses[0]?.containerID).toBe(`containerd://${restarted.id}`);
   }, 60_000);
+
+  it("replaces the container when the pod's image is updated, in the same sandbox", async () => {
+    const before = await podContainers();
+    const ack = await cloud.send('update', 'default/pod/web', webPod('7', {}, busyboxV2()));
+    expect(ack.content).toMatchObject({ objectResourceVersion: '7', outcome: 'applied' });
+    const updated = await waitFor(
+      () =>
+        cloud.statuses('web').find((s) => ready(s) && s.Status.containerStatuses[0]?.image === busyboxV2()),
+      { timeoutMs: 20_000, what: 'a Ready status running the new image' },
+    );
+    expect(restarts(updated)).toBe(2);
+    const after = await podContainers();
+    expect(after[0]?.sandboxId).toBe(before[0]?.sandboxId);
+    expect(after[0]?.attempt).toBe(2);
+    expect(await exec(after[0]?.id ?? '', ['/bin/sh', '-c', 'echo $GREETING'])).toBe('hello from the cache');
+  }, 30_000);
 
   it('terminates a pod marked for deletion, acks the final delete, and a late update does not revive it', async () => {
     const marked = webPod('8');

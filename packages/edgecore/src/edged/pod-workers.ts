@@ -27,9 +27,15 @@ const ORPHAN_GRACE_SECONDS = 30;
 export class PodWorkers {
   readonly #o: PodWorkersOptions;
   readonly #workers = new Map<string, PodWorker>();
+  /** The spec (JSON) each worker runs: a changed one gets the pod a new worker. */
+  readonly #specs = new Map<string, string>();
+  /** UIDs whose worker is being replaced (the old one detaching). */
+  readonly #replacing = new Set<string>();
   /** UIDs terminated (or being terminated): never started again. */
   readonly #finished = new Set<string>();
   readonly #terminations = new Set<Promise<void>>();
+  #stopped = false;
+  #desired: DesiredPods = { run: new Map(), terminate: new Map() };
 
   constructor(o: PodWorkersOptions) {
     this.#o = o;
@@ -45,6 +51,7 @@ export class PodWorkers {
 
   /** Starts, keeps and terminates workers so that exactly `desired.run` runs. */
   sync(desired: DesiredPods): void {
+    this.#desired = desired;
     for (const [uid, w] of this.#workers) {
       if (!desired.run.has(uid)) this.#terminate(uid, w, desired.terminate.get(uid));
     }
@@ -57,12 +64,45 @@ export class PodWorkers {
       if (!desired.run.has(uid) && !desired.terminate.has(uid)) this.#finished.delete(uid);
     }
     for (const [uid, pod] of desired.run) {
-      if (this.#workers.has(uid) || this.#finished.has(uid)) continue;
-      const w = this.#worker(pod);
-      this.#workers.set(uid, w);
-      this.#o.log.info({ resource: podKey(pod), uid }, 'starting pod worker');
-      void w.start().catch((err: unknown) => this.#o.log.warn({ err, uid }, 'pod worker start failed'));
+      if (this.#finished.has(uid) || this.#replacing.has(uid)) continue;
+      const running = this.#workers.get(uid);
+      if (running && this.#specs.get(uid) !== JSON.stringify(pod.spec)) this.#replace(uid, running, pod);
+      else if (!running) this.#start(uid, pod);
     }
+  }
+
+  #start(uid: string, pod: Pod): void {
+    const w = this.#worker(pod);
+    this.#workers.set(uid, w);
+    this.#specs.set(uid, JSON.stringify(pod.spec));
+    this.#o.log.info({ resource: podKey(pod), uid }, 'starting pod worker');
+    void w.start().catch((err: unknown) => this.#o.log.warn({ err, uid }, 'pod worker start failed'));
+  }
+
+  /**
+   * The pod's spec changed (an image update): the old worker detaches and a
+   * new one adopts the pod; containers whose spec hash changed are replaced,
+   * the others keep running.
+   */
+  #replace(uid: string, old: PodWorker, pod: Pod): void {
+    this.#workers.delete(uid);
+    this.#replacing.add(uid);
+    this.#o.log.info({ resource: podKey(pod), uid }, 'pod spec changed; handing the pod to a new worker');
+    const done = old
+      .detach()
+      .then(() => {
+        // The pod as it is now: it may have been deleted or changed again meanwhile.
+        if (this.#stopped || this.#finished.has(uid)) return;
+        const current = this.#desired.run.get(uid);
+        if (current) this.#start(uid, current);
+        else this.#terminate(uid, this.#worker(pod), this.#desired.terminate.get(uid));
+      })
+      .catch((err: unknown) => this.#o.log.error({ err, uid }, 'pod worker replacement failed'))
+      .finally(() => {
+        this.#replacing.delete(uid);
+        this.#terminations.delete(done);
+      });
+    this.#terminations.add(done);
   }
 
   /** Stops and removes kedge pods on the runtime whose UID no cached pod has. */
@@ -81,6 +121,7 @@ export class PodWorkers {
 
   /** edgecore stopping: every worker stops, containers keep running; terminations in progress finish. */
   async detachAll(): Promise<void> {
+    this.#stopped = true;
     const workers = [...this.#workers.values()];
     this.#workers.clear();
     await Promise.all(workers.map((w) => w.detach()));
@@ -93,6 +134,7 @@ export class PodWorkers {
 
   #terminate(uid: string, w: PodWorker, marked: Pod | undefined): void {
     this.#workers.delete(uid);
+    this.#specs.delete(uid);
     this.#finished.add(uid);
     const requested: unknown = marked?.metadata['deletionGracePeriodSeconds'];
     const grace = typeof requested === 'number' ? requested : undefined;

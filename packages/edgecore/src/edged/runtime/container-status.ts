@@ -3,7 +3,7 @@
 // RFC 3339 times, the restart attempt, image and imageRef, the log file, and
 // which kedge pod it belongs to.
 import { CONTAINER_STATE, type WireContainer, type WireContainerStatus } from '../../cri/index.ts';
-import { POD_LABELS, podOfLabels, type PodIdentity } from './pod-identity.ts';
+import { POD_ANNOTATIONS, POD_LABELS, podOfLabels, type PodIdentity } from './pod-identity.ts';
 
 const CONTAINER_PHASE = {
   created: 'created',
@@ -37,6 +37,8 @@ export interface PodContainerStatus {
   pod?: PodIdentity;
   /** cgroup memory limit the runtime applied, bytes (0: none). */
   memoryLimitBytes: number;
+  /** Hash of the container spec it was created from; absent on containers created before kedge kept it. */
+  specHash?: string;
 }
 
 /** A summary from ListContainers: enough to pick a container before asking for its full status. */
@@ -95,6 +97,9 @@ export function toContainerStatus(s: WireContainerStatus): PodContainerStatus {
     logPath: s.logPath ?? '',
     ...(pod ? { pod } : {}),
     memoryLimitBytes: Number.isFinite(memory) ? memory : 0,
+    ...(s.annotations?.[POD_ANNOTATIONS.containerHash]
+      ? { specHash: s.annotations[POD_ANNOTATIONS.containerHash] }
+      : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export const POD_LABELS = {
 export const POD_ANNOTATIONS = {
   podAttempt: 'io.kedge.pod.attempt',
   containerAttempt: 'io.kedge.container.attempt',
+  /** Hash of the pod's container spec the container was created from (kubelet's container hash). */
+  containerHash: 'io.kedge.container.hash',
 } as const;
 
 /** One run of one pod: the same namespace/name/uid, attempt counting sandbox restarts. */
