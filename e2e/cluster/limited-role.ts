@@ -28,8 +28,9 @@ export function cloudcoreRoleWithout(serviceAccount: string, verb: string, resou
   const docs = parseAllDocuments(readFileSync(RBAC_FILE, 'utf8')).map((d) => d.toJS() as Doc);
   const out: Doc[] = [];
   for (const d of docs) {
-    if (d.metadata.name !== 'kedge-cloudcore') continue;
-    const name = `kedge-${serviceAccount}`;
+    // kedge-cloudcore and kedge-cloudcore-pod-secrets, each renamed for this ServiceAccount.
+    if (!d.metadata.name.startsWith('kedge-cloudcore')) continue;
+    const name = `kedge-${serviceAccount}${d.metadata.name.slice('kedge-cloudcore'.length)}`;
     if (d.rules) {
       const rules = d.rules
         .map((r) => (r.resources.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r))

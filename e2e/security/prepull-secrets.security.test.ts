@@ -5,7 +5,10 @@
 // Now pull Secrets come only from the configured namespaces (default
 // kubeedge): the controller refuses the job with a coded reason naming the
 // field, cloudcore never reads one from elsewhere even when a job gets past
-// the controller, and cloudcore's RBAC grants `get secrets` only there.
+// the controller, and cloudcore's own roles grant `get secrets` only there.
+// (Object sync reads the Secrets pods use through a separate read-only
+// ClusterRole, kedge-cloudcore-pod-secrets, and sends a node only those its
+// own pods reference: e2e/security/node-authorizer.security.test.ts.)
 import { readFileSync } from 'node:fs';
 import { LocalCloud } from '@kedge/localup';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
@@ -93,7 +96,7 @@ describe('ImagePrePullJob imageSecrets outside the allowed namespaces', () => {
     expect(secretSent()).toBe(false);
   });
 
-  it("cloudcore's RBAC grants get on secrets in kubeedge only, never cluster-wide", () => {
+  it("cloudcore's task roles grant get on secrets in kubeedge only; the pod-secrets role is read-only", () => {
     const docs = parseAllDocuments(
       readFileSync(new URL('../../configs/k8s/rbac.yaml', import.meta.url), 'utf8'),
     ).map(
@@ -111,5 +114,14 @@ describe('ImagePrePullJob imageSecrets outside the allowed namespaces', () => {
     expect(
       cloudcoreRoles.filter((d) => d.kind === 'Role' && grantsSecrets(d)).map((d) => d.metadata.namespace),
     ).toEqual(['kubeedge']);
+    // The only other role touching secrets: object sync's, which reads and never writes.
+    const others = docs.filter(
+      (d) => d.metadata.name !== 'kedge-cloudcore' && d.rules !== undefined && grantsSecrets(d),
+    );
+    expect(others.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'ClusterRole/kedge-cloudcore-pod-secrets',
+    ]);
+    const verbs = (others[0]?.rules ?? []) as unknown as { verbs: string[] }[];
+    expect(verbs.flatMap((r) => r.verbs).sort()).toEqual(['get', 'list', 'watch']);
   });
 });
