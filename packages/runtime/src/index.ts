@@ -4,6 +4,6 @@ export * from './fake-clock.ts';
 export * from './backoff.ts';
 export * from './retry.ts';
 export * from './abort.ts';
-export * from './config-loader.ts';
+export * from './config/index.ts';
 export { failpoint } from './failpoint.ts';
 export { runDaemon, type DaemonArgs, type DaemonSpec } from './daemon-main.ts';

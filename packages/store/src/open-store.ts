@@ -1,7 +1,8 @@
 // Opens the backend a daemon's `store:` config section names.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Logger, StoreConfig } from '@kedge/runtime';
+import type { Logger } from '@kedge/runtime';
+import type { StoreConfig } from './store-config.ts';
 import { openKubernetesStore } from './kubernetes/open-kubernetes-store.ts';
 import type { ResourceStore } from './resource-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';

@@ -3,14 +3,8 @@
 // KubeEdge's CloudCore v1alpha2 config; durations are in seconds.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_IMAGE_SECRET_NAMESPACES } from '@kedge/api';
-import {
-  FeatureGatesSchema,
-  StoreConfigSchema,
-  defaultStoreConfig,
-  valueAt,
-  whenObject,
-} from '@kedge/runtime';
+import { DEFAULT_IMAGE_SECRET_NAMESPACES, FeatureGatesSchema, valueAt, whenObject } from '@kedge/api';
+import { StoreConfigSchema, defaultStoreConfig } from '@kedge/store';
 
 export const CLOUDCORE_API_VERSION = 'cloudcore.config.kubeedge.io/v1alpha2';
 export const CLOUDCORE_KIND = 'CloudCore';

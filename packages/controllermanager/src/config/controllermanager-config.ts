@@ -1,14 +1,8 @@
 // controllermanager.yaml: schema (the one source of the type, the validation
 // and the comments in the reference config) and defaults. Durations are in seconds.
 import { z } from 'zod';
-import { DEFAULT_IMAGE_SECRET_NAMESPACES } from '@kedge/api';
-import {
-  FeatureGatesSchema,
-  StoreConfigSchema,
-  defaultStoreConfig,
-  valueAt,
-  whenObject,
-} from '@kedge/runtime';
+import { DEFAULT_IMAGE_SECRET_NAMESPACES, FeatureGatesSchema, valueAt, whenObject } from '@kedge/api';
+import { StoreConfigSchema, defaultStoreConfig } from '@kedge/store';
 
 export const CONTROLLERMANAGER_API_VERSION = 'controllermanager.config.kedge.io/v1alpha1';
 export const CONTROLLERMANAGER_KIND = 'ControllerManager';

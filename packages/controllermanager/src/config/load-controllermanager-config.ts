@@ -1,13 +1,12 @@
 // Loading and rendering controllermanager.yaml through the shared config
 // loader, and the --feature-gates flag.
+import { FEATURE_GATES, type FeatureGates } from '@kedge/api';
 import {
-  FEATURE_GATES,
   loadConfig,
   parseFeatureGates as parseGates,
   renderConfig,
   type ConfigEnvBinding,
   type DeepPartial,
-  type FeatureGates,
 } from '@kedge/runtime';
 import {
   ControllerManagerConfigSchema,
