@@ -9,7 +9,7 @@
 // Pod status goes up through the outbox (pod-status-report.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EdgeGroups, EdgeModules, ResourceTypes, errorMessage } from '@kedge/api';
+import { EdgeGroups, EdgeModules, KedgeError, ResourceTypes, errorMessage, hasCode } from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
 import type { Clock } from '@kedge/runtime';
 import { CriClient } from '../cri/index.ts';
@@ -71,6 +71,24 @@ export async function containerRuntimeVersion(
   }
 }
 
+/** Writes the node's CNI network; a directory edgecore cannot write is a config error naming the field. */
+async function podNetwork(c: EdgedConfig): Promise<void> {
+  try {
+    await writePodNetworkConfig(c.cniConfDir, {
+      podCidr: c.podCIDR,
+      ipamDataDir: join(c.rootDirectory, 'cni-ipam'),
+    });
+  } catch (err: unknown) {
+    if (hasCode(err, 'KEDGE_CONFIG_INVALID')) throw err;
+    throw new KedgeError(
+      'KEDGE_CONFIG_INVALID',
+      `modules.edged.cniConfDir: cannot write the pod network config into ${c.cniConfDir}: ${errorMessage(err)}`,
+      { fields: ['modules.edged.cniConfDir'] },
+      { cause: err },
+    );
+  }
+}
+
 export class Edged implements Module {
   readonly name = EdgeModules.edged;
   readonly group = EdgeGroups.edged;
@@ -93,10 +111,7 @@ export class Edged implements Module {
     const log = ctx.log;
     const cri = new CriClient({ endpoint: c.tailoredKubeletConfig.containerRuntimeEndpoint });
     try {
-      await writePodNetworkConfig(c.cniConfDir, {
-        podCidr: c.podCIDR,
-        ipamDataDir: join(c.rootDirectory, 'cni-ipam'),
-      });
+      await podNetwork(c);
       if (!existsSync(join(c.cniBinDir, 'bridge')))
         log.warn({ cniBinDir: c.cniBinDir }, 'no CNI bridge plugin in cniBinDir; pods will get no network');
       await this.#sandboxImage(cri, ctx);
