@@ -24,6 +24,7 @@ const TEST_FILES = [
   '/testdata/',
   '/test-[^/]*\\.ts$',
   '/test-harness\\.ts$',
+  '^packages/[^/]+/test/',
   '^packages/store/src/contract/',
 ];
 // Daemons and the processes they are built into; none reaches into another's files.
@@ -124,6 +125,14 @@ export default {
       comment: 'Processes and libraries never import the tools built on them (keadm, localup, edgemark).',
       from: { path: '^packages/', pathNot: '^packages/(keadm|localup|edgemark)/' },
       to: { path: '^packages/(keadm|localup|edgemark)/' },
+    },
+    {
+      name: 'test-helpers-only-in-tests',
+      severity: 'error',
+      comment:
+        "A package's test/ folder (its test helpers) is imported by tests only, never by its production code.",
+      from: { path: '^packages/', pathNot: TEST_FILES },
+      to: { path: '^packages/[^/]+/test/' },
     },
     {
       name: 'testing-only-in-tests',

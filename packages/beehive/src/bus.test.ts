@@ -2,7 +2,7 @@ import { hasCode, replyTo, type Message } from '@kedge/api';
 import { FakeClock } from '@kedge/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bus } from './bus.ts';
-import { capturedLogger, msg, testModule, until } from './test-helpers.ts';
+import { capturedLogger, msg, testModule, until } from '../test/test-helpers.ts';
 
 const buses: Bus[] = [];
 function newBus(options: { clock?: FakeClock; inboxCapacity?: number } = {}): Bus {

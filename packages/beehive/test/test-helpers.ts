@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { newMessage, type Message } from '@kedge/api';
 import { createLogger, type Logger } from '@kedge/runtime';
-import type { Module, ModuleContext, RestartPolicy } from './module.ts';
+import type { Module, ModuleContext, RestartPolicy } from '../src/module.ts';
 
 export interface CapturedLog {
   log: Logger;

@@ -6,10 +6,10 @@ import { EdgeGroups, EdgeModules, newMessage, type Message } from '@kedge/api';
 import { Bus, type ModuleContext } from '@kedge/beehive';
 import { createLogger } from '@kedge/runtime';
 import { waitFor } from '@kedge/testing';
-import { openEdgeDatabase, type EdgeDatabase } from '../database/index.ts';
-import { MetaServer, metaServerTokenPath, readMetaServerToken } from '../metaserver/index.ts';
-import { MetaCache } from './meta-cache.ts';
-import { CloudConnection, MetaManager } from './meta-manager.ts';
+import { openEdgeDatabase, type EdgeDatabase } from '../src/database/index.ts';
+import { MetaServer, metaServerTokenPath, readMetaServerToken } from '../src/metaserver/index.ts';
+import { MetaCache } from '../src/metamanager/meta-cache.ts';
+import { CloudConnection, MetaManager } from '../src/metamanager/meta-manager.ts';
 
 interface HttpReply {
   status: number;

@@ -13,7 +13,7 @@ import {
   type TestRegistry,
 } from '@kedge/testing';
 import { CriClient } from './cri-client.ts';
-import { pushTinyImage } from './test-images.ts';
+import { pushTinyImage } from '../../test/test-images.ts';
 
 const AUTH = { username: 'puller', password: 'pull-pass' };
 

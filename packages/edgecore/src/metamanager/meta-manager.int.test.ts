@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EdgeModules, newMessage, type Message } from '@kedge/api';
 import { tempDir, type TempDir } from '@kedge/testing';
-import { startMetaHarness, type MetaHarness } from './test-harness.ts';
+import { startMetaHarness, type MetaHarness } from '../../test/meta-harness.ts';
 
 const configMap = (name: string, rv: string, data: Record<string, string>, uid = `uid-${name}`) => ({
   apiVersion: 'v1',

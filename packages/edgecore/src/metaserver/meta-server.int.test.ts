@@ -9,7 +9,7 @@ import { createLogger } from '@kedge/runtime';
 import { tempDir, type TempDir } from '@kedge/testing';
 import { openEdgeDatabase } from '../database/index.ts';
 import { MetaCache } from '../metamanager/index.ts';
-import { startMetaHarness, type MetaHarness } from '../metamanager/test-harness.ts';
+import { startMetaHarness, type MetaHarness } from '../../test/meta-harness.ts';
 import { MetaServer } from './meta-server.ts';
 
 const pod = (ns: string, name: string) => ({

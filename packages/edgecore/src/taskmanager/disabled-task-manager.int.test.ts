@@ -7,7 +7,13 @@ import { newMessage, V1alpha1TaskResponseSchema, WireGroups, type V1alpha1TaskRe
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TASK_MANAGER_DISABLED } from './task-manager.ts';
-import { NODE, makeInstall, startTaskHarness, upgradeSpec, type TaskHarness } from './test-harness.ts';
+import {
+  NODE,
+  makeInstall,
+  startTaskHarness,
+  upgradeSpec,
+  type TaskHarness,
+} from '../../test/task-harness.ts';
 
 describe('a disabled task manager', () => {
   let dir: TempDir;

@@ -13,8 +13,8 @@ import {
   type TestContainerd,
   type TestRegistry,
 } from '@kedge/testing';
-import { pushTinyImage } from '../cri/test-images.ts';
-import { NODE, startTaskHarness, type TaskHarness } from './test-harness.ts';
+import { pushTinyImage } from '../../test/test-images.ts';
+import { NODE, startTaskHarness, type TaskHarness } from '../../test/task-harness.ts';
 
 const AUTH = { username: 'puller', password: 'pull-pass' };
 

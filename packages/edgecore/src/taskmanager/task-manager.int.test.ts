@@ -25,7 +25,7 @@ import {
   upgradeSpec,
   type TaskHarness,
   type TestInstall,
-} from './test-harness.ts';
+} from '../../test/task-harness.ts';
 
 const KEY = `nodeupgradejob/up1/${NODE}`;
 

@@ -19,7 +19,7 @@ import {
   startTaskHarness,
   upgradeSpec,
   type TaskHarness,
-} from './test-harness.ts';
+} from '../../test/task-harness.ts';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
