@@ -101,11 +101,6 @@ export class Edged implements Module {
     this.enabled = o.config.enable;
   }
 
-  /** The running workers (undefined before start). */
-  get workers(): PodWorkers | undefined {
-    return this.#workers;
-  }
-
   async start(ctx: ModuleContext): Promise<void> {
     const { config: c, clock } = this.#o;
     const log = ctx.log;

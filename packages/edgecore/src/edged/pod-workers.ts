@@ -41,14 +41,6 @@ export class PodWorkers {
     this.#o = o;
   }
 
-  get size(): number {
-    return this.#workers.size;
-  }
-
-  worker(uid: string): PodWorker | undefined {
-    return this.#workers.get(uid);
-  }
-
   /** Starts, keeps and terminates workers so that exactly `desired.run` runs. */
   sync(desired: DesiredPods): void {
     this.#desired = desired;
