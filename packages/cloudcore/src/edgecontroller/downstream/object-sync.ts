@@ -2,9 +2,9 @@
 // node's ObjectSync records and sends only what is newer, missing or gone
 // (a delete); afterwards every informer change of a node's desired set
 // re-plans that node. At most one version per object UID is in flight on a
-// session; the ack (ObjectAckContent) moves the record, an `error` reply
-// makes the object due again. No timer re-checks anything: records plus
-// the register-time diff are what make delivery reliable (docs/tunnel.md).
+// session; the ack (ObjectAckContent) moves the record, an `error` reply or
+// no ack within 30 s makes the object due again. Nothing polls the store:
+// records plus the register-time diff make delivery reliable (docs/tunnel.md).
 import { ObjectAckContentSchema, errorMessage, type Message } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import type { ObjectSyncRecords } from '../../objectsync/object-sync-records.ts';
@@ -30,7 +30,11 @@ export interface ObjectSyncOptions {
   objects: NodeObjects;
   records: ObjectSyncRecords;
   log: Logger;
+  /** How long an object message may stay unacked before it is sent again (default 30 s). */
+  ackTimeoutMs?: number;
 }
+
+const ACK_TIMEOUT_MS = 30_000;
 
 export class ObjectSync {
   readonly #o: ObjectSyncOptions;
@@ -142,6 +146,18 @@ export class ObjectSync {
       return;
     }
     this.#log.debug({ node, steps: steps.map((s) => s.op) }, 'objects sent');
+    const ids = messages.map((m) => m.header.msg_id);
+    setTimeout(() => this.#expire(node, ids), this.#o.ackTimeoutMs ?? ACK_TIMEOUT_MS).unref();
+  }
+
+  /** Messages still unacked after the timeout are due again (the node may have dropped them). */
+  #expire(node: string, ids: readonly string[]): void {
+    const pending = this.#pending.get(node);
+    const late = ids.filter((id) => pending?.delete(id) === true);
+    if (late.length === 0) return;
+    for (const id of late) this.#byMsg.delete(id);
+    this.#log.info({ node, unacked: late.length }, 'object messages not acked in time; sending again');
+    this.changed([node]);
   }
 
   #dropPending(node: string): void {
