@@ -8,7 +8,9 @@ import {
   KedgeError,
   hasCode,
   NODE_TASK_MODE_CONFIGMAP,
+  ModeRefusals,
   NodeTaskMode,
+  NodeTaskModeMarker,
   NodeTaskOperations,
   V1alpha1TaskType,
   Operations,
@@ -20,7 +22,7 @@ import {
   type Message,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
-import { ModeRefusals, NodeTaskModeMarker, type ResourceStore } from '@kedge/store';
+import { configMapTable, type ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
 import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
@@ -137,17 +139,14 @@ export class CloudCore {
         : undefined;
     this.modeMarker = enabled
       ? new NodeTaskModeMarker({
-          store: options.store,
+          table: configMapTable(options.store, NODE_TASK_MODE_CONFIGMAP),
+          process: 'cloudcore',
           key: nodeTaskModeKey('cloudcore', options.replicaId),
           mode,
         })
       : undefined;
     const refusals = this.modeMarker
-      ? new ModeRefusals({
-          marker: this.modeMarker,
-          log: options.log.child({ module: 'taskmanager' }),
-          process: 'cloudcore',
-        })
+      ? new ModeRefusals({ marker: this.modeMarker, log: options.log.child({ module: 'taskmanager' }) })
       : undefined;
     this.tasks =
       this.tasksOff || !refusals
@@ -220,7 +219,7 @@ export class CloudCore {
 
   /** Starts serving; resolves with the tunnel port. */
   async start(): Promise<number> {
-    if (this.modeMarker) await this.recordMode(this.modeMarker);
+    if (this.modeMarker) await this.modeMarker.recordAndCompare(this.log);
     if (this.tasks) await this.tasks.start();
     else this.log.info(`node tasks (v1alpha2) off: ${this.tasksOff}`);
     if (this.tasksV1alpha1) await this.tasksV1alpha1.start();
@@ -252,26 +251,6 @@ export class CloudCore {
         'could not remove this replica from the node task mode ConfigMap',
       );
     });
-  }
-
-  /** Records this replica's node task mode; warns when another process runs the other one. */
-  private async recordMode(marker: NodeTaskModeMarker): Promise<void> {
-    const where = `${NODE_TASK_MODE_CONFIGMAP.namespace}/${NODE_TASK_MODE_CONFIGMAP.name}`;
-    try {
-      await marker.record();
-      const others = await marker.disagreeing();
-      this.log.info({ mode: marker.mode }, `node task mode ${marker.mode} recorded in ConfigMap ${where}`);
-      if (others.length > 0) {
-        this.log.warn(
-          { mode: marker.mode, disagreeing: others },
-          `node task modes disagree: this cloudcore runs ${marker.mode}, but ${others.join(', ')}; ` +
-            'each process leaves jobs of the other API alone, so they do not complete. ' +
-            'Set disableNodeTaskV1alpha2 the same in cloudcore.yaml and on controllermanager',
-        );
-      }
-    } catch (err: unknown) {
-      this.log.warn({ err: errorMessage(err) }, `could not record the node task mode in ${where}`);
-    }
   }
 
   private async writeHeartbeats(): Promise<void> {

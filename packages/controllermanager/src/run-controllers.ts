@@ -9,13 +9,15 @@ import { readFileSync } from 'node:fs';
 import {
   KedgeError,
   errorMessage,
+  ModeRefusals,
   NODE_TASK_MODE_CONFIGMAP,
   NodeTaskMode,
+  NodeTaskModeMarker,
   nodeTaskModeKey,
   nodeTaskModeOf,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
-import { createInformer, ModeRefusals, NodeTaskModeMarker, type ResourceStore } from '@kedge/store';
+import { configMapTable, createInformer, type ResourceStore } from '@kedge/store';
 import type { ControllerManagerConfig } from './config/index.ts';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
 import { KUBERNETES_MAX_JOB_BYTES } from './nodetask/job-size.ts';
@@ -48,17 +50,18 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
   nodes.synced.then(t.onSynced, () => undefined);
 
   const mode = nodeTaskModeOf(config.featureGates.disableNodeTaskV1alpha2);
-  const marker = new NodeTaskModeMarker({ store, key: nodeTaskModeKey('controllermanager'), mode });
-  const refusals = new ModeRefusals({
-    marker,
-    log: log.child({ module: 'nodetask' }),
+  const marker = new NodeTaskModeMarker({
+    table: configMapTable(store, NODE_TASK_MODE_CONFIGMAP),
     process: 'controllermanager',
+    key: nodeTaskModeKey('controllermanager'),
+    mode,
   });
+  const refusals = new ModeRefusals({ marker, log: log.child({ module: 'nodetask' }) });
   const taskOff = NodeTaskController.disabledReason({
     enable: config.nodeTask.enable,
     disableNodeTaskV1alpha2: config.featureGates.disableNodeTaskV1alpha2,
   });
-  if (config.nodeTask.enable) await recordMode(marker, log);
+  if (config.nodeTask.enable) await marker.recordAndCompare(log.child({ module: 'nodetask' }));
   if (taskOff !== undefined) {
     log.warn({ module: 'nodetask' }, `node task controller (v1alpha2) disabled: ${taskOff}`);
   }
@@ -145,32 +148,6 @@ export function effectiveMaxJobBytes(config: ControllerManagerConfig): number {
   const set = config.nodeTask.maxJobBytes;
   if (set > 0) return set;
   return config.store.backend === 'kubernetes' ? KUBERNETES_MAX_JOB_BYTES : 0;
-}
-
-/** Records this process's node task mode and warns when another process runs the other one. */
-async function recordMode(marker: NodeTaskModeMarker, log: Logger): Promise<void> {
-  const where = `${NODE_TASK_MODE_CONFIGMAP.namespace}/${NODE_TASK_MODE_CONFIGMAP.name}`;
-  try {
-    await marker.record();
-    const others = await marker.disagreeing();
-    log.info(
-      { module: 'nodetask', mode: marker.mode },
-      `node task mode ${marker.mode} recorded in ConfigMap ${where}`,
-    );
-    if (others.length > 0) {
-      log.warn(
-        { module: 'nodetask', mode: marker.mode, disagreeing: others },
-        `node task modes disagree: this controllermanager runs ${marker.mode}, but ${others.join(', ')}; ` +
-          'each process leaves jobs of the other API alone, so they do not complete. ' +
-          'Set disableNodeTaskV1alpha2 the same in cloudcore.yaml and on controllermanager',
-      );
-    }
-  } catch (err: unknown) {
-    log.warn(
-      { module: 'nodetask', err: errorMessage(err) },
-      `could not record the node task mode in ${where}`,
-    );
-  }
 }
 
 /** nodeTask.pinReleaseDigest: the pinner for NodeUpgradeJobs, with the registry access of the config. */

@@ -8,5 +8,4 @@ export { DEFAULT_EVENT_TTL_MS } from './sqlite-event-ttl.ts';
 export { openKubernetesStore, type KubernetesStoreOptions } from './kubernetes/open-kubernetes-store.ts';
 export { openStore } from './open-store.ts';
 export { StoreConfigSchema, defaultStoreConfig, type StoreConfig } from './store-config.ts';
-export { NodeTaskModeMarker } from './node-task-mode/node-task-mode-marker.ts';
-export { ModeRefusals } from './node-task-mode/mode-refusals.ts';
+export { configMapTable, type ConfigMapTable } from './configmap-table.ts';

@@ -9,6 +9,8 @@ export * from './job.ts';
 export * from './job-phase.ts';
 export * from './job-defaults.ts';
 export * from './mode.ts';
+export * from './mode-marker.ts';
+export * from './mode-refusals.ts';
 export * from './feature-gates.ts';
 export * from './v1alpha1.ts';
 export * from './v1alpha1-status.ts';

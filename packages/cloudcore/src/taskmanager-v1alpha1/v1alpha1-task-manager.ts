@@ -41,7 +41,7 @@ import type { DownstreamController, SendOutcome } from '../taskmanager/downstrea
 import { edgeSpec } from '../taskmanager/downstream/task-messages.ts';
 import type { UpstreamRoute } from '../taskmanager/upstream/upstream-controller.ts';
 import { applyV1alpha1Response } from './apply-response.ts';
-import type { ModeRefusals } from '@kedge/store';
+import type { ModeRefusals } from '@kedge/api';
 
 export interface V1alpha1TaskManagerOptions {
   store: ResourceStore;

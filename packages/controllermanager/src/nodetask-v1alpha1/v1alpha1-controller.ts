@@ -28,7 +28,7 @@ import { freshNodeLookup } from '../nodetask/fresh-node-lookup.ts';
 import { JobWatch } from '../nodetask/job-watch.ts';
 import { recordModeSkip } from '../nodetask/mode-skip.ts';
 import { selectNodes, type NodeLookup } from '../nodetask/select-nodes.ts';
-import type { ModeRefusals } from '@kedge/store';
+import type { ModeRefusals } from '@kedge/api';
 import { needsReleasePin, withReleasePin, type ReleasePinner } from '../nodetask/release-pin.ts';
 import { planV1alpha1, type V1alpha1Plan } from './v1alpha1-plan.ts';
 

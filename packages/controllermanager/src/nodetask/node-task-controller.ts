@@ -23,7 +23,7 @@ import {
 import type { Clock, Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
-import type { ModeRefusals } from '@kedge/store';
+import type { ModeRefusals } from '@kedge/api';
 import { freshNodeLookup } from './fresh-node-lookup.ts';
 import { JobWatch } from './job-watch.ts';
 import { recordModeSkip } from './mode-skip.ts';

@@ -1,11 +1,11 @@
-// How a cloud process (cloudcore, controllermanager) says that it leaves a job alone because the job
-// belongs to the other node task API (docs/node-tasks.md, "v1alpha1 mode"):
-// one warning per job (per uid), naming the job's API, this process's mode,
-// the setting that would change it, and any process recorded with the other
-// mode in the mode ConfigMap (then the feature gates disagree).
-import { errorMessage, modeRefusalMessage, nodeTaskVersionOf } from '@kedge/api';
-import type { Logger } from '@kedge/runtime';
-import type { NodeTaskModeMarker } from './node-task-mode-marker.ts';
+// How a cloud process (cloudcore, controllermanager) says that it leaves a job
+// alone because the job belongs to the other node task API (docs/node-tasks.md,
+// "v1alpha1 mode"): one warning per job (per uid), naming the job's API, this
+// process's mode, the setting that would change it, and any process recorded
+// with the other mode in the mode ConfigMap (then the feature gates disagree).
+import { errorMessage } from '../errors.ts';
+import type { ModeLog, NodeTaskModeMarker } from './mode-marker.ts';
+import { modeRefusalMessage, nodeTaskVersionOf } from './mode.ts';
 
 interface JobLike {
   kind: string;
@@ -13,19 +13,16 @@ interface JobLike {
 }
 
 export class ModeRefusals {
-  readonly #marker: NodeTaskModeMarker;
-  readonly #log: Logger;
-  readonly #process: 'cloudcore' | 'controllermanager';
+  readonly #marker: Pick<NodeTaskModeMarker, 'mode' | 'process' | 'disagreeing'>;
+  readonly #log: ModeLog;
   readonly #said = new Set<string>();
 
   constructor(options: {
-    marker: NodeTaskModeMarker;
-    log: Logger;
-    process: 'cloudcore' | 'controllermanager';
+    marker: Pick<NodeTaskModeMarker, 'mode' | 'process' | 'disagreeing'>;
+    log: ModeLog;
   }) {
     this.#marker = options.marker;
     this.#log = options.log;
-    this.#process = options.process;
   }
 
   /** Logs why `job` is left alone, once per job uid. */
@@ -39,7 +36,7 @@ export class ModeRefusals {
     } catch (err: unknown) {
       this.#log.warn({ err: errorMessage(err) }, 'cannot read the node task mode ConfigMap');
     }
-    const mode = this.#marker.mode;
+    const { mode, process } = this.#marker;
     this.#log.warn(
       {
         job: job.metadata.name,
@@ -48,7 +45,7 @@ export class ModeRefusals {
         mode,
         ...(others.length > 0 ? { disagreeing: others } : {}),
       },
-      modeRefusalMessage({ job, mode, process: this.#process, others }),
+      modeRefusalMessage({ job, mode, process, others }),
     );
   }
 }
