@@ -1,0 +1,98 @@
+// ObjectSync's own delivery rules, on a real SQLite store, informers and
+// records, with a recording sender in place of the tunnel: an object message
+// that is never acked, or answered with an error, is sent again; an acked one
+// is not.
+import { newMessage, type Message, type ObjectAckContent } from '@kedge/api';
+import { openSqliteStore, type ResourceStore } from '@kedge/store';
+import { tempDir, waitFor, type TempDir } from '@kedge/testing';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ObjectSyncRecords } from '../../objectsync/object-sync-records.ts';
+import { testLogger } from '../../taskmanager/testdata/task-cloud.ts';
+import { NodeObjects } from '../node-objects.ts';
+import { ObjectSync } from './object-sync.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('object messages the node does not ack', () => {
+  let dir: TempDir;
+  let store: ResourceStore;
+  let stop: AbortController;
+  let sync: ObjectSync;
+  const sent: Message[] = [];
+
+  beforeEach(async () => {
+    dir = await tempDir('kedge-objectsync-unit-');
+    store = openSqliteStore({ path: join(dir.path, 'kedge.db'), log: testLogger(), pollIntervalMs: 10 });
+    await store.create('Pod', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'shop' },
+      spec: { nodeName: 'edge-1', containers: [{ name: 'c', image: 'app:v1' }] },
+    });
+    stop = new AbortController();
+    const log = testLogger();
+    const records = new ObjectSyncRecords({ store, log });
+    const objects: NodeObjects = new NodeObjects({
+      store,
+      log,
+      signal: stop.signal,
+      onChange: (nodes) => sync.changed(nodes),
+    });
+    sent.length = 0;
+    sync = new ObjectSync({
+      sender: { connected: () => true, send: (_node, msgs) => (sent.push(...msgs), true) },
+      objects,
+      records,
+      log,
+      ackTimeoutMs: 200,
+    });
+  });
+  afterEach(async () => {
+    stop.abort();
+    await store.close();
+    await dir.cleanup();
+  });
+
+  const reply = (to: Message, operation: string, content: unknown): Message =>
+    newMessage({
+      source: 'metamanager',
+      group: 'resource',
+      operation,
+      resource: to.route.resource,
+      parentId: to.header.msg_id,
+      content,
+    });
+
+  it('sends again after the ack timeout, and not after the ack', async () => {
+    await sync.nodeConnected('edge-1');
+    expect(sent.map((m) => m.route.resource)).toEqual(['shop/pod/web-1']);
+    await waitFor(() => sent.length === 2 || undefined, {
+      what: 'the unacked pod sent again',
+      timeoutMs: 2000,
+    });
+    const last = sent[1]!;
+    expect(sync.owns(sent[0]!)).toBe(false);
+    const ack: ObjectAckContent = {
+      status: 'OK',
+      objectUID: (last.content as { metadata: { uid: string } }).metadata.uid,
+      objectResourceVersion: last.header.resourceversion!,
+      outcome: 'applied',
+    };
+    await sync.answered('edge-1', reply(last, 'response', ack));
+    await sleep(600);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('sends again after an error reply', async () => {
+    await sync.nodeConnected('edge-1');
+    await sync.answered(
+      'edge-1',
+      reply(sent[0]!, 'error', { code: 'KEDGE_STORE_UNAVAILABLE', message: 'disk full', retryable: true }),
+    );
+    await waitFor(() => sent.length === 2 || undefined, {
+      what: 'the refused pod sent again',
+      timeoutMs: 3000,
+    });
+  });
+});
