@@ -16,6 +16,14 @@ describe('a pod status never goes back', () => {
     ).toBeUndefined();
   });
 
+  it("ignores the scheduler's PodScheduled time (another clock than the node's)", () => {
+    const scheduled = {
+      ...running(0, '2026-12-03T01:00:00Z'),
+      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-12-03T05:00:00Z' }],
+    };
+    expect(olderStatus(running(0, '2026-12-03T01:00:01Z'), scheduled)).toBeUndefined();
+  });
+
   it('refuses fewer restarts, an older transition, and running again after the pod finished', () => {
     expect(olderStatus(running(0, '2026-12-03T01:09:00Z'), running(2, '2026-12-03T01:05:00Z'))).toMatch(
       /0 container restarts, 2 stored/,

@@ -12,10 +12,11 @@ function restarts(s: PodStatus | undefined): number {
   return all.reduce((n, c) => n + (c.restartCount ?? 0), 0);
 }
 
-/** The latest timestamp a status carries (conditions, container states), ms since epoch; 0 when none. */
+/** The latest timestamp the node wrote in a status (conditions, container states), ms since epoch; 0 when none. */
 function latest(s: PodStatus | undefined): number {
   const stamps: (string | undefined)[] = [s?.startTime];
-  for (const c of s?.conditions ?? []) stamps.push(c.lastTransitionTime);
+  // PodScheduled is the scheduler's (cloud clock); the rest is the node's own clock.
+  for (const c of s?.conditions ?? []) if (c.type !== 'PodScheduled') stamps.push(c.lastTransitionTime);
   for (const c of [...(s?.containerStatuses ?? []), ...(s?.initContainerStatuses ?? [])]) {
     for (const st of [c.state, c.lastState])
       stamps.push(st?.running?.startedAt, st?.terminated?.startedAt, st?.terminated?.finishedAt);
