@@ -16,13 +16,7 @@ export interface BusOptions {
   inboxCapacity?: number;
 }
 
-export const BUS_STATES = {
-  New: 'new',
-  Running: 'running',
-  Stopping: 'stopping',
-  Stopped: 'stopped',
-} as const;
-export type BusState = (typeof BUS_STATES)[keyof typeof BUS_STATES];
+export type BusState = 'new' | 'running' | 'stopping' | 'stopped';
 
 interface Entry extends SupervisedModule {
   /** The supervisor task, once started; it never rejects. */

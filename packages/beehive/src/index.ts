@@ -1,2 +1,2 @@
-export * from './bus.ts';
-export * from './module.ts';
+export { Bus } from './bus.ts';
+export { type Module, type ModuleContext } from './module.ts';

@@ -3,16 +3,12 @@
 import type { Message } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 
-export const RESTART_POLICY_KINDS = {
-  /** Restart whenever start() returns or throws while the bus is running. */
-  Always: 'Always',
-  /** Restart only when start() throws; a clean return means the module is done. */
-  OnFailure: 'OnFailure',
-  /** Never restart. */
-  Never: 'Never',
-} as const;
-
-export type RestartPolicyKind = (typeof RESTART_POLICY_KINDS)[keyof typeof RESTART_POLICY_KINDS];
+/**
+ * Always: restart whenever start() returns or throws while the bus is running.
+ * OnFailure: restart only when start() throws; a clean return means the module is done.
+ * Never: never restart.
+ */
+type RestartPolicyKind = 'Always' | 'OnFailure' | 'Never';
 
 export interface RestartPolicy {
   kind: RestartPolicyKind;

@@ -1,4 +1,8 @@
-export * from './config/index.ts';
+export {
+  defaultControllerManagerConfig,
+  loadControllerManagerConfig,
+  renderControllerManagerConfig,
+} from './config/index.ts';
 export {
   Controller,
   Reconciled,

@@ -15,7 +15,13 @@ export {
   type TestRegistry,
 } from './registry.ts';
 export { makeTestCa, type TestCa } from './test-ca.ts';
-export * from './kube-apiserver.ts';
+export {
+  kubeSkipReason,
+  kubeVersion,
+  requireKubeBinaries,
+  startKubeApiServer,
+  type TestKubeApiServer,
+} from './kube-apiserver.ts';
 export {
   ensureContainerdInstalled,
   startContainerd,

@@ -18,18 +18,11 @@ import { OutputLog } from './output-log.ts';
 import { tempDir } from './temp-dir.ts';
 import { makeTestCa } from './test-ca.ts';
 
-export {
-  findKubeBinaries,
-  kubeBinariesDir,
-  kubeSkipReason,
-  kubeVersion,
-  requireKubeBinaries,
-  type KubeBinaries,
-} from './kube-binaries.ts';
+export { kubeSkipReason, kubeVersion, requireKubeBinaries } from './kube-binaries.ts';
 
 const run = promisify(execFile);
 
-export interface KubeUser {
+interface KubeUser {
   /** The user name RBAC bindings refer to. */
   name: string;
   groups?: string[];
@@ -42,7 +35,7 @@ export interface StartKubeApiServerOptions {
   extraArgs?: string[];
 }
 
-export interface KubectlOptions {
+interface KubectlOptions {
   /** Written to kubectl's stdin (for `apply -f -`). */
   input?: string;
   /** Another identity's kubeconfig; default the admin's. */
@@ -51,7 +44,7 @@ export interface KubectlOptions {
   allowFailure?: boolean;
 }
 
-export interface KubectlResult {
+interface KubectlResult {
   code: number;
   stdout: string;
   stderr: string;

@@ -24,7 +24,7 @@ export function kubeVersion(): string {
 }
 
 /** The cache directory scripts/build-kube.sh builds into (same rules as the script). */
-export function kubeBinariesDir(): string {
+function kubeBinariesDir(): string {
   if (process.env.KEDGE_KUBE_DIR) return process.env.KEDGE_KUBE_DIR;
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(cache, 'kedge', `kube-${kubeVersion()}`);
@@ -40,7 +40,7 @@ function executable(path: string): boolean {
 }
 
 /** The three binaries, or the list of those missing (with how to get each). */
-export function findKubeBinaries(): { found: KubeBinaries } | { missing: string[] } {
+function findKubeBinaries(): { found: KubeBinaries } | { missing: string[] } {
   const dir = kubeBinariesDir();
   const kubeApiServer = join(dir, 'kube-apiserver');
   const kubectl = join(dir, 'kubectl');

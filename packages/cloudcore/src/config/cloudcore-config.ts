@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { DEFAULT_IMAGE_SECRET_NAMESPACES, FeatureGatesSchema, valueAt, whenObject } from '@kedge/api';
 import { StoreConfigSchema, defaultStoreConfig } from '@kedge/store';
 
-export const CLOUDCORE_API_VERSION = 'cloudcore.config.kubeedge.io/v1alpha2';
-export const CLOUDCORE_KIND = 'CloudCore';
+const CLOUDCORE_API_VERSION = 'cloudcore.config.kubeedge.io/v1alpha2';
+const CLOUDCORE_KIND = 'CloudCore';
 
 const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
 const port = (what: string) => z.number().int().min(0).max(65535).describe(what);

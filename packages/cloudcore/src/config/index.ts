@@ -1,2 +1,2 @@
-export * from './cloudcore-config.ts';
-export * from './load-cloudcore-config.ts';
+export { type CloudCoreConfig, defaultCloudCoreConfig } from './cloudcore-config.ts';
+export { loadCloudCoreConfig, renderCloudCoreConfig } from './load-cloudcore-config.ts';

@@ -3,7 +3,7 @@ import { loadConfig, renderConfig, type ConfigEnvBinding, type DeepPartial } fro
 import { CloudCoreConfigSchema, defaultCloudCoreConfig, type CloudCoreConfig } from './cloudcore-config.ts';
 
 /** Env vars that set one field each (applied after the file, before overrides). */
-export const CLOUDCORE_ENV: readonly ConfigEnvBinding[] = [
+const CLOUDCORE_ENV: readonly ConfigEnvBinding[] = [
   { env: 'KEDGE_STORE_PATH', path: ['store', 'sqlite', 'path'], type: 'string' },
   { env: 'KEDGE_CLOUDHUB_PORT', path: ['modules', 'cloudHub', 'websocket', 'port'], type: 'integer' },
 ];

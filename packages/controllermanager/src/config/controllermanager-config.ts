@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { DEFAULT_IMAGE_SECRET_NAMESPACES, FeatureGatesSchema, valueAt, whenObject } from '@kedge/api';
 import { StoreConfigSchema, defaultStoreConfig } from '@kedge/store';
 
-export const CONTROLLERMANAGER_API_VERSION = 'controllermanager.config.kedge.io/v1alpha1';
-export const CONTROLLERMANAGER_KIND = 'ControllerManager';
+const CONTROLLERMANAGER_API_VERSION = 'controllermanager.config.kedge.io/v1alpha1';
+const CONTROLLERMANAGER_KIND = 'ControllerManager';
 
 const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
 

@@ -1,2 +1,6 @@
-export * from './controllermanager-config.ts';
-export * from './load-controllermanager-config.ts';
+export { type ControllerManagerConfig, defaultControllerManagerConfig } from './controllermanager-config.ts';
+export {
+  loadControllerManagerConfig,
+  parseFeatureGates,
+  renderControllerManagerConfig,
+} from './load-controllermanager-config.ts';

@@ -15,7 +15,7 @@ import {
 } from './controllermanager-config.ts';
 
 /** Env vars that set one field each (applied after the file, before overrides). */
-export const CONTROLLERMANAGER_ENV: readonly ConfigEnvBinding[] = [
+const CONTROLLERMANAGER_ENV: readonly ConfigEnvBinding[] = [
   { env: 'KEDGE_STORE_PATH', path: ['store', 'sqlite', 'path'], type: 'string' },
 ];
 
