@@ -7,7 +7,8 @@
 // edgecore restarts with the cloud gone: the container is adopted (same ID),
 // a killed container is restarted with its env and volume from the edge
 // cache, and the status the cloud missed goes up after reconnect (only the
-// newest). An image update replaces the container in the same sandbox. A
+// newest). An image update replaces the container in the same sandbox; a
+// changed ConfigMap reaches the running container's volume. A
 // pod marked for deletion is stopped and removed; after the final
 // delete a late update of it is refused.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -377,6 +378,24 @@ describe('edged in edgecore: cloud objects to running pods and status back', () 
     expect(after[0]?.attempt).toBe(2);
     expect(await exec(after[0]?.id ?? '', ['/bin/sh', '-c', 'echo $GREETING'])).toBe('hello from the cache');
   }, 30_000);
+
+  it("writes a changed ConfigMap into the running pod's volume (env keeps its start value)", async () => {
+    const [running] = await podContainers();
+    const ack = await cloud.send('update', 'default/configmap/web-config', {
+      ...webConfig,
+      metadata: { ...webConfig.metadata, resourceVersion: '10' },
+      data: { greeting: 'hello again' },
+    });
+    expect(ack.content).toMatchObject({ objectResourceVersion: '10', outcome: 'applied' });
+    await waitFor(
+      async () =>
+        (await exec(running?.id ?? '', ['/bin/sh', '-c', 'cat /config/greeting'])) === 'hello again',
+      { what: 'the new ConfigMap value in the mounted volume' },
+    );
+    expect(await exec(running?.id ?? '', ['/bin/sh', '-c', 'echo $GREETING'])).toBe('hello from the cache');
+    expect(await exec(running?.id ?? '', ['/bin/sh', '-c', 'ls -A /config'])).toBe('greeting');
+    expect((await podContainers())[0]?.id).toBe(running?.id);
+  });
 
   it('terminates a pod marked for deletion, acks the final delete, and a late update does not revive it', async () => {
     const marked = webPod('8');

@@ -4,7 +4,8 @@
 // kedge pods no cached object describes; then it keeps one PodWorker per
 // cached pod (each adopts what an earlier edgecore left running: an edgecore
 // restart restarts no container), reacting to pod changes in metaManager's
-// cache at once and re-reading it every `resyncMs`. ConfigMaps and Secrets
+// cache at once and re-reading it every `resyncMs`; a changed ConfigMap or
+// Secret is written again into the volumes of the pods that mount it. ConfigMaps and Secrets
 // come from the same cache, so all of it works with the cloud unreachable.
 // Pod status goes up through the outbox (pod-status-report.ts).
 import { existsSync } from 'node:fs';
@@ -154,13 +155,23 @@ export class Edged implements Module {
     await workers.removeOrphans(first);
     ctx.log.info({ pods: first.run.size, terminating: first.terminate.size }, 'edged started');
     let wake = new AbortController();
+    /** ConfigMaps and Secrets written since the last turn (`<ns>/<type>/<name>`). */
+    const changed = new Set<string>();
     const unsubscribe = this.#o.cache.onChange((e) => {
-      if (e.type === ResourceTypes.pod) wake.abort();
+      if (e.type === ResourceTypes.configmap || e.type === ResourceTypes.secret) changed.add(e.key);
+      else if (e.type !== ResourceTypes.pod) return;
+      wake.abort();
     });
     try {
       while (!ctx.signal.aborted) {
         wake = new AbortController();
         workers.sync(pods.desired());
+        for (const key of [...changed]) {
+          changed.delete(key);
+          const [namespace = '', type = '', name = ''] = key.split('/');
+          if (type === ResourceTypes.configmap || type === ResourceTypes.secret)
+            await workers.refreshVolumes(type, namespace, name);
+        }
         const wait = AbortSignal.any([ctx.signal, wake.signal]);
         await this.#o.clock.sleep(this.#o.resyncMs ?? 10_000, wait).catch(() => undefined);
       }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, symlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '@kedge/testing';
@@ -133,5 +133,32 @@ describe('pod volumes', () => {
         facts,
       ),
     ).rejects.toThrow('volume c: key nope not found');
+  });
+});
+
+describe('PodVolumes refresh', () => {
+  it('writes a changed ConfigMap over the same directory and removes keys it no longer has', async () => {
+    const data: Record<string, string> = { a: '1', b: '2' };
+    const live = new PodVolumes({
+      podsDir: join(dir.path, 'pods-refresh'),
+      secretsDir: join(dir.path, 'secrets-refresh'),
+      allowedHostPaths: [],
+      lookup: {
+        configMap: async (_ns, name) => ({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name },
+          data: { ...data },
+        }),
+        secret: async () => undefined,
+      },
+    });
+    const p = pod([{ name: 'c', configMap: { name: 'cfg' } }]);
+    const path = (await live.prepare(p, facts)).get('c') ?? '';
+    data['a'] = 'one';
+    delete data['b'];
+    expect((await live.prepare(p, facts)).get('c')).toBe(path);
+    expect(await readFile(join(path, 'a'), 'utf8')).toBe('one');
+    expect(await readdir(path)).toEqual(['a']);
   });
 });

@@ -7,8 +7,8 @@
 // one of `allowedHostPaths`, symlinks resolved, so a pod cannot mount the
 // node's / or /etc). A volume that cannot be prepared throws
 // ContainerConfigError naming it.
-import { chmod, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { chmod, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { secretValue } from '@kedge/api';
 import { ContainerConfigError, fieldRefValue, type PodRuntimeFacts } from './env-resolver.ts';
 import type { ContainerMountSpec } from './runtime/index.ts';
@@ -45,6 +45,11 @@ function under(path: string, prefix: string): boolean {
   return path === p || path.startsWith(p.endsWith(sep) ? p : p + sep);
 }
 
+/**
+ * Writes the volume's files into `dir`, each atomically (a temporary file
+ * renamed over the old one), and removes what the object no longer has, so a
+ * running container that mounts `dir` sees every file either old or new.
+ */
 async function writeFiles(
   dir: string,
   files: Map<string, string>,
@@ -52,11 +57,20 @@ async function writeFiles(
   dirMode = 0o755,
 ): Promise<void> {
   await mkdir(dir, { recursive: true, mode: dirMode });
+  const top = new Set([...files.keys()].map((path) => path.split(sep)[0]));
+  for (const entry of await readdir(dir)) {
+    // `..*.partial`: another write of this volume in progress.
+    if (!top.has(entry) && !entry.startsWith('..'))
+      await rm(join(dir, entry), { recursive: true, force: true });
+  }
   for (const [path, content] of files) {
     const file = join(dir, path);
     await mkdir(dirname(file), { recursive: true, mode: dirMode });
-    await rm(file, { force: true });
-    await writeFile(file, content, { mode });
+    const partial = join(dirname(file), `..${basename(file)}.partial`);
+    await writeFile(partial, content, { mode });
+    // writeFile's mode is cut by the umask; the volume's defaultMode is exact.
+    await chmod(partial, mode);
+    await rename(partial, file);
   }
 }
 

@@ -108,6 +108,29 @@ export class PodWorker {
     this.#loop = this.#run();
   }
 
+  /** True when one of the pod's volumes is the ConfigMap or Secret `namespace/name`. */
+  mounts(kind: 'configmap' | 'secret', namespace: string, name: string): boolean {
+    if (podNamespace(this.#o.pod) !== namespace) return false;
+    return (this.#o.pod.spec.volumes ?? []).some((v) =>
+      kind === 'configmap' ? v.configMap?.name === name : v.secret?.secretName === name,
+    );
+  }
+
+  /**
+   * Writes the pod's configMap, secret and downwardAPI volumes again from the
+   * objects as they are now (kubelet's volume refresh): running containers
+   * see the new files. Env vars keep the values their container started with.
+   */
+  async refreshVolumes(): Promise<void> {
+    const sandbox = this.#sandbox;
+    if (!sandbox || this.state !== POD_WORKER_STATE.running) return;
+    await this.#o.volumes.prepare(this.#o.pod, {
+      podIP: sandbox.ip,
+      hostIP: this.#o.node.ip,
+      nodeName: this.#o.node.name,
+    });
+  }
+
   /** Syncs now instead of at the next tick. */
   wake(): void {
     this.#wake.abort();

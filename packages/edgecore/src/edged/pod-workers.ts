@@ -97,6 +97,18 @@ export class PodWorkers {
     this.#terminations.add(done);
   }
 
+  /** A ConfigMap or Secret changed: pods mounting it get their volumes written again. */
+  async refreshVolumes(kind: 'configmap' | 'secret', namespace: string, name: string): Promise<void> {
+    for (const [uid, w] of this.#workers) {
+      if (!w.mounts(kind, namespace, name)) continue;
+      await w
+        .refreshVolumes()
+        .catch((err: unknown) =>
+          this.#o.log.warn({ err, uid, object: `${namespace}/${kind}/${name}` }, 'volume refresh failed'),
+        );
+    }
+  }
+
   /** Stops and removes kedge pods on the runtime whose UID no cached pod has. */
   async removeOrphans(desired: DesiredPods): Promise<void> {
     for (const p of await this.#o.runtime.listPods()) {
