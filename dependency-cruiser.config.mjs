@@ -94,8 +94,8 @@ export default {
       name: 'libraries-below-processes',
       severity: 'error',
       comment:
-        'store, oci, beehive, installer and runtime sit below the processes: api <- store <- cloud processes.',
-      from: { path: '^packages/(store|oci|beehive|installer|runtime)/' },
+        'store, oci, beehive, installer, tokens and runtime sit below the processes: api <- store <- cloud processes.',
+      from: { path: '^packages/(store|oci|beehive|installer|tokens|runtime)/' },
       to: { path: `^packages/(${PROCESSES}|keadm|localup|edgemark)/` },
     },
     {

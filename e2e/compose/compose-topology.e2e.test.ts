@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeReadyCondition, type ResourceOf } from '@kedge/api';
-import { nodeToken } from '@kedge/cloudcore';
+import { nodeToken } from '@kedge/tokens';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
 import { repoRoot, tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 // settings validated by one schema (every problem reported as `path: problem`)
 // plus the parts that are code (credentials, task handler, clock, logger).
 import { KedgeError, describeIssues, type Message } from '@kedge/api';
-import { nodeToken } from '@kedge/cloudcore';
+import { nodeToken } from '@kedge/tokens';
 import { createLogger, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { z } from 'zod';
 

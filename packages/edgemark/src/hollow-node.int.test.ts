@@ -1,7 +1,7 @@
 // Hollow nodes on real sockets against a scripted cloud: the frames they
 // send, acks, task reports kept until acknowledged, backoff, ramp, spread.
 import { Operations, WireGroups, newMessage, nodeTaskResource, type Message } from '@kedge/api';
-import { nodeToken } from '@kedge/cloudcore';
+import { nodeToken } from '@kedge/tokens';
 import { createLogger } from '@kedge/runtime';
 import { waitFor } from '@kedge/testing';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KedgeError, isNodeReady } from '@kedge/api';
-import { caHashOfPem, createJoinToken, nodeToken } from '@kedge/cloudcore';
+import { caHashOfPem, createJoinToken, nodeToken } from '@kedge/tokens';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
 import { freePort, startProcess, waitFor, type ManagedProcess } from '@kedge/testing';
 import { stringify } from 'yaml';

@@ -9,7 +9,7 @@ import { makeTestCa, tempDir, type TempDir } from '@kedge/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloudHub, type CloudHubTls } from './cloud-hub.ts';
-import { nodeToken } from './node-token.ts';
+import { nodeToken } from '@kedge/tokens';
 
 const SECRET = 'healthz-test-secret-0123456789abcdef';
 

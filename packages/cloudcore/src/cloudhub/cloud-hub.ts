@@ -30,7 +30,7 @@ import { guarded } from './connection-guard.ts';
 import { checkHandshakeHeaders, refuseUpgrade } from './handshake-headers.ts';
 import { DEFAULT_NODE_RATE_LIMIT, UpstreamRateLimiter, type RateLimit } from './upstream-rate-limit.ts';
 import { NodeSession } from './node-session.ts';
-import { verifyNodeToken } from './node-token.ts';
+import { verifyNodeToken } from '@kedge/tokens';
 import { checkSpeaksForItself, isRegisterMessage } from './upstream-rules.ts';
 
 export interface CloudHubTls {

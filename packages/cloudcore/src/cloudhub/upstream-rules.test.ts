@@ -1,6 +1,6 @@
 import { newMessage, nodeTaskResource, v1alpha1ReportResource } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import { nodeToken, verifyNodeToken } from './node-token.ts';
+import { nodeToken, verifyNodeToken } from '@kedge/tokens';
 import { checkSpeaksForItself, isRegisterMessage } from './upstream-rules.ts';
 
 const msg = (operation: string, resource: string, content: unknown = null, group = 'resource') =>

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyNodeToken } from '@kedge/cloudcore';
+import { verifyNodeToken } from '@kedge/tokens';
 import { tempDir } from '@kedge/testing';
 import { keadm, writeEdgeConfig } from './test-fixtures.ts';
 

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_REVOCATIONS, newCloudCa, verifyJoinJwt } from '@kedge/cloudcore';
+import { NODE_REVOCATIONS, newCloudCa } from '@kedge/cloudcore';
+import { verifyJoinJwt } from '@kedge/tokens';
 import { openSqliteStore } from '@kedge/store';
 import { tempDir } from '@kedge/testing';
 import { describe, expect, it } from 'vitest';

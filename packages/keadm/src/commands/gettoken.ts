@@ -7,7 +7,7 @@
 // demo instead (an HMAC of the node name; plain ws, no expiry).
 import { readFileSync } from 'node:fs';
 import { KedgeError, NAME_PATTERN, errorMessage, secretValue } from '@kedge/api';
-import { DEFAULT_TOKEN_TTL_SECONDS, caHashOfPem, createJoinToken, nodeToken } from '@kedge/cloudcore';
+import { DEFAULT_TOKEN_TTL_SECONDS, caHashOfPem, createJoinToken, nodeToken } from '@kedge/tokens';
 import { createLogger } from '@kedge/runtime';
 import { openKubernetesStore, type ResourceStore } from '@kedge/store';
 import { CA_SECRET } from '../init/ca-secret.ts';

@@ -5,7 +5,7 @@
 // gettoken makes join tokens from those Secrets.
 import { join } from 'node:path';
 import { renderCrds, secretValue, type Secret } from '@kedge/api';
-import { caHashOfPem, verifyJoinJwt } from '@kedge/cloudcore';
+import { caHashOfPem, verifyJoinJwt } from '@kedge/tokens';
 import {
   kubeSkipReason,
   repoRoot,

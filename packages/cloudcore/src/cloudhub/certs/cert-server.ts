@@ -15,7 +15,7 @@ import { KedgeError, NAME_PATTERN, errorCodeOf, errorMessage } from '@kedge/api'
 import type { Clock, Logger } from '@kedge/runtime';
 import type { CloudCa } from './cloud-ca.ts';
 import { signEdgeCsr } from './edge-cert-signer.ts';
-import { splitJoinToken, verifyJoinJwt } from './join-token.ts';
+import { splitJoinToken, verifyJoinJwt } from '@kedge/tokens';
 import { revocationProblem, type NodeRevocations } from './node-revocations.ts';
 import { verifiedNodeCert } from './tunnel-auth.ts';
 

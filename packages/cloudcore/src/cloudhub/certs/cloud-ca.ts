@@ -2,10 +2,10 @@
 // certificate and every edge node's client certificate. Loaded from
 // caFile/caKeyFile (PEM); when neither exists it is created there on first
 // start (key 0600), as KubeEdge creates its CA when none is configured.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { KedgeError, errorMessage } from '@kedge/api';
+import { caHash } from '@kedge/tokens';
 import {
   EC_ALGORITHM,
   type CryptoKey,
@@ -26,15 +26,6 @@ export interface CloudCa {
   key: CryptoKey;
   /** Hex SHA-256 of the DER: the first part of every join token. */
   hash: string;
-}
-
-export function caHash(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
-}
-
-/** The token hash of a CA certificate in PEM. */
-export function caHashOfPem(pem: string): string {
-  return caHash(Buffer.from(new x509.X509Certificate(pem).rawData));
 }
 
 export async function loadOrCreateCloudCa(

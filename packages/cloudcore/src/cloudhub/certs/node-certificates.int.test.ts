@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloudCore } from '../../cloud-core.ts';
 import { issueServerCert, newCloudCa, type CloudCa } from './cloud-ca.ts';
-import { createJoinToken } from './join-token.ts';
+import { createJoinToken } from '@kedge/tokens';
 import { revokeNode } from './node-revocations.ts';
 import { EC_ALGORITHM, newKeyPair, privateKeyPem, x509 } from './x509.ts';
 

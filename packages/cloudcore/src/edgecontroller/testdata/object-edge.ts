@@ -6,7 +6,7 @@
 import { newMessage, type Message, type ObjectAckContent } from '@kedge/api';
 import { waitFor } from '@kedge/testing';
 import { WebSocket, type RawData } from 'ws';
-import { nodeToken } from '../../cloudhub/node-token.ts';
+import { nodeToken } from '@kedge/tokens';
 
 const OBJECT_OPS = ['insert', 'update', 'delete'];
 

@@ -12,7 +12,7 @@ import {
   type Message,
 } from '@kedge/api';
 import { WebSocket, type RawData } from 'ws';
-import { nodeToken } from '../../cloudhub/node-token.ts';
+import { nodeToken } from '@kedge/tokens';
 
 export interface ReportInput {
   /** An action name (ours or KubeEdge's spelling; tests also send unknown ones). */
