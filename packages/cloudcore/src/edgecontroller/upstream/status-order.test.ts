@@ -19,7 +19,9 @@ describe('a pod status never goes back', () => {
   it("ignores the scheduler's PodScheduled time (another clock than the node's)", () => {
     const scheduled = {
       ...running(0, '2026-12-03T01:00:00Z'),
-      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-12-03T05:00:00Z' }],
+      conditions: [
+        { type: 'PodScheduled', status: 'True' as const, lastTransitionTime: '2026-12-03T05:00:00Z' },
+      ],
     };
     expect(olderStatus(running(0, '2026-12-03T01:00:01Z'), scheduled)).toBeUndefined();
   });
