@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createObserved, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { startProcess, tempDir, waitFor, type ManagedProcess, type TempDir } from '@kedge/testing';
-import { makeNode } from './testdata/cm-harness.ts';
+import { makeNode } from '../test/cm-harness.ts';
 
 const MAIN = 'packages/controllermanager/src/main.ts';
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createObserved, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { startProcess, tempDir, type ManagedProcess, type TempDir } from '@kedge/testing';
 import type { ListPage, NodeItem } from './index.ts';
-import { makeNode } from './testdata/fixtures.ts';
+import { makeNode } from '../test/fixtures.ts';
 
 const MAIN = 'packages/dashboard/src/main.ts';
 

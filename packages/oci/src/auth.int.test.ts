@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
 import { startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
 import { pullManifest, pullRelease, pushRelease } from './index.ts';
-import { makeReleaseDir, snapshotTree } from './testdata/fixtures.ts';
+import { makeReleaseDir, snapshotTree } from '../test/fixtures.ts';
 
 const auth = { username: 'edge-puller', password: 'correct horse battery staple' };
 const wrong = { username: 'edge-puller', password: 'not the password' };

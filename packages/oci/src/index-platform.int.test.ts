@@ -13,7 +13,7 @@ import {
   pushRelease,
   type PushedRelease,
 } from './index.ts';
-import { makeReleaseDir } from './testdata/fixtures.ts';
+import { makeReleaseDir } from '../test/fixtures.ts';
 
 let registry: TestRegistry;
 let tmp: TempDir;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
 import { startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
 import { pushRelease, pushReleaseSignature, signatureTag, verifyReleaseSignature } from './index.ts';
-import { makeReleaseDir } from './testdata/fixtures.ts';
+import { makeReleaseDir } from '../test/fixtures.ts';
 
 let registry: TestRegistry;
 let tmp: TempDir;

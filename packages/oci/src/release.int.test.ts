@@ -15,7 +15,7 @@ import {
   pushRelease,
   type PullProgress,
 } from './index.ts';
-import { blobDataPath, LONG_NAME, makeReleaseDir, snapshotTree } from './testdata/fixtures.ts';
+import { blobDataPath, LONG_NAME, makeReleaseDir, snapshotTree } from '../test/fixtures.ts';
 
 let registry: TestRegistry;
 let tmp: TempDir;

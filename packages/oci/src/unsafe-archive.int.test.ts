@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
 import { startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
 import { pullRelease } from './index.ts';
-import { pushImageWithLayer } from './testdata/fixtures.ts';
+import { pushImageWithLayer } from '../test/fixtures.ts';
 
 const run = promisify(execFile);
 

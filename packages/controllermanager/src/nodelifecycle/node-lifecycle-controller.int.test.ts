@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeReadyCondition, rfc3339 } from '@kedge/api';
 import { createObserved, createInformer, mutate } from '@kedge/store';
-import { makeNode, startHarness, T0, waitForObject, type Harness } from '../testdata/cm-harness.ts';
+import { makeNode, startHarness, T0, waitForObject, type Harness } from '../../test/cm-harness.ts';
 import { NodeLifecycleController } from './node-lifecycle-controller.ts';
 
 let h: Harness;

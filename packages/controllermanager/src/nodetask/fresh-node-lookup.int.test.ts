@@ -1,7 +1,7 @@
 import { createObserved } from '@kedge/store';
 import type { Node } from '@kedge/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeNode, startHarness, type Harness } from '../testdata/cm-harness.ts';
+import { makeNode, startHarness, type Harness } from '../../test/cm-harness.ts';
 import { freshNodeLookup } from './fresh-node-lookup.ts';
 import { selectNodes, type NodeLookup } from './select-nodes.ts';
 

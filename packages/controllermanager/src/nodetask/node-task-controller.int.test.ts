@@ -10,7 +10,7 @@ import {
   startHarness,
   waitForObject,
   type Harness,
-} from '../testdata/cm-harness.ts';
+} from '../../test/cm-harness.ts';
 import { planJob } from './plan-job.ts';
 
 let h: Harness;

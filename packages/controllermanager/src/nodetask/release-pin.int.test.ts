@@ -9,7 +9,7 @@ import { createObserved } from '@kedge/store';
 import { freePort, startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeNode, startHarness, waitForObject, type Harness } from '../testdata/cm-harness.ts';
+import { makeNode, startHarness, waitForObject, type Harness } from '../../test/cm-harness.ts';
 import { ReleasePinner } from './release-pin.ts';
 
 let registry: TestRegistry;

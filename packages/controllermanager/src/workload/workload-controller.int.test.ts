@@ -9,7 +9,7 @@ import { isPodReady, rfc3339, type Deployment, type Pod } from '@kedge/api';
 import { createLogger, systemClock } from '@kedge/runtime';
 import { createInformer, createObserved, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
-import { makeNode } from '../testdata/cm-harness.ts';
+import { makeNode } from '../../test/cm-harness.ts';
 import { isPodActive } from './rollout-math.ts';
 import { podTemplateHash } from './template-hash.ts';
 import { WorkloadController } from './workload-controller.ts';

@@ -15,7 +15,7 @@ import {
   type ListPage,
   type NodeItem,
 } from '../index.ts';
-import { CONFIRM_ANNOTATION, createUpgradeJob, makeNode, waitingEntries } from '../testdata/fixtures.ts';
+import { CONFIRM_ANNOTATION, createUpgradeJob, makeNode, waitingEntries } from '../../test/fixtures.ts';
 
 let dir: TempDir;
 let store: ResourceStore;

@@ -13,7 +13,7 @@ import { createLogger } from '@kedge/runtime';
 import { createObserved, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { requireChromium, tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { startDashboard, type Dashboard } from '../index.ts';
-import { createUpgradeJob, makeNode, waitingEntries } from '../testdata/fixtures.ts';
+import { createUpgradeJob, makeNode, waitingEntries } from '../../test/fixtures.ts';
 
 let dir: TempDir;
 let store: ResourceStore;

@@ -17,7 +17,7 @@ import {
 import { createLogger, FakeClock, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
 import { tempDir, waitFor, type TempDir } from '@kedge/testing';
-import { NodeTaskController, type NodeTaskControllerOptions } from '../nodetask/node-task-controller.ts';
+import { NodeTaskController, type NodeTaskControllerOptions } from '../src/nodetask/node-task-controller.ts';
 
 export const T0 = Date.parse('2030-01-01T00:00:00Z');
 

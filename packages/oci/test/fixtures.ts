@@ -13,7 +13,7 @@ import {
   pushManifest,
   type Platform,
   type RegistryAuth,
-} from '../index.ts';
+} from '../src/index.ts';
 
 export const LONG_NAME = `${'a-long-file-name-'.repeat(8)}end.txt`;
 
