@@ -4,12 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { KedgeError, errorMessage, isKedgeError } from '@kedge/api';
+import { MIN_TOKEN_SECRET_LENGTH, isUsableTokenSecret } from '@kedge/tokens';
 
 export function loadOrCreateTokenSecret(file: string): { secret: string; created: boolean } {
   try {
     const secret = readFileSync(file, 'utf8').trim();
-    if (secret.length < 16) {
-      throw new KedgeError('KEDGE_CONFIG_INVALID', `${file}: token secret is shorter than 16 characters`, {
+    if (!isUsableTokenSecret(secret)) {
+      const message = `${file}: token secret is shorter than ${MIN_TOKEN_SECRET_LENGTH} characters`;
+      throw new KedgeError('KEDGE_CONFIG_INVALID', message, {
         file,
       });
     }

@@ -4,6 +4,7 @@
 // (revocations, which node it may join) stays in cloudcore.
 export { nodeToken, verifyNodeToken } from './node-token.ts';
 export { caHash, caHashOfPem } from './ca-hash.ts';
+export { MIN_TOKEN_SECRET_LENGTH, isUsableTokenSecret } from './token-secret.ts';
 export {
   DEFAULT_TOKEN_TTL_SECONDS,
   createJoinToken,

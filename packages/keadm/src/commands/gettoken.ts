@@ -7,7 +7,14 @@
 // demo instead (an HMAC of the node name; plain ws, no expiry).
 import { readFileSync } from 'node:fs';
 import { KedgeError, NAME_PATTERN, errorMessage, secretValue } from '@kedge/api';
-import { DEFAULT_TOKEN_TTL_SECONDS, caHashOfPem, createJoinToken, nodeToken } from '@kedge/tokens';
+import {
+  DEFAULT_TOKEN_TTL_SECONDS,
+  MIN_TOKEN_SECRET_LENGTH,
+  caHashOfPem,
+  createJoinToken,
+  isUsableTokenSecret,
+  nodeToken,
+} from '@kedge/tokens';
 import { createLogger } from '@kedge/runtime';
 import { openKubernetesStore, type ResourceStore } from '@kedge/store';
 import { CA_SECRET } from '../init/ca-secret.ts';
@@ -154,10 +161,10 @@ async function secretFromCluster(store: ResourceStore): Promise<string> {
 }
 
 function checkedSecret(secret: string, where: string, context: { [key: string]: unknown }): string {
-  if (secret.length < 16) {
+  if (!isUsableTokenSecret(secret)) {
     throw new KedgeError(
       'KEDGE_CONFIG_INVALID',
-      `${where} no token secret (shorter than 16 characters)`,
+      `${where} no token secret (shorter than ${MIN_TOKEN_SECRET_LENGTH} characters)`,
       context,
     );
   }
