@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { KedgeError, errorMessage, nodeReadyCondition } from '@kedge/api';
+import { KedgeError, errorMessage, isJobFinished, nodeReadyCondition } from '@kedge/api';
 import { startDashboard, type Dashboard } from '@kedge/dashboard';
 import { createLogger } from '@kedge/runtime';
 import { mutate } from '@kedge/store';
@@ -239,7 +239,7 @@ async function followJob(
       last = shown;
     }
     const phase = job?.status?.phase;
-    if (phase === 'Completed' || phase === 'Failure') return phase;
+    if (isJobFinished(phase)) return phase;
     if (Date.now() > deadline) {
       console.log(`job still ${phase ?? 'without status'} after ${timeoutMs / 1000}s`);
       return phase;
