@@ -4,7 +4,12 @@
 // (revocations, which node it may join) stays in cloudcore.
 export { nodeToken, verifyNodeToken } from './node-token.ts';
 export { caHash, caHashOfPem } from './ca-hash.ts';
-export { MIN_TOKEN_SECRET_LENGTH, isUsableTokenSecret } from './token-secret.ts';
+export {
+  DEFAULT_CLOUD_CA_FILE,
+  DEFAULT_TOKEN_SECRET_FILE,
+  MIN_TOKEN_SECRET_LENGTH,
+  isUsableTokenSecret,
+} from './token-secret.ts';
 export {
   DEFAULT_TOKEN_TTL_SECONDS,
   createJoinToken,

@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { NAME_PATTERN } from '../resources/meta.ts';
 import { hostPortProblem, labelProblems } from './config-checks.ts';
-import { valueAt, whenObject } from './schema-helpers.ts';
+import { secondsField, valueAt, whenObject } from './schema-helpers.ts';
 
 export const EDGECORE_API_VERSION = 'edgecore.config.kubeedge.io/v1alpha2';
 export const EDGECORE_KIND = 'EdgeCore';
 
-const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
+const seconds = secondsField;
 const enable = (what: string) => z.boolean().describe(`run ${what}`);
 const hostPort = (what: string) =>
   z

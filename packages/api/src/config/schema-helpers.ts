@@ -1,6 +1,7 @@
-// The few pure helpers the config schemas below need. @kedge/runtime has the
-// same ones for every config loader; these live here because @kedge/api
-// depends on nothing of ours, and they stay internal to the package.
+// The few pure helpers every daemon's config schema needs (edgecore's here,
+// cloudcore's and controllermanager's in their packages); @kedge/runtime's
+// config loader re-exports them. They live here because @kedge/api depends
+// on nothing of ours.
 import { z } from 'zod';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -17,6 +18,11 @@ export function valueAt(value: unknown, path: readonly (string | number)[]): unk
     current = (current as Record<string | number, unknown>)[part];
   }
   return current;
+}
+
+/** A duration field, in seconds (positive); `what` becomes its description. */
+export function secondsField(what: string): z.ZodNumber {
+  return z.number().positive().describe(`${what} (seconds)`);
 }
 
 /** Refinement option: run cross-field checks on any object, even one with other problems. */

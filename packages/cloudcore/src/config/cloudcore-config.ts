@@ -3,13 +3,20 @@
 // KubeEdge's CloudCore v1alpha2 config; durations are in seconds.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_IMAGE_SECRET_NAMESPACES, FeatureGatesSchema, valueAt, whenObject } from '@kedge/api';
+import {
+  DEFAULT_IMAGE_SECRET_NAMESPACES,
+  FeatureGatesSchema,
+  secondsField,
+  valueAt,
+  whenObject,
+} from '@kedge/api';
 import { StoreConfigSchema, defaultStoreConfig } from '@kedge/store';
+import { DEFAULT_CLOUD_CA_FILE, DEFAULT_TOKEN_SECRET_FILE } from '@kedge/tokens';
 
 const CLOUDCORE_API_VERSION = 'cloudcore.config.kubeedge.io/v1alpha2';
 const CLOUDCORE_KIND = 'CloudCore';
 
-const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
+const seconds = secondsField;
 const port = (what: string) => z.number().int().min(0).max(65535).describe(what);
 
 const CloudHubSchema = z
@@ -145,14 +152,14 @@ export function defaultCloudCoreConfig(): CloudCoreConfig {
         websocket: { enable: true, address: '127.0.0.1', port: 10000 },
         tls: {
           enable: true,
-          caFile: '/etc/kedge/ca/rootCA.crt',
+          caFile: DEFAULT_CLOUD_CA_FILE,
           caKeyFile: '/etc/kedge/ca/rootCA.key',
           certFile: '',
           keyFile: '',
         },
         https: { enable: true, address: '127.0.0.1', port: 10002 },
         edgeCertSigningDuration: 365,
-        auth: { tokenSecretFile: '/etc/kedge/token-secret' },
+        auth: { tokenSecretFile: DEFAULT_TOKEN_SECRET_FILE },
       },
       taskManager: { enable: true, imageSecretNamespaces: [...DEFAULT_IMAGE_SECRET_NAMESPACES] },
     },

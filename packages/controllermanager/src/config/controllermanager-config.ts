@@ -1,13 +1,19 @@
 // controllermanager.yaml: schema (the one source of the type, the validation
 // and the comments in the reference config) and defaults. Durations are in seconds.
 import { z } from 'zod';
-import { DEFAULT_IMAGE_SECRET_NAMESPACES, FeatureGatesSchema, valueAt, whenObject } from '@kedge/api';
+import {
+  DEFAULT_IMAGE_SECRET_NAMESPACES,
+  FeatureGatesSchema,
+  secondsField,
+  valueAt,
+  whenObject,
+} from '@kedge/api';
 import { StoreConfigSchema, defaultStoreConfig } from '@kedge/store';
 
 const CONTROLLERMANAGER_API_VERSION = 'controllermanager.config.kedge.io/v1alpha1';
 const CONTROLLERMANAGER_KIND = 'ControllerManager';
 
-const seconds = (what: string) => z.number().positive().describe(`${what} (seconds)`);
+const seconds = secondsField;
 
 /** Adds `path: must be < other (value)` when both are numbers and `small >= large`. */
 function lessThan(small: string, large: string) {

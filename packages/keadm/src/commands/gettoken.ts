@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { KedgeError, NAME_PATTERN, errorMessage, secretValue } from '@kedge/api';
 import {
+  DEFAULT_CLOUD_CA_FILE,
+  DEFAULT_TOKEN_SECRET_FILE,
   DEFAULT_TOKEN_TTL_SECONDS,
   MIN_TOKEN_SECRET_LENGTH,
   caHashOfPem,
@@ -21,9 +23,6 @@ import { CA_SECRET } from '../init/ca-secret.ts';
 import { TOKEN_SECRET } from '../init/token-secret.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
 
-const DEFAULT_TOKEN_SECRET = '/etc/kedge/token-secret';
-const DEFAULT_CA_FILE = '/etc/kedge/ca/rootCA.crt';
-
 const SECRET_REF = `${TOKEN_SECRET.namespace}/${TOKEN_SECRET.name}`;
 
 const GETTOKEN_USAGE = `usage: keadm gettoken [--node NAME] [--ttl DURATION] [--ca-file FILE]
@@ -31,8 +30,8 @@ const GETTOKEN_USAGE = `usage: keadm gettoken [--node NAME] [--ttl DURATION] [--
 Prints a join token <ca-hash>.<jwt> (edgeHub.token, or $KEDGE_EDGE_TOKEN for keadm join).
   --node NAME         the token joins only this node (default: any node, as KubeEdge's)
   --ttl DURATION      how long the token can be used to join: 24h (default), 30m, 3600s
-  --ca-file FILE      cloudcore's CA certificate (default ${DEFAULT_CA_FILE})
-  --secret-file FILE  cloudcore's token secret (default ${DEFAULT_TOKEN_SECRET})
+  --ca-file FILE      cloudcore's CA certificate (default ${DEFAULT_CLOUD_CA_FILE})
+  --secret-file FILE  cloudcore's token secret (default ${DEFAULT_TOKEN_SECRET_FILE})
   --kubeconfig FILE   read the secret from the Secret ${SECRET_REF} (key ${TOKEN_SECRET.key}) and the CA
                       from ${CA_SECRET.namespace}/${CA_SECRET.name} (key ${CA_SECRET.certKey}) instead
   --plain             the token-mode credential of node --node (the demo on plain ws://; never expires)
@@ -70,12 +69,12 @@ export async function runGettoken(argv: readonly string[], io: KeadmIo): Promise
           io,
         )
       : undefined;
-  const secret = fromCluster?.secret ?? secretFromFile(values['secret-file'] ?? DEFAULT_TOKEN_SECRET);
+  const secret = fromCluster?.secret ?? secretFromFile(values['secret-file'] ?? DEFAULT_TOKEN_SECRET_FILE);
   if (values.plain && node) {
     io.stdout.write(`${nodeToken(secret, node)}\n`);
     return 0;
   }
-  const caFile = values['ca-file'] ?? DEFAULT_CA_FILE;
+  const caFile = values['ca-file'] ?? DEFAULT_CLOUD_CA_FILE;
   let caHash: string;
   try {
     caHash = caHashOfPem(fromCluster?.caPem ?? readFileSync(caFile, 'utf8'));

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { KedgeError, errorMessage } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
-import { openSqliteStore, type ResourceStore } from '@kedge/store';
+import { defaultStoreConfig, openSqliteStore, type ResourceStore } from '@kedge/store';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -16,7 +16,7 @@ export interface CliIo {
   now(): number;
 }
 
-export const DEFAULT_STORE_PATH = '/var/lib/kedge/kedge.db';
+export const DEFAULT_STORE_PATH = defaultStoreConfig().sqlite.path;
 
 export interface CommandContext {
   io: CliIo;
