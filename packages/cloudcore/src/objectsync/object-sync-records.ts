@@ -96,12 +96,6 @@ export class ObjectSyncRecords {
     }
   }
 
-  /** The node left this replica: its copy in memory is dropped once written. */
-  async forget(node: string): Promise<void> {
-    await this.flush(node).catch(() => undefined);
-    this.#nodes.delete(node);
-  }
-
   #mark(node: string, uid: string, record: SyncRecord | undefined): void {
     let dirty = this.#dirty.get(node);
     if (!dirty) this.#dirty.set(node, (dirty = new Map<string, SyncRecord | undefined>()));
