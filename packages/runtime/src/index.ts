@@ -1,9 +1,21 @@
-export * from './logger.ts';
-export * from './clock.ts';
-export * from './fake-clock.ts';
-export * from './backoff.ts';
-export * from './retry.ts';
-export * from './abort.ts';
-export * from './config/index.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { type Clock, systemClock } from './clock.ts';
+export { FakeClock } from './fake-clock.ts';
+export { Backoff } from './backoff.ts';
+export { raceAbort } from './abort.ts';
+export {
+  type ConfigEnvBinding,
+  configInvalid,
+  configIssueMessage,
+  configProblems,
+  deepEqual,
+  deepFreeze,
+  type DeepPartial,
+  loadConfig,
+  parseFeatureGates,
+  renderConfig,
+  setIn,
+  valueAt,
+} from './config/index.ts';
 export { failpoint } from './failpoint.ts';
 export { runDaemon, type DaemonArgs, type DaemonSpec } from './daemon-main.ts';

@@ -7,7 +7,7 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 export type Logger = PinoLogger;
 
 /** Fields censored wherever they appear at these paths (pino redact syntax). */
-export const REDACTED_PATHS: readonly string[] = [
+const REDACTED_PATHS: readonly string[] = [
   'token',
   'authorization',
   'password',
@@ -21,7 +21,7 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.headers.authorization',
 ];
 
-export const REDACTED_CENSOR = '[redacted]';
+const REDACTED_CENSOR = '[redacted]';
 
 export interface LoggerOptions {
   name: string;

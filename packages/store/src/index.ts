@@ -1,7 +1,7 @@
-export * from './resource-store.ts';
-export * from './mutate.ts';
+export { type ResourceStore, type WatchEvent } from './resource-store.ts';
+export { mutate } from './mutate.ts';
 export { createObserved } from './create-observed.ts';
-export * from './label-selector.ts';
+export { labelSelectorToString, matchesLabelSelector, parseLabelSelector } from './label-selector.ts';
 export { createInformer, type Informer, type InformerOptions } from './informer.ts';
 export { hasEventTtl, openSqliteStore, type EventTtlStore, type SqliteStoreOptions } from './sqlite-store.ts';
 export { DEFAULT_EVENT_TTL_MS } from './sqlite-event-ttl.ts';

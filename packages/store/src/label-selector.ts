@@ -3,7 +3,7 @@
 // reduced to one list of requirements that every backend matches the same way.
 import { KedgeError, type LabelSelector } from '@kedge/api';
 
-export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
 export interface LabelSelectorRequirement {
   key: string;
