@@ -12,6 +12,8 @@ import { parse } from 'yaml';
 import { actionsOf, UpgradeFleet } from './upgrade-fleet.ts';
 
 const FLOW_OK = ['Check=True', 'Backup=True', 'ConfigUpdate=True'];
+/** A label a node may set on itself (Kubernetes NodeRestriction), so the cloud keeps it. */
+const ZONE = 'topology.kubernetes.io/zone';
 
 /** A TCP port something already listens on (edgecore cannot bind its metaServer there). */
 async function busyPort(): Promise<{ port: number; server: Server }> {
@@ -39,7 +41,11 @@ describe('ConfigUpdateJob', () => {
     await fleet.createConfigJob('valid', {
       nodeNames: nodes,
       concurrency: 2,
-      updateFields: { 'modules.edgeHub.heartbeat': '2', 'modules.edged.nodeLabels.zone': 'blue' },
+      // A label a node may set on itself (NodeRestriction), so the cloud keeps it.
+      updateFields: {
+        'modules.edgeHub.heartbeat': '2',
+        'modules.edged.nodeLabels': '{"topology.kubernetes.io/zone":"blue"}',
+      },
     });
     const job = await fleet.configFinished('valid');
 
@@ -51,16 +57,16 @@ describe('ConfigUpdateJob', () => {
       expect(actionsOf(entry)).toEqual(FLOW_OK);
       const file = fileOf(node);
       expect(file.modules.edgeHub.heartbeat).toBe(2);
-      expect(file.modules.edged.nodeLabels).toEqual({ zone: 'blue' });
+      expect(file.modules.edged.nodeLabels).toEqual({ [ZONE]: 'blue' });
       expect(existsSync(`${fleet.edge(node).configFile}.previous`)).toBe(true);
       // The restarted edgecore runs with it: it registered again with the new label.
       await waitFor(
-        async () => (await fleet.cloud.store.get('Node', node))?.metadata.labels?.zone === 'blue',
+        async () => (await fleet.cloud.store.get('Node', node))?.metadata.labels?.[ZONE] === 'blue',
         {
           what: `${node} labelled zone=blue`,
         },
       );
-      expect(before[i]?.metadata.labels?.zone).toBeUndefined();
+      expect(before[i]?.metadata.labels?.[ZONE]).toBeUndefined();
     }
     await fleet.stopEdges(nodes);
   });
@@ -198,7 +204,7 @@ spec:
       '--config',
       edge.configFile,
       '--set',
-      'modules.edgeHub.heartbeat=4,modules.edged.nodeLabels={zone:green,tier:edge}',
+      'modules.edgeHub.heartbeat=4,modules.edged.nodeLabels={"topology.kubernetes.io/zone":"green","node.kubernetes.io/tier":"edge"}',
       '--timeout',
       '60',
       '--wait',
@@ -207,9 +213,10 @@ spec:
     expect(out).toMatch(/committed/);
     const file = fileOf('h-1');
     expect(file.modules.edgeHub.heartbeat).toBe(4);
-    expect(file.modules.edged.nodeLabels).toEqual({ zone: 'green', tier: 'edge' });
+    expect(file.modules.edged.nodeLabels).toEqual({ [ZONE]: 'green', 'node.kubernetes.io/tier': 'edge' });
     await waitFor(
-      async () => (await fleet.cloud.store.get('Node', 'h-1'))?.metadata.labels?.tier === 'edge',
+      async () =>
+        (await fleet.cloud.store.get('Node', 'h-1'))?.metadata.labels?.['node.kubernetes.io/tier'] === 'edge',
       {
         what: 'h-1 labelled tier=edge',
       },
