@@ -41,7 +41,6 @@ describe('ConfigUpdateJob', () => {
     await fleet.createConfigJob('valid', {
       nodeNames: nodes,
       concurrency: 2,
-      // A label a node may set on itself (NodeRestriction), so the cloud keeps it.
       updateFields: {
         'modules.edgeHub.heartbeat': '2',
         'modules.edged.nodeLabels': '{"topology.kubernetes.io/zone":"blue"}',
