@@ -17,6 +17,9 @@ import { ensureContainerdInstalled, startContainerd, type TestContainerd } from 
 import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
 import { LocalEdge } from '../local-edge.ts';
+
+/** Printed as kubectl prints YAML: times and the like quoted, so YAML 1.1 readers keep them strings. */
+const KUBECTL_YAML = { lineWidth: 0, version: '1.1' } as const;
 import { LocalReleases } from '../release/local-releases.ts';
 
 const { values } = parseArgs({
@@ -130,7 +133,7 @@ async function main(): Promise<boolean> {
   printNodes();
   say('final job object');
   const job = await cloud.store.get('NodeUpgradeJob', 'upgrade-demo');
-  process.stdout.write(stringify(job));
+  process.stdout.write(stringify(job, KUBECTL_YAML));
   const prePulled = await prePull(noRuntime);
   const configured = await configUpdate();
   return phase === 'Completed' && prePulled && configured;
@@ -232,7 +235,7 @@ async function followJob(
   let last = '';
   for (;;) {
     const job = await cloud.store.get(kind, name);
-    const shown = stringify({ status: job?.status ?? {} });
+    const shown = stringify({ status: job?.status ?? {} }, KUBECTL_YAML);
     if (shown !== last) {
       console.log(`--- ${new Date().toISOString()}`);
       process.stdout.write(shown);
