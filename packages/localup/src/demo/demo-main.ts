@@ -18,9 +18,10 @@ import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
 import { LocalEdge } from '../local-edge.ts';
 
+import { LocalReleases } from '../release/local-releases.ts';
+
 /** Printed as kubectl prints YAML: times and the like quoted, so YAML 1.1 readers keep them strings. */
 const KUBECTL_YAML = { lineWidth: 0, version: '1.1' } as const;
-import { LocalReleases } from '../release/local-releases.ts';
 
 const { values } = parseArgs({
   options: { once: { type: 'boolean' }, dir: { type: 'string' }, nodes: { type: 'string' } },
