@@ -3,9 +3,9 @@
 // in the join token; GET /edge.crt with the CSR as body, trusting only that
 // CA, authorised by the token's JWT (first join) or by the current client
 // certificate (rotation). Bodies are DER; refusals carry JSON {code, message}.
-import { createHash } from 'node:crypto';
 import { request } from 'node:https';
 import { KedgeError, errorMessage, isKedgeError } from '@kedge/api';
+import { caHash } from '@kedge/tokens';
 import { x509 } from './x509.ts';
 
 const MAX_BODY = 64 * 1024;
@@ -86,7 +86,7 @@ function refusal(what: string, reply: Reply): KedgeError {
 export async function fetchCloudCa(httpServer: string, expectedHash: string): Promise<string> {
   const reply = await get(new URL('/ca.crt', httpServer), { insecure: true });
   if (reply.status !== 200) throw refusal('GET /ca.crt', reply);
-  const hash = createHash('sha256').update(reply.body).digest('hex');
+  const hash = caHash(reply.body);
   if (hash !== expectedHash) {
     throw new KedgeError(
       'KEDGE_AUTH_CA_MISMATCH',

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { KedgeError, errorMessage } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { writeFileDurable } from '@kedge/installer';
+import { splitJoinToken } from '@kedge/tokens';
 import { fetchCloudCa, requestEdgeCert } from './bootstrap-client.ts';
 import { newNodeKeyAndCsr } from './x509.ts';
 
@@ -114,21 +115,21 @@ export class CertManager {
   }
 
   private async bootstrap(): Promise<EdgeTlsMaterial> {
-    const parts = this.o.token.split('.');
-    if (parts.length !== 4 || !/^[0-9a-f]{64}$/.test(parts[0] ?? '')) {
+    const token = splitJoinToken(this.o.token);
+    if (token === undefined) {
       throw new KedgeError(
         'KEDGE_AUTH_TOKEN_INVALID',
         'modules.edgeHub.token: not a join token (<ca-hash>.<jwt>, from keadm gettoken)',
         { fields: ['modules.edgeHub.token'] },
       );
     }
-    const ca = await fetchCloudCa(this.o.httpServer, parts[0] ?? '');
+    const ca = await fetchCloudCa(this.o.httpServer, token.caHash);
     const { keyPem, csrDer } = await newNodeKeyAndCsr(this.o.nodeName);
     const cert = await requestEdgeCert(this.o.httpServer, {
       caPem: ca,
       nodeName: this.o.nodeName,
       csrDer,
-      jwt: parts.slice(1).join('.'),
+      jwt: token.jwt,
     });
     this.save({ ca, cert, key: keyPem });
     this.o.log.info({ file: this.o.files.certFile }, 'joined: got a client certificate from the cloud');
