@@ -17,7 +17,6 @@ import { ensureContainerdInstalled, startContainerd, type TestContainerd } from 
 import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
 import { LocalEdge } from '../local-edge.ts';
-
 import { LocalReleases } from '../release/local-releases.ts';
 
 /** Printed as kubectl prints YAML: times and the like quoted, so YAML 1.1 readers keep them strings. */
