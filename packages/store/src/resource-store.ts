@@ -40,6 +40,12 @@ export interface WatchEvent<K extends KindName> {
 export interface DeleteOptions {
   /** Precondition: delete only if the object is still at this version. */
   resourceVersion?: string;
+  /**
+   * Kubernetes' grace period: 0 ends a graceful deletion at once (the final
+   * delete of a pod whose containers stopped). The embedded store has no
+   * graceful deletion, so it ignores this.
+   */
+  gracePeriodSeconds?: number;
 }
 
 export interface ResourceStore {

@@ -159,14 +159,19 @@ class KubernetesStore implements ResourceStore {
   ): Promise<void> {
     const ref = resolveRef(kind, name, namespace);
     const given = options.resourceVersion;
+    const grace = options.gracePeriodSeconds;
+    const body = {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      ...(given !== undefined ? { preconditions: { resourceVersion: given } } : {}),
+      ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+    };
     const res = await this.#send(
       { verb: 'delete', kind, ref },
       {
         method: 'DELETE',
         path: objectPath(ref),
-        ...(given !== undefined
-          ? { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: given } } }
-          : {}),
+        ...(given !== undefined || grace !== undefined ? { body } : {}),
       },
     );
     if (!res.ok) throw await this.#explainConflict(ref, given, res.error);

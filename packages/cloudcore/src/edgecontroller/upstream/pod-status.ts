@@ -4,6 +4,9 @@
 // refused with KEDGE_WIRE_IMPERSONATION. A conflict is retried on the fresh
 // pod; a status older than the stored one is acked and dropped, never
 // written. The route resolves (and CloudHub acks) once the write is durable.
+// A pod marked for deletion whose containers all stopped is then deleted
+// with grace 0, as the kubelet does (cluster mode; the embedded store
+// deletes at once).
 import {
   KedgeError,
   Operations,
@@ -11,8 +14,10 @@ import {
   ResourceTypes,
   WireGroups,
   describeIssues,
+  hasCode,
   parseEdgeResource,
   type Message,
+  type PodStatus,
 } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
@@ -57,7 +62,37 @@ export async function recordPodStatus(
   const fields = { node, resource: msg.route.resource, msgId: msg.header.msg_id };
   if (dropped) log.info(fields, `pod status not written: ${dropped}`);
   else log.debug({ ...fields, phase: status.data.phase }, 'pod status stored');
+  if (stored.metadata.deletionTimestamp && containersStopped(stored.status)) {
+    await finalDelete(store, stored.metadata.name, namespace, stored.metadata.resourceVersion);
+    log.info(fields, 'pod marked for deletion stopped on its node: deleted');
+  }
   return 'OK';
+}
+
+/** No container of the pod runs or waits to run (none ever started counts too). */
+function containersStopped(status: PodStatus | undefined): boolean {
+  return (status?.containerStatuses ?? []).every((c) => c.state?.terminated !== undefined);
+}
+
+/**
+ * Ends a graceful deletion (grace 0), as the kubelet does once the pod's
+ * containers stopped; at the version just stored, so a changed pod is left to
+ * its next status. Already gone or changed: nothing to do.
+ */
+async function finalDelete(
+  store: ResourceStore,
+  name: string,
+  namespace: string,
+  rv?: string,
+): Promise<void> {
+  try {
+    await store.delete('Pod', name, namespace, {
+      gracePeriodSeconds: 0,
+      ...(rv !== undefined ? { resourceVersion: rv } : {}),
+    });
+  } catch (err: unknown) {
+    if (!hasCode(err, 'KEDGE_STORE_NOT_FOUND') && !hasCode(err, 'KEDGE_STORE_CONFLICT')) throw err;
+  }
 }
 
 function forbidden(node: string, msg: Message): KedgeError {
