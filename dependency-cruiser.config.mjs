@@ -91,6 +91,14 @@ export default {
       to: { path: '^packages/', pathNot: '^packages/(runtime|api)/' },
     },
     {
+      name: 'tokens-on-api-only',
+      severity: 'error',
+      comment:
+        '@kedge/tokens (credential formats) sits on the first floor beside runtime: it uses only @kedge/api.',
+      from: { path: '^packages/tokens/' },
+      to: { path: '^packages/', pathNot: '^packages/(tokens|api)/' },
+    },
+    {
       name: 'libraries-below-processes',
       severity: 'error',
       comment:
