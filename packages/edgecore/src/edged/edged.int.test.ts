@@ -43,7 +43,7 @@ import { loadEdgeCoreConfig, type EdgeCoreConfig } from '../config/index.ts';
 import { CriClient, CriRuntimeService } from '../cri/index.ts';
 import type { PodStatusRequest } from './pod-status-report.ts';
 import { CNI_BIN_DIR, PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
-import { pushPodTestImages, type PodTestImages } from './runtime/test-pod-images.ts';
+import { pushPodTestImages, type PodTestImages } from '../../test/test-pod-images.ts';
 
 const NODE = 'edge-1';
 const POD_CIDR = '10.244.11.0/24';

@@ -31,8 +31,8 @@ import { PodVolumes } from './pod-volumes.ts';
 import { PodWorker } from './pod-worker.ts';
 import { RestartBackOff } from './restart-backoff.ts';
 import { CNI_BIN_DIR, PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
-import { startNetnsDialer, type NetnsDialer } from './test-netns-dialer.ts';
-import { pushPodTestImages, type PodTestImages } from './runtime/test-pod-images.ts';
+import { startNetnsDialer, type NetnsDialer } from '../../test/test-netns-dialer.ts';
+import { pushPodTestImages, type PodTestImages } from '../../test/test-pod-images.ts';
 
 const POD_CIDR = '10.244.9.0/24';
 const NODE = { name: 'edge-1', ip: '10.244.9.1' };

@@ -15,7 +15,7 @@ import {
   type InstallLayout,
 } from '@kedge/installer';
 import { startProcess, tempDir, type TempDir } from '@kedge/testing';
-import { keadm, makeRelease, writeEdgeConfig } from './test-fixtures.ts';
+import { keadm, makeRelease, writeEdgeConfig } from '../../test/test-fixtures.ts';
 
 let tmp: TempDir;
 let root: string;

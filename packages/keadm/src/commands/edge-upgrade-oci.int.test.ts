@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installLayout, readUpgradeMarker, readUpgradeReport } from '@kedge/installer';
 import { pushRelease } from '@kedge/oci';
 import { startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
-import { keadm, makeRelease, writeEdgeConfig } from './test-fixtures.ts';
+import { keadm, makeRelease, writeEdgeConfig } from '../../test/test-fixtures.ts';
 
 let registry: TestRegistry;
 let tmp: TempDir;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyNodeToken } from '@kedge/tokens';
 import { tempDir } from '@kedge/testing';
-import { keadm, writeEdgeConfig } from './test-fixtures.ts';
+import { keadm, writeEdgeConfig } from '../../test/test-fixtures.ts';
 
 describe('keadm gettoken', () => {
   it('--plain prints the token-mode credential the cloud accepts for that node only', async () => {

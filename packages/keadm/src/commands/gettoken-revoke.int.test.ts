@@ -8,7 +8,7 @@ import { verifyJoinJwt } from '@kedge/tokens';
 import { openSqliteStore } from '@kedge/store';
 import { tempDir } from '@kedge/testing';
 import { describe, expect, it } from 'vitest';
-import { keadm } from './test-fixtures.ts';
+import { keadm } from '../../test/test-fixtures.ts';
 
 const SECRET = 'b'.repeat(32);
 

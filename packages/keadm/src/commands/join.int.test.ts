@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { loadEdgeCoreConfig } from '@kedge/edgecore';
 import { tempDir, type TempDir } from '@kedge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keadm, makeRelease } from './test-fixtures.ts';
+import { keadm, makeRelease } from '../../test/test-fixtures.ts';
 
 const run = promisify(execFile);
 

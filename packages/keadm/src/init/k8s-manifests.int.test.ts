@@ -17,9 +17,9 @@ import {
 } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { keadm } from '../commands/test-fixtures.ts';
+import { keadm } from '../../test/test-fixtures.ts';
 import { DEFAULT_MANIFEST_DIR, loadManifestFiles } from './k8s-manifests.ts';
-import type { ConfigMap, Deployment, KubeObject } from './test-k8s-objects.ts';
+import type { ConfigMap, Deployment, KubeObject } from '../../test/test-k8s-objects.ts';
 
 const skip = kubeSkipReason();
 if (skip) console.warn(skip);

@@ -9,7 +9,13 @@ import { loadControllerManagerConfig } from '@kedge/controllermanager';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parseDocument, type Document } from 'yaml';
 import { DEFAULT_MANIFEST_DIR, manifestStream, renderManifests, type ManifestFile } from './k8s-manifests.ts';
-import { findObject, only, type Container, type Deployment, type KubeObject } from './test-k8s-objects.ts';
+import {
+  findObject,
+  only,
+  type Container,
+  type Deployment,
+  type KubeObject,
+} from '../../test/test-k8s-objects.ts';
 
 /** The files written for this package (rbac.yaml is checked by the cluster tests). */
 const FILES = [

@@ -27,7 +27,7 @@ import { CNI_BIN_DIR, POD_NETWORK_NAME, writePodNetworkConfig } from './pod-netw
 import { PodRuntime } from './pod-runtime.ts';
 import type { ContainerSpec } from './container-config.ts';
 import type { PodSandboxSpec } from './sandbox-config.ts';
-import { pushPodTestImages, type PodTestImages } from './test-pod-images.ts';
+import { pushPodTestImages, type PodTestImages } from '../../../test/test-pod-images.ts';
 
 const POD_CIDR = '10.244.7.0/24';
 const MEMORY_LIMIT = 64 * 1024 * 1024;

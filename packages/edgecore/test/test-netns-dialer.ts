@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
-import type { Dialer } from './probe-executors.ts';
+import type { Dialer } from '../src/edged/probe-executors.ts';
 
 const RELAY = `
 const net = require('node:net');

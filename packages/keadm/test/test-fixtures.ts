@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '@kedge/runtime';
-import { main } from '../keadm-main.ts';
+import { main } from '../src/keadm-main.ts';
 
 export interface KeadmRun {
   code: number;
