@@ -7,7 +7,7 @@ import { waitFor } from '@kedge/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HollowFleet } from './hollow-fleet.ts';
 import type { HollowFleetOptions } from './fleet-options.ts';
-import { ScriptedCloud } from './testdata/scripted-cloud.ts';
+import { ScriptedCloud } from '../test/scripted-cloud.ts';
 
 const SECRET = 'hollow-node-test-secret-0123456789';
 

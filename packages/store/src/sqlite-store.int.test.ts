@@ -10,7 +10,7 @@ import { describeResourceStoreContract } from './contract/resource-store-contrac
 import type { ResourceStore } from './resource-store.ts';
 import { pin } from './sqlite-schema.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import { eventsPerWriter, writeNodes, type SeenEvent } from './testdata/write-nodes.ts';
+import { eventsPerWriter, writeNodes, type SeenEvent } from '../test/write-nodes.ts';
 
 /** One value read straight from the file (every native object pinned, see sqlite-schema.ts). */
 function inspect(path: string, sql: string): unknown {
@@ -61,7 +61,7 @@ describe('sqlite store', () => {
     const child = startProcess({
       name: 'store-writer',
       args: [
-        'packages/store/src/testdata/store-writer.ts',
+        'packages/store/test/store-writer.ts',
         path,
         resourceVersion,
         run.selector,

@@ -4,7 +4,7 @@
 // once it has seen the parent's first write, so the two surely overlap.
 //   node store-writer.ts <db> <fromVersion> <label> <prefix> <count> <expect>
 import { parseArgs } from 'node:util';
-import { openSqliteStore } from '../sqlite-store.ts';
+import { openSqliteStore } from '../src/sqlite-store.ts';
 import { writeNodes, type SeenEvent } from './write-nodes.ts';
 
 const { positionals } = parseArgs({ allowPositionals: true });

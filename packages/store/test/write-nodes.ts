@@ -2,7 +2,7 @@
 // create, a label update and, for every other one, a delete, with a short
 // pause between writes so the two processes interleave.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResourceStore, WatchEventType } from '../resource-store.ts';
+import type { ResourceStore, WatchEventType } from '../src/resource-store.ts';
 
 /** [revision, type, name] as a watcher saw it. */
 export type SeenEvent = [number, WatchEventType, string];
