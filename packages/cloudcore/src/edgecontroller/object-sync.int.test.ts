@@ -8,13 +8,8 @@ import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { objectSyncName } from '../objectsync/object-sync-records.ts';
-import {
-  TEST_SECRET,
-  startTestCloud,
-  testLogger,
-  type TestCloud,
-} from '../taskmanager/testdata/task-cloud.ts';
-import { ObjectEdge } from './testdata/object-edge.ts';
+import { TEST_SECRET, startTestCloud, testLogger, type TestCloud } from '../../test/task-cloud.ts';
+import { ObjectEdge } from '../../test/object-edge.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

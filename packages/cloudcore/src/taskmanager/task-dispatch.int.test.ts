@@ -3,9 +3,9 @@
 import { mutate } from '@kedge/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countNodeTasks } from '@kedge/api';
-import { createTaskJob, entry, getJob, phases } from './testdata/task-cloud.ts';
-import { PREPULL_OK, reportFlow } from './testdata/task-edge.ts';
-import { TaskHarness } from './testdata/task-harness.ts';
+import { createTaskJob, entry, getJob, phases } from '../../test/task-cloud.ts';
+import { PREPULL_OK, reportFlow } from '../../test/task-edge.ts';
+import { TaskHarness } from '../../test/task-harness.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const KIND = 'ImagePrePullJob';

@@ -14,9 +14,9 @@ import {
 import type { ResourceStore } from '@kedge/store';
 import { waitFor } from '@kedge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { entry, getJob } from './testdata/task-cloud.ts';
-import type { TaskEdge } from './testdata/task-edge.ts';
-import { TaskHarness } from './testdata/task-harness.ts';
+import { entry, getJob } from '../../test/task-cloud.ts';
+import type { TaskEdge } from '../../test/task-edge.ts';
+import { TaskHarness } from '../../test/task-harness.ts';
 
 async function createPrePullJob(
   store: ResourceStore,

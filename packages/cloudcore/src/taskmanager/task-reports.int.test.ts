@@ -2,9 +2,9 @@
 // the job status, with the answers the edge gets back.
 import type { NodeTaskEntry, WireErrorContent } from '@kedge/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTaskJob, entry, getJob } from './testdata/task-cloud.ts';
-import type { TaskEdge } from './testdata/task-edge.ts';
-import { TaskHarness } from './testdata/task-harness.ts';
+import { createTaskJob, entry, getJob } from '../../test/task-cloud.ts';
+import type { TaskEdge } from '../../test/task-edge.ts';
+import { TaskHarness } from '../../test/task-harness.ts';
 
 /** The entry as the executor left it (Pending, or InProgress once dispatched): no report applied. */
 function expectNothingRecorded(e: NodeTaskEntry): void {

@@ -5,9 +5,9 @@ import { CONFIRM_ANNOTATION } from '@kedge/api';
 import { mutate } from '@kedge/store';
 import { waitFor } from '@kedge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTaskJob, entry, getJob } from './testdata/task-cloud.ts';
-import { PREPULL_OK, reportFlow } from './testdata/task-edge.ts';
-import { TaskHarness } from './testdata/task-harness.ts';
+import { createTaskJob, entry, getJob } from '../../test/task-cloud.ts';
+import { PREPULL_OK, reportFlow } from '../../test/task-edge.ts';
+import { TaskHarness } from '../../test/task-harness.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const KIND = 'ImagePrePullJob';

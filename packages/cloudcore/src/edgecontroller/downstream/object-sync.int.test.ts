@@ -8,7 +8,7 @@ import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ObjectSyncRecords } from '../../objectsync/object-sync-records.ts';
-import { testLogger } from '../../taskmanager/testdata/task-cloud.ts';
+import { testLogger } from '../../../test/task-cloud.ts';
 import { NodeObjects } from '../node-objects.ts';
 import { ObjectSync } from './object-sync.ts';
 

@@ -6,7 +6,7 @@ import { newMessage, type Pod } from '@kedge/api';
 import { openKubernetesStore, type ResourceStore } from '@kedge/store';
 import { kubeSkipReason, startKubeApiServer, type TestKubeApiServer } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testLogger } from '../../taskmanager/testdata/task-cloud.ts';
+import { testLogger } from '../../../test/task-cloud.ts';
 import { recordPodStatus } from './pod-status.ts';
 
 const skip = kubeSkipReason();

@@ -1,7 +1,7 @@
 import { newMessage, type Message } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
 import type { NodeSession } from '../../cloudhub/node-session.ts';
-import { testLogger } from '../testdata/task-cloud.ts';
+import { testLogger } from '../../../test/task-cloud.ts';
 import { DownstreamController } from './downstream-controller.ts';
 
 /** A hub of registered sessions whose sockets record what they were given. */

@@ -4,9 +4,9 @@ import type { KindName, NodeTaskJob, ResourceOf } from '@kedge/api';
 import { systemClock } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTaskJob, entry, getJob, testLogger } from '../testdata/task-cloud.ts';
-import type { TaskEdge } from '../testdata/task-edge.ts';
-import { TaskHarness } from '../testdata/task-harness.ts';
+import { createTaskJob, entry, getJob, testLogger } from '../../../test/task-cloud.ts';
+import type { TaskEdge } from '../../../test/task-edge.ts';
+import { TaskHarness } from '../../../test/task-harness.ts';
 import { JobStatusWriter } from './job-status-writer.ts';
 
 /** Delegates to `store`, counting status writes per kind. */

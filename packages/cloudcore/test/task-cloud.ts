@@ -5,7 +5,7 @@
 import type { NodeTaskEntry, NodeTaskJob, NodeTaskKind } from '@kedge/api';
 import { createLogger, systemClock, type Logger } from '@kedge/runtime';
 import { openSqliteStore, type ResourceStore } from '@kedge/store';
-import { CloudCore } from '../../cloud-core.ts';
+import { CloudCore } from '../src/cloud-core.ts';
 
 export const TEST_SECRET = 'taskmanager-test-secret-0123456789abcdef';
 
