@@ -1,5 +1,5 @@
-// Which columns `kedgectl get` shows for a kind. Node has kubectl's built-in
-// columns; every other kind shows NAME, its printerColumns from @kedge/api
+// Which columns `kedgectl get` shows for a kind. Node, Pod, Deployment and
+// ReplicaSet have kubectl's built-in columns (workload-columns.ts); every other kind shows NAME, its printerColumns from @kedge/api
 // (priority > 0 only with -o wide) and AGE.
 import {
   kinds,
@@ -11,6 +11,7 @@ import {
 } from '@kedge/api';
 import { formatAge } from './age.ts';
 import { evaluateJsonPath, parseJsonPath } from './jsonpath.ts';
+import { deploymentColumns, podColumns, replicaSetColumns } from './workload-columns.ts';
 
 export interface Column {
   header: string;
@@ -43,11 +44,28 @@ export function columnsFor(kindName: KindName, options: ColumnOptions): Column[]
     columns.push(...nodeColumns(ageColumn, options.wide));
     return columns;
   }
+  const workload = workloadColumns(kindName, options);
+  if (workload) {
+    // kubectl puts AGE before the -o wide extras of these kinds
+    const base = workload(false);
+    columns.push(...base, ageColumn, ...workload(options.wide).slice(base.length));
+    return columns;
+  }
   const k: ResourceKind = kinds[kindName];
   const printed = k.printerColumns.filter((c) => options.wide || !c.priority);
   columns.push(...printed.map((c) => printerColumn(c, options.now)));
   if (!printed.some((c) => c.name.toUpperCase() === 'AGE')) columns.push(ageColumn);
   return columns;
+}
+
+function workloadColumns(
+  kindName: KindName,
+  options: ColumnOptions,
+): ((wide: boolean) => Column[]) | undefined {
+  if (kindName === 'Pod') return (wide) => podColumns(wide, options.now);
+  if (kindName === 'Deployment') return deploymentColumns;
+  if (kindName === 'ReplicaSet') return replicaSetColumns;
+  return undefined;
 }
 
 function printerColumn(column: PrinterColumn, now: () => number): Column {
