@@ -6,7 +6,7 @@ import { KedgeError } from '@kedge/api';
 import type { MetaServer, RouteHandler } from '../metaserver/index.ts';
 import type { TaskManager } from './task-manager.ts';
 
-export const CONFIRM_UPGRADE_PATH = '/api/v1/taskupgrade/confirm-upgrade';
+const CONFIRM_UPGRADE_PATH = '/api/v1/taskupgrade/confirm-upgrade';
 
 /** Registers the confirm route on metaServer, behind the bearer token. */
 export function registerConfirmUpgrade(
@@ -16,7 +16,7 @@ export function registerConfirmUpgrade(
   metaServer.registerRoute('POST', CONFIRM_UPGRADE_PATH, confirmUpgradeRoute(taskManager), { auth: true });
 }
 
-export function confirmUpgradeRoute(taskManager: Pick<TaskManager, 'confirmLocal'>): RouteHandler {
+function confirmUpgradeRoute(taskManager: Pick<TaskManager, 'confirmLocal'>): RouteHandler {
   return (req) => {
     const body = req.body as { job?: unknown } | undefined;
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
