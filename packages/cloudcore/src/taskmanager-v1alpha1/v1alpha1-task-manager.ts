@@ -99,17 +99,24 @@ export class V1alpha1TaskManager {
       return;
     }
     const run = (async () => {
-      do {
-        this.#again.delete(key);
-        try {
-          await this.#evaluate(kind, name);
-        } catch (err: unknown) {
-          this.#log.warn({ job: key, err: errorMessage(err) }, 'v1alpha1 dispatch failed; retrying');
-          await this.#o.clock.sleep(this.#o.retryDelayMs ?? 1000, this.#abort.signal).catch(() => undefined);
-          this.#again.add(key);
-        }
-      } while (this.#again.has(key) && !this.#abort.signal.aborted);
-    })().finally(() => this.#running.delete(key));
+      try {
+        do {
+          this.#again.delete(key);
+          try {
+            await this.#evaluate(kind, name);
+          } catch (err: unknown) {
+            this.#log.warn({ job: key, err: errorMessage(err) }, 'v1alpha1 dispatch failed; retrying');
+            await this.#o.clock
+              .sleep(this.#o.retryDelayMs ?? 1000, this.#abort.signal)
+              .catch(() => undefined);
+            this.#again.add(key);
+          }
+        } while (this.#again.has(key) && !this.#abort.signal.aborted);
+      } finally {
+        // In the same turn as the last check of #again: a poke after it starts a new run, never lost.
+        this.#running.delete(key);
+      }
+    })();
     this.#running.set(key, run);
   }
 
