@@ -111,10 +111,13 @@ describe('DownstreamController', () => {
     expect(downstream.sendOnce('n1', 's', 'v', build)).toBe('already-sent');
   });
 
-  it('tells every producer when a node registered', () => {
+  it('tells every producer when a node registered, a throwing one notwithstanding', () => {
     const { downstream } = setup();
     const seen: string[] = [];
     downstream.onNodeConnected((n) => seen.push(`tasks:${n}`));
+    downstream.onNodeConnected(() => {
+      throw new Error('broken producer');
+    });
     downstream.onNodeConnected((n) => seen.push(`sync:${n}`));
     downstream.nodeConnected('n1');
     expect(seen).toEqual(['tasks:n1', 'sync:n1']);

@@ -7,7 +7,7 @@
 // remembers, per stream and node, which version went out on which session,
 // so a producer re-sends after a reconnect or a restart of this replica and
 // never twice on one session; and it tells producers when a node registers.
-import type { Message } from '@kedge/api';
+import { errorMessage, type Message } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import type { CloudHub } from '../../cloudhub/cloud-hub.ts';
 import type { NodeSession } from '../../cloudhub/node-session.ts';
@@ -87,9 +87,15 @@ export class DownstreamController {
     this.#connectedListeners.push(listener);
   }
 
-  /** A node registered here: every producer gets to send what the node is owed. */
+  /** A node registered here: every producer gets to send what the node is owed (one that throws is logged). */
   nodeConnected(node: string): void {
-    for (const listener of this.#connectedListeners) listener(node);
+    for (const listener of this.#connectedListeners) {
+      try {
+        listener(node);
+      } catch (err: unknown) {
+        this.#log.warn({ node, err: errorMessage(err) }, 'a downstream producer failed on node connect');
+      }
+    }
   }
 
   /** A session of the node ended: what went out on a session that is not the node's current one is forgotten. */
