@@ -56,6 +56,10 @@ export const ERROR_CODES = {
     'An ImagePrePullJob names a pull Secret in a namespace the cloud is not configured to read pull secrets from.',
   KEDGE_INTERNAL: 'An unexpected internal error.',
   KEDGE_CLI_USAGE: 'A command line named an unknown command, flag or resource type, or missed an argument.',
+  KEDGE_CLI_ROLLOUT_TIMEOUT:
+    '`kedgectl rollout status --timeout` ran out before the Deployment finished rolling out.',
+  KEDGE_CLI_ROLLOUT_FAILED:
+    'A Deployment exceeded its progressDeadlineSeconds, or was deleted, while `kedgectl rollout status` waited.',
   KEDGE_MANIFEST_UNREADABLE:
     'A manifest file could not be read or is not valid YAML/JSON; the message names file and line.',
   KEDGE_TEST_TIMEOUT: 'A test helper waited longer than its timeout; the message says what it waited for.',

@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { KedgeError, errorMessage, findKind, kinds, type KindName, type ResourceKind } from '@kedge/api';
 import { runApply } from './commands/apply.ts';
 import { runDelete } from './commands/delete.ts';
+import { runDescribe } from './commands/describe.ts';
 import { runGet } from './commands/get.ts';
+import { parseTimeout, runRolloutStatus } from './commands/rollout.ts';
 import { storePathFrom, type CliIo, type CommandContext } from './context.ts';
 import type { OutputFormat } from './printers.ts';
 
@@ -18,6 +20,7 @@ const OPTIONS = {
   watch: { type: 'boolean', short: 'w' },
   'all-namespaces': { type: 'boolean', short: 'A' },
   'output-watch-events': { type: 'boolean' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -27,6 +30,8 @@ const VERB_OPTIONS = {
   apply: ['filename'],
   get: ['output', 'selector', 'watch', 'all-namespaces', 'output-watch-events'],
   delete: [],
+  describe: [],
+  rollout: ['timeout'],
 } as const satisfies Record<string, readonly OptionName[]>;
 type Verb = keyof typeof VERB_OPTIONS;
 
@@ -42,6 +47,8 @@ Usage:
   kedgectl apply -f FILE|DIR|- [-f ...]
   kedgectl get KIND [NAME] [-l SELECTOR] [-o wide|yaml|json|name] [-w [--output-watch-events]] [-A]
   kedgectl delete KIND NAME...
+  kedgectl describe pod|node|deployment NAME
+  kedgectl rollout status deployment/NAME [--timeout 5m]
 
 Flags:
   --store PATH          the store (default: $KEDGE_STORE_PATH, else /var/lib/kedge/kedge.db)
@@ -49,6 +56,7 @@ Flags:
   -o, --output FORMAT   get output: wide, yaml, json or name (default: a table)
   -l, --selector SEL    label selector, e.g. 'node-role.kubernetes.io/edge,zone in (a,b)'
   -w, --watch           after listing, print every change until Ctrl-C
+  --timeout DURATION    rollout status: give up after this long (e.g. 90s, 5m; default 0 = wait)
   -h, --help            this text
 
 Resource types (kind, plural or short name): ${types}
@@ -77,7 +85,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return 1;
   }
   if (!Object.hasOwn(VERB_OPTIONS, verbWord)) {
-    throw new KedgeError('KEDGE_CLI_USAGE', `unknown command "${verbWord}" (one of: apply, get, delete)`);
+    throw new KedgeError(
+      'KEDGE_CLI_USAGE',
+      `unknown command "${verbWord}" (one of: ${Object.keys(VERB_OPTIONS).join(', ')})`,
+    );
   }
   const verb = verbWord as Verb;
   const allowed: readonly OptionName[] = [...GLOBAL, ...VERB_OPTIONS[verb]];
@@ -119,6 +130,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       if (names.length === 0) throw new KedgeError('KEDGE_CLI_USAGE', 'delete: NAME is required');
       return runDelete(ctx, { kind, names });
     }
+    case 'describe': {
+      const [kindWord, name, extra] = args;
+      const kind = resolveKind(verb, kindWord);
+      if (name === undefined) throw new KedgeError('KEDGE_CLI_USAGE', 'describe: NAME is required');
+      if (extra !== undefined)
+        throw new KedgeError('KEDGE_CLI_USAGE', `describe: unexpected argument "${extra}"`);
+      return runDescribe(ctx, { kind, name });
+    }
+    case 'rollout':
+      return runRolloutStatus(ctx, { name: rolloutTarget(args), timeoutMs: parseTimeout(values.timeout) });
   }
 }
 
@@ -139,6 +160,22 @@ function resolveKind(verb: Verb, word: string | undefined): KindName {
   const kind = findKind(word);
   if (!kind) throw new KedgeError('KEDGE_CLI_USAGE', `unknown resource type "${word}" (one of: ${types})`);
   return kind;
+}
+
+/** `status deployment/NAME` or `status deployment NAME`: the Deployment's name. */
+function rolloutTarget(args: readonly string[]): string {
+  const [sub, target, second, extra] = args;
+  if (sub !== 'status') {
+    throw new KedgeError('KEDGE_CLI_USAGE', `rollout: unknown subcommand "${sub ?? ''}" (only: status)`);
+  }
+  const [kindWord, name] = target?.includes('/') ? target.split('/', 2) : [target, second];
+  const extraArg = target?.includes('/') ? second : extra;
+  if (extraArg !== undefined)
+    throw new KedgeError('KEDGE_CLI_USAGE', `rollout status: unexpected argument "${extraArg}"`);
+  if (kindWord === undefined || findKind(kindWord) !== 'Deployment' || !name) {
+    throw new KedgeError('KEDGE_CLI_USAGE', 'rollout status: name a Deployment, e.g. deployment/web');
+  }
+  return name;
 }
 
 function resolveOutput(value: string | undefined): OutputFormat {
