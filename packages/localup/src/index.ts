@@ -6,7 +6,8 @@ export {
   type LocalCloudKubernetes,
   type LocalCloudOptions,
 } from './local-cloud.ts';
-export { LocalEdge, type LocalEdgeOptions } from './local-edge.ts';
+export { LocalEdge, type LocalEdgeOptions, type LocalEdgePods } from './local-edge.ts';
+export { LocalPodNetwork, type NodeNetwork } from './pods/pod-network.ts';
 export { buildRelease, type BuildReleaseOptions, type BuiltRelease } from './release/build-release.ts';
 export { LocalReleases, RELEASE_REPOSITORY, type PublishedRelease } from './release/local-releases.ts';
 export { installEdge, keadm } from './install-edge.ts';

@@ -3,10 +3,27 @@
 // release, the launcher) and run under kedge's supervisor as systemd would.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '@kedge/testing';
+import { KedgeError } from '@kedge/api';
+import { freePort, type TestContainerd } from '@kedge/testing';
 import { stringify } from 'yaml';
 import { installEdge } from './install-edge.ts';
 import { LocalProcess } from './local-cloud.ts';
+import {
+  CNI_BIN_DIR,
+  preloadImage,
+  startNodeContainerd,
+  stopNodeContainerd,
+} from './pods/node-containerd.ts';
+
+/** Run pods: a containerd of the node's own inside its network namespace, and edged enabled. */
+export interface LocalEdgePods {
+  /** /run/netns/<name> of the node's namespace (created and removed by the caller). */
+  netnsPath: string;
+  /** modules.edged.podCIDR, e.g. 10.244.1.0/24. */
+  podCIDR: string;
+  /** The sandbox (pause) image; load it with preloadImage before start(). */
+  sandboxImage: string;
+}
 
 export interface LocalEdgeOptions {
   name: string;
@@ -29,6 +46,7 @@ export interface LocalEdgeOptions {
   /** modules.edged.tailoredKubeletConfig.containerRuntimeEndpoint (e.g. a test containerd's unix:// socket). */
   containerRuntimeEndpoint?: string;
   env?: Record<string, string>;
+  pods?: LocalEdgePods;
 }
 
 export class LocalEdge extends LocalProcess {
@@ -37,6 +55,9 @@ export class LocalEdge extends LocalProcess {
   readonly dbPath: string;
   readonly metaServerPort: number;
   readonly installRoot: string | undefined;
+  /** The node's containerd, when it runs pods. */
+  readonly containerd: TestContainerd | undefined;
+  #closed = false;
 
   private constructor(
     o: LocalEdgeOptions,
@@ -45,6 +66,7 @@ export class LocalEdge extends LocalProcess {
     dbPath: string,
     metaServerPort: number,
     installRoot: string | undefined,
+    containerd: TestContainerd | undefined,
   ) {
     super(o.name, args, /"edgecore started"/, o.env ?? {});
     this.name = o.name;
@@ -52,6 +74,7 @@ export class LocalEdge extends LocalProcess {
     this.dbPath = dbPath;
     this.metaServerPort = metaServerPort;
     this.installRoot = installRoot;
+    this.containerd = containerd;
   }
 
   static async create(dir: string, o: LocalEdgeOptions): Promise<LocalEdge> {
@@ -60,6 +83,10 @@ export class LocalEdge extends LocalProcess {
     mkdirSync(nodeDir, { recursive: true });
     const configFile = join(nodeDir, 'edgecore.yaml');
     const dbPath = join(nodeDir, 'edgecore.db');
+    const runtime = o.pods
+      ? await startNodeContainerd({ netnsPath: o.pods.netnsPath, nodeDir, sandboxImage: o.pods.sandboxImage })
+      : undefined;
+    const endpoint = runtime?.containerd.endpoint ?? o.containerRuntimeEndpoint;
     writeFileSync(
       configFile,
       stringify({
@@ -84,8 +111,17 @@ export class LocalEdge extends LocalProcess {
           edged: {
             hostnameOverride: o.name,
             nodeLabels: o.labels ?? {},
-            ...(o.containerRuntimeEndpoint
-              ? { tailoredKubeletConfig: { containerRuntimeEndpoint: o.containerRuntimeEndpoint } }
+            ...(endpoint ? { tailoredKubeletConfig: { containerRuntimeEndpoint: endpoint } } : {}),
+            ...(o.pods && runtime
+              ? {
+                  enable: true,
+                  podCIDR: o.pods.podCIDR,
+                  rootDirectory: join(nodeDir, 'edged'),
+                  secretsDirectory: join(nodeDir, 'secrets'),
+                  podLogsRoot: join(nodeDir, 'pod-logs'),
+                  cniBinDir: CNI_BIN_DIR,
+                  cniConfDir: runtime.cniConfDir,
+                }
               : {}),
           },
           metaManager: { metaServer: { server: `127.0.0.1:${metaServerPort}` } },
@@ -108,7 +144,22 @@ export class LocalEdge extends LocalProcess {
           configFile,
         ]
       : ['packages/edgecore/src/main.ts', '--config', configFile];
-    return new LocalEdge(o, args, configFile, dbPath, metaServerPort, installRoot);
+    return new LocalEdge(o, args, configFile, dbPath, metaServerPort, installRoot, runtime?.containerd);
+  }
+
+  /** Loads `ref` (from a plain-http registry on the host) into the node's containerd. */
+  async preloadImage(ref: string): Promise<void> {
+    if (!this.containerd) {
+      throw new KedgeError('KEDGE_INTERNAL', `${this.name} runs no pods (create it with the pods option)`);
+    }
+    await preloadImage(this.containerd, ref);
+  }
+
+  /** Stops edgecore, then every container of the node and its containerd (the pods' namespaces go too). */
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.containerd && !this.#closed) await stopNodeContainerd(this.containerd);
+    this.#closed = true;
   }
 
   get metaServerUrl(): string {

@@ -28,6 +28,8 @@ export const BUSYBOX_BINARY = '/bin/busybox';
 export interface BusyboxImageOptions {
   /** Sizes in bytes of the data layers after the busybox layer (default none: a 1-layer image). */
   dataLayers?: number[];
+  /** The image's entrypoint (default none: Cmd /bin/sh). */
+  entrypoint?: string[];
   /** Registry credentials, for a registry behind auth. */
   auth?: RegistryAuth;
 }
@@ -58,6 +60,8 @@ export async function pushBusyboxImage(ref: string, o: BusyboxImageOptions = {})
   await mkdir(join(base, 'bin'), { recursive: true });
   await copyFile(BUSYBOX_BINARY, join(base, 'bin', 'busybox'));
   await symlink('busybox', join(base, 'bin', 'sh'));
+  // Mount points a container runtime expects in a root filesystem.
+  for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev']) await mkdir(join(base, d), { recursive: true });
   const trees = [base];
   for (const [i, bytes] of (o.dataLayers ?? []).entries()) {
     const tree = join(dir.path, `layer-${i + 1}`);
@@ -76,7 +80,11 @@ export async function pushBusyboxImage(ref: string, o: BusyboxImageOptions = {})
   const config: ImageConfig = {
     architecture: goArch(),
     os: 'linux',
-    config: { Cmd: ['/bin/sh'], Labels: { 'io.kedge.test-image': 'busybox' } },
+    config: {
+      Env: ['PATH=/bin'],
+      ...(o.entrypoint ? { Entrypoint: o.entrypoint } : { Cmd: ['/bin/sh'] }),
+      Labels: { 'io.kedge.test-image': 'busybox' },
+    },
     rootfs: { type: 'layers', diff_ids: diffIds },
   };
   const configBytes = Buffer.from(JSON.stringify(config), 'utf8');
