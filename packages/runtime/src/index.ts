@@ -19,3 +19,11 @@ export {
 } from './config/index.ts';
 export { failpoint } from './failpoint.ts';
 export { runDaemon, type DaemonArgs, type DaemonSpec } from './daemon-main.ts';
+export {
+  every,
+  loopService,
+  runServices,
+  startStopService,
+  type RunServicesOptions,
+  type Service,
+} from './service.ts';
