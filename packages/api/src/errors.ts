@@ -56,6 +56,10 @@ export const ERROR_CODES = {
     'An ImagePrePullJob names a pull Secret in a namespace the cloud is not configured to read pull secrets from.',
   KEDGE_INTERNAL: 'An unexpected internal error.',
   KEDGE_CLI_USAGE: 'A command line named an unknown command, flag or resource type, or missed an argument.',
+  KEDGE_LOGS_FORBIDDEN: 'A logs request named a pod that is not bound to the node it was sent to.',
+  KEDGE_LOGS_BAD_REQUEST:
+    'A logs request is malformed or names no container of a multi-container pod, or one the pod does not have.',
+  KEDGE_LOGS_NOT_FOUND: 'The container has no log yet (it has not started).',
   KEDGE_CLI_ROLLOUT_TIMEOUT:
     '`kedgectl rollout status --timeout` ran out before the Deployment finished rolling out.',
   KEDGE_CLI_ROLLOUT_FAILED:

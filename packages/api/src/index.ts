@@ -32,3 +32,4 @@ export * from './resources/pod-template.ts';
 export * from './resources/deployment.ts';
 export * from './resources/replica-set.ts';
 export * from './unsupported-kinds.ts';
+export * from './logs-stream.ts';
