@@ -2,7 +2,9 @@
 // controllermanager on one SQLite file), a local registry holding two edgecore
 // releases built from this workspace, three edge nodes installed from the
 // older one and run under kedge's supervisor, and a NodeUpgradeJob that moves
-// them to the newer one. `--once` prints the final job and exits 0 only when
+// them to the newer one; then (where containerd and network namespaces are
+// available) three pod nodes and a 3-replica Deployment, shown under `== pods`
+// with `kedgectl get pods -o wide`. `--once` prints the final job and exits 0 only when
 // it is Completed; otherwise the demo keeps running until Ctrl-C.
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
 import { LocalEdge } from '../local-edge.ts';
 import { LocalReleases } from '../release/local-releases.ts';
+import { DemoPods } from './demo-pods.ts';
 
 /** Printed as kubectl prints YAML: times and the like quoted, so YAML 1.1 readers keep them strings. */
 const KUBECTL_YAML = { lineWidth: 0, version: '1.1' } as const;
@@ -39,8 +42,10 @@ const edges: LocalEdge[] = [];
 let releases: LocalReleases | undefined;
 let containerd: TestContainerd | undefined;
 let dashboard: Dashboard | undefined;
+let pods: DemoPods | undefined;
 const stopAll = async (): Promise<void> => {
   await dashboard?.stop();
+  await pods?.stop();
   await Promise.all(edges.map((e) => e.stop()));
   await cloud.close();
   await releases?.stop();
@@ -136,7 +141,8 @@ async function main(): Promise<boolean> {
   process.stdout.write(stringify(job, KUBECTL_YAML));
   const prePulled = await prePull(noRuntime);
   const configured = await configUpdate();
-  return phase === 'Completed' && prePulled && configured;
+  const running = await runPods(noRuntime, cloudcore.address);
+  return phase === 'Completed' && prePulled && configured && running;
 
   function printNodes(): void {
     process.stdout.write(execSync(`${kedgectl} get nodes`, { encoding: 'utf8' }));
@@ -172,6 +178,28 @@ async function prePull(noRuntime: string | undefined): Promise<boolean> {
   say(`images in containerd (ctr -n k8s.io images ls -q)`);
   console.log((await containerd.imageNames()).join('\n'));
   return phase === 'Completed';
+}
+
+/** A 3-replica Deployment on three pod nodes (containerd each, in their own namespaces), when they can run here. */
+async function runPods(noRuntime: string | undefined, server: string): Promise<boolean> {
+  const why = containerd && releases ? DemoPods.unavailable() : (noRuntime ?? 'unknown');
+  if (why !== undefined || !releases) {
+    say(`skipping the Deployment: pods cannot run here (${why ?? 'no registry'})`);
+    return true;
+  }
+  say(`starting ${nodeCount} edge nodes that run pods (containerd + CNI in a network namespace each)`);
+  pods = new DemoPods({ dir, cloud, server, registry: releases.registry.url, nodes: nodeCount });
+  const image = await pods.startNodes();
+  const file = join(dir, 'web-deployment.yaml');
+  writeFileSync(file, stringify(pods.deployment(image)));
+  say(`applying a ${nodeCount}-replica Deployment of an HTTP server (${image})`);
+  console.log(`$ kedgectl apply -f ${file}`);
+  process.stdout.write(execSync(`${kedgectl} apply -f ${file}`, { encoding: 'utf8' }));
+  const running = await pods.waitForPods(120_000);
+  say('pods');
+  process.stdout.write(execSync(`${kedgectl} get pods -o wide`, { encoding: 'utf8' }));
+  if (!running) console.log('not every pod was Running and Ready within 120 s');
+  return running;
 }
 
 /** A ConfigUpdateJob that turns on a harmless field (the seed's example), applied and reported after a restart. */
@@ -252,6 +280,16 @@ async function followJob(
 }
 
 let ok = false;
+let waiting = false;
+let stopping: Promise<void> | undefined;
+const stopOnce = (): Promise<void> => (stopping ??= stopAll());
+// Ctrl-C before the demo is up still stops every process and removes the namespaces it made.
+const interrupted = (): void => {
+  if (waiting) return;
+  void stopOnce().finally(() => process.exit(130));
+};
+process.on('SIGINT', interrupted);
+process.on('SIGTERM', interrupted);
 try {
   ok = await main();
   if (dashboard) say(`dashboard: ${dashboard.url}`);
@@ -259,6 +297,7 @@ try {
     say(
       `demo running (store ${cloud.storePath}); try: ${kedgectl} get nodeupgradejobs -o yaml  — Ctrl-C to stop`,
     );
+    waiting = true;
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
@@ -267,5 +306,5 @@ try {
 } catch (err) {
   console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
 }
-await stopAll();
+await stopOnce();
 process.exitCode = ok ? 0 : 1;
