@@ -21,7 +21,7 @@ import {
   parseEdgeResource,
   type Message,
 } from '@kedge/api';
-import type { Clock, Logger } from '@kedge/runtime';
+import { every, type Clock, type Logger } from '@kedge/runtime';
 import { configMapTable, type ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
@@ -82,8 +82,8 @@ export class CloudCore {
   private readonly tasksOff: string | undefined;
   private readonly tasksV1alpha1: V1alpha1TaskManager | undefined;
   private readonly modeMarker: NodeTaskModeMarker | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private heartbeatRunning = false;
+  /** Aborted by stop(): ends the heartbeat loop. */
+  private heartbeats: AbortController | undefined;
 
   constructor(options: CloudCoreOptions) {
     this.o = options;
@@ -233,13 +233,19 @@ export class CloudCore {
       await this.tasksV1alpha1?.stop();
       throw err;
     }
-    const every = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
-    this.heartbeatTimer = setInterval(() => void this.writeHeartbeats(), every);
+    const period = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
+    this.heartbeats = new AbortController();
+    // one write round at a time, through the injected clock
+    every(this.o.clock, period, this.heartbeats.signal, () => this.writeHeartbeats()).catch(
+      (err: unknown) => {
+        this.log.error({ err: errorMessage(err) }, 'heartbeat loop ended');
+      },
+    );
     return port;
   }
 
   async stop(): Promise<void> {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeats?.abort();
     await this.hub.stop();
     await this.edge.stop();
     await this.credentials.stop();
@@ -254,16 +260,10 @@ export class CloudCore {
   }
 
   private async writeHeartbeats(): Promise<void> {
-    if (this.heartbeatRunning) return;
-    this.heartbeatRunning = true;
-    try {
-      for (const node of this.hub.connectedNodes()) {
-        await this.lifecycle.heartbeat(node).catch((err: unknown) => {
-          this.log.warn({ node, err: errorMessage(err) }, 'heartbeat write failed');
-        });
-      }
-    } finally {
-      this.heartbeatRunning = false;
+    for (const node of this.hub.connectedNodes()) {
+      await this.lifecycle.heartbeat(node).catch((err: unknown) => {
+        this.log.warn({ node, err: errorMessage(err) }, 'heartbeat write failed');
+      });
     }
   }
 

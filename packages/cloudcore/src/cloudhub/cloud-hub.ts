@@ -23,7 +23,7 @@ import {
   type Message,
   type WireErrorContent,
 } from '@kedge/api';
-import type { Clock, Logger } from '@kedge/runtime';
+import { every, type Clock, type Logger } from '@kedge/runtime';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCodes, closeReason } from './close-codes.ts';
 import { guarded } from './connection-guard.ts';
@@ -87,7 +87,8 @@ export class CloudHub {
   private readonly wss: WebSocketServer;
   private readonly limiter: UpstreamRateLimiter;
   private server: Server | undefined;
-  private livenessTimer: NodeJS.Timeout | undefined;
+  /** Aborted by stop(): ends the liveness loop. */
+  private liveness: AbortController | undefined;
 
   constructor(options: CloudHubOptions) {
     this.options = options;
@@ -116,14 +117,17 @@ export class CloudHub {
       server.listen(this.options.port, this.options.host, () => resolve());
     });
     const interval = Math.max(200, Math.min(5000, this.options.keepaliveTimeoutMs / 4));
-    this.livenessTimer = setInterval(() => this.checkLiveness(), interval);
+    this.liveness = new AbortController();
+    every(this.options.clock, interval, this.liveness.signal, () => this.checkLiveness()).catch(
+      (err: unknown) => this.log.error({ err }, 'liveness loop ended'),
+    );
     const port = (server.address() as AddressInfo).port;
     this.log.info({ host: this.options.host, port, tls: Boolean(tls) }, 'cloudhub listening');
     return port;
   }
 
   async stop(): Promise<void> {
-    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.liveness?.abort();
     for (const session of this.sessions.values()) session.close(CloseCodes.goingAway, 'cloudcore stopping');
     this.sessions.clear();
     const server = this.server;
