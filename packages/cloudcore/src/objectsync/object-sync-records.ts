@@ -13,7 +13,7 @@
 // and a register reads one object.
 import { createHash } from 'node:crypto';
 import { KedgeError, errorMessage, hasCode, type ConfigMap } from '@kedge/api';
-import type { Logger } from '@kedge/runtime';
+import { Backoff, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
 import type { SyncRecord } from '../edgecontroller/sync-plan.ts';
 import type { SyncedKind } from '../edgecontroller/pod-references.ts';
@@ -40,7 +40,12 @@ function decode(value: string): SyncRecord | undefined {
 export interface ObjectSyncRecordsOptions {
   store: ResourceStore;
   log: Logger;
+  /** Paces retries of a failed write; default systemClock. */
+  clock?: Clock;
 }
+
+/** Retries of a node's failed record write: 0.5 s doubling up to 30 s, reset by a good write. */
+const RETRY = { initialMs: 500, maxMs: 30_000 };
 
 /** One replica's view of the records of the nodes it holds; writes are per-node serial and coalesced. */
 export class ObjectSyncRecords {
@@ -50,6 +55,8 @@ export class ObjectSyncRecords {
   /** node -> uid -> record to write (undefined = remove), not yet written. */
   readonly #dirty = new Map<string, Map<string, SyncRecord | undefined>>();
   readonly #writing = new Map<string, Promise<void>>();
+  /** node -> backoff of its failing writes (absent while writes succeed). */
+  readonly #retries = new Map<string, Backoff>();
 
   constructor(options: ObjectSyncRecordsOptions) {
     this.#o = options;
@@ -111,13 +118,20 @@ export class ObjectSyncRecords {
       if (!batch) return;
       try {
         await this.#write(node, batch);
+        this.#retries.delete(node);
       } catch (err: unknown) {
         // Kept for the next write; a lost record only costs a re-send after a restart.
         const again = this.#dirty.get(node) ?? new Map<string, SyncRecord | undefined>();
         for (const [uid, r] of batch) if (!again.has(uid)) again.set(uid, r);
         this.#dirty.set(node, again);
-        this.#log.warn({ node, err: errorMessage(err) }, 'could not write the ObjectSync records');
-        await new Promise((r) => setTimeout(r, 500));
+        let backoff = this.#retries.get(node);
+        if (!backoff) this.#retries.set(node, (backoff = new Backoff(RETRY)));
+        const delayMs = backoff.next();
+        this.#log.warn(
+          { node, err: errorMessage(err), retryInMs: delayMs },
+          'could not write the ObjectSync records',
+        );
+        await (this.#o.clock ?? systemClock).sleep(delayMs);
       }
     })().finally(() => {
       this.#writing.delete(node);
