@@ -10,7 +10,16 @@
 // Pod status goes up through the outbox (pod-status-report.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EdgeGroups, EdgeModules, KedgeError, ResourceTypes, errorMessage, hasCode } from '@kedge/api';
+import {
+  EdgeGroups,
+  EdgeModules,
+  KedgeError,
+  ResourceTypes,
+  edgeResource,
+  errorMessage,
+  hasCode,
+  type Pod,
+} from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
 import type { Clock } from '@kedge/runtime';
 import { CriClient } from '../cri/index.ts';
@@ -19,6 +28,7 @@ import type { Reports } from '../reporting/edge-reporter.ts';
 import { cacheLookup } from './cache-lookup.ts';
 import { ContainerLauncher } from './container-launcher.ts';
 import { ImagePuller } from './image-puller.ts';
+import { LogsServer } from './logs/logs-server.ts';
 import { PodSet } from './pod-set.ts';
 import { podStatusSink } from './pod-status-report.ts';
 import { PodVolumes } from './pod-volumes.ts';
@@ -141,7 +151,23 @@ export class Edged implements Module {
         log,
       });
       this.#workers = workers;
-      await this.#run(ctx, workers);
+      const logs = new LogsServer({
+        deps: {
+          nodeName: this.#o.nodeName,
+          podLogsRoot: c.podLogsRoot,
+          findPod: (ns, name) =>
+            this.#o.cache.get(edgeResource(ns, ResourceTypes.pod, name))?.value as Pod | undefined,
+        },
+        bus: ctx.bus,
+        log: ctx.log.child({ part: 'logs' }),
+      });
+      const inbox = this.#inbox(ctx, logs);
+      try {
+        await this.#run(ctx, workers);
+      } finally {
+        logs.stopAll();
+        await inbox;
+      }
     } finally {
       await this.#workers?.detachAll();
       this.#workers = undefined;
@@ -177,6 +203,20 @@ export class Edged implements Module {
       }
     } finally {
       unsubscribe();
+    }
+  }
+
+  /** Messages for edged: `logs` requests from the cloud, and edgeHub's connection news. */
+  async #inbox(ctx: ModuleContext, logs: LogsServer): Promise<void> {
+    while (!ctx.signal.aborted) {
+      let msg;
+      try {
+        msg = await ctx.receive();
+      } catch {
+        return; // bus stopping
+      }
+      if (msg.route.operation === 'cloud_disconnected') logs.stopAll();
+      else if (!logs.handle(msg)) ctx.log.debug({ route: msg.route }, 'message for edged ignored');
     }
   }
 

@@ -9,6 +9,7 @@ import {
   EdgeGroups,
   EdgeModules,
   KedgeError,
+  LogsRoute,
   Operations,
   WireGroups,
   edgeResource,
@@ -262,7 +263,9 @@ export class EdgeHub implements Module {
         ? EdgeModules.metaManager
         : msg.route.group === WireGroups.taskManager
           ? EdgeModules.taskManager
-          : undefined;
+          : msg.route.group === LogsRoute.group
+            ? EdgeModules.edged
+            : undefined;
     if (!target) {
       ctx.log.warn({ group: msg.route.group, operation: op }, 'cloud message for an unknown group dropped');
       return;
@@ -355,7 +358,7 @@ export class EdgeHub implements Module {
     ctx: ModuleContext,
     operation: 'cloud_connected' | 'cloud_disconnected',
   ): Promise<void> {
-    for (const group of [EdgeGroups.meta, EdgeGroups.taskManager]) {
+    for (const group of [EdgeGroups.meta, EdgeGroups.taskManager, EdgeGroups.edged]) {
       const msg = newMessage({ source: EdgeModules.edgeHub, group, operation, resource: 'node/connection' });
       await ctx.bus.sendToGroup(group, msg).catch((err: unknown) => {
         ctx.log.debug({ group, err: errorMessage(err) }, 'connection announcement not delivered');
