@@ -16,7 +16,7 @@ import {
   nodeTaskModeKey,
   nodeTaskModeOf,
 } from '@kedge/api';
-import type { Clock, Logger } from '@kedge/runtime';
+import { loopService, runServices, type Clock, type Logger, type Service } from '@kedge/runtime';
 import { configMapTable, createInformer, type ResourceStore } from '@kedge/store';
 import type { ControllerManagerConfig } from './config/index.ts';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
@@ -41,9 +41,14 @@ export interface ControllersTerm {
 /** Runs the controllers until `signal` aborts; resolves once they all stopped. */
 export async function runControllers(t: ControllersTerm): Promise<void> {
   const { config, store, clock, log, signal } = t;
-  const running: Promise<void>[] = [];
-  const keep = (what: string, task: Promise<void>): void => {
-    running.push(task.catch((err: unknown) => log.error({ err }, `${what} stopped: ${errorMessage(err)}`)));
+  // Each controller is a Service; one that fails is logged and the others keep running.
+  const services: Service[] = [];
+  const keep = (what: string, run: (signal: AbortSignal) => Promise<void>): void => {
+    services.push(
+      loopService(what, (s) =>
+        run(s).catch((err: unknown) => log.error({ err }, `${what} stopped: ${errorMessage(err)}`)),
+      ),
+    );
   };
 
   const nodes = createInformer(store, 'Node', { signal, log });
@@ -79,7 +84,7 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
       imageSecretNamespaces: config.nodeTask.imageSecretNamespaces,
       ...releasePinner(config),
     });
-    keep('node task controller', controller.run(signal));
+    keep('node task controller', (s) => controller.run(s));
   } else if (config.nodeTask.enable) {
     const controller = new V1alpha1NodeTaskController({
       store,
@@ -90,7 +95,7 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
       resyncPeriodMs,
       ...releasePinner(config),
     });
-    keep('node task controller (v1alpha1)', controller.run(signal));
+    keep('node task controller (v1alpha1)', (s) => controller.run(s));
   }
 
   if (!config.nodeLifecycle.enable) {
@@ -107,7 +112,7 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
       gracePeriodMs: config.nodeLifecycle.gracePeriod * 1000,
       monitorPeriodMs: config.nodeLifecycle.monitorPeriod * 1000,
     });
-    keep('node lifecycle controller', lifecycle.run(signal));
+    keep('node lifecycle controller', (s) => lifecycle.run(s));
   }
 
   if (workloadControllerEnabled(config)) {
@@ -118,7 +123,7 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
       notReadyGraceMs: config.workload.notReadyEvictionTimeout * 1000,
       evictionCheckMs: config.workload.evictionCheckPeriod * 1000,
     });
-    keep('workload controller', workload.run(signal));
+    keep('workload controller', (s) => workload.run(s));
   } else {
     log.info(
       { module: 'workload' },
@@ -126,10 +131,7 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
     );
   }
 
-  if (!signal.aborted) {
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-  }
-  await Promise.all(running);
+  await runServices(services, signal, { log });
   if (config.nodeTask.enable && t.shuttingDown()) {
     await marker.remove().catch((err: unknown) => {
       log.warn({ err: errorMessage(err) }, 'could not remove this process from the node task mode ConfigMap');
