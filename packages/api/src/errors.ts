@@ -59,6 +59,10 @@ export const ERROR_CODES = {
   KEDGE_LOGS_FORBIDDEN: 'A logs request named a pod that is not bound to the node it was sent to.',
   KEDGE_LOGS_BAD_REQUEST:
     'A logs request is malformed or names no container of a multi-container pod, or one the pod does not have.',
+  KEDGE_LOGS_NODE_UNREACHABLE:
+    "The pod's node is not connected to this cloudcore, or disconnected during a logs stream.",
+  KEDGE_LOGS_SLOW_READER:
+    'A logs reader fell too far behind the node; cloudcore closed the stream rather than buffer more.',
   KEDGE_LOGS_NOT_FOUND: 'The container has no log yet (it has not started).',
   KEDGE_CLI_ROLLOUT_TIMEOUT:
     '`kedgectl rollout status --timeout` ran out before the Deployment finished rolling out.',

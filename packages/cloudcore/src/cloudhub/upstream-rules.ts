@@ -4,6 +4,7 @@
 // session's own, and a route of no known shape is refused (a shape CloudHub
 // cannot read is a shape it cannot check).
 import {
+  LogsRoute,
   NodeTaskOperations,
   Operations,
   ResourceTypes,
@@ -84,6 +85,11 @@ function routeClaim(msg: Message): RouteClaim | undefined {
       // A read, not a report; the object query route applies the node authorizer rule.
       return { speaksFor: [], about: `a ${r.type} query` };
     }
+    case LogsRoute.chunk:
+    case LogsRoute.end:
+      if (group !== LogsRoute.group || !resource.startsWith('logs/')) return undefined;
+      // The logs relay takes a chunk only for a stream it opened on this same node (logs-relay.ts).
+      return { speaksFor: [], about: 'a logs stream answer' };
     default:
       return undefined;
   }
