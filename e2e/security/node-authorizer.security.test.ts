@@ -69,10 +69,13 @@ describe('a node reads and reports only what its own pods are about', () => {
   });
 
   it("is sent its own pod and Secret, never another node's", async () => {
-    await waitFor(() => mallory.received.some((m) => m.route.resource === 'shop/secret/mallory-db') || undefined, {
-      what: "mallory's own Secret",
-      timeoutMs: 20_000,
-    });
+    await waitFor(
+      () => mallory.received.some((m) => m.route.resource === 'shop/secret/mallory-db') || undefined,
+      {
+        what: "mallory's own Secret",
+        timeoutMs: 20_000,
+      },
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const all = JSON.stringify(mallory.received);
     expect(all).not.toContain('alice-db');

@@ -61,7 +61,11 @@ export function admitNodeEvent(
   if (ns !== home || (e.metadata.namespace ?? ns) !== home)
     throw refuse('KEDGE_EVENT_OUT_OF_SCOPE', node, `this Event lives in namespace ${home || '(none)'}`);
   if (aboutPod ? nodeOfPod(home, about.name) !== node : about.kind !== 'Node' || about.name !== node)
-    throw refuse('KEDGE_EVENT_OUT_OF_SCOPE', node, `involvedObject must be Node ${node} or a pod bound to it`);
+    throw refuse(
+      'KEDGE_EVENT_OUT_OF_SCOPE',
+      node,
+      `involvedObject must be Node ${node} or a pod bound to it`,
+    );
   if (!e.metadata.name.startsWith(`${about.name}.`))
     throw refuse('KEDGE_EVENT_OUT_OF_SCOPE', node, `metadata.name must start with "${about.name}."`);
   capped(node, 'reason', e.reason, EVENT_LIMITS.reason);

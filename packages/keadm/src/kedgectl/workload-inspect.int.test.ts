@@ -22,7 +22,11 @@ afterEach(async () => {
 });
 
 function start(args: string[]): ReturnType<typeof startProcess> {
-  return startProcess({ name: `kedgectl ${args[0] ?? ''}`, args: [BIN, ...args], env: { KEDGE_STORE_PATH: storePath } });
+  return startProcess({
+    name: `kedgectl ${args[0] ?? ''}`,
+    args: [BIN, ...args],
+    env: { KEDGE_STORE_PATH: storePath },
+  });
 }
 
 async function kedgectl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -50,12 +54,21 @@ function pod(name: string, status: Pod['status']): Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', labels: { app: 'web' } },
-    spec: { nodeName: 'edge-1', containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
+    spec: {
+      nodeName: 'edge-1',
+      containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }],
+    },
     status,
   };
 }
 
-function event(name: string, involved: Event['involvedObject'], reason: string, message: string, at: string): Event {
+function event(
+  name: string,
+  involved: Event['involvedObject'],
+  reason: string,
+  message: string,
+  at: string,
+): Event {
   return {
     apiVersion: 'v1',
     kind: 'Event',
@@ -84,7 +97,9 @@ async function seed(): Promise<void> {
     await store.updateStatus('Node', {
       ...node,
       status: {
-        conditions: [{ type: 'Ready', status: 'True', reason: 'EdgeReady', message: 'edgecore is posting ready status' }],
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'EdgeReady', message: 'edgecore is posting ready status' },
+        ],
         addresses: [{ type: 'InternalIP', address: '10.0.0.5' }],
         nodeInfo: { kubeletVersion: 'v1.21.0-kedge', architecture: 'amd64' },
       },
@@ -126,25 +141,46 @@ async function seed(): Promise<void> {
             ready: false,
             restartCount: 4,
             image: 'nginx:1.27',
-            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } },
-            lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: ago(40), finishedAt: ago(30) } },
+            state: {
+              waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' },
+            },
+            lastState: {
+              terminated: { exitCode: 1, reason: 'Error', startedAt: ago(40), finishedAt: ago(30) },
+            },
           },
         ],
       },
     });
     const ref = { kind: 'Pod', name: 'web-b', namespace: 'default' };
-    await store.create('Event', event('web-b.2', ref, 'BackOff', 'Back-off restarting failed container', ago(10)));
+    await store.create(
+      'Event',
+      event('web-b.2', ref, 'BackOff', 'Back-off restarting failed container', ago(10)),
+    );
     await store.create('Event', event('web-b.1', ref, 'Started', 'Started container nginx', ago(60)));
-    await store.create('Event', event('web-a.1', { kind: 'Pod', name: 'web-a' }, 'Pulled', 'not about web-b', ago(5)));
+    await store.create(
+      'Event',
+      event('web-a.1', { kind: 'Pod', name: 'web-a' }, 'Pulled', 'not about web-b', ago(5)),
+    );
     const d = await store.create('Deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'web', namespace: 'default', annotations: { 'deployment.kubernetes.io/revision': '1' } },
+      metadata: {
+        name: 'web',
+        namespace: 'default',
+        annotations: { 'deployment.kubernetes.io/revision': '1' },
+      },
       spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
     } as Deployment);
     await store.updateStatus('Deployment', {
       ...d,
-      status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1, unavailableReplicas: 1 },
+      status: {
+        observedGeneration: 1,
+        replicas: 2,
+        updatedReplicas: 2,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        unavailableReplicas: 1,
+      },
     });
     const rs = await store.create('ReplicaSet', {
       apiVersion: 'apps/v1',
@@ -154,11 +190,26 @@ async function seed(): Promise<void> {
         namespace: 'default',
         labels: { app: 'web', 'pod-template-hash': '5d8f9' },
         annotations: { 'deployment.kubernetes.io/revision': '1' },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid ?? '', controller: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: 'web',
+            uid: d.metadata.uid ?? '',
+            controller: true,
+          },
+        ],
       },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'web', 'pod-template-hash': '5d8f9' } }, template: { ...template, metadata: { labels: { app: 'web', 'pod-template-hash': '5d8f9' } } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web', 'pod-template-hash': '5d8f9' } },
+        template: { ...template, metadata: { labels: { app: 'web', 'pod-template-hash': '5d8f9' } } },
+      },
     } as ReplicaSet);
-    await store.updateStatus('ReplicaSet', { ...rs, status: { replicas: 2, readyReplicas: 1, availableReplicas: 1 } });
+    await store.updateStatus('ReplicaSet', {
+      ...rs,
+      status: { replicas: 2, readyReplicas: 1, availableReplicas: 1 },
+    });
   });
 }
 
@@ -172,7 +223,9 @@ describe('kedgectl get on workloads', () => {
     expect(lines[1]).toMatch(/^web-a\s+1\/1\s+Running\s+0\s+\d+s$/);
     expect(lines[2]).toMatch(/^web-b\s+0\/1\s+CrashLoopBackOff\s+4 \(3\ds ago\)\s+\d+s$/);
     const wide = await kedgectl(['get', 'po', '-o', 'wide']);
-    expect(wide.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(wide.stdout.split('\n')[0]).toMatch(
+      /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/,
+    );
     expect(wide.stdout).toMatch(/web-a\s+1\/1\s+Running\s+0\s+\d+s\s+10\.88\.0\.4\s+edge-1\s/);
     expect(wide.stdout).toMatch(/web-b\s+.*\s+<none>\s+edge-1\s/);
   });
@@ -180,7 +233,9 @@ describe('kedgectl get on workloads', () => {
   it('get deployments and replicasets print kubectl’s columns', async () => {
     await seed();
     const deploy = await kedgectl(['get', 'deploy']);
-    expect(deploy.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+1\/2\s+2\s+1\s+\d+s\n$/);
+    expect(deploy.stdout).toMatch(
+      /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+1\/2\s+2\s+1\s+\d+s\n$/,
+    );
     const rs = await kedgectl(['get', 'rs', '-o', 'wide']);
     expect(rs.stdout).toMatch(
       /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nweb-5d8f9\s+2\s+2\s+1\s+\d+s\s+nginx\s+nginx:1\.27\s+app=web,pod-template-hash=5d8f9\n$/,
@@ -204,7 +259,9 @@ describe('kedgectl describe', () => {
     const events = stdout.slice(stdout.indexOf('Events:'));
     expect(events).toMatch(/^Events:\n {2}Type\s+Reason\s+Age\s+From\s+Message\n {2}----\s+------/);
     expect(events.indexOf('Started container nginx')).toBeLessThan(events.indexOf('Back-off restarting'));
-    expect(events).toMatch(/Warning\s+BackOff\s+1\ds\s+kubelet, edge-1\s+Back-off restarting failed container/);
+    expect(events).toMatch(
+      /Warning\s+BackOff\s+1\ds\s+kubelet, edge-1\s+Back-off restarting failed container/,
+    );
     expect(events).not.toContain('not about web-b');
   });
 
@@ -213,7 +270,9 @@ describe('kedgectl describe', () => {
     const { code, stdout } = await kedgectl(['describe', 'node', 'edge-1']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Name:\s+edge-1\nRoles:\s+edge\n/);
-    expect(stdout).toMatch(/\n {2}Ready\s+True\s+<none>\s+<none>\s+EdgeReady\s+edgecore is posting ready status\n/);
+    expect(stdout).toMatch(
+      /\n {2}Ready\s+True\s+<none>\s+<none>\s+EdgeReady\s+edgecore is posting ready status\n/,
+    );
     expect(stdout).toMatch(/\nAddresses:\n {2}InternalIP:\s+10\.0\.0\.5\n/);
     expect(stdout).toMatch(/\n {2}Kubelet Version:\s+v1\.21\.0-kedge\n/);
     expect(stdout).toMatch(/\nNon-terminated Pods:\s+\(2 in total\)\n/);
@@ -226,7 +285,9 @@ describe('kedgectl describe', () => {
     const { code, stdout } = await kedgectl(['describe', 'deployment', 'web']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/\nSelector:\s+app=web\n/);
-    expect(stdout).toMatch(/\nReplicas:\s+2 desired \| 2 updated \| 2 total \| 1 available \| 1 unavailable\n/);
+    expect(stdout).toMatch(
+      /\nReplicas:\s+2 desired \| 2 updated \| 2 total \| 1 available \| 1 unavailable\n/,
+    );
     expect(stdout).toMatch(/\nRollingUpdateStrategy:\s+25% max unavailable, 25% max surge\n/);
     expect(stdout).toMatch(/\nPod Template:\n {2}Labels:\s+app=web\n {2}Containers:\n {3}? ?nginx:\n/);
     expect(stdout).toMatch(/\n {3}? ?\s*Port:\s+80\/TCP\n/);
@@ -248,13 +309,21 @@ describe('kedgectl rollout status and delete', () => {
   it('waits while replicas are unavailable and returns once the rollout completes', async () => {
     await seed();
     const p = start(['rollout', 'status', 'deployment/web', '--timeout', '60s']);
-    await p.waitForLine(/Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available\.\.\./);
+    await p.waitForLine(
+      /Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available\.\.\./,
+    );
     await withStore(async (store) => {
       const d = await store.get('Deployment', 'web', 'default');
       if (!d) throw new Error('deployment web is gone');
       await store.updateStatus('Deployment', {
         ...d,
-        status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 },
+        status: {
+          observedGeneration: 1,
+          replicas: 2,
+          updatedReplicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+        },
       });
     });
     const { code } = await p.exited;
@@ -264,7 +333,14 @@ describe('kedgectl rollout status and delete', () => {
 
   it('gives up at --timeout with a coded error', async () => {
     await seed();
-    const { code, stdout, stderr } = await kedgectl(['rollout', 'status', 'deploy', 'web', '--timeout', '1s']);
+    const { code, stdout, stderr } = await kedgectl([
+      'rollout',
+      'status',
+      'deploy',
+      'web',
+      '--timeout',
+      '1s',
+    ]);
     expect(code).toBe(1);
     expect(stdout).toContain('1 of 2 updated replicas are available');
     expect(stderr).toContain('timed out waiting for the condition');
