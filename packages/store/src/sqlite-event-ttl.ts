@@ -50,6 +50,7 @@ export class EventTtl {
   /** Compacts every `min(ttl / 4, 60 s)`; the timer never keeps the process alive. */
   start(): void {
     const every = Math.max(1000, Math.min(60_000, this.o.ttlMs / 4));
+    // eslint-disable-next-line no-restricted-globals -- unref: compaction must never keep a CLI that opened the store alive, which a Clock sleep would
     this.timer = setInterval(() => {
       try {
         this.expire();

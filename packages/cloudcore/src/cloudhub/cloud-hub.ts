@@ -272,6 +272,7 @@ export class CloudHub {
   private refuse(ws: WebSocket, code: number, reason: string, context: Record<string, unknown>): void {
     this.log.warn({ ...context, code }, `connection refused: ${reason}`);
     ws.close(code, closeReason(reason));
+    // eslint-disable-next-line no-restricted-globals -- socket cut-off after a close, unref so it never holds the process; not a component timer
     setTimeout(() => ws.terminate(), 2000).unref();
   }
 

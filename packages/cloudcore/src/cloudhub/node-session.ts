@@ -77,6 +77,7 @@ export class NodeSession {
     this.closedByCloud = { code, reason };
     this.socket.close(code, closeReason(reason));
     // A peer that never completes the close handshake is cut off.
+    // eslint-disable-next-line no-restricted-globals -- socket cut-off after a close, unref so it never holds the process; not a component timer
     setTimeout(() => this.socket.terminate(), 2000).unref();
   }
 }

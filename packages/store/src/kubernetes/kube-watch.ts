@@ -70,6 +70,7 @@ export async function* watchKube<K extends KindName>(
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(timer);
+      // eslint-disable-next-line no-restricted-globals -- a watchdog re-armed on every chunk; the Clock has no re-armable timer
       timer = setTimeout(() => {
         stalled = true;
         request.abort();
