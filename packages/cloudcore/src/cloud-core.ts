@@ -6,6 +6,7 @@
 // number of replicas can run and a restart loses nothing.
 import {
   KedgeError,
+  LogsRoute,
   hasCode,
   NODE_TASK_MODE_CONFIGMAP,
   ModeRefusals,
@@ -25,6 +26,7 @@ import { every, type Clock, type Logger } from '@kedge/runtime';
 import { configMapTable, type ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
+import { LogsRelay } from './cloudhub/logs-relay.ts';
 import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
 import { EdgeController } from './edgecontroller/edge-controller.ts';
 import { admitNodeEvent } from './events/node-event-admission.ts';
@@ -73,6 +75,8 @@ export class CloudCore {
   readonly downstream: DownstreamController;
   /** Everything received from nodes is routed by it. */
   readonly upstream = new UpstreamController();
+  /** `kedgectl logs` streams opened on this replica's nodes (docs/tunnel.md, container logs). */
+  readonly logs: LogsRelay;
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
   private readonly lifecycle: NodeLifecycle;
@@ -117,11 +121,13 @@ export class CloudCore {
         message: (session, msg) => this.upstream.dispatch(session.nodeName, msg),
         closed: (session, why) => {
           this.downstream.nodeDisconnected(session.nodeName);
+          this.logs.nodeGone(session.nodeName);
           return this.lifecycle.disconnected(session.nodeName, why.reason, why.message);
         },
       },
     });
     this.downstream = new DownstreamController({ hub: this.hub, log: options.log });
+    this.logs = new LogsRelay({ send: (node, msg) => this.hub.send(node, msg) });
     this.edge = new EdgeController({ store: options.store, log: options.log, sender: this.downstream });
     this.downstream.onNodeConnected((node) => this.edge.nodeConnected(node));
     this.credentials.onRevoked((node) =>
@@ -187,6 +193,11 @@ export class CloudCore {
     });
     return [
       ...this.edge.upstreamRoutes(),
+      {
+        name: 'logs stream answers',
+        matches: (msg) => msg.route.group === LogsRoute.group,
+        handle: async (node, msg) => void this.logs.fromEdge(node, msg),
+      },
       {
         name: 'acks of downstream messages',
         matches: (msg) => msg.route.operation === Operations.response,
