@@ -30,7 +30,7 @@ export function podColumns(wide: boolean, now: () => number): WorkloadColumn[] {
 }
 
 /** `ready/total` over the spec's containers. */
-export function podReady(pod: Pod): string {
+function podReady(pod: Pod): string {
   const ready = (pod.status?.containerStatuses ?? []).filter((c) => c.ready).length;
   return `${ready}/${pod.spec.containers.length}`;
 }

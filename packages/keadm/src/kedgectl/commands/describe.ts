@@ -17,7 +17,7 @@ import { describeDeployment } from '../describe/deployment.ts';
 import { describeNode } from '../describe/node.ts';
 import { describePod } from '../describe/pod.ts';
 
-export const DESCRIBABLE: readonly KindName[] = ['Pod', 'Node', 'Deployment'];
+const DESCRIBABLE: readonly KindName[] = ['Pod', 'Node', 'Deployment'];
 
 export interface DescribeOptions {
   kind: KindName;

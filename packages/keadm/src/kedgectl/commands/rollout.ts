@@ -12,7 +12,7 @@ export interface RolloutStatusOptions {
 }
 
 /** kubectl's verdict on a Deployment: a message, and whether the rollout is over. */
-export function rolloutStatus(d: Deployment): { message: string; done: boolean } {
+function rolloutStatus(d: Deployment): { message: string; done: boolean } {
   const name = d.metadata.name;
   const waiting = (what: string): { message: string; done: boolean } => ({
     message: `Waiting for deployment "${name}" rollout to finish: ${what}...`,
