@@ -33,6 +33,9 @@ import { NodeSession } from './node-session.ts';
 import { verifyNodeToken } from '@kedge/tokens';
 import { checkSpeaksForItself, isRegisterMessage } from './upstream-rules.ts';
 
+/** Upstream messages of one node admitted but not handled yet; beyond it new ones are refused (retryable). */
+const MAX_WAITING_UPSTREAM = 256;
+
 export interface CloudHubTls {
   cert: string | Buffer;
   key: string | Buffer;
@@ -337,7 +340,11 @@ export class CloudHub {
       session.send(errorReply(msg, 'KEDGE_WIRE_MALFORMED', 'the first message must register the node', true));
       return;
     }
-    session.enqueue(() => this.handle(session, msg));
+    if (!session.tryEnqueue(() => this.handle(session, msg), MAX_WAITING_UPSTREAM)) {
+      const why = `node ${session.nodeName} has ${MAX_WAITING_UPSTREAM} messages waiting to be handled; resend later`;
+      this.log.warn({ node: session.nodeName, msgId: msg.header.msg_id }, why);
+      if (msg.header.sync) session.send(errorReply(msg, 'KEDGE_WIRE_RATE_LIMITED', why, true));
+    }
   }
 
   private async handle(session: NodeSession, msg: Message): Promise<void> {

@@ -24,6 +24,8 @@ export class NodeSession {
   private readonly log: Logger;
   private readonly maxBufferedBytes: number;
   private chain: Promise<void> = Promise.resolve();
+  /** Upstream messages taken by tryEnqueue and not handled yet. */
+  private waiting = 0;
 
   constructor(socket: WebSocket, info: NodeSessionInfo, now: number, log: Logger, maxBufferedBytes: number) {
     this.socket = socket;
@@ -60,6 +62,18 @@ export class NodeSession {
     this.chain = this.chain.then(work).catch((err: unknown) => {
       this.log.error({ node: this.nodeName, err }, 'upstream handler failed');
     });
+  }
+
+  /**
+   * Queues one upstream message's handling unless `max` are already waiting
+   * (the store is slower than the node): then false, and the caller refuses
+   * the message so the node's outbox resends it later.
+   */
+  tryEnqueue(work: () => Promise<void>, max: number): boolean {
+    if (this.waiting >= max) return false;
+    this.waiting += 1;
+    this.enqueue(() => work().finally(() => (this.waiting -= 1)));
+    return true;
   }
 
   /** Resolves when every queued upstream message has been handled. */
