@@ -34,36 +34,47 @@ export class DescribeWriter {
     return this;
   }
 
-  /** An aligned table under a heading line, kubectl's `----` separator row optional. */
-  table(indent: number, header: readonly string[], rows: readonly (readonly string[])[], rule = false): this {
-    const all = rule ? [header.map((h) => '-'.repeat(h.length)), ...rows] : rows;
+  /** An aligned table under a heading line, with kubectl's `----` row under the header when `rule` is set. */
+  table(
+    indent: number,
+    header: readonly string[],
+    rows: readonly (readonly string[])[],
+    rule: boolean | readonly string[] = false,
+  ): this {
+    const ruleRow = rule === true ? header.map((h) => '-'.repeat(h.length)) : rule || undefined;
+    const all = ruleRow ? [ruleRow, ...rows] : rows;
     const pad = '  '.repeat(indent);
     for (const line of new TableWriter(header).format(all))
       this.#entries.push({ kind: 'raw', text: pad + line });
     return this;
   }
 
+  /**
+   * Values line up across every field of one indent level until a field of a
+   * shallower level starts a new run (nested sections and tables in between
+   * do not break the run), as kubectl's tab writer lines them up.
+   */
   toString(): string {
-    const out: string[] = [];
-    let block: Extract<Entry, { kind: 'field' }>[] = [];
-    const flush = (): void => {
-      const width = Math.max(0, ...block.map((e) => e.key.length + 1));
-      for (const e of block) {
-        const key = e.key ? `${e.key}:` : '';
-        out.push(`${'  '.repeat(e.indent)}${key.padEnd(width)}  ${e.value}`.trimEnd());
-      }
-      block = [];
-    };
+    const runOf: number[] = [];
+    const widths = new Map<number, number>();
+    const level: number[] = []; // current run id per indent level
+    let nextRun = 0;
     for (const e of this.#entries) {
-      if (e.kind === 'field' && (block.length === 0 || block[0]?.indent === e.indent)) {
-        block.push(e);
+      if (e.kind === 'raw') {
+        runOf.push(-1);
         continue;
       }
-      flush();
-      if (e.kind === 'field') block.push(e);
-      else out.push(e.text);
+      level.length = Math.min(level.length, e.indent + 1); // deeper runs end here
+      const run = (level[e.indent] ??= nextRun++);
+      runOf.push(run);
+      widths.set(run, Math.max(widths.get(run) ?? 0, e.key.length + 1));
     }
-    flush();
+    const out = this.#entries.map((e, i) => {
+      if (e.kind === 'raw') return e.text;
+      const width = widths.get(runOf[i] ?? -1) ?? 0;
+      const key = e.key ? `${e.key}:` : '';
+      return `${'  '.repeat(e.indent)}${key.padEnd(width)}  ${e.value}`.trimEnd();
+    });
     return `${out.join('\n')}\n`;
   }
 }
@@ -105,5 +116,12 @@ export function writeEvents(w: DescribeWriter, events: readonly Event[], now: nu
     return [e.type ?? 'Normal', e.reason ?? '', when, from, (e.message ?? '').trim()];
   });
   w.field(0, 'Events');
-  w.table(1, ['Type', 'Reason', 'Age', 'From', 'Message'], rows, true);
+  // kubectl's rule row under Age is four dashes, not three
+  w.table(1, ['Type', 'Reason', 'Age', 'From', 'Message'], rows, [
+    '----',
+    '------',
+    '----',
+    '----',
+    '-------',
+  ]);
 }
