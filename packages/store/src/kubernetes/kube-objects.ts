@@ -11,10 +11,9 @@ import {
   withCreatedAsFromManagedFields,
   type KindName,
   type ManagedFieldsEntry,
-  type ResourceKind,
 } from '@kedge/api';
 import { refOfObject, refString, type ObjectRef, type StoredObject } from '../object-ref.ts';
-import { normalizeInput, validateObject } from '../write-rules.ts';
+import { dropCallerStatus, normalizeInput, validateObject } from '../write-rules.ts';
 import { storageApiVersion } from './kube-paths.ts';
 
 function dropNulls(value: unknown): unknown {
@@ -40,7 +39,7 @@ export function fromServer<T>(kind: KindName, raw: unknown): T {
   return { ...obj, apiVersion: storageApiVersion(kind), kind: kinds[kind].kind, metadata } as T;
 }
 
-/** The body of a create: checked and validated; server-owned metadata and (for CRDs) status left out. */
+/** The body of a create: checked and validated; server-owned metadata and the caller's status left out. */
 export function createBody(kind: KindName, input: unknown): { ref: ObjectRef; body: StoredObject } {
   const obj = normalizeInput(kind, input);
   const ref = refOfObject(kind, obj);
@@ -63,8 +62,8 @@ export function createBody(kind: KindName, input: unknown): { ref: ObjectRef; bo
     );
   }
   obj.metadata = { ...rest, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
-  const k: ResourceKind = kinds[kind];
-  if (k.crd && k.statusSubresource) delete obj.status;
+  // kube-apiserver keeps a Node's status on create: the store does not let it through.
+  dropCallerStatus(obj);
   return { ref, body: validateObject(ref, obj) };
 }
 
@@ -74,5 +73,7 @@ export function updateBody(kind: KindName, input: unknown): { ref: ObjectRef; bo
   const ref = refOfObject(kind, obj);
   const { managedFields: _mf, ...metadata } = obj.metadata;
   obj.metadata = { ...metadata, name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
+  // With a status subresource the server ignores status on the main resource; without one there is none.
+  if (!kinds[kind].statusSubresource) dropCallerStatus(obj);
   return { ref, body: validateObject(ref, obj) };
 }
