@@ -62,7 +62,7 @@ describe('cloudcore logs relay', () => {
   });
 
   it('cancels on the node when the reader goes away, and cuts off a reader that falls behind', async () => {
-    const { relay, sent, edge, streamId } = harness(['edge-1'], 10);
+    const { relay, sent, streamId } = harness(['edge-1'], 10);
     const abort = new AbortController();
     const reading = drain(
       relay.open('edge-1', { namespace: 'default', pod: 'web', follow: true }, abort.signal),
