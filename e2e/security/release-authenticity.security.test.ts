@@ -11,7 +11,8 @@ import { pushRelease, resolveDigest } from '@kedge/oci';
 import { waitFor } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, UpgradeFleet } from '../node-tasks/upgrade-fleet.ts';
-import { pushBombRelease, writeGzipBomb } from '../support/gzip-bomb.ts';
+import { writeGzipBomb } from '@kedge/testing';
+import { pushBombRelease } from '../support/gzip-bomb.ts';
 
 describe('release authenticity: what a registry (or whoever can push to it) cannot make a node install', () => {
   const fleet = new UpgradeFleet();

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
 import { startRegistry, tempDir, type TempDir, type TestRegistry } from '@kedge/testing';
 import { DEFAULT_UNPACK_LIMITS, pullRelease } from './index.ts';
-import { pushImageWithLayer, writeGzipBomb } from '../test/fixtures.ts';
+import { writeGzipBomb } from '@kedge/testing';
+import { pushImageWithLayer } from '../test/fixtures.ts';
 
 let registry: TestRegistry;
 let tmp: TempDir;

@@ -31,3 +31,4 @@ export {
 export { createNetns, ensureNetnsTools, type TestNetns } from './netns.ts';
 export { chromiumPath, requireChromium } from './chromium.ts';
 export { makeFakeRelease, type FakeBehaviour } from './fake-release.ts';
+export { writeGzipBomb } from './gzip-bomb.ts';
