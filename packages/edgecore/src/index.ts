@@ -16,3 +16,6 @@ export {
   type EdgeCoreConfig,
 } from './config/index.ts';
 export { metaServerTokenPath, readMetaServerToken } from './metaserver/index.ts';
+// The CRI calls edged makes, for benchmarks that time the runtime without kedge around it.
+export { CriClient } from './cri/index.ts';
+export { PodRuntime, type PodSandboxSpec } from './edged/runtime/index.ts';
