@@ -81,7 +81,6 @@ export default tseslint.config(
       // not yet on the Clock:
       'packages/edgecore/src/edgehub/edge-hub.ts',
       'packages/cloudcore/src/edgecontroller/downstream/object-sync.ts',
-      'packages/dashboard/src/server/change-feed.ts',
       'packages/edgemark/src/**',
       'packages/localup/src/**',
     ],

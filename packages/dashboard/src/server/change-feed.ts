@@ -5,7 +5,7 @@
 // re-fetches a second at most.
 import type { ServerResponse } from 'node:http';
 import { createInformer, type Informer, type ResourceStore } from '@kedge/store';
-import type { Logger } from '@kedge/runtime';
+import { every, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { JOB_KINDS, type JobKind } from './views.ts';
 
 export interface Change {
@@ -22,6 +22,8 @@ export interface ChangeFeedOptions {
   coalesceMs?: number;
   /** A comment line to every client this often, so proxies keep the stream open (default 15 s). */
   keepaliveMs?: number;
+  /** Time source for the keepalive and the coalescing wait (default systemClock). */
+  clock?: Clock;
 }
 
 export class ChangeFeed {
@@ -33,14 +35,17 @@ export class ChangeFeed {
   readonly #pending = new Map<string, Change>();
   readonly #coalesceMs: number;
   readonly #log: Logger;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  /** Aborted by close() or the owner's signal: ends the keepalive loop and a pending flush wait. */
+  readonly #closed = new AbortController();
+  #flushPending = false;
   #lastFlush = 0;
-  readonly #keepalive: NodeJS.Timeout;
 
   constructor(options: ChangeFeedOptions) {
     const { store, signal } = options;
     this.#log = options.log;
     this.#coalesceMs = options.coalesceMs ?? 250;
+    this.#clock = options.clock ?? systemClock;
     this.nodes = createInformer(store, 'Node', {
       signal,
       log: options.log,
@@ -65,10 +70,10 @@ export class ChangeFeed {
       () => (this.#live = true),
       () => undefined,
     );
-    this.#keepalive = setInterval(() => {
+    const stopped = AbortSignal.any([signal, this.#closed.signal]);
+    void every(this.#clock, options.keepaliveMs ?? 15_000, stopped, () => {
       for (const res of this.#clients) res.write(': keepalive\n\n');
-    }, options.keepaliveMs ?? 15_000);
-    this.#keepalive.unref();
+    });
   }
 
   /** Turns `res` into an event stream until the client goes away or the feed closes. */
@@ -89,9 +94,7 @@ export class ChangeFeed {
   }
 
   close(): void {
-    clearInterval(this.#keepalive);
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#closed.abort();
     for (const res of this.#clients) res.end();
     this.#clients.clear();
   }
@@ -99,14 +102,18 @@ export class ChangeFeed {
   #note(change: Change): void {
     if (!this.#live) return;
     this.#pending.set(`${change.kind}/${change.name}`, change);
-    if (this.#timer) return;
-    const wait = Math.max(0, this.#lastFlush + this.#coalesceMs - Date.now());
-    this.#timer = setTimeout(() => this.#flush(), wait);
+    if (this.#flushPending || this.#closed.signal.aborted) return;
+    this.#flushPending = true;
+    const wait = Math.max(0, this.#lastFlush + this.#coalesceMs - this.#clock.now());
+    this.#clock.sleep(wait, this.#closed.signal).then(
+      () => this.#flush(),
+      () => undefined, // closed while waiting: nothing to send to
+    );
   }
 
   #flush(): void {
-    this.#timer = undefined;
-    this.#lastFlush = Date.now();
+    this.#flushPending = false;
+    this.#lastFlush = this.#clock.now();
     const changes = [...this.#pending.values()];
     this.#pending.clear();
     if (changes.length === 0) return;
