@@ -80,7 +80,6 @@ export default tseslint.config(
       'packages/runtime/src/clock.ts',
       // not yet on the Clock:
       'packages/edgecore/src/edgehub/edge-hub.ts',
-      'packages/cloudcore/src/edgecontroller/downstream/object-sync.ts',
       'packages/edgemark/src/**',
       'packages/localup/src/**',
     ],

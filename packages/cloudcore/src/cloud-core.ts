@@ -128,7 +128,12 @@ export class CloudCore {
     });
     this.downstream = new DownstreamController({ hub: this.hub, log: options.log });
     this.logs = new LogsRelay({ send: (node, msg) => this.hub.send(node, msg) });
-    this.edge = new EdgeController({ store: options.store, log: options.log, sender: this.downstream });
+    this.edge = new EdgeController({
+      store: options.store,
+      log: options.log,
+      sender: this.downstream,
+      clock: options.clock,
+    });
     this.downstream.onNodeConnected((node) => this.edge.nodeConnected(node));
     this.credentials.onRevoked((node) =>
       this.hub

@@ -5,7 +5,7 @@
 // writes its pods' status and answers its object queries under the node
 // authorizer rule.
 import { Operations, type Message } from '@kedge/api';
-import type { Logger } from '@kedge/runtime';
+import type { Clock, Logger } from '@kedge/runtime';
 import type { ResourceStore } from '@kedge/store';
 import { ObjectSyncRecords } from '../objectsync/object-sync-records.ts';
 import { ObjectSync, type NodeSender } from './downstream/object-sync.ts';
@@ -17,6 +17,8 @@ export interface EdgeControllerOptions {
   store: ResourceStore;
   log: Logger;
   sender: NodeSender;
+  /** Time source for object sync's retries and ack timeouts (default systemClock). */
+  clock?: Clock;
 }
 
 /** An upstream route (the shape of cloudcore's UpstreamController routes). */
@@ -49,6 +51,8 @@ export class EdgeController {
       objects: this.#objects,
       records: this.#records,
       log: options.log,
+      signal: this.#stop.signal,
+      ...(options.clock ? { clock: options.clock } : {}),
     });
   }
 

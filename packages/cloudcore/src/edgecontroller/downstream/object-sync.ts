@@ -6,7 +6,7 @@
 // no ack within 30 s makes the object due again. Nothing polls the store:
 // records plus the register-time diff make delivery reliable (docs/tunnel.md).
 import { ObjectAckContentSchema, errorMessage, type Message } from '@kedge/api';
-import type { Logger } from '@kedge/runtime';
+import { Backoff, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import type { ObjectSyncRecords } from '../../objectsync/object-sync-records.ts';
 import type { NodeObjects } from '../node-objects.ts';
 import { planSync, type SyncRecord, type SyncStep } from '../sync-plan.ts';
@@ -32,6 +32,10 @@ export interface ObjectSyncOptions {
   log: Logger;
   /** How long an object message may stay unacked before it is sent again (default 30 s). */
   ackTimeoutMs?: number;
+  /** Time source for the refusal retry and the ack timeout (default systemClock). */
+  clock?: Clock;
+  /** Aborting it cancels the pending retries and ack timeouts. */
+  signal?: AbortSignal;
 }
 
 const ACK_TIMEOUT_MS = 30_000;
@@ -47,10 +51,19 @@ export class ObjectSync {
   readonly #scheduled = new Set<string>();
   /** node -> the sync running for it (one at a time per node). */
   readonly #running = new Map<string, Promise<void>>();
+  /** node -> the delay before re-sending what the node refused; reset by its next ack. */
+  readonly #retry = new Map<string, Backoff>();
+  readonly #clock: Clock;
 
   constructor(options: ObjectSyncOptions) {
     this.#o = options;
     this.#log = options.log.child({ module: 'objectsync' });
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Calls `then` after `ms` on the clock, unless the owner's signal aborts first. */
+  #after(ms: number, then: () => void): void {
+    this.#clock.sleep(ms, this.#o.signal).then(then, () => undefined);
   }
 
   /** A node registered here (a new session): forget what was in flight, resume from its records. */
@@ -96,7 +109,9 @@ export class ObjectSync {
     const fields = { node, uid: sent.uid, resource: msg.route.resource };
     if (msg.route.operation !== 'response' || !ack.success) {
       this.#log.warn({ ...fields, reply: msg.content }, 'object message refused by the node; sending again');
-      setTimeout(() => this.changed([node]), 1000).unref();
+      let backoff = this.#retry.get(node);
+      if (!backoff) this.#retry.set(node, (backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 })));
+      this.#after(backoff.next(), () => this.changed([node]));
       return;
     }
     const { outcome, objectResourceVersion } = ack.data;
@@ -105,6 +120,7 @@ export class ObjectSync {
     } else {
       this.#o.records.set(node, sent.uid, { ...sent.record, resourceVersion: objectResourceVersion });
     }
+    this.#retry.delete(node);
     this.#log.debug({ ...fields, outcome, resourceVersion: objectResourceVersion }, 'acked');
     this.changed([node]);
   }
@@ -147,7 +163,7 @@ export class ObjectSync {
     }
     this.#log.debug({ node, steps: steps.map((s) => s.op) }, 'objects sent');
     const ids = messages.map((m) => m.header.msg_id);
-    setTimeout(() => this.#expire(node, ids), this.#o.ackTimeoutMs ?? ACK_TIMEOUT_MS).unref();
+    this.#after(this.#o.ackTimeoutMs ?? ACK_TIMEOUT_MS, () => this.#expire(node, ids));
   }
 
   /** Messages still unacked after the timeout are due again (the node may have dropped them). */
