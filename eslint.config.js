@@ -79,7 +79,6 @@ export default tseslint.config(
       'packages/store/src/contract/**',
       'packages/runtime/src/clock.ts',
       // not yet on the Clock:
-      'packages/edgecore/src/edgehub/edge-hub.ts',
       'packages/edgemark/src/**',
       'packages/localup/src/**',
     ],

@@ -22,7 +22,7 @@ import {
   type RegisterNodeContent,
 } from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
-import { Backoff, type Clock, type Logger } from '@kedge/runtime';
+import { Backoff, every, type Clock, type Logger } from '@kedge/runtime';
 import { WebSocket } from 'ws';
 import type { Outbox } from '../database/outbox.ts';
 import type { EdgeTlsMaterial } from './certificate/cert-manager.ts';
@@ -132,7 +132,9 @@ export class EdgeHub implements Module {
     });
     this.socket = ws;
     let registered = false;
-    const timers: NodeJS.Timeout[] = [];
+    // Ends this connection's keepalive and resend loops (aborted on disconnect and on stop).
+    const connection = new AbortController();
+    const loops = AbortSignal.any([ctx.signal, connection.signal]);
     const onAbort = (): void => ws.close(1001, 'edgecore stopping');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
@@ -209,16 +211,16 @@ export class EdgeHub implements Module {
       this.state = 'connected';
       this.flushOutbox(ctx, true);
       ctx.log.info({ outbox: this.o.outbox.stats() }, 'registered with the cloud');
-      timers.push(setInterval(() => this.sendKeepalive(), o.heartbeatMs));
+      void every(this.o.clock, o.heartbeatMs, loops, () => this.sendKeepalive());
       const resendEvery = Math.max(500, Math.min(5000, (o.resendAfterMs ?? 10_000) / 2));
-      timers.push(setInterval(() => this.flushOutbox(ctx, false), resendEvery));
+      void every(this.o.clock, resendEvery, loops, () => this.flushOutbox(ctx, false));
       await this.announce(ctx, 'cloud_connected');
       const end = await closed;
       logClose(ctx, o.nodeName, end);
       if (end.code === REVOKED_CLOSE_CODE) o.certificates?.discard();
       return true;
     } finally {
-      for (const t of timers) clearInterval(t);
+      connection.abort();
       ctx.signal.removeEventListener('abort', onAbort);
       this.socket = undefined;
       this.state = 'disconnected';
