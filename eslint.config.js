@@ -83,6 +83,21 @@ export default tseslint.config(
       'packages/localup/src/**',
     ],
     rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'node:timers/promises',
+              message: 'Use the injected Clock (clock.sleep, runtime every()) instead of a raw timer.',
+            },
+            {
+              name: 'node:timers',
+              message: 'Use the injected Clock (clock.sleep, runtime every()) instead of a raw timer.',
+            },
+          ],
+        },
+      ],
       'no-restricted-globals': [
         'error',
         { name: 'setInterval', message: 'Use the injected Clock (runtime every()) instead of a raw timer.' },

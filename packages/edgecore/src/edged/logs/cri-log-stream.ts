@@ -6,7 +6,7 @@
 // so a slow reader slows the file reading instead of growing a buffer.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '@kedge/runtime';
 
 export interface CriLogStreamOptions {
   path: string;
@@ -18,6 +18,8 @@ export interface CriLogStreamOptions {
   chunkBytes?: number;
   /** How often a followed file is checked for new data (default 250 ms). */
   pollMs?: number;
+  /** Time source for the follow polling (default systemClock). */
+  clock?: Clock;
   onChunk(text: string): Promise<void> | void;
 }
 
@@ -84,7 +86,7 @@ export async function streamCriLog(options: CriLogStreamOptions): Promise<void> 
       await flush(true);
       if (!options.follow) break;
       if ((await stat(options.path)).size < offset) offset = 0; // truncated: start over
-      await sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
+      await (options.clock ?? systemClock).sleep(pollMs, options.signal).catch(() => undefined);
     }
     if (!options.follow && pending) out += criLineText(pending);
     await flush(true);
