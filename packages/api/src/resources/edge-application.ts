@@ -118,3 +118,17 @@ export type EdgeApplicationSpec = z.infer<typeof EdgeApplicationSpecSchema>;
 export type EdgeApplicationStatus = z.infer<typeof EdgeApplicationStatusSchema>;
 export type Overriders = z.infer<typeof OverridersSchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Bookkeeping annotations of the EdgeApplication controller. */
+export const EdgeApplicationAnnotations = {
+  /** On every generated object: the rendered template last applied (JSON). */
+  lastAppliedTemplate: 'apps.kubeedge.io/last-applied-template',
+  /** On the EdgeApplication: the objects it generated last time (JSON list). */
+  lastContainedResources: 'apps.kubeedge.io/last-contained-resources',
+} as const;
+
+export type ManifestStatus = z.infer<typeof ManifestStatusSchema>;
+export type ImageOverrider = z.infer<typeof ImageOverriderSchema>;
+export type EnvOverrider = z.infer<typeof EnvOverriderSchema>;
+export type CommandArgsOverrider = z.infer<typeof CommandArgsOverriderSchema>;
+export type ResourcesOverrider = z.infer<typeof ResourcesOverriderSchema>;

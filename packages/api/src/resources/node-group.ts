@@ -53,3 +53,20 @@ export type NodeGroup = z.infer<typeof NodeGroupSchema>;
 export type NodeGroupSpec = z.infer<typeof NodeGroupSpecSchema>;
 export type NodeGroupStatus = z.infer<typeof NodeGroupStatusSchema>;
 export type NodeGroupMemberStatus = z.infer<typeof NodeGroupMemberStatusSchema>;
+
+/** Node labels the NodeGroup controller writes on members. */
+export const NodeGroupLabels = {
+  /** The group a node belongs to (at most one). */
+  belongingTo: 'apps.kubeedge.io/belonging-to',
+  /** Set to the group name when spec.topologyEnabled. */
+  topologyZone: 'topology.kubernetes.io/zone',
+} as const;
+
+/** Held on every NodeGroup until its members are unlabelled. */
+export const NODE_GROUP_FINALIZER = 'apps.kubeedge.io/nodegroup-controller';
+
+/** The Service annotation that limits its endpoints to the caller's node group. */
+export const ServiceTopology = {
+  annotation: 'apps.kubeedge.io/service-topology',
+  rangeNodeGroup: 'range-nodegroup',
+} as const;
