@@ -101,3 +101,58 @@ ensure_kube_binaries() {
   dir="$("$KEDGE_ROOT/scripts/build-kube.sh")" || return 1
   export KEDGE_KUBE_DIR="$dir"
 }
+
+# A Docker engine for the image builds and the compose e2e: Debian's docker.io
+# (dockerd 20.10) and docker-compose 1.29. Exports DOCKER_HOST and
+# KEDGE_DOCKER (the client to call: Debian's /usr/bin/docker, API 1.41, which
+# matches the daemon; a newer client elsewhere on PATH would have to
+# negotiate). Uses a daemon that already answers at $DOCKER_HOST or at the
+# default socket; otherwise starts kedge's own dockerd (own socket, pidfile,
+# data root and exec root, so it never collides with another engine) and
+# leaves it running for the next caller, like any system service. Idempotent
+# and safe to call from several processes at once (flock). iptables: the
+# nft backend Debian selects works with this dockerd here; no legacy switch.
+KEDGE_DOCKER_STATE="${KEDGE_DOCKER_STATE:-/var/lib/kedge-docker}"
+KEDGE_DOCKER_RUN="${KEDGE_DOCKER_RUN:-/run/kedge-docker}"
+ensure_docker_engine() {
+  ensure_apt_packages docker.io docker-compose
+  export KEDGE_DOCKER=/usr/bin/docker
+  if [[ -n "${DOCKER_HOST:-}" ]] && "$KEDGE_DOCKER" info >/dev/null 2>&1; then return 0; fi
+  if [[ -S /var/run/docker.sock ]] && DOCKER_HOST=unix:///var/run/docker.sock "$KEDGE_DOCKER" info >/dev/null 2>&1; then
+    export DOCKER_HOST=unix:///var/run/docker.sock
+    return 0
+  fi
+  export DOCKER_HOST="unix://$KEDGE_DOCKER_RUN/docker.sock"
+  mkdir -p "$KEDGE_DOCKER_RUN" "$KEDGE_DOCKER_STATE"
+  (
+    flock -w 120 9 || { log "another process holds $KEDGE_DOCKER_RUN/lock"; exit 1; }
+    if "$KEDGE_DOCKER" info >/dev/null 2>&1; then exit 0; fi
+    local pid
+    pid="$(cat "$KEDGE_DOCKER_RUN/dockerd.pid" 2>/dev/null || true)"
+    if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
+      log "starting dockerd (socket $DOCKER_HOST, data root $KEDGE_DOCKER_STATE, log $KEDGE_DOCKER_STATE/dockerd.log)"
+      rm -f "$KEDGE_DOCKER_RUN/dockerd.pid"
+      setsid /usr/sbin/dockerd --host "$DOCKER_HOST" --data-root "$KEDGE_DOCKER_STATE" \
+        --exec-root "$KEDGE_DOCKER_RUN/exec" --pidfile "$KEDGE_DOCKER_RUN/dockerd.pid" \
+        </dev/null >>"$KEDGE_DOCKER_STATE/dockerd.log" 2>&1 9>&- &
+    fi
+    local i
+    for ((i = 0; i < 120; i++)); do
+      if "$KEDGE_DOCKER" info >/dev/null 2>&1; then exit 0; fi
+      sleep 0.5
+    done
+    log "dockerd did not answer within 60 s; see $KEDGE_DOCKER_STATE/dockerd.log"
+    exit 1
+  ) 9>"$KEDGE_DOCKER_RUN/lock"
+}
+
+# Stops the dockerd ensure_docker_engine started (never another engine).
+stop_docker_engine() {
+  local pid i
+  pid="$(cat "$KEDGE_DOCKER_RUN/dockerd.pid" 2>/dev/null || true)"
+  if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then return 0; fi
+  kill "$pid"
+  for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  log "dockerd $pid did not stop within 30 s"
+  return 1
+}
