@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   KEDGE_RESOURCE_UNKNOWN_KIND: 'An object names an apiVersion/kind kedge does not serve.',
   KEDGE_WORKLOAD_KIND_UNSUPPORTED:
     'A manifest names a Kubernetes workload kind kedge does not run (StatefulSet, DaemonSet, Job, CronJob, ReplicationController); use a Deployment (docs/workloads.md).',
+  KEDGE_EDGEAPP_RENDER_FAILED:
+    'An EdgeApplication manifest or overrider cannot be rendered for a target (bad image, predicate path, namespace, kind or label target); that object is left as it was.',
   KEDGE_STORE_CONFLICT: 'A write carried a stale resourceVersion; re-read and retry.',
   KEDGE_STORE_NOT_FOUND: 'The object does not exist.',
   KEDGE_STORE_ALREADY_EXISTS: 'An object with that name already exists.',
