@@ -152,6 +152,43 @@ describe('keadm join', () => {
     expect(readFileSync(configFile, 'utf8')).toContain("httpServer: ''"); // --plain: token mode
   });
 
+  it('--set writes more edgecore.yaml fields, keeping the comments; a bad one is refused', async () => {
+    const r = await join1([
+      '--set',
+      'modules.taskManager.enable=true,modules.taskManager.healthTimeout=60',
+      '--set',
+      'modules.metaManager.metaServer.server=127.0.0.1:20550',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const configFile = join(root, 'etc/kedge/edgecore.yaml');
+    const text = readFileSync(configFile, 'utf8');
+    expect(text).toMatch(/# join token/);
+    const config = loadEdgeCoreConfig({ file: configFile, text, env: {} });
+    expect(config.modules.taskManager.enable).toBe(true);
+    expect(config.modules.taskManager.healthTimeout).toBe(60);
+    expect(config.modules.metaManager.metaServer.server).toBe('127.0.0.1:20550');
+    expect(config.modules.edgeHub.token).toBe(JOIN_TOKEN);
+
+    const bad = await keadm([
+      'join',
+      '--cloudcore-ipport',
+      '192.0.2.10:10000',
+      '--token',
+      JOIN_TOKEN,
+      '--node-name',
+      'edge-8',
+      '--root',
+      join(tmp.path, 'other'),
+      '--set',
+      'modules.taskManager.healthTimeout=soon',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--set: ');
+    expect(bad.stderr).toContain('modules.taskManager.healthTimeout');
+    expect(existsSync(join(tmp.path, 'other'))).toBe(false);
+  });
+
   it('bad flags are errors naming the flag, and nothing is written', async () => {
     const cases: [string[], string][] = [
       [

@@ -17,12 +17,13 @@ import { renderJoinConfig } from '../join/join-config.ts';
 import { runEdgeInstall } from './edge-install.ts';
 import { DEFAULT_EDGECORE_CONFIG } from './edge-target.ts';
 import { parseCommandArgs, usageError, type KeadmIo } from './keadm-io.ts';
+import { parseSetFlag } from './set-flag.ts';
 
 const UNIT_DIR = '/etc/systemd/system';
 
 const JOIN_USAGE = `usage: keadm join --cloudcore-ipport HOST:PORT --token T [--node-name N] [--labels K=V,...]
                   [--root DIR] [--install-root DIR] [--release DIR|IMAGE [--insecure]]
-                  [--node-binary PATH] [--force] [--skip-start]
+                  [--set KEY=VALUE,...] [--node-binary PATH] [--force] [--skip-start]
 Makes this machine an edge node: writes ${DEFAULT_EDGECORE_CONFIG} and
 ${UNIT_DIR}/${EDGECORE_UNIT_NAME}, installs a release when given, and starts
 edgecore with systemctl (or, under a --root other than /, prints the commands).
@@ -33,6 +34,8 @@ edgecore with systemctl (or, under a --root other than /, prints the commands).
   --plain                   token mode on plain ws:// (the demo): --token is keadm gettoken --plain
   --node-name N             the node's name (default: this host's name)
   --labels K=V,...          extra labels for the Node
+  --set KEY=VALUE,...       more edgecore.yaml fields (json paths, as keadm edge config-update --set),
+                            e.g. modules.taskManager.enable=true; repeatable
   --root DIR                write everything under DIR (default /)
   --install-root DIR        edgecore's install root (default ${DEFAULT_INSTALL_ROOT})
   --release DIR|IMAGE       also install this release (keadm edge install)
@@ -49,6 +52,7 @@ const OPTIONS = {
   certport: { type: 'string' },
   plain: { type: 'boolean' },
   labels: { type: 'string' },
+  set: { type: 'string', multiple: true },
   root: { type: 'string' },
   'install-root': { type: 'string' },
   release: { type: 'string' },
@@ -91,6 +95,7 @@ export async function runJoin(argv: readonly string[], io: KeadmIo): Promise<num
     token,
     cloudcore,
     labels: parseLabels(values.labels),
+    ...(values.set?.length ? { set: parseSetFlag(values.set.join(',')) } : {}),
   });
   const unitText = renderEdgecoreUnit({ node, installRoot, configFile: DEFAULT_EDGECORE_CONFIG });
 

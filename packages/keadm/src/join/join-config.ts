@@ -4,7 +4,12 @@
 // before anything is written, so a bad flag never leaves a config that
 // edgecore refuses at start.
 import { KedgeError, errorMessage } from '@kedge/api';
-import { defaultEdgeCoreConfig, loadEdgeCoreConfig, renderEdgeCoreConfig } from '@kedge/edgecore';
+import {
+  defaultEdgeCoreConfig,
+  loadEdgeCoreConfig,
+  renderEdgeCoreConfig,
+  updateEdgeCoreConfigText,
+} from '@kedge/edgecore';
 
 export interface JoinConfigOptions {
   nodeName: string;
@@ -19,6 +24,8 @@ export interface JoinConfigOptions {
    * token mode (plain ws://, the demo).
    */
   certPort?: number | undefined;
+  /** `--set` fields (json paths, KubeEdge's value syntax) applied last, e.g. modules.taskManager.enable=true. */
+  set?: Readonly<Record<string, string>>;
 }
 
 /** edgecore.yaml text for a joining node; KEDGE_CLI_USAGE naming the flag when a value is refused. */
@@ -50,7 +57,17 @@ export function renderJoinConfig(o: JoinConfigOptions): string {
   } catch (err: unknown) {
     throw new KedgeError('KEDGE_CLI_USAGE', flagNames(errorMessage(err)), {}, { cause: err });
   }
-  return text;
+  if (!o.set || Object.keys(o.set).length === 0) return text;
+  try {
+    return updateEdgeCoreConfigText({ text, file: 'edgecore.yaml', updateFields: o.set, env: {} }).text;
+  } catch (err: unknown) {
+    throw new KedgeError(
+      'KEDGE_CLI_USAGE',
+      `--set: ${errorMessage(err)}`,
+      { fields: ['--set'] },
+      { cause: err },
+    );
+  }
 }
 
 /** The host of a cloudcore address (host:port, [v6]:port or a ws:// / wss:// URL). */
