@@ -42,6 +42,9 @@ export const FleetSettingsSchema = z.strictObject({
   resendAfterMs: ms('resend an unacknowledged report after this long'),
   maxMessageBytes: z.number().int().positive().describe('largest frame accepted'),
   tickMs: ms('timer wheel resolution'),
+  instantPods: z
+    .boolean()
+    .describe('run a hollow edged: report every pod Running the moment it arrives (hollow-pods.ts)'),
   protocol: z
     .enum(['kedge', 'raw'])
     .describe('kedge: register and speak the tunnel protocol; raw: connect and send keepalive frames only'),
@@ -65,6 +68,7 @@ export const DEFAULT_FLEET_SETTINGS: Omit<FleetSettings, 'server'> = Object.free
   resendAfterMs: 10_000,
   maxMessageBytes: 1_048_576,
   tickMs: 25,
+  instantPods: false,
   protocol: 'kedge',
 });
 

@@ -18,6 +18,8 @@ export interface FleetStats {
   keepalivesSent: number;
   framesReceived: number;
   resourceAcks: number;
+  /** Pods the hollow edged reported Running (instantPods). */
+  podsStarted: number;
   tasksReceived: number;
   taskErrors: number;
   reportsSent: number;
@@ -46,6 +48,7 @@ export class FleetCounters {
     keepalivesSent: 0,
     framesReceived: 0,
     resourceAcks: 0,
+    podsStarted: 0,
     tasksReceived: 0,
     taskErrors: 0,
     reportsSent: 0,

@@ -11,12 +11,18 @@ import {
   type Message,
   type RegisterNodeContent,
 } from '@kedge/api';
+import { objectAck } from './hollow-pods.ts';
 
 /**
  * Label every hollow node carries, so an operator can tell (and clean up) fake nodes. In the
  * node.kubernetes.io/ namespace: a node may set only such labels on itself (docs/security.md).
  */
 export const HOLLOW_LABEL = 'node.kubernetes.io/edgemark-hollow';
+
+/** A hollow node's InternalIP: 10.0.0.0/8 from the index, unique per node, never routed anywhere. */
+export function hollowAddress(index: number): string {
+  return `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+}
 
 export function hollowRegisterContent(
   index: number,
@@ -26,10 +32,7 @@ export function hollowRegisterContent(
   return {
     edgecoreVersion: version,
     labels: { ...labels, [HOLLOW_LABEL]: 'true', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux' },
-    // 10.0.0.0/8 addresses from the index: unique per node, never routed anywhere.
-    addresses: [
-      { type: 'InternalIP', address: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` },
-    ],
+    addresses: [{ type: 'InternalIP', address: hollowAddress(index) }],
     nodeInfo: {
       architecture: 'amd64',
       operatingSystem: 'linux',
@@ -60,9 +63,9 @@ export function keepaliveMessage(): Message {
   });
 }
 
-/** What edgecore's metaManager answers once it cached a cloud resource message. */
+/** What edgecore's metaManager answers once it cached a cloud resource message (ObjectAckContent). */
 export function resourceAck(msg: Message): Message {
-  return replyTo(msg, EdgeModules.metaManager, 'OK');
+  return replyTo(msg, EdgeModules.metaManager, objectAck(msg));
 }
 
 /** Cloud -> edge resource operations the metaManager caches and acknowledges. */

@@ -1,6 +1,14 @@
 // Hollow nodes on real sockets against a scripted cloud: the frames they
 // send, acks, task reports kept until acknowledged, backoff, ramp, spread.
-import { Operations, WireGroups, newMessage, nodeTaskResource, type Message } from '@kedge/api';
+import {
+  ObjectAckContentSchema,
+  Operations,
+  PodStatusSchema,
+  WireGroups,
+  newMessage,
+  nodeTaskResource,
+  type Message,
+} from '@kedge/api';
 import { nodeToken } from '@kedge/tokens';
 import { createLogger } from '@kedge/runtime';
 import { waitFor } from '@kedge/testing';
@@ -81,8 +89,77 @@ describe('hollow node protocol', () => {
     const ack = await waitFor(() => cloud.from('hollow-0', 'response')[0], { what: 'ack' });
     expect(ack.header.parent_msg_id).toBe(configMap.header.msg_id);
     expect(ack.route).toMatchObject({ source: 'metamanager', resource: 'default/configmap/app-config' });
-    expect(ack.content).toBe('OK');
+    // ObjectAckContent, as edgecore's metaManager answers (object sync records the version from it).
+    expect(ObjectAckContentSchema.parse(ack.content)).toEqual({
+      status: 'OK',
+      objectUID: '',
+      objectResourceVersion: '',
+      outcome: 'applied',
+    });
     expect(fleet.stats().resourceAcks).toBe(1);
+  });
+
+  it('with instantPods, acks a pod and reports it Running once, as edged does, until the cloud acks', async () => {
+    const { cloud, fleet } = await setup({}, { instantPods: true, resendAfterMs: 500 });
+    await waitFor(() => fleet.stats().registered === 1, { what: 'registered' });
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'default', uid: 'uid-web-1', resourceVersion: '42' },
+      spec: { nodeName: 'hollow-0', containers: [{ name: 'app', image: 'nginx:1' }] },
+    };
+    const insert = newMessage({
+      source: 'edgecontroller',
+      group: WireGroups.resource,
+      operation: Operations.insert,
+      resource: 'default/pod/web-1',
+      resourceVersion: '42',
+      content: pod,
+    });
+    cloud.send('hollow-0', insert);
+    const ack = await waitFor(() => cloud.from('hollow-0', 'response')[0], { what: 'ack' });
+    expect(ack.header.parent_msg_id).toBe(insert.header.msg_id);
+    expect(ack.content).toEqual({
+      status: 'OK',
+      objectUID: 'uid-web-1',
+      objectResourceVersion: '42',
+      outcome: 'applied',
+    });
+    // Not acked by the cloud: the same report comes again after resendAfterMs.
+    await waitFor(() => cloud.from('hollow-0', 'update').length >= 2, { what: 'status sent twice' });
+    const [first, again] = cloud.from('hollow-0', 'update');
+    expect(again?.header.msg_id).toBe(first?.header.msg_id);
+    expect(first?.route).toMatchObject({
+      source: 'edged',
+      group: 'resource',
+      resource: 'default/podstatus/web-1',
+    });
+    expect(first?.header.sync).toBe(true);
+    const content = first?.content as { UID: string; Name: string; Status: unknown };
+    expect(content).toMatchObject({ UID: 'uid-web-1', Name: 'web-1' });
+    const status = PodStatusSchema.parse(content.Status);
+    expect(status.phase).toBe('Running');
+    expect(status.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(status.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, state: { running: {} } });
+    expect(status.hostIP).toBe('10.0.0.0');
+    cloud.send(
+      'hollow-0',
+      newMessage({
+        source: 'cloudhub',
+        group: 'resource',
+        operation: 'response',
+        resource: first!.route.resource,
+        parentId: first!.header.msg_id,
+        content: 'OK',
+      }),
+    );
+    await waitFor(() => fleet.stats().reportsAcked === 1, { what: 'report acked' });
+    // The same pod again (object sync re-sends after a lost ack): acked, no second status.
+    cloud.send('hollow-0', { ...insert, header: { ...insert.header, msg_id: 'resend-1' } });
+    await waitFor(() => cloud.from('hollow-0', 'response').length === 2, { what: 'second ack' });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(new Set(cloud.from('hollow-0', 'update').map((m) => m.header.msg_id)).size).toBe(1);
+    expect(fleet.stats()).toMatchObject({ podsStarted: 1, reportsPending: 0 });
   });
 
   it('sends what onTask returns as sync reports, again after a reconnect, until the cloud acks', async () => {

@@ -15,8 +15,10 @@ import { Backoff, type Logger } from '@kedge/runtime';
 import { WebSocket, type RawData } from 'ws';
 import type { FleetCounters } from './fleet-stats.ts';
 import type { ResolvedFleetOptions } from './fleet-options.ts';
+import { HollowPods } from './hollow-pods.ts';
 import {
   ACKED_RESOURCE_OPERATIONS,
+  hollowAddress,
   hollowRegisterContent,
   keepaliveMessage,
   registerMessage,
@@ -71,6 +73,8 @@ export class HollowNode {
   private beat: WheelTimer | undefined;
   /** Sync reports not yet acknowledged, by msg_id; created on first use. */
   private reports: Map<string, PendingReport> | undefined;
+  /** The hollow edged's pods (instantPods); created on the first pod. */
+  private pods: HollowPods | undefined;
 
   constructor(rt: FleetRuntime, index: number, phaseMs: number) {
     this.rt = rt;
@@ -279,6 +283,7 @@ export class HollowNode {
     }
     if (msg.route.group === WireGroups.resource && ACKED_RESOURCE_OPERATIONS.has(op)) {
       if (this.send(resourceAck(msg))) this.rt.counters.add('resourceAcks');
+      if (this.rt.o.instantPods) this.onObject(msg);
       return;
     }
     if (msg.route.group === WireGroups.taskManager) {
@@ -286,6 +291,15 @@ export class HollowNode {
       return;
     }
     this.rt.log.debug({ node: this.name, group: msg.route.group, operation: op }, 'cloud message dropped');
+  }
+
+  /** The hollow edged: a pod that arrives runs at once; its status goes up as a sync report. */
+  private onObject(msg: Message): void {
+    this.pods ??= new HollowPods(this.index, hollowAddress(this.index));
+    const out = this.pods.onObject(msg, this.rt.o.clock.now());
+    if (!out) return;
+    if (out.state === 'running') this.rt.counters.add('podsStarted');
+    this.report([out.report]);
   }
 
   private onRegisterReply(reply: Message): void {

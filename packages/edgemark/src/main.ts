@@ -27,6 +27,7 @@ const USAGE = `usage: edgemark fleet --server HOST:PORT --secret-file FILE [opti
   --tasks KIND             answer node tasks of KIND (NodeUpgradeJob or ConfigUpdateJob) with the
                            whole successful flow at once (instantUpgrade / instantConfigUpdate);
                            default: drop task messages, as an edgecore with taskManager off
+  --pods                   hollow edged: report every pod Running the moment it arrives
 Runs until SIGTERM or SIGINT, then closes every tunnel and exits.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
         protocol: { type: 'string', default: 'kedge' },
         'progress-interval': { type: 'string', default: '1' },
         tasks: { type: 'string' },
+        pods: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -111,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
       rampConcurrency: parseCount('--ramp', values.ramp),
       startSpreadMs: parseSeconds('--start-spread', values['start-spread'], 0),
       protocol,
+      instantPods: values.pods,
       ...(tasks !== undefined ? { onTask: INSTANT_HANDLERS[tasks]() } : {}),
       log: createLogger({
         name: 'edgemark',

@@ -20,6 +20,8 @@ export interface FleetProcessOptions {
   ramp: number;
   /** Answer node tasks of this kind at once (the fleet CLI's --tasks). */
   tasks?: InstantTaskKind;
+  /** Run the hollow edged (the fleet CLI's --pods). */
+  pods?: boolean;
   /** Seconds between progress lines (default 0.5). */
   progressIntervalS?: number;
   /** Extra node options before the script (e.g. --cpu-prof). */
@@ -44,6 +46,7 @@ export class FleetProcess {
         ...['--heartbeat', String(o.heartbeatS), '--protocol', o.protocol, '--ramp', String(o.ramp)],
         ...['--progress-interval', String(o.progressIntervalS ?? 0.5)],
         ...(o.tasks !== undefined ? ['--tasks', o.tasks] : []),
+        ...(o.pods ? ['--pods'] : []),
         ...(o.tls ? ['--ca-file', o.tls.caFile, '--ca-key-file', o.tls.caKeyFile] : []),
       ],
     });
