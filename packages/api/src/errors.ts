@@ -118,6 +118,10 @@ export const ERROR_CODES = {
     'The container runtime could not be reached on its CRI socket; the message names the socket.',
   KEDGE_CRI_ERROR:
     'A CRI call to the container runtime failed; the message names the socket, the call and the gRPC status.',
+  KEDGE_SERVICE_IP_EXHAUSTED:
+    'The embedded endpointslice controller found no free ClusterIP left in the service CIDR for a Service.',
+  KEDGE_PROXY_RULES_FAILED:
+    "The edge service proxy could not install a node's Service rules (iptables-restore failed); the message has its stderr.",
   KEDGE_KUBECTL_FAILED:
     'kubectl, run by keadm, was not found or exited non-zero; the message has the command and its stderr.',
   KEDGE_HTTP_BAD_REQUEST: 'An HTTP API request had a malformed path, query or body; the message names it.',

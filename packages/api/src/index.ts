@@ -31,5 +31,6 @@ export * from './resources/pod.ts';
 export * from './resources/pod-template.ts';
 export * from './resources/deployment.ts';
 export * from './resources/replica-set.ts';
+export * from './resources/service.ts';
 export * from './unsupported-kinds.ts';
 export * from './logs-stream.ts';

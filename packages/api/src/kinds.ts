@@ -17,6 +17,12 @@ import { PodSchema } from './resources/pod.ts';
 import { K8S_APPS_GROUP } from './resources/pod-template.ts';
 import { ReplicaSetSchema } from './resources/replica-set.ts';
 import { SecretSchema } from './resources/secret.ts';
+import {
+  DISCOVERY_GROUP,
+  EndpointSliceSchema,
+  EndpointsSchema,
+  ServiceSchema,
+} from './resources/service.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -137,6 +143,55 @@ export const kinds = {
       { name: 'Status', type: 'string', jsonPath: '.status.phase' },
       { name: 'IP', type: 'string', jsonPath: '.status.podIP', priority: 1 },
       { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    crd: false,
+  }),
+  Service: defineKind({
+    group: '',
+    version: 'v1',
+    alsoServed: [],
+    kind: 'Service',
+    plural: 'services',
+    singular: 'service',
+    scope: 'Namespaced',
+    shortNames: ['svc'],
+    schema: ServiceSchema,
+    statusSubresource: true,
+    printerColumns: [
+      { name: 'Type', type: 'string', jsonPath: '.spec.type' },
+      { name: 'Cluster-IP', type: 'string', jsonPath: '.spec.clusterIP' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    crd: false,
+  }),
+  Endpoints: defineKind({
+    group: '',
+    version: 'v1',
+    alsoServed: [],
+    kind: 'Endpoints',
+    plural: 'endpoints',
+    singular: 'endpoints',
+    scope: 'Namespaced',
+    shortNames: ['ep'],
+    schema: EndpointsSchema,
+    statusSubresource: false,
+    printerColumns: [],
+    crd: false,
+  }),
+  EndpointSlice: defineKind({
+    group: DISCOVERY_GROUP,
+    version: 'v1',
+    alsoServed: [],
+    kind: 'EndpointSlice',
+    plural: 'endpointslices',
+    singular: 'endpointslice',
+    scope: 'Namespaced',
+    shortNames: [],
+    schema: EndpointSliceSchema,
+    statusSubresource: false,
+    printerColumns: [
+      { name: 'AddressType', type: 'string', jsonPath: '.addressType' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
     crd: false,

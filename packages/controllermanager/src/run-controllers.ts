@@ -1,7 +1,7 @@
 // The controllers of one controllermanager term: the shared Node cache, the
 // node task controller (v1alpha2, or v1alpha1 with the feature gate), the
-// node lifecycle controller and, in embedded mode, the workload controller
-// (docs/workloads.md), all bound to one signal. Without leader election a
+// node lifecycle controller and, in embedded mode, the workload and
+// endpointslice controllers (docs/workloads.md), all bound to one signal. Without leader election a
 // term lasts as long as the process; with it, as long as this process holds
 // the Lease (app.ts), and every new term starts from a fresh list of the
 // store, so nothing of an earlier term is trusted.
@@ -24,6 +24,7 @@ import { KUBERNETES_MAX_JOB_BYTES } from './nodetask/job-size.ts';
 import { NodeTaskController } from './nodetask/node-task-controller.ts';
 import { ReleasePinner } from './nodetask/release-pin.ts';
 import { V1alpha1NodeTaskController } from './nodetask-v1alpha1/v1alpha1-controller.ts';
+import { EndpointSliceController } from './workload/endpoints/endpoint-slice-controller.ts';
 import { WorkloadController } from './workload/workload-controller.ts';
 
 export interface ControllersTerm {
@@ -124,6 +125,8 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
       evictionCheckMs: config.workload.evictionCheckPeriod * 1000,
     });
     keep('workload controller', (s) => workload.run(s));
+    const endpointSlices = new EndpointSliceController({ store, clock, log });
+    keep('endpointslice controller', (s) => endpointSlices.run(s));
   } else {
     log.info(
       { module: 'workload' },

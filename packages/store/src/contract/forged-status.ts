@@ -26,6 +26,9 @@ const STATUS: Record<KindName, Record<string, unknown>> = {
   Pod: { phase: 'Running', podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
   Deployment: { replicas: 3, readyReplicas: 3, availableReplicas: 3 },
   ReplicaSet: { replicas: 3, readyReplicas: 3 },
+  Service: { loadBalancer: { ingress: [{ ip: '203.0.113.9' }] } },
+  Endpoints: { forged: true },
+  EndpointSlice: { forged: true },
 };
 
 const podSpec = { containers: [{ name: 'app', image: 'nginx:1.27' }] };
@@ -67,6 +70,12 @@ function body(kind: KindName): Record<string, unknown> {
     case 'Deployment':
     case 'ReplicaSet':
       return { spec: workloadSpec };
+    case 'Service':
+      return { spec: { selector: { app: 'forged' }, ports: [{ port: 80, targetPort: 8080 }] } };
+    case 'Endpoints':
+      return { subsets: [{ addresses: [{ ip: '10.0.0.9' }], ports: [{ port: 8080 }] }] };
+    case 'EndpointSlice':
+      return { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.9'] }], ports: [{ port: 8080 }] };
   }
 }
 
