@@ -12,6 +12,7 @@ export const EventSource = {
   replicaSet: 'replicaset-controller',
   scheduler: 'default-scheduler',
   eviction: 'taint-eviction-controller',
+  edgeApplication: 'edgeapplication-controller',
 } as const;
 export type EventSource = (typeof EventSource)[keyof typeof EventSource];
 
