@@ -59,6 +59,8 @@ export const ResourceTypes = {
   secret: 'secret',
   node: 'node',
   podstatus: 'podstatus',
+  service: 'service',
+  endpointslice: 'endpointslice',
 } as const;
 
 /** Resource strings as the edge sees them: `<ns>/<type>/<name>`. */

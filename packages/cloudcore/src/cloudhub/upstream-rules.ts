@@ -80,7 +80,13 @@ function routeClaim(msg: Message): RouteClaim | undefined {
     }
     case Operations.query: {
       const r = parseEdgeResource(resource);
-      const objects: string[] = [ResourceTypes.pod, ResourceTypes.configmap, ResourceTypes.secret];
+      const objects: string[] = [
+        ResourceTypes.pod,
+        ResourceTypes.configmap,
+        ResourceTypes.secret,
+        ResourceTypes.service,
+        ResourceTypes.endpointslice,
+      ];
       if (!r?.name || !objects.includes(r.type)) return undefined;
       // A read, not a report; the object query route applies the node authorizer rule.
       return { speaksFor: [], about: `a ${r.type} query` };

@@ -1,11 +1,14 @@
 // What each node may hold, from informers on Pods, ConfigMaps and Secrets:
 // an index of pods by spec.nodeName, the node's desired set (its pods and
-// the objects they reference) and the node authorizer's question "may this
-// node read that object?". Changes are reported as the nodes they concern.
+// the objects they reference, plus every Service and EndpointSlice as the
+// node may see them: service-objects.ts) and the node authorizer's question
+// "may this node read that object?". Changes are reported as the nodes they
+// concern.
 import type { Pod } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
 import { objectKey, podReferences, type SyncedKind } from './pod-references.ts';
+import { ServiceObjects } from './service-objects.ts';
 import { desiredObjects, type DesiredObject } from './sync-plan.ts';
 
 export interface NodeObjectsOptions {
@@ -23,6 +26,7 @@ export class NodeObjects {
   readonly #pods: Informer<'Pod'>;
   readonly #configMaps: Informer<'ConfigMap'>;
   readonly #secrets: Informer<'Secret'>;
+  readonly #services: ServiceObjects;
   readonly #byNode = new Map<string, Map<string, Pod>>();
   /** pod key -> the node it is indexed under. */
   readonly #nodeOf = new Map<string, string>();
@@ -32,15 +36,19 @@ export class NodeObjects {
     this.#onChange = o.onChange;
     const common = { signal: o.signal, log: o.log };
     this.#pods = createInformer(o.store, 'Pod', { ...common, onEvent: (e) => this.#podEvent(e) });
-    const referenced = (kind: SyncedKind) => (e: WatchEvent<'ConfigMap' | 'Secret'>) =>
+    const referenced = (kind: 'ConfigMap' | 'Secret') => (e: WatchEvent<'ConfigMap' | 'Secret'>) =>
       this.#onChange(
         this.nodesReferencing(kind, e.object.metadata.namespace ?? 'default', e.object.metadata.name),
       );
     this.#configMaps = createInformer(o.store, 'ConfigMap', { ...common, onEvent: referenced('ConfigMap') });
     this.#secrets = createInformer(o.store, 'Secret', { ...common, onEvent: referenced('Secret') });
-    this.synced = Promise.all([this.#pods.synced, this.#configMaps.synced, this.#secrets.synced]).then(
-      () => undefined,
-    );
+    this.#services = new ServiceObjects({ ...common, store: o.store, onChange: o.onChange });
+    this.synced = Promise.all([
+      this.#pods.synced,
+      this.#configMaps.synced,
+      this.#secrets.synced,
+      this.#services.synced,
+    ]).then(() => undefined);
   }
 
   /** The pods bound to `node`. */
@@ -54,25 +62,33 @@ export class NodeObjects {
   }
 
   desired(node: string): DesiredObject[] {
-    return desiredObjects(this.podsOn(node), (kind, ns, name) =>
+    const own = desiredObjects(this.podsOn(node), (kind, ns, name) =>
       kind === 'ConfigMap' ? this.#configMaps.get(name, ns) : this.#secrets.get(name, ns),
     );
+    return [...own, ...this.#services.desired(node)];
   }
 
-  /** Node authorizer rule: a pod bound to `node`, or an object such a pod references. */
+  /**
+   * Node authorizer rule: a pod bound to `node`, or an object such a pod
+   * references; every node may read Services and EndpointSlices (as kubelet
+   * and kube-proxy do), slices as filtered for it.
+   */
   mayRead(node: string, kind: SyncedKind, namespace: string, name: string): boolean {
+    if (kind === 'Service' || kind === 'EndpointSlice') return true;
     if (kind === 'Pod') return this.nodeOfPod(namespace, name) === node;
     const key = objectKey(kind, namespace, name);
     return this.podsOn(node).some((p) => podReferences(p).has(key));
   }
 
-  /** The object as the informers hold it. */
-  get(kind: SyncedKind, namespace: string, name: string): unknown {
+  /** The object as the informers hold it (an EndpointSlice as `node` may see it). */
+  get(node: string, kind: SyncedKind, namespace: string, name: string): unknown {
+    if (kind === 'Service' || kind === 'EndpointSlice')
+      return this.#services.get(node, kind, namespace, name);
     const informer = kind === 'Pod' ? this.#pods : kind === 'ConfigMap' ? this.#configMaps : this.#secrets;
     return informer.get(name, namespace);
   }
 
-  nodesReferencing(kind: SyncedKind, namespace: string, name: string): Set<string> {
+  nodesReferencing(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Set<string> {
     const key = objectKey(kind, namespace, name);
     const nodes = new Set<string>();
     for (const [node, pods] of this.#byNode) {

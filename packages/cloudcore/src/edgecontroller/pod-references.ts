@@ -5,7 +5,8 @@
 // bound to it references it; nothing else is ever sent to it.
 import type { Pod } from '@kedge/api';
 
-export type SyncedKind = 'Pod' | 'ConfigMap' | 'Secret';
+/** What object sync sends: a node's pods and their objects, and every Service and EndpointSlice. */
+export type SyncedKind = 'Pod' | 'ConfigMap' | 'Secret' | 'Service' | 'EndpointSlice';
 
 /** `<Kind>/<namespace>/<name>`, the key of an object in the desired set. */
 export function objectKey(kind: SyncedKind, namespace: string, name: string): string {

@@ -10,6 +10,8 @@ const TYPES: Record<SyncedKind, string> = {
   Pod: ResourceTypes.pod,
   ConfigMap: ResourceTypes.configmap,
   Secret: ResourceTypes.secret,
+  Service: ResourceTypes.service,
+  EndpointSlice: ResourceTypes.endpointslice,
 };
 
 /** The synced kind of an edge resource type. */

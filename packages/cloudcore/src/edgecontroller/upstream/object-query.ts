@@ -1,6 +1,7 @@
-// A node's `query` of one object (`<ns>/pod|configmap|secret/<name>`),
+// A node's `query` of one object (`<ns>/pod|configmap|secret|service|endpointslice/<name>`),
 // answered only under the node authorizer rule: a pod bound to the node, or
-// a ConfigMap/Secret such a pod references. Anything else is refused with
+// a ConfigMap/Secret such a pod references; any Service, and any
+// EndpointSlice as filtered for the node (endpoint-filter.ts). Anything else is refused with
 // KEDGE_NODE_FORBIDDEN (CloudHub logs the refusal and sends the coded error).
 import { KedgeError, Operations, parseEdgeResource, type Message } from '@kedge/api';
 import { kindOfEdgeType } from '../downstream/object-messages.ts';
@@ -24,7 +25,7 @@ export async function answerObjectQuery(objects: NodeObjects, node: string, msg:
       { node, resource: msg.route.resource },
     );
   }
-  const object = objects.get(kind, res.namespace, res.name);
+  const object = objects.get(node, kind, res.namespace, res.name);
   if (object === undefined)
     throw new KedgeError('KEDGE_STORE_NOT_FOUND', `${msg.route.resource} not found`, { node });
   return object;
