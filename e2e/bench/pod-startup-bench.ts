@@ -10,9 +10,12 @@
 // sandbox, no CNI), all requested at once with at most 10 ctr processes at a
 // time, each timed from that common start until `ctr run -d` returned.
 //
-//   node e2e/bench/pod-startup-bench.ts [--pods 100] [--out docs/benchmarks.md]
+// With `--trace DIR` every process logs at debug level; its output is written
+// to DIR and `pod-startup-trace.ts` splits each pod's time into stages.
+//
+//   node e2e/bench/pod-startup-bench.ts [--pods 100] [--out docs/benchmarks.md] [--trace DIR]
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -32,9 +35,10 @@ const BASELINE_PARALLEL = 10;
 const KUBEEDGE = [1688, 2751, 4087];
 
 const { values: args } = parseArgs({
-  options: { pods: { type: 'string', default: '100' }, out: { type: 'string' } },
+  options: { pods: { type: 'string', default: '100' }, out: { type: 'string' }, trace: { type: 'string' } },
 });
 const replicas = Number(args.pods);
+const traceEnv: Record<string, string> = args.trace ? { KEDGE_LOG_LEVEL: 'debug' } : {};
 
 const ready = (pod: Pod): boolean =>
   pod.status?.phase === 'Running' &&
@@ -132,6 +136,8 @@ async function measure(
   image: string,
 ): Promise<Omit<Measured, 'base' | 'cri' | 'criOwn' | 'runtime'>> {
   const created = new Map<string, number>();
+  const bound = new Map<string, number>();
+  const reported = new Map<string, number>();
   const running = new Map<string, number>();
   const stamp = new Map<string, number>();
   const perNode: Record<string, number> = {};
@@ -168,6 +174,8 @@ async function measure(
         const ts = Date.parse(pod.metadata.creationTimestamp ?? '');
         stamp.set(name, ts - wall0 + t0);
       }
+      if (!bound.has(name) && pod.spec.nodeName) bound.set(name, Date.now());
+      if (!reported.has(name) && pod.status?.hostIP) reported.set(name, Date.now());
       if (!running.has(name) && ready(pod)) {
         running.set(name, now);
         const node = pod.spec.nodeName ?? '?';
@@ -178,6 +186,20 @@ async function measure(
   }
   const node = await cloud.store.get('Node', NODES[0] ?? '');
   const names = [...running.keys()];
+  if (args.trace) {
+    const wall = (t: number): number => Math.round(t - t0 + wall0);
+    const rows = names.map((n) => ({
+      pod: n,
+      created: wall(created.get(n) ?? 0),
+      bound: bound.get(n),
+      firstStatus: reported.get(n),
+      ready: wall(running.get(n) ?? 0),
+    }));
+    writeFileSync(
+      join(args.trace, 'store-times.json'),
+      JSON.stringify({ deploymentCreated: wall0, pods: rows }),
+    );
+  }
   return {
     kedge: names.map((n) => (running.get(n) ?? 0) - (created.get(n) ?? 0)),
     kedgeFromStamp: names.map((n) => (running.get(n) ?? 0) - (stamp.get(n) ?? 0)),
@@ -202,7 +224,8 @@ async function main(): Promise<void> {
     });
     const app = await pushBusyboxImage(`${registry.url}/kedge/sleep:v1`);
     network = await LocalPodNetwork.create(NODES.length);
-    cloud = new LocalCloud({ dir: dir.path, keepaliveTimeout: 30 });
+    if (args.trace) mkdirSync(args.trace, { recursive: true });
+    cloud = new LocalCloud({ dir: dir.path, keepaliveTimeout: 30, env: traceEnv });
     const cloudcore = await cloud.addCloudCore();
     await cloud.startControllerManager();
     for (const [i, name] of NODES.entries()) {
@@ -213,6 +236,7 @@ async function main(): Promise<void> {
         server: cloudcore.address,
         token: cloud.token(name),
         pods: { netnsPath: node.netns.path, podCIDR: node.podCIDR, sandboxImage: pause.ref },
+        env: traceEnv,
       });
       edges.push(edge);
       await edge.preloadImage(pause.ref);
@@ -245,6 +269,13 @@ async function main(): Promise<void> {
       `kedge done: ${JSON.stringify({ ...kedge, kedge: undefined, kedgeFromStamp: undefined })}\n`,
     );
   } finally {
+    if (args.trace) {
+      const procs = [...edges, ...(cloud ? [...cloud.replicas, cloud.controllerManager] : [])];
+      for (const p of procs) {
+        if (!p?.process) continue;
+        writeFileSync(join(args.trace, `${p.id}.log`), p.process.stdout() + p.process.stderr());
+      }
+    }
     await Promise.all(edges.map((e) => e.close()));
     await cloud?.close();
     await network?.remove();

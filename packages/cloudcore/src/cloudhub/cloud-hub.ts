@@ -340,16 +340,18 @@ export class CloudHub {
       session.send(errorReply(msg, 'KEDGE_WIRE_MALFORMED', 'the first message must register the node', true));
       return;
     }
-    if (!session.tryEnqueue(() => this.handle(session, msg), MAX_WAITING_UPSTREAM)) {
+    const arrived = this.options.clock.now();
+    if (!session.tryEnqueue(() => this.handle(session, msg, arrived), MAX_WAITING_UPSTREAM)) {
       const why = `node ${session.nodeName} has ${MAX_WAITING_UPSTREAM} messages waiting to be handled; resend later`;
       this.log.warn({ node: session.nodeName, msgId: msg.header.msg_id }, why);
       if (msg.header.sync) session.send(errorReply(msg, 'KEDGE_WIRE_RATE_LIMITED', why, true));
     }
   }
 
-  private async handle(session: NodeSession, msg: Message): Promise<void> {
+  private async handle(session: NodeSession, msg: Message, arrived: number): Promise<void> {
     if (session.closed) return;
-    const { handlers } = this.options;
+    const { handlers, clock } = this.options;
+    const started = clock.now();
     try {
       let content: unknown;
       if (isRegisterMessage(session.nodeName, msg)) {
@@ -359,6 +361,16 @@ export class CloudHub {
         content = await handlers.message(session, msg);
       }
       if (msg.header.sync) session.send(replyTo(msg, 'cloudhub', content ?? 'OK'));
+      this.log.debug(
+        {
+          node: session.nodeName,
+          resource: msg.route.resource,
+          operation: msg.route.operation,
+          waitedMs: started - arrived,
+          tookMs: clock.now() - started,
+        },
+        'upstream message handled',
+      );
     } catch (err) {
       const code = hasCode(err, 'KEDGE_STORE_CONFLICT') || hasCode(err, 'KEDGE_STORE_UNAVAILABLE');
       const wireCode = errorCodeOf(err);

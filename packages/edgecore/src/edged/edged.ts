@@ -32,6 +32,7 @@ import { LogsServer } from './logs/logs-server.ts';
 import { PodSet } from './pod-set.ts';
 import { podStatusSink } from './pod-status-report.ts';
 import { PodVolumes } from './pod-volumes.ts';
+import { StartGate } from './start-gate.ts';
 import { PodWorkers } from './pod-workers.ts';
 import type { Dialer } from './probe-executors.ts';
 import { RestartBackOff } from './restart-backoff.ts';
@@ -143,6 +144,7 @@ export class Edged implements Module {
           clock,
           log,
           backoff,
+          startGate: new StartGate(),
           ...(this.#o.dial ? { dial: this.#o.dial } : {}),
         },
         runtime,

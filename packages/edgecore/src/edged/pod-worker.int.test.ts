@@ -30,6 +30,7 @@ import type { EdgeObjectLookup, EdgePod, PodStatus } from './pod-spec.ts';
 import { PodVolumes } from './pod-volumes.ts';
 import { PodWorker } from './pod-worker.ts';
 import { RestartBackOff } from './restart-backoff.ts';
+import { StartGate } from './start-gate.ts';
 import { CNI_BIN_DIR, PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
 import { startNetnsDialer, type NetnsDialer } from '../../test/test-netns-dialer.ts';
 import { pushPodTestImages, type PodTestImages } from '../../test/test-pod-images.ts';
@@ -56,7 +57,7 @@ const lookup: EdgeObjectLookup = {
 };
 
 /** A worker with the test's node pieces; statuses it sends are collected. */
-function worker(pod: EdgePod, sent: PodStatus[] = []): PodWorker {
+function worker(pod: EdgePod, sent: PodStatus[] = [], startGate?: StartGate): PodWorker {
   const volumes = new PodVolumes({
     podsDir: join(dir.path, 'pods'),
     secretsDir: join(dir.path, 'secrets'),
@@ -78,6 +79,7 @@ function worker(pod: EdgePod, sent: PodStatus[] = []): PodWorker {
     log,
     backoff,
     dial: relay.dial,
+    ...(startGate ? { startGate } : {}),
   });
   workers.push(w);
   return w;
@@ -440,5 +442,41 @@ describe('PodWorker on containerd with CNI', () => {
     });
     expect(bad.status?.phase).toBe('Pending');
     await bad.terminate(0);
+  });
+
+  it('a pod waits for its turn at the start gate: no sandbox before it, Running after', async () => {
+    const sleeper = (name: string): EdgePod =>
+      pod(name, {
+        containers: [
+          { name: 'app', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] },
+        ],
+      });
+    const gate = new StartGate(1);
+    const held = await gate.acquire(); // another pod's start, still running
+    const queued = sleeper('queued');
+    const sent: PodStatus[] = [];
+    const qw = worker(queued, sent, gate);
+    const started = qw.start();
+    const dropped = worker(sleeper('dropped'), [], gate);
+    const droppedStart = dropped.start();
+    await new Promise((r) => setTimeout(r, 1500));
+    const service = new CriRuntimeService(cri);
+    const names = async (): Promise<string[]> =>
+      (await service.listPodSandbox()).map((s) => s.metadata?.name ?? '');
+    expect(await names()).not.toContain('queued');
+    expect(sent).toEqual([]);
+    expect(gate.waiting).toBe(2);
+    // Stopped while waiting: it leaves the queue and never creates a sandbox.
+    await dropped.detach();
+    await droppedStart;
+    expect(gate.waiting).toBe(1);
+    held();
+    await started;
+    expect(qw.status?.phase).toBe('Running');
+    expect(sent.at(-1)?.phase).toBe('Running');
+    expect(await names()).toContain('queued');
+    expect(await names()).not.toContain('dropped');
+    expect(gate.active).toBe(0); // the first sync is over: the turn went back
+    await qw.terminate(0);
   });
 });

@@ -22,6 +22,7 @@ import { ProbeExecutor, tcpDialer, type Dialer } from './probe-executors.ts';
 import { ContainerProbes } from './probe-state.ts';
 import { RestartBackOff } from './restart-backoff.ts';
 import type { PodRuntime } from './runtime/index.ts';
+import type { StartGate } from './start-gate.ts';
 import { StatusCoalescer, type StatusSink } from './status-coalescer.ts';
 
 export interface PodWorkerOptions {
@@ -41,6 +42,8 @@ export interface PodWorkerOptions {
   backoff?: RestartBackOff;
   dial?: Dialer;
   syncIntervalMs?: number;
+  /** Shared by the node's workers: the first sync waits for a turn (start-gate.ts). */
+  startGate?: StartGate;
 }
 
 const POD_WORKER_STATE = {
@@ -101,10 +104,22 @@ export class PodWorker {
     return this.#status;
   }
 
-  /** Starts the sync loop; resolves after the first sync. */
+  /** Starts the sync loop; resolves after the first sync (which waits for a turn at the start gate). */
   async start(): Promise<void> {
     this.state = POD_WORKER_STATE.running;
-    await this.#syncOnce();
+    const gate = this.#o.startGate;
+    let release: (() => void) | undefined;
+    if (gate) {
+      const asked = this.#o.clock.now();
+      release = await gate.acquire(this.#stop.signal).catch(() => undefined);
+      if (!release) return; // stopped while waiting for its turn
+      this.#log.debug({ waitedMs: this.#o.clock.now() - asked }, 'pod start turn');
+    }
+    try {
+      await this.#syncOnce();
+    } finally {
+      release?.();
+    }
     this.#loop = this.#run();
   }
 
@@ -215,7 +230,14 @@ export class PodWorker {
       now: o.clock.now(),
       ...(this.#status ? { previous: this.#status } : {}),
     });
-    this.#coalescer.offer(this.#status);
+    if (this.#coalescer.offer(this.#status))
+      this.#log.debug(
+        {
+          phase: this.#status.phase,
+          ready: this.#status.conditions?.find((c) => c.type === 'Ready')?.status,
+        },
+        'pod status offered',
+      );
   }
 
   async #sandboxReady(id: string): Promise<boolean> {

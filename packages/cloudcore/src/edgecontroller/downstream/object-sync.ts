@@ -161,7 +161,11 @@ export class ObjectSync {
       this.#log.info({ node }, 'node left before its objects went out; resuming on its next register');
       return;
     }
-    this.#log.debug({ node, steps: steps.map((s) => s.op) }, 'objects sent');
+    if (this.#log.isLevelEnabled('debug'))
+      this.#log.debug(
+        { node, resources: messages.map((m) => `${m.route.operation} ${m.route.resource}`) },
+        'objects sent',
+      );
     const ids = messages.map((m) => m.header.msg_id);
     this.#after(this.#o.ackTimeoutMs ?? ACK_TIMEOUT_MS, () => this.#expire(node, ids));
   }
