@@ -109,6 +109,12 @@ const deployment = {
     },
   },
 };
+const service = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'web' },
+  spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+};
 const configMap = {
   apiVersion: 'v1',
   kind: 'ConfigMap',
@@ -141,7 +147,7 @@ function podsOf(deploymentName: string, pods: Pod[]): Pod[] {
 
 describe('EdgeApplication controller', () => {
   it('renders one Deployment per group whose pods run only on that group, and reports them Available', async () => {
-    await store.create('EdgeApplication', edgeApp([deployment, configMap], scope));
+    await store.create('EdgeApplication', edgeApp([deployment, configMap, service], scope));
     const a = await waitFor(() => store.get('Deployment', 'web-a', 'default'), { what: 'web-a' });
     const b = await waitFor(() => store.get('Deployment', 'web-b', 'default'), { what: 'web-b' });
     expect(a.spec.replicas).toBe(2);
@@ -171,7 +177,7 @@ describe('EdgeApplication controller', () => {
       async () => {
         const x = await store.get('EdgeApplication', 'shop', 'default');
         const s = x?.status?.workloadStatus ?? [];
-        return s.length === 3 && s.every((e) => e.conditions === 'Available') ? x : undefined;
+        return s.length === 4 && s.every((e) => e.conditions === 'Available') ? x : undefined;
       },
       { timeoutMs: 20_000, what: 'all Available' },
     );
@@ -203,14 +209,26 @@ describe('EdgeApplication controller', () => {
         namespace: 'default',
         name: 'web-conf',
       },
+      {
+        ordinal: 2,
+        group: '',
+        version: 'v1',
+        kind: 'Service',
+        resource: 'services',
+        namespace: 'default',
+        name: 'web',
+      },
     ]);
+    const svc = await store.get('Service', 'web', 'default');
+    expect(svc?.metadata.annotations?.['apps.kubeedge.io/service-topology']).toBe('range-nodegroup');
+    expect(svc?.spec?.ports?.[0]?.port).toBe(80);
     expect(
       JSON.parse(app.metadata.annotations?.['apps.kubeedge.io/last-contained-resources'] ?? '[]'),
-    ).toHaveLength(3);
+    ).toHaveLength(4);
   });
 
   it('updates through the recorded template, deletes dropped targets and manifests, keeps a copy whose overrider broke', async () => {
-    await store.create('EdgeApplication', edgeApp([deployment, configMap], scope));
+    await store.create('EdgeApplication', edgeApp([deployment, configMap, service], scope));
     await waitFor(() => store.get('Deployment', 'web-b', 'default'), { what: 'web-b' });
     // Someone else annotates the Deployment: a template update must not wipe that.
     await mutate(
@@ -260,6 +278,9 @@ describe('EdgeApplication controller', () => {
     await waitFor(async () => (await store.get('ConfigMap', 'web-conf', 'default')) === undefined, {
       what: 'configmap deleted',
     });
+    await waitFor(async () => (await store.get('Service', 'web', 'default')) === undefined, {
+      what: 'service removed from the template deleted',
+    });
 
     // A broken overrider: web-a stays as it was and a RenderFailed event says why.
     await mutate(
@@ -292,7 +313,7 @@ describe('EdgeApplication controller', () => {
       metadata: { name: 'web-conf', namespace: 'default' },
       data: { mine: 'yes' },
     });
-    await store.create('EdgeApplication', edgeApp([deployment, configMap], scope));
+    await store.create('EdgeApplication', edgeApp([deployment, configMap, service], scope));
     await waitFor(() => store.get('Deployment', 'web-b', 'default'), { what: 'web-b' });
     await waitFor(
       async () =>

@@ -366,7 +366,7 @@ describe('other manifests and failures', () => {
         /^spec\.workloadTemplate\.manifests\[0\]: for nodegroup g2: .*neither a tag nor a digest/,
       ),
       'spec.workloadTemplate.manifests[1]: apps/v1 StatefulSet is not a kind kedge serves',
-      "spec.workloadTemplate.manifests[2]: metadata.namespace other is not the EdgeApplication's namespace retail",
+      'spec.workloadTemplate.manifests[2]: metadata.namespace "other" is not the EdgeApplication\'s namespace retail',
     ]);
     expect(failures[1]!.identity?.name).toBe('web-g2');
   });

@@ -104,7 +104,9 @@ export function renderApp(app: EdgeApplication): { objects: RenderedObject[]; fa
     if (typeof name !== 'string' || name === '') return fail('metadata.name is missing');
     const ns = meta['namespace'] ?? namespace;
     if (ns !== namespace)
-      return fail(`metadata.namespace ${String(ns)} is not the EdgeApplication's namespace ${namespace}`);
+      return fail(
+        `metadata.namespace ${JSON.stringify(ns)} is not the EdgeApplication's namespace ${namespace}`,
+      );
     const base = owned(manifest, app, namespace);
     const identityOf = (n: string): ObjectIdentity => ({
       group: kinds[kind].group,
