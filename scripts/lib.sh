@@ -86,8 +86,10 @@ bootstrap() {
   # and runc, the real container runtime the image pre-pull tests drive over
   # CRI, and busybox-static, the binary their test images are built from;
   # docker-compose, which validates configs/compose/docker-compose.yml
-  # (`docker-compose config` needs no Docker engine).
-  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static docker-compose chromium containernetworking-plugins iproute2
+  # (`docker-compose config` needs no Docker engine); debootstrap and
+  # systemd-container (systemd-nspawn) for the edgecore-under-systemd e2e
+  # (scripts/build-systemd-rootfs.sh, e2e/systemd/).
+  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static docker-compose chromium containernetworking-plugins iproute2 debootstrap systemd-container
 }
 
 # kube-apiserver and kubectl for the cluster-mode tests, built from the Go
