@@ -8,6 +8,7 @@ import { openStore } from '@kedge/store';
 import { CloudCore } from './cloud-core.ts';
 import type { CloudCoreConfig } from './config/index.ts';
 import { loadCertificates } from './cloudhub/certs/load-certificates.ts';
+import { nodeLeaseOn } from './nodes/node-lease.ts';
 import { loadOrCreateTokenSecret } from './token-secret.ts';
 
 export interface RunningCloudCore {
@@ -53,6 +54,9 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
       rateLimit: { qps: hub.nodeMessageQPS, burst: hub.nodeMessageBurst },
     },
     heartbeatWriteIntervalMs: hub.nodeStatusUpdateFrequency * 1000,
+    nodeLeaseDurationSeconds: nodeLeaseOn(hub.nodeLease.enable, config.store.backend)
+      ? hub.nodeLease.durationSeconds
+      : undefined,
     certificates,
     taskManager: {
       enable: config.modules.taskManager.enable,

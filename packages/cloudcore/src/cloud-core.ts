@@ -30,6 +30,7 @@ import { LogsRelay } from './cloudhub/logs-relay.ts';
 import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
 import { EdgeController } from './edgecontroller/edge-controller.ts';
 import { admitNodeEvent } from './events/node-event-admission.ts';
+import { NodeLeases } from './nodes/node-lease.ts';
 import { NodeLifecycle } from './nodes/node-lifecycle.ts';
 import { DownstreamController } from './taskmanager/downstream/downstream-controller.ts';
 import { TaskManager } from './taskmanager/task-manager.ts';
@@ -53,6 +54,8 @@ export interface CloudCoreOptions {
     rateLimit?: { qps: number; burst: number } | undefined;
   };
   heartbeatWriteIntervalMs: number;
+  /** Renew a Lease kube-node-lease/<node> of this duration for each connected node; omitted = no Leases. */
+  nodeLeaseDurationSeconds?: number | undefined;
   /** The cloud CA and bootstrap server: node identity from client certificates (docs/tunnel.md). */
   certificates?: NodeCredentialsOptions['certificates'];
   /**
@@ -80,6 +83,7 @@ export class CloudCore {
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
   private readonly lifecycle: NodeLifecycle;
+  private readonly leases: NodeLeases | undefined;
   /** Pods and the objects they use, to and from the nodes (docs/tunnel.md, object sync). */
   private readonly edge: EdgeController;
   private readonly tasks: TaskManager | undefined;
@@ -92,6 +96,15 @@ export class CloudCore {
   constructor(options: CloudCoreOptions) {
     this.o = options;
     this.log = options.log;
+    this.leases =
+      options.nodeLeaseDurationSeconds === undefined
+        ? undefined
+        : new NodeLeases({
+            store: options.store,
+            durationSeconds: options.nodeLeaseDurationSeconds,
+            clock: options.clock,
+            log: options.log,
+          });
     this.lifecycle = new NodeLifecycle({
       store: options.store,
       replicaId: options.replicaId,
@@ -120,6 +133,7 @@ export class CloudCore {
         },
         message: (session, msg) => this.upstream.dispatch(session.nodeName, msg),
         closed: (session, why) => {
+          this.leases?.forget(session.nodeName);
           this.downstream.nodeDisconnected(session.nodeName);
           this.logs.nodeGone(session.nodeName);
           return this.lifecycle.disconnected(session.nodeName, why.reason, why.message);
@@ -279,6 +293,9 @@ export class CloudCore {
     for (const node of this.hub.connectedNodes()) {
       await this.lifecycle.heartbeat(node).catch((err: unknown) => {
         this.log.warn({ node, err: errorMessage(err) }, 'heartbeat write failed');
+      });
+      await this.leases?.renewIfDue(node).catch((err: unknown) => {
+        this.log.warn({ node, err: errorMessage(err) }, 'node Lease renewal failed');
       });
     }
   }

@@ -72,7 +72,7 @@ export async function startEdgeCore(
     reports: reporter,
     clock,
   });
-  const facts: RegisterFacts = {};
+  const facts: RegisterFacts = { nodeName };
   if (edged.enabled) {
     facts.containerRuntimeVersion = await containerRuntimeVersion(
       m.edged.tailoredKubeletConfig.containerRuntimeEndpoint,

@@ -35,6 +35,21 @@ const CloudHubSchema = z
     nodeLimit: z.number().int().positive().describe('most edge nodes connected at once; more are refused'),
     keepaliveTimeout: seconds('drop a session with no keepalive for this long'),
     nodeStatusUpdateFrequency: seconds('interval between heartbeat writes per node'),
+    nodeLease: z
+      .strictObject({
+        enable: z
+          .union([z.boolean(), z.literal('auto')])
+          .describe(
+            'renew a Lease kube-node-lease/<node> for each connected node, the heartbeat kube-controller-manager reads; ' +
+              'auto = on with the kubernetes store, off with sqlite (nothing reads it there)',
+          ),
+        durationSeconds: z
+          .number()
+          .int()
+          .min(4)
+          .describe("the Lease's leaseDurationSeconds (kubelet: 40); renewed every quarter of it"),
+      })
+      .describe('node Leases (cluster mode: kube-controller-manager node lifecycle)'),
     maxMessageBytes: z.number().int().positive().describe('largest frame accepted or sent'),
     nodeMessageQPS: z
       .number()
@@ -146,6 +161,7 @@ export function defaultCloudCoreConfig(): CloudCoreConfig {
         nodeLimit: 1000,
         keepaliveTimeout: 30,
         nodeStatusUpdateFrequency: 20,
+        nodeLease: { enable: 'auto', durationSeconds: 40 },
         maxMessageBytes: 1048576,
         nodeMessageQPS: 30,
         nodeMessageBurst: 60,

@@ -2,6 +2,9 @@
 // addresses, nodeInfo (kubeletVersion is the edgecore version, set by the
 // cloud from `edgecoreVersion`) and, as kubelet reports them, capacity and
 // allocatable (cpu, memory, pods; nothing is reserved, so they are equal).
+// Like kubelet, it labels itself with its hostname (the node name), os and
+// arch: kube-scheduler's spreading and anti-affinity on
+// `kubernetes.io/hostname` only count nodes that carry it.
 import { arch, availableParallelism, networkInterfaces, platform, release, totalmem } from 'node:os';
 import type { RegisterNodeContent } from '@kedge/api';
 
@@ -9,6 +12,8 @@ import type { RegisterNodeContent } from '@kedge/api';
 const MAX_PODS = 110;
 
 export interface RegisterFacts {
+  /** The node name, for the `kubernetes.io/hostname` label. */
+  nodeName?: string | undefined;
   /** `<runtimeName>://<runtimeVersion>` from CRI Version, when edged has asked the runtime. */
   containerRuntimeVersion?: string | undefined;
 }
@@ -25,7 +30,12 @@ export function registerContent(
   };
   return {
     edgecoreVersion: version,
-    labels: { ...labels, 'kubernetes.io/arch': goArch(arch()), 'kubernetes.io/os': platform() },
+    labels: {
+      ...labels,
+      ...(facts.nodeName ? { 'kubernetes.io/hostname': facts.nodeName.toLowerCase() } : {}),
+      'kubernetes.io/arch': goArch(arch()),
+      'kubernetes.io/os': platform(),
+    },
     addresses: nodeAddresses(),
     nodeInfo: {
       architecture: goArch(arch()),
