@@ -66,6 +66,11 @@ export const ERROR_CODES = {
   KEDGE_LOGS_SLOW_READER:
     'A logs reader fell too far behind the node; cloudcore closed the stream rather than buffer more.',
   KEDGE_LOGS_NOT_FOUND: 'The container has no log yet (it has not started).',
+  KEDGE_LOGS_POD_NOT_FOUND: 'A logs request named a pod that does not exist in the store.',
+  KEDGE_LOGS_POD_NOT_BOUND: 'A logs request named a pod that is not bound to a node yet (no spec.nodeName).',
+  KEDGE_LOGS_CONTAINER_NOT_FOUND:
+    'A logs request named a container the pod does not have, or none for a pod with several; the message lists its containers.',
+  KEDGE_LOGS_UNAUTHORIZED: "A request to cloudcore's logs endpoint carried no valid bearer token.",
   KEDGE_CLI_ROLLOUT_TIMEOUT:
     '`kedgectl rollout status --timeout` ran out before the Deployment finished rolling out.',
   KEDGE_CLI_ROLLOUT_FAILED:

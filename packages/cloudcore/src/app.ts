@@ -54,6 +54,7 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
       rateLimit: { qps: hub.nodeMessageQPS, burst: hub.nodeMessageBurst },
     },
     heartbeatWriteIntervalMs: hub.nodeStatusUpdateFrequency * 1000,
+    logsEndpoint: hub.logs.enable ? { address: hub.logs.address, port: hub.logs.port } : undefined,
     nodeLeaseDurationSeconds: nodeLeaseOn(hub.nodeLease.enable, config.store.backend)
       ? hub.nodeLease.durationSeconds
       : undefined,

@@ -27,6 +27,7 @@ import { configMapTable, type ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
 import { LogsRelay } from './cloudhub/logs-relay.ts';
+import { LogsEndpoint } from './cloudhub/logs-endpoint/logs-endpoint.ts';
 import { NodeCredentials, type NodeCredentialsOptions } from './cloudhub/certs/node-credentials.ts';
 import { EdgeController } from './edgecontroller/edge-controller.ts';
 import { admitNodeEvent } from './events/node-event-admission.ts';
@@ -54,6 +55,8 @@ export interface CloudCoreOptions {
     rateLimit?: { qps: number; burst: number } | undefined;
   };
   heartbeatWriteIntervalMs: number;
+  /** Serve `kedgectl logs` here (docs/workloads.md); omitted = not served. */
+  logsEndpoint?: { address: string; port: number } | undefined;
   /** Renew a Lease kube-node-lease/<node> of this duration for each connected node; omitted = no Leases. */
   nodeLeaseDurationSeconds?: number | undefined;
   /** The cloud CA and bootstrap server: node identity from client certificates (docs/tunnel.md). */
@@ -80,6 +83,8 @@ export class CloudCore {
   readonly upstream = new UpstreamController();
   /** `kedgectl logs` streams opened on this replica's nodes (docs/tunnel.md, container logs). */
   readonly logs: LogsRelay;
+  /** The HTTP side of `kedgectl logs`, when configured. */
+  readonly logsEndpoint: LogsEndpoint | undefined;
   private readonly o: CloudCoreOptions;
   private readonly log: Logger;
   private readonly lifecycle: NodeLifecycle;
@@ -142,6 +147,16 @@ export class CloudCore {
     });
     this.downstream = new DownstreamController({ hub: this.hub, log: options.log });
     this.logs = new LogsRelay({ send: (node, msg) => this.hub.send(node, msg) });
+    this.logsEndpoint = options.logsEndpoint
+      ? new LogsEndpoint({
+          ...options.logsEndpoint,
+          replicaId: options.replicaId,
+          store: options.store,
+          relay: this.logs,
+          isConnected: (node) => this.hub.session(node)?.registered === true,
+          log: options.log,
+        })
+      : undefined;
     this.edge = new EdgeController({
       store: options.store,
       log: options.log,
@@ -257,7 +272,9 @@ export class CloudCore {
     try {
       await this.credentials.start();
       port = await this.hub.start();
+      await this.logsEndpoint?.start();
     } catch (err) {
+      await this.hub.stop();
       await this.credentials.stop();
       await this.tasks?.stop();
       await this.tasksV1alpha1?.stop();
@@ -276,6 +293,7 @@ export class CloudCore {
 
   async stop(): Promise<void> {
     this.heartbeats?.abort();
+    await this.logsEndpoint?.stop();
     await this.hub.stop();
     await this.edge.stop();
     await this.credentials.stop();

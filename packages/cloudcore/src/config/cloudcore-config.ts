@@ -106,6 +106,13 @@ const CloudHubSchema = z
         port: port('listen port (KubeEdge: 10002); 0 = any free port'),
       })
       .describe('certificate bootstrap server for joining edge nodes'),
+    logs: z
+      .strictObject({
+        enable: z.boolean().describe('serve `kedgectl logs` (HTTP, bearer token published in the store)'),
+        address: z.string().min(1).describe('listen address; keep it on loopback'),
+        port: port('listen port; 0 = any free port (kedgectl finds it in the store)'),
+      })
+      .describe('the endpoint kedgectl logs reads container logs through (docs/workloads.md)'),
     edgeCertSigningDuration: z
       .number()
       .positive()
@@ -174,6 +181,7 @@ export function defaultCloudCoreConfig(): CloudCoreConfig {
           keyFile: '',
         },
         https: { enable: true, address: '127.0.0.1', port: 10002 },
+        logs: { enable: true, address: '127.0.0.1', port: 0 },
         edgeCertSigningDuration: 365,
         auth: { tokenSecretFile: DEFAULT_TOKEN_SECRET_FILE },
       },

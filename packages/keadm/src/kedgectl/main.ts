@@ -7,6 +7,7 @@ import { runApply } from './commands/apply.ts';
 import { runDelete } from './commands/delete.ts';
 import { runDescribe } from './commands/describe.ts';
 import { runGet } from './commands/get.ts';
+import { runLogs } from './commands/logs.ts';
 import { parseTimeout, runRolloutStatus } from './commands/rollout.ts';
 import { storePathFrom, type CliIo, type CommandContext } from './context.ts';
 import type { OutputFormat } from './printers.ts';
@@ -22,6 +23,16 @@ const OPTIONS = {
   'output-watch-events': { type: 'boolean' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `logs` has kubectl's own -f (follow) and -c, so it parses with its own table. */
+const LOGS_OPTIONS = {
+  store: OPTIONS.store,
+  namespace: OPTIONS.namespace,
+  help: OPTIONS.help,
+  container: { type: 'string', short: 'c' },
+  follow: { type: 'boolean', short: 'f' },
+  tail: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -49,6 +60,7 @@ Usage:
   kedgectl delete KIND NAME...
   kedgectl describe pod|node|deployment NAME
   kedgectl rollout status deployment/NAME [--timeout 5m]
+  kedgectl logs POD [-c CONTAINER] [-f] [--tail N]
 
 Flags:
   --store PATH          the store (default: $KEDGE_STORE_PATH, else /var/lib/kedge/kedge.db)
@@ -57,6 +69,9 @@ Flags:
   -l, --selector SEL    label selector, e.g. 'node-role.kubernetes.io/edge,zone in (a,b)'
   -w, --watch           after listing, print every change until Ctrl-C
   --timeout DURATION    rollout status: give up after this long (e.g. 90s, 5m; default 0 = wait)
+  -c, --container NAME  logs: the container (needed when the pod has several)
+  -f, --follow          logs: keep printing new lines until Ctrl-C or the pod is deleted
+  --tail N              logs: only the last N lines
   -h, --help            this text
 
 Resource types (kind, plural or short name): ${types}
@@ -74,6 +89,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  if (verbOf(argv) === 'logs') return runLogsCommand(argv, io);
   const { values, positionals } = parse(argv);
   if (values.help) {
     io.stdout.write(usage());
@@ -87,7 +103,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!Object.hasOwn(VERB_OPTIONS, verbWord)) {
     throw new KedgeError(
       'KEDGE_CLI_USAGE',
-      `unknown command "${verbWord}" (one of: ${Object.keys(VERB_OPTIONS).join(', ')})`,
+      `unknown command "${verbWord}" (one of: ${[...Object.keys(VERB_OPTIONS), 'logs'].join(', ')})`,
     );
   }
   const verb = verbWord as Verb;
@@ -141,6 +157,53 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     case 'rollout':
       return runRolloutStatus(ctx, { name: rolloutTarget(args), timeoutMs: parseTimeout(values.timeout) });
   }
+}
+
+/** The first word that is neither a global flag nor its value. */
+function verbOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (['--store', '-n', '--namespace'].includes(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+async function runLogsCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: LOGS_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err: unknown) {
+    throw new KedgeError(
+      'KEDGE_CLI_USAGE',
+      `logs: ${errorMessage(err)} (see kedgectl --help)`,
+      {},
+      { cause: err },
+    );
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(usage());
+    return 0;
+  }
+  const [, pod, extra] = positionals;
+  if (pod === undefined) throw new KedgeError('KEDGE_CLI_USAGE', 'logs: POD is required');
+  if (extra !== undefined) throw new KedgeError('KEDGE_CLI_USAGE', `logs: unexpected argument "${extra}"`);
+  const tail = values.tail;
+  if (tail !== undefined && !/^\d{1,9}$/.test(tail)) {
+    throw new KedgeError('KEDGE_CLI_USAGE', `logs: --tail ${tail}: expected a whole number of lines`);
+  }
+  const ctx: CommandContext = {
+    io,
+    storePath: storePathFrom(values.store, io.env),
+    namespace: values.namespace,
+  };
+  return runLogs(ctx, {
+    pod: pod.startsWith('pod/') || pod.startsWith('pods/') ? pod.slice(pod.indexOf('/') + 1) : pod,
+    container: values.container,
+    follow: values.follow ?? false,
+    tailLines: tail === undefined ? undefined : Number(tail),
+  });
 }
 
 function parse(

@@ -83,4 +83,31 @@ describe('kedgectl apply with workloads', () => {
       'spec.template.metadata.labels: `selector` does not match template `labels`',
     );
   });
+
+  it('deletes a Deployment and Pods by name in the namespace, reporting each, a missing one as an error', async () => {
+    const pod = (name: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: { name: ${name}, namespace: shop }\nspec:\n  containers: [{ name: app, image: registry.local/app:1 }]\n`;
+    const input = [
+      deployment.replace('name: web\n', 'name: web\n  namespace: shop\n'),
+      pod('p1'),
+      pod('p2'),
+    ].join('---\n');
+    expect(await kedgectl(['apply', '-f', '-'], input)).toMatchObject({ code: 0, stderr: '' });
+    expect(await kedgectl(['delete', 'deployment', 'web', '-n', 'shop'])).toEqual({
+      code: 0,
+      stdout: 'deployment.apps "web" deleted\n',
+      stderr: '',
+    });
+    expect(await kedgectl(['delete', 'pods', 'p1', 'gone', 'p2', '-n', 'shop'])).toEqual({
+      code: 1,
+      stdout: 'pod "p1" deleted\npod "p2" deleted\n',
+      stderr: 'error: Pod "gone": not found\n',
+    });
+    for (const kind of ['pods', 'deployments']) {
+      expect(await kedgectl(['get', kind, '-n', 'shop', '-o', 'name'])).toMatchObject({
+        code: 0,
+        stdout: '',
+      });
+    }
+  });
 });
