@@ -1,7 +1,8 @@
 // The controllers of one controllermanager term: the shared Node cache, the
 // node task controller (v1alpha2, or v1alpha1 with the feature gate), the
 // node lifecycle controller and, in embedded mode, the workload and
-// endpointslice controllers (docs/workloads.md), all bound to one signal. Without leader election a
+// endpointslice controllers (docs/workloads.md), the NodeGroup and
+// EdgeApplication controllers (docs/node-groups.md), all bound to one signal. Without leader election a
 // term lasts as long as the process; with it, as long as this process holds
 // the Lease (app.ts), and every new term starts from a fresh list of the
 // store, so nothing of an earlier term is trusted.
@@ -26,6 +27,8 @@ import { ReleasePinner } from './nodetask/release-pin.ts';
 import { V1alpha1NodeTaskController } from './nodetask-v1alpha1/v1alpha1-controller.ts';
 import { EndpointSliceController } from './workload/endpoints/endpoint-slice-controller.ts';
 import { WorkloadController } from './workload/workload-controller.ts';
+import { EdgeApplicationController } from './edgeapplication/edge-application-controller.ts';
+import { NodeGroupController } from './nodegroup/node-group-controller.ts';
 
 export interface ControllersTerm {
   config: ControllerManagerConfig;
@@ -131,6 +134,22 @@ export async function runControllers(t: ControllersTerm): Promise<void> {
     log.info(
       { module: 'workload' },
       'workload controller off: Deployments and pod placement are left to kube-controller-manager and kube-scheduler',
+    );
+  }
+
+  if (config.nodeGroup.enable) {
+    const groups = new NodeGroupController({ store, clock, log });
+    keep('node group controller', (s) => groups.run(s));
+  } else {
+    log.warn({ module: 'nodegroup' }, 'node group controller disabled: nodeGroup.enable is false');
+  }
+  if (config.edgeApplication.enable) {
+    const apps = new EdgeApplicationController({ store, clock, log });
+    keep('edge application controller', (s) => apps.run(s));
+  } else {
+    log.warn(
+      { module: 'edgeapplication' },
+      'edge application controller disabled: edgeApplication.enable is false',
     );
   }
 

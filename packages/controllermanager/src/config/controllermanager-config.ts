@@ -95,6 +95,24 @@ export const ControllerManagerConfigSchema = z.strictObject({
     .describe(
       'embedded-mode workloads: the single-machine stand-in for kube-controller-manager and kube-scheduler',
     ),
+  nodeGroup: z
+    .strictObject({
+      enable: z
+        .boolean()
+        .describe(
+          'run the NodeGroup controller: label members apps.kubeedge.io/belonging-to=<group> and report them in status (docs/node-groups.md)',
+        ),
+    })
+    .describe('node groups (apps.kubeedge.io NodeGroup)'),
+  edgeApplication: z
+    .strictObject({
+      enable: z
+        .boolean()
+        .describe(
+          'run the EdgeApplication controller: render the template per node group / label set (docs/node-groups.md)',
+        ),
+    })
+    .describe('edge applications (apps.kubeedge.io EdgeApplication)'),
   leaderElection: z
     .strictObject({
       enable: z.boolean().describe('elect one active replica through a Lease (any number may run)'),
@@ -142,6 +160,8 @@ export function defaultControllerManagerConfig(): ControllerManagerConfig {
       releaseRegistry: { username: '', passwordFile: '', insecure: false },
     },
     workload: { enable: 'auto', notReadyEvictionTimeout: 300, evictionCheckPeriod: 5 },
+    nodeGroup: { enable: true },
+    edgeApplication: { enable: true },
     leaderElection: {
       enable: false,
       leaseDuration: 15,
