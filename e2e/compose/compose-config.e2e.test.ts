@@ -1,8 +1,9 @@
 // configs/compose as users get it: docker-compose itself accepts the file
 // (`docker-compose config`: Debian's docker-compose, no Docker engine
-// needed) and resolves it exactly as the process topology reads it; the
-// Dockerfiles build on node:24-slim with the workspace's pnpm; the configs
-// they carry load with the daemons' own loaders.
+// needed) and resolves it exactly as readComposeFile reads it; the
+// Dockerfiles keep the BASE_IMAGE contract scripts/build-images relies on;
+// the configs they carry load with the daemons' own loaders.
+// compose-engine.e2e.test.ts runs the file on a real engine.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,8 @@ interface ResolvedService {
   environment?: Record<string, string>;
   volumes?: string[];
   secrets?: { source: string }[];
-  ports?: { target: number; published?: number }[];
+  /** `docker-compose config` prints host-bound ports as `IP:PUBLISHED:TARGET/PROTO`. */
+  ports?: ({ target: number; published?: number } | string)[];
   expose?: (string | number)[];
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
@@ -80,7 +82,11 @@ function fromDockerCompose(name: string, s: ResolvedService): Partial<ComposeSer
       return { type: source.startsWith('/') ? 'bind' : 'volume', source, target, readOnly: mode === 'ro' };
     }),
     secrets: (s.secrets ?? []).map((x) => x.source),
-    ports: (s.ports ?? []).map((p) => ({ target: p.target, published: p.published })),
+    ports: (s.ports ?? []).map((p) => {
+      if (typeof p !== 'string') return { target: p.target, published: p.published };
+      const [, published = '', target = ''] = /^[\d.]+:(\d+):(\d+)/.exec(p) ?? [];
+      return { target: Number(target), published: Number(published) };
+    }),
     expose: (s.expose ?? []).map(Number),
     dependsOn: Object.entries(s.depends_on ?? {}).map(([service, d]) => ({
       service,
@@ -91,7 +97,7 @@ function fromDockerCompose(name: string, s: ResolvedService): Partial<ComposeSer
 }
 
 describe.skipIf(missing)('docker-compose config', () => {
-  it('accepts the file and resolves it as the process topology reads it', async () => {
+  it('accepts the file and resolves it as readComposeFile reads it', async () => {
     const r = await dockerCompose(['config'], ENV);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -122,9 +128,13 @@ describe.skipIf(missing)('docker-compose config', () => {
       );
     }
     expect(resolved.secrets['kedge-token-secret']?.file).toBe(ours.secrets['kedge-token-secret']);
+    // what a service publishes is reachable from this machine only
+    const published = Object.values(resolved.services).flatMap((s) => s.ports ?? []);
+    expect(published.length).toBeGreaterThan(0);
+    for (const p of published) expect(p).toMatch(/^127\.0\.0\.1:/);
   });
 
-  it('refuses to start edges without their tokens, as the topology does', async () => {
+  it('refuses to start edges without their tokens, as readComposeFile does', async () => {
     const r = await dockerCompose(['config'], { KEDGE_EDGE_1_TOKEN: 'only-one' });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('run the token steps in docs/deploy.md');
@@ -136,33 +146,39 @@ describe.skipIf(missing)('docker-compose config', () => {
 
 describe('configs/compose Dockerfiles and configs', () => {
   const dockerfiles = readdirSync(DIR).filter((f) => /^Dockerfile\.[a-z]+$/.test(f));
-  const pnpm = (
-    JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { packageManager: string }
-  ).packageManager.replace(/^pnpm@/, '');
 
-  it('one Dockerfile per component, on node:24-slim, with the workspace pnpm', () => {
+  it('one Dockerfile per image: on BASE_IMAGE (public Node 24 by default), non-root, labelled, health-checked', () => {
     expect(dockerfiles.sort()).toEqual([
       'Dockerfile.cloudcore',
       'Dockerfile.controllermanager',
       'Dockerfile.edgecore',
+      'Dockerfile.registry',
     ]);
+    for (const f of dockerfiles.filter((x) => x !== 'Dockerfile.registry')) {
+      const text = readFileSync(join(DIR, f), 'utf8');
+      expect(
+        [...text.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]),
+        f,
+      ).toEqual(['${BASE_IMAGE}']);
+      expect(text, f).toContain('ARG BASE_IMAGE=node:24-bookworm-slim');
+      expect(text, f).toMatch(/^HEALTHCHECK /m);
+    }
     for (const f of dockerfiles) {
       const text = readFileSync(join(DIR, f), 'utf8');
-      const bases = [...text.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-      expect(bases.length, f).toBeGreaterThan(0);
-      for (const base of bases) expect(base, f).toBe('node:24-slim');
-      expect(text, f).toContain(`ARG PNPM_VERSION=${pnpm}`);
-      expect(text, f).toContain('pnpm install --frozen-lockfile');
+      expect(text, f).toMatch(/^USER 10001:10001$/m);
+      expect(text, f).toContain('org.opencontainers.image.version=');
+      expect(text, f).toContain('org.opencontainers.image.revision="${KEDGE_REVISION}"');
     }
   });
 
-  it('every file the Dockerfiles and the compose file take from the checkout exists', () => {
-    for (const s of readComposeFile(COMPOSE, ENV).services) {
+  it('every service runs an image scripts/build-images makes, and every file it mounts exists', () => {
+    const built = readFileSync(join(repoRoot(), 'scripts', 'build-images'), 'utf8');
+    for (const s of readComposeFile(COMPOSE, { ...ENV, KEDGE_REGISTRY_IMAGE: 'kedge/registry:2' }).services) {
+      const name = /^kedge\/([a-z]+):/.exec(s.image ?? '')?.[1];
+      expect(name, s.name).toBeDefined();
+      expect(built, s.name).toContain(`kedge/${name}:`);
       for (const v of s.volumes.filter((x) => x.type === 'bind'))
         expect(existsSync(v.source), v.source).toBe(true);
-      for (const c of s.dockerfile?.copies ?? []) {
-        if (c.src !== '.') expect(existsSync(join(s.build?.context ?? '', c.src)), c.src).toBe(true);
-      }
     }
   });
 

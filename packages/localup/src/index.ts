@@ -9,6 +9,7 @@ export {
 export { LocalEdge, type LocalEdgeOptions, type LocalEdgePods } from './local-edge.ts';
 export { LocalPodNetwork, type NodeNetwork } from './pods/pod-network.ts';
 export { buildRelease, type BuildReleaseOptions, type BuiltRelease } from './release/build-release.ts';
+export { buildCloudBundle } from './release/build-cloud-bundle.ts';
 export { LocalReleases, RELEASE_REPOSITORY, type PublishedRelease } from './release/local-releases.ts';
 export { installEdge, keadm } from './install-edge.ts';
 export {

@@ -37,11 +37,11 @@ const LAUNCHER_MAIN = join(ROOT, 'packages', 'installer', 'src', 'launcher', 'ma
 /** KubeEdge v1.21.2's rule for NodeUpgradeJob versions. */
 const VERSION_RE = /^v\d+\.\d+\.\d+(-[A-Za-z0-9_.]+)*$/;
 /** Loaded at run time from node_modules, never bundled (native addon; optional ws speed-ups). */
-const EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
+export const EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
 /** Dependencies better-sqlite3 needs only to build itself. */
 const BUILD_ONLY = new Set(['prebuild-install', 'node-addon-api', 'node-gyp']);
 /** CJS dependencies call require(); an ESM bundle has none unless we make one. */
-const BANNER = [
+export const BANNER = [
   "import { createRequire as __kedgeCreateRequire } from 'node:module';",
   'const require = __kedgeCreateRequire(import.meta.url);',
 ].join('\n');
@@ -92,7 +92,7 @@ export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltR
   };
 }
 
-async function prepareOutDir(outDir: string): Promise<void> {
+export async function prepareOutDir(outDir: string): Promise<void> {
   if (existsSync(outDir)) {
     const entries = await readdir(outDir);
     if (entries.length > 0 && !entries.includes('VERSION')) {
@@ -121,7 +121,7 @@ interface PackageJson {
  * copied: lib/, and the addon built for this machine (build/Release) or the
  * prebuilt one for this platform; never its C sources.
  */
-async function copyRuntimePackage(
+export async function copyRuntimePackage(
   name: string,
   fromDir: string,
   nodeModules: string,
