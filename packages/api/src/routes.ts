@@ -7,6 +7,7 @@ export const EdgeModules = {
   taskManager: 'taskmanager',
   metaServer: 'metaserver',
   edged: 'edged',
+  serviceProxy: 'serviceproxy',
 } as const;
 
 export const EdgeGroups = {
@@ -15,6 +16,7 @@ export const EdgeGroups = {
   taskManager: 'taskmanager',
   metaServer: 'metaserver',
   edged: 'edged',
+  serviceProxy: 'serviceproxy',
 } as const;
 
 export const CloudModules = {
@@ -61,6 +63,8 @@ export const ResourceTypes = {
   podstatus: 'podstatus',
   service: 'service',
   endpointslice: 'endpointslice',
+  /** A pod's ServiceAccount token (named after the pod), synced by cloudcore. */
+  serviceaccounttoken: 'serviceaccounttoken',
 } as const;
 
 /** Resource strings as the edge sees them: `<ns>/<type>/<name>`. */

@@ -1,6 +1,6 @@
 // Assembles a running edgecore from its resolved config: the edge database,
 // the module bus and the modules (edgeHub, metaManager, metaServer, and the
-// task manager and edged when enabled). main.ts owns argv and signals.
+// task manager, edged and the service proxy when enabled). main.ts owns argv and signals.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KedgeError, errorMessage } from '@kedge/api';
@@ -15,6 +15,7 @@ import { Edged, containerRuntimeVersion } from './edged/index.ts';
 import { nodeAddresses, registerContent, type RegisterFacts } from './edgehub/register-content.ts';
 import { MetaCache, MetaManager } from './metamanager/index.ts';
 import { MetaServer, metaServerTokenPath } from './metaserver/index.ts';
+import { ServiceProxy } from './serviceproxy/index.ts';
 import { EdgeReporter } from './reporting/edge-reporter.ts';
 import { reportEvent, type EventInput } from './reporting/event-route.ts';
 import { TaskManager, nodeTaskActions, registerConfirmUpgrade } from './taskmanager/index.ts';
@@ -165,6 +166,14 @@ export async function startEdgeCore(
   bus.register(metaServer);
   bus.register(taskManager);
   bus.register(edged);
+  bus.register(
+    new ServiceProxy({
+      enabled: m.serviceProxy.enable,
+      netnsPath: m.serviceProxy.netnsPath,
+      cache,
+      clock,
+    }),
+  );
   await bus.start();
   try {
     if (metaServer.enabled) await metaServer.listening();

@@ -223,6 +223,20 @@ const EdgeStreamSchema = z
   })
   .describe('log and exec stream tunnel');
 
+const ServiceProxySchema = z
+  .strictObject({
+    enable: enable(
+      "the service proxy: pods reach a Service's cluster IP and port, balanced over the endpoints this node was sent",
+    ),
+    netnsPath: z
+      .string()
+      .refine((v) => v === '' || v.startsWith('/'), { message: 'must be an absolute path or empty' })
+      .describe(
+        "network namespace holding the pods' CNI bridge, where the rules go ('' = edgecore's own, the usual case)",
+      ),
+  })
+  .describe('Service cluster IPs on this node (iptables DNAT, as kube-proxy)');
+
 export const EdgeCoreConfigSchema = z.strictObject({
   apiVersion: z.literal(EDGECORE_API_VERSION),
   kind: z.literal(EDGECORE_KIND),
@@ -280,6 +294,7 @@ export const EdgeCoreConfigSchema = z.strictObject({
         })
         .describe('runs node tasks sent by the cloud'),
       edgeStream: EdgeStreamSchema,
+      serviceProxy: ServiceProxySchema,
     })
     .describe('edgecore modules'),
 });
@@ -343,6 +358,7 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         releaseLimits: { maxBytes: 256 * 1024 * 1024, maxFiles: 10_000 },
       },
       edgeStream: { enable: false, server: '127.0.0.1:10004', handshakeTimeout: 30 },
+      serviceProxy: { enable: false, netnsPath: '' },
     },
   };
 }

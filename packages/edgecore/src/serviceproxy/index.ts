@@ -1,0 +1,1 @@
+export { ServiceProxy, type ServiceProxyOptions } from './service-proxy.ts';
