@@ -89,7 +89,7 @@ bootstrap() {
   # (`docker-compose config` needs no Docker engine); debootstrap and
   # systemd-container (systemd-nspawn) for the edgecore-under-systemd e2e
   # (scripts/build-systemd-rootfs.sh, e2e/systemd/).
-  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static docker-compose chromium containernetworking-plugins iproute2 debootstrap systemd-container
+  ensure_apt_packages docker-registry apache2-utils openssl etcd-server containerd runc busybox-static docker-compose chromium containernetworking-plugins iproute2 iptables debootstrap systemd-container
 }
 
 # kube-apiserver and kubectl for the cluster-mode tests, built from the Go
