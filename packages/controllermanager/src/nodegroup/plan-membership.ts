@@ -53,7 +53,8 @@ export function readyStatusOf(node: Node): NodeReadyStatus {
       return NodeReadyStatus.Ready;
     case 'False':
       return NodeReadyStatus.NotReady;
-    default:
+    case 'Unknown':
+    case undefined:
       return NodeReadyStatus.Unknown;
   }
 }
