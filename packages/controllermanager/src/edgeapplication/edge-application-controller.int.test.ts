@@ -202,7 +202,6 @@ describe('EdgeApplication controller', () => {
       },
       {
         ordinal: 1,
-        group: '',
         version: 'v1',
         kind: 'ConfigMap',
         resource: 'configmaps',
@@ -211,7 +210,6 @@ describe('EdgeApplication controller', () => {
       },
       {
         ordinal: 2,
-        group: '',
         version: 'v1',
         kind: 'Service',
         resource: 'services',

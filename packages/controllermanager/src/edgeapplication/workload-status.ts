@@ -16,8 +16,10 @@ export async function conditionOf(store: ResourceStore, r: RenderedObject): Prom
   return ready === (d.spec.replicas ?? 1) ? ManifestCondition.Available : ManifestCondition.Processing;
 }
 
+/** Empty fields are left out, as upstream's omitempty does (the core group is ""). */
 function entry(ordinal: number, id: ObjectIdentity | undefined, c: ManifestCondition): ManifestStatus {
-  return { identifier: { ordinal, ...(id ?? {}) }, conditions: c };
+  const fields = Object.entries(id ?? {}).filter(([, v]) => v !== '');
+  return { identifier: { ordinal, ...Object.fromEntries(fields) }, conditions: c };
 }
 
 export async function workloadStatus(
