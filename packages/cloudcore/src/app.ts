@@ -3,7 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KedgeError, errorMessage } from '@kedge/api';
-import { systemClock, type Logger } from '@kedge/runtime';
+import {
+  startServices,
+  startStopService,
+  systemClock,
+  type Logger,
+  type StartedServices,
+} from '@kedge/runtime';
 import { openStore } from '@kedge/store';
 import { CloudCore } from './cloud-core.ts';
 import type { CloudCoreConfig } from './config/index.ts';
@@ -65,27 +71,42 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
       imageSecretNamespaces: config.modules.taskManager.imageSecretNamespaces,
     },
   });
-  let port: number;
+  let port = 0;
+  const parts = [
+    // opened above; closed once cloudcore stopped, or when it failed to start
+    startStopService('store', { start: async () => undefined, stop: () => store.close() }),
+    startStopService('cloudcore', {
+      start: async () => (port = await cloudcore.start()),
+      stop: () => cloudcore.stop(),
+    }),
+  ];
+  let running: StartedServices;
   try {
-    port = await cloudcore.start();
+    running = await startServices(parts, { log });
   } catch (err) {
-    await store.close();
-    throw new KedgeError(
-      'KEDGE_CONFIG_INVALID',
-      `cannot listen on ${hub.websocket.address}:${hub.websocket.port}: ${errorMessage(err)}`,
-      { fields: ['modules.cloudHub.websocket'] },
-      { cause: err },
-    );
+    throw listenProblem(err, hub) ?? err;
   }
   log.info({ port, replicaId }, 'cloudcore started');
-  return {
-    port,
-    replicaId,
-    stop: async () => {
-      await cloudcore.stop();
-      await store.close();
-    },
+  return { port, replicaId, stop: () => running.stop() };
+}
+
+/** A socket that could not bind (port in use, address not local, no permission), naming the field. */
+function listenProblem(err: unknown, hub: CloudCoreConfig['modules']['cloudHub']): KedgeError | undefined {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (!(err instanceof Error) || e.syscall !== 'listen') return undefined;
+  const listeners = {
+    'modules.cloudHub.websocket': hub.websocket.port,
+    'modules.cloudHub.https': hub.https.port,
   };
+  const fields = Object.entries(listeners)
+    .filter(([, port]) => port === e.port)
+    .map(([field]) => field);
+  return new KedgeError(
+    'KEDGE_CONFIG_INVALID',
+    `${fields[0] ?? 'cloudcore'}: cannot listen on ${e.address}:${e.port}: ${errorMessage(err)}`,
+    { fields },
+    { cause: err },
+  );
 }
 
 function readConfigFile(file: string, field: string): Buffer {

@@ -22,7 +22,16 @@ import {
   parseEdgeResource,
   type Message,
 } from '@kedge/api';
-import { every, type Clock, type Logger } from '@kedge/runtime';
+import {
+  every,
+  loopService,
+  startServices,
+  startStopService,
+  type Clock,
+  type Logger,
+  type Service,
+  type StartedServices,
+} from '@kedge/runtime';
 import { configMapTable, type ResourceStore } from '@kedge/store';
 import { CloudHub, type CloudHubTls } from './cloudhub/cloud-hub.ts';
 import { CloseCodes } from './cloudhub/close-codes.ts';
@@ -95,8 +104,10 @@ export class CloudCore {
   private readonly tasksOff: string | undefined;
   private readonly tasksV1alpha1: V1alpha1TaskManager | undefined;
   private readonly modeMarker: NodeTaskModeMarker | undefined;
-  /** Aborted by stop(): ends the heartbeat loop. */
-  private heartbeats: AbortController | undefined;
+  /** The parts, once start() was called (settles when they all started, or after a start failed). */
+  private running: Promise<StartedServices> | undefined;
+  /** The tunnel port, once CloudHub listens. */
+  private port: number | undefined;
 
   constructor(options: CloudCoreOptions) {
     this.o = options;
@@ -262,49 +273,73 @@ export class CloudCore {
     ];
   }
 
-  /** Starts serving; resolves with the tunnel port. */
-  async start(): Promise<number> {
-    if (this.modeMarker) await this.modeMarker.recordAndCompare(this.log);
-    if (this.tasks) await this.tasks.start();
-    else this.log.info(`node tasks (v1alpha2) off: ${this.tasksOff}`);
-    if (this.tasksV1alpha1) await this.tasksV1alpha1.start();
-    let port: number;
-    try {
-      await this.credentials.start();
-      port = await this.hub.start();
-      await this.logsEndpoint?.start();
-    } catch (err) {
-      await this.hub.stop();
-      await this.credentials.stop();
-      await this.tasks?.stop();
-      await this.tasksV1alpha1?.stop();
-      throw err;
+  /**
+   * The parts in start order (stop runs in reverse): the node-task mode record, the task
+   * managers, the edge controller, credentials and the certificate server, CloudHub, the
+   * heartbeat writes. Everything a node can reach starts last and stops first.
+   */
+  private services(): Service[] {
+    const services: Service[] = [];
+    const marker = this.modeMarker;
+    if (marker) {
+      services.push(
+        startStopService('node task mode record', {
+          start: () => marker.recordAndCompare(this.log),
+          stop: () =>
+            marker.remove().catch((err: unknown) => {
+              this.log.warn(
+                { err: errorMessage(err) },
+                'could not remove this replica from the node task mode ConfigMap',
+              );
+            }),
+        }),
+      );
     }
-    const period = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
-    this.heartbeats = new AbortController();
-    // one write round at a time, through the injected clock
-    every(this.o.clock, period, this.heartbeats.signal, () => this.writeHeartbeats()).catch(
-      (err: unknown) => {
-        this.log.error({ err: errorMessage(err) }, 'heartbeat loop ended');
-      },
+    if (this.tasks) services.push(startStopService('node task manager', this.tasks));
+    else this.log.info(`node tasks (v1alpha2) off: ${this.tasksOff}`);
+    if (this.tasksV1alpha1) {
+      services.push(startStopService('node task manager (v1alpha1)', this.tasksV1alpha1));
+    }
+    services.push(startStopService('edge controller', this.edge));
+    services.push(startStopService('node credentials', this.credentials));
+    services.push(
+      startStopService('cloudhub', {
+        start: async () => (this.port = await this.hub.start()),
+        stop: () => this.hub.stop(),
+      }),
     );
-    return port;
+    const logsEndpoint = this.logsEndpoint;
+    if (logsEndpoint) services.push(startStopService('logs endpoint', logsEndpoint));
+    const period = Math.max(250, Math.min(1000, this.o.heartbeatWriteIntervalMs / 4));
+    // one write round at a time, through the injected clock
+    services.push(
+      loopService('heartbeat writes', (signal) =>
+        every(this.o.clock, period, signal, () => this.writeHeartbeats()),
+      ),
+    );
+    return services;
   }
 
-  async stop(): Promise<void> {
-    this.heartbeats?.abort();
-    await this.logsEndpoint?.stop();
-    await this.hub.stop();
-    await this.edge.stop();
-    await this.credentials.stop();
-    await this.tasks?.stop();
-    await this.tasksV1alpha1?.stop();
-    await this.modeMarker?.remove().catch((err: unknown) => {
-      this.log.warn(
-        { err: errorMessage(err) },
-        'could not remove this replica from the node task mode ConfigMap',
-      );
+  /**
+   * Starts the parts in order; resolves with the tunnel port. When one fails to start, the ones
+   * already started are stopped in reverse and the failure is rethrown. Starts once.
+   */
+  async start(): Promise<number> {
+    if (this.running) {
+      throw new KedgeError('KEDGE_INTERNAL', 'CloudCore.start() called twice; make a new CloudCore');
+    }
+    this.running = startServices(this.services(), { log: this.log, clock: this.o.clock });
+    const running = await this.running;
+    running.done.catch((err: unknown) => {
+      this.log.error({ err: errorMessage(err) }, 'a cloudcore part failed; every part is stopped');
     });
+    return this.port ?? 0;
+  }
+
+  /** Stops the started parts in reverse start order. Idempotent; a no-op before start(). */
+  async stop(): Promise<void> {
+    const running = await this.running?.catch(() => undefined);
+    await running?.stop();
   }
 
   private async writeHeartbeats(): Promise<void> {

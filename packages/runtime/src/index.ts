@@ -27,3 +27,4 @@ export {
   type RunServicesOptions,
   type Service,
 } from './service.ts';
+export { startServices, type StartedServices } from './start-services.ts';

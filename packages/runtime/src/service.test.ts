@@ -98,3 +98,20 @@ describe('every', () => {
     expect(ticks).toBe(2);
   });
 });
+
+describe('startStopService', () => {
+  it('stops a part whose start failed half-way before rethrowing', async () => {
+    const events: string[] = [];
+    const half = startStopService('half', {
+      start: async () => {
+        events.push('watch opened');
+        throw new Error('listen EADDRINUSE');
+      },
+      stop: async () => {
+        events.push('watch closed');
+      },
+    });
+    await expect(runServices([half], new AbortController().signal, { log })).rejects.toThrow('EADDRINUSE');
+    expect(events).toEqual(['watch opened', 'watch closed']);
+  });
+});

@@ -13,7 +13,11 @@ export interface Service {
   run(signal: AbortSignal, ready: () => void): Promise<void>;
 }
 
-/** A Service from a start()/stop() pair: start, serve until the signal aborts, then stop. */
+/**
+ * A Service from a start()/stop() pair: start, serve until the signal aborts, then stop. A part
+ * whose start() fails is stopped too (it may have started some of itself), then the failure
+ * is rethrown.
+ */
 export function startStopService(
   name: string,
   part: { start(): Promise<unknown>; stop(): Promise<void> },
@@ -21,8 +25,8 @@ export function startStopService(
   return {
     name,
     async run(signal, ready) {
-      await part.start();
       try {
+        await part.start();
         ready();
         await aborted(signal);
       } finally {
@@ -65,6 +69,8 @@ export interface RunServicesOptions {
   /** How long one service may take to stop; default 10 s. */
   stopBoundMs?: number;
   clock?: Clock;
+  /** Called once, when every service is ready (not when a start failed or the signal aborted first). */
+  onStarted?: () => void;
 }
 
 interface Running {
@@ -113,6 +119,7 @@ export async function runServices(
     if (!stopAll.aborted) o.log.info({ service: service.name }, 'service started');
   }
 
+  if (!stopAll.aborted) o.onStarted?.();
   await aborted(stopAll);
   for (const r of running.reverse()) {
     r.abort.abort();
@@ -127,6 +134,8 @@ export async function runServices(
     bound.abort();
     if (outcome === 'timeout') {
       o.log.warn({ service: r.service.name, stopBoundMs }, 'service did not stop within its bound');
+    } else {
+      o.log.info({ service: r.service.name }, 'service stopped');
     }
   }
   if (failure) throw failure.err;

@@ -90,6 +90,11 @@ export class EdgeController {
     ];
   }
 
+  /** Opens the informers on pods and the objects they use; object sync waits for their first list. */
+  async start(): Promise<void> {
+    this.#objects.start();
+  }
+
   async stop(): Promise<void> {
     this.#stop.abort();
   }

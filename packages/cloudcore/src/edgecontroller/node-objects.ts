@@ -22,33 +22,42 @@ export interface NodeObjectsOptions {
 const podKey = (p: Pod) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
 
 export class NodeObjects {
+  /** Resolves once start()'s informers hold their first list. */
   readonly synced: Promise<void>;
-  readonly #pods: Informer<'Pod'>;
-  readonly #configMaps: Informer<'ConfigMap'>;
-  readonly #secrets: Informer<'Secret'>;
-  readonly #services: ServiceObjects;
+  readonly #o: NodeObjectsOptions;
+  #settleSynced: (listed: Promise<unknown>) => void = () => undefined;
+  #pods: Informer<'Pod'> | undefined;
+  #configMaps: Informer<'ConfigMap'> | undefined;
+  #secrets: Informer<'Secret'> | undefined;
+  #services: ServiceObjects | undefined;
   readonly #byNode = new Map<string, Map<string, Pod>>();
   /** pod key -> the node it is indexed under. */
   readonly #nodeOf = new Map<string, string>();
-  readonly #onChange: NodeObjectsOptions['onChange'];
 
   constructor(o: NodeObjectsOptions) {
-    this.#onChange = o.onChange;
-    const common = { signal: o.signal, log: o.log };
-    this.#pods = createInformer(o.store, 'Pod', { ...common, onEvent: (e) => this.#podEvent(e) });
+    this.#o = o;
+    this.synced = new Promise((resolve, reject) => {
+      this.#settleSynced = (listed) => {
+        listed.then(() => resolve(), reject);
+      };
+    });
+    this.synced.catch(() => undefined); // callers that await it still see the rejection
+  }
+
+  /** Opens the informers (until the options' signal aborts); before, every node holds nothing. */
+  start(): void {
+    if (this.#pods) return;
+    const { store, signal, log, onChange } = this.#o;
+    const common = { signal, log };
+    this.#pods = createInformer(store, 'Pod', { ...common, onEvent: (e) => this.#podEvent(e) });
     const referenced = (kind: 'ConfigMap' | 'Secret') => (e: WatchEvent<'ConfigMap' | 'Secret'>) =>
-      this.#onChange(
-        this.nodesReferencing(kind, e.object.metadata.namespace ?? 'default', e.object.metadata.name),
-      );
-    this.#configMaps = createInformer(o.store, 'ConfigMap', { ...common, onEvent: referenced('ConfigMap') });
-    this.#secrets = createInformer(o.store, 'Secret', { ...common, onEvent: referenced('Secret') });
-    this.#services = new ServiceObjects({ ...common, store: o.store, onChange: o.onChange });
-    this.synced = Promise.all([
-      this.#pods.synced,
-      this.#configMaps.synced,
-      this.#secrets.synced,
-      this.#services.synced,
-    ]).then(() => undefined);
+      onChange(this.nodesReferencing(kind, e.object.metadata.namespace ?? 'default', e.object.metadata.name));
+    this.#configMaps = createInformer(store, 'ConfigMap', { ...common, onEvent: referenced('ConfigMap') });
+    this.#secrets = createInformer(store, 'Secret', { ...common, onEvent: referenced('Secret') });
+    this.#services = new ServiceObjects({ ...common, store, onChange });
+    this.#settleSynced(
+      Promise.all([this.#pods.synced, this.#configMaps.synced, this.#secrets.synced, this.#services.synced]),
+    );
   }
 
   /** The pods bound to `node`. */
@@ -58,14 +67,14 @@ export class NodeObjects {
 
   /** The node a pod is bound to, if the pod exists and is bound. */
   nodeOfPod(namespace: string, name: string): string | undefined {
-    return this.#pods.get(name, namespace)?.spec.nodeName;
+    return this.#pods?.get(name, namespace)?.spec.nodeName;
   }
 
   desired(node: string): DesiredObject[] {
     const own = desiredObjects(this.podsOn(node), (kind, ns, name) =>
-      kind === 'ConfigMap' ? this.#configMaps.get(name, ns) : this.#secrets.get(name, ns),
+      kind === 'ConfigMap' ? this.#configMaps?.get(name, ns) : this.#secrets?.get(name, ns),
     );
-    return [...own, ...this.#services.desired(node)];
+    return [...own, ...(this.#services?.desired(node) ?? [])];
   }
 
   /**
@@ -83,9 +92,9 @@ export class NodeObjects {
   /** The object as the informers hold it (an EndpointSlice as `node` may see it). */
   get(node: string, kind: SyncedKind, namespace: string, name: string): unknown {
     if (kind === 'Service' || kind === 'EndpointSlice')
-      return this.#services.get(node, kind, namespace, name);
+      return this.#services?.get(node, kind, namespace, name);
     const informer = kind === 'Pod' ? this.#pods : kind === 'ConfigMap' ? this.#configMaps : this.#secrets;
-    return informer.get(name, namespace);
+    return informer?.get(name, namespace);
   }
 
   nodesReferencing(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Set<string> {
@@ -121,6 +130,6 @@ export class NodeObjects {
       pods.set(key, e.object);
       touched.add(node);
     }
-    this.#onChange(touched);
+    this.#o.onChange(touched);
   }
 }

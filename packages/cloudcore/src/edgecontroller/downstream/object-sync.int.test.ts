@@ -47,6 +47,7 @@ describe('object messages the node does not ack', () => {
       log,
       ackTimeoutMs: 200,
     });
+    objects.start();
   });
   afterEach(async () => {
     stop.abort();
