@@ -273,5 +273,8 @@ describe('edgecore under systemd (systemd-nspawn, systemd as PID 1)', () => {
     expect(stdout).toMatch(/rolled back to v1\.1\.0/);
     const withSystemd = await machine.exec(['journalctl', '--unit=edgecore.service', '--no-pager']);
     expect(withSystemd.stdout).toMatch(/systemd\[1\]: edgecore\.service: Scheduled restart job/);
+    // SyslogIdentifier=edgecore: the launcher's and edgecore's lines carry the unit's name, not node's
+    expect(withSystemd.stdout).toMatch(/ edgecore\[\d+\]: \{.*"msg":"edgecore started"/);
+    expect(withSystemd.stdout).not.toMatch(/ node\[\d+\]: /);
   });
 });

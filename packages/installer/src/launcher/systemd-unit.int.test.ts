@@ -29,6 +29,7 @@ describe('edgecore.service', () => {
     expect(d.get('RestartSec')).toBe('2');
     expect(d.get('KillMode')).toBe('mixed');
     expect(d.get('StartLimitIntervalSec')).toBe('0');
+    expect(d.get('SyslogIdentifier')).toBe('edgecore');
   });
 
   it('passes systemd-analyze verify', async (ctx) => {
