@@ -23,6 +23,8 @@ export interface LocalEdgePods {
   podCIDR: string;
   /** The sandbox (pause) image; load it with preloadImage before start(). */
   sandboxImage: string;
+  /** Run the service proxy, its rules in the node's namespace (modules.serviceProxy). */
+  serviceProxy?: boolean;
 }
 
 export interface LocalEdgeOptions {
@@ -126,6 +128,7 @@ export class LocalEdge extends LocalProcess {
           },
           metaManager: { metaServer: { server: `127.0.0.1:${metaServerPort}` } },
           taskManager: { enable: o.taskManager ?? false, healthTimeout: o.healthTimeout ?? 120 },
+          ...(o.pods?.serviceProxy ? { serviceProxy: { enable: true, netnsPath: o.pods.netnsPath } } : {}),
         },
       }),
     );
