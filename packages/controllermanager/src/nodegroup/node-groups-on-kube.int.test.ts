@@ -61,7 +61,21 @@ describe.skipIf(skip !== undefined)('node groups on a real kube-apiserver', () =
       metadata: { name },
       spec: { nodes },
     });
-    await store.create('NodeGroup', group('north', ['edge-1', 'edge-2', 'ghost']));
+    // Applied with kubectl as a user writes it (the release notes' shape).
+    await kube.kubectl(['apply', '-f', '-'], {
+      input: [
+        'apiVersion: apps.kubeedge.io/v1alpha1',
+        'kind: NodeGroup',
+        'metadata:',
+        '  name: north',
+        'spec:',
+        '  nodes:',
+        '    - edge-1',
+        '    - edge-2',
+        '    - ghost',
+        '',
+      ].join('\n'),
+    });
     await waitFor(async () => (await store.get('Node', 'edge-2'))?.metadata.labels?.[BELONGING] === 'north', {
       timeoutMs: 30_000,
       what: 'edge-2 labelled',
