@@ -26,7 +26,17 @@ const STATUS: Record<KindName, Record<string, unknown>> = {
   Pod: { phase: 'Running', podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
   Deployment: { replicas: 3, readyReplicas: 3, availableReplicas: 3 },
   ReplicaSet: { replicas: 3, readyReplicas: 3 },
-  Service: { loadBalancer: { ingress: [{ ip: '203.0.113.9' }] } },
+  Service: {
+    conditions: [
+      {
+        type: 'Forged',
+        status: 'True',
+        reason: 'Forged',
+        message: 'forged',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ],
+  },
   Endpoints: { forged: true },
   EndpointSlice: { forged: true },
 };
