@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and kubectl for the cluster-mode tests from the Go
-# module proxy at a pinned Kubernetes release, and caches them outside the
-# repo. A no-op when the cached binaries are present.
+# Builds kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and
+# kubelet for the cluster-mode tests from the Go module proxy at a pinned
+# Kubernetes release, and caches them outside the repo. A no-op when the
+# cached binaries are present; otherwise builds only the missing ones.
 #
 # k8s.io/kubernetes is not meant to be depended on: its go.mod replaces every
 # staging module (k8s.io/api, k8s.io/apimachinery, ...) with a local path.
@@ -14,7 +15,7 @@ set -euo pipefail
 
 version="${KEDGE_KUBE_VERSION:-v1.34.4}"
 dir="${KEDGE_KUBE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kedge/kube-$version}"
-binaries=(kube-apiserver kubectl)
+binaries=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet)
 
 log() { printf '[build-kube] %s\n' "$*" >&2; }
 
@@ -30,7 +31,7 @@ fi
 
 if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="$PATH:/usr/local/go/bin"; fi
 if ! command -v go >/dev/null; then
-  log "go is not on PATH: install Go >= 1.24 to build kube-apiserver $version"
+  log "go is not on PATH: install Go >= 1.24 to build the Kubernetes $version binaries"
   exit 1
 fi
 
@@ -74,15 +75,16 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   stamp+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
 
-out="$dir.partial"
-rm -rf "$out"
-mkdir -p "$out"
+missing=()
+for bin in "${binaries[@]}"; do [[ -x "$dir/$bin" ]] || missing+=("$bin"); done
+mkdir -p "$dir"
 started=$SECONDS
-for bin in "${binaries[@]}"; do
+for bin in "${missing[@]}"; do
   log "building $bin $version (GOMAXPROCS=$GOMAXPROCS; this takes a while)"
-  go build -trimpath -ldflags "-s -w$stamp" -o "$out/$bin" "k8s.io/kubernetes/cmd/$bin"
+  # Build beside the cache, then rename: a killed build never leaves a
+  # truncated binary that have_all would take for a finished one.
+  go build -trimpath -ldflags "-s -w$stamp" -o "$dir/$bin.partial" "k8s.io/kubernetes/cmd/$bin"
+  mv "$dir/$bin.partial" "$dir/$bin"
 done
-rm -rf "$dir"
-mv "$out" "$dir"
-log "built ${binaries[*]} $version in $((SECONDS - started))s into $dir"
+log "built ${missing[*]} $version in $((SECONDS - started))s into $dir"
 echo "$dir"

@@ -12,6 +12,7 @@ import {
   LocalEdge,
   LocalReleases,
   type CloudCoreReplica,
+  type LocalCloudOptions,
   type PublishedRelease,
 } from '@kedge/localup';
 import { openKubernetesStore, type ResourceStore } from '@kedge/store';
@@ -38,6 +39,15 @@ const CRDS = [
   'nodeupgradejobs.operations.kubeedge.io',
 ];
 
+export interface ClusterFleetOptions {
+  /** Keep the API server's ServiceAccount admission on (needs kube-controller-manager). */
+  serviceAccountAdmission?: boolean;
+  /** More LocalCloud options (timings). */
+  cloud?: Partial<LocalCloudOptions>;
+  /** Start the release registry and publish v1.0.0 (default true; node upgrades need it). */
+  releases?: boolean;
+}
+
 export const saUser = (name: string): string => `system:serviceaccount:${NAMESPACE}:${name}`;
 
 export class ClusterFleet {
@@ -51,11 +61,14 @@ export class ClusterFleet {
   base!: PublishedRelease;
   readonly edges = new Map<string, LocalEdge>();
 
-  async start(): Promise<void> {
+  async start(options: ClusterFleetOptions = {}): Promise<void> {
     this.dir = await tempDir('kedge-cluster-');
     const audit = auditArgs(this.dir.path);
     this.auditLog = audit.logFile;
-    this.kube = await startKubeApiServer({ extraArgs: audit.args });
+    this.kube = await startKubeApiServer({
+      extraArgs: audit.args,
+      serviceAccountAdmission: options.serviceAccountAdmission ?? false,
+    });
     await this.kube.kubectl(['apply', '-f', join(repoRoot(), 'configs/crds')]);
     await this.kube.kubectl([
       'wait',
@@ -75,7 +88,9 @@ export class ClusterFleet {
       keepaliveTimeout: 6,
       kubernetes: { kubeconfigFor: (process) => kubeconfigs[process], store: this.admin },
       leaderElection: { leaseDuration: 4, renewDeadline: 3, retryPeriod: 0.5 },
+      ...options.cloud,
     });
+    if (options.releases === false) return;
     this.releases = await LocalReleases.start(this.dir.path);
     this.base = await this.releases.publish('v1.0.0');
   }

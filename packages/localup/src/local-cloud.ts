@@ -17,6 +17,8 @@ export interface LocalCloudOptions {
   /** cloudcore keepaliveTimeout, seconds (default 4: tests want fast NotReady). */
   keepaliveTimeout?: number;
   nodeStatusUpdateFrequency?: number;
+  /** modules.cloudHub.nodeLease.durationSeconds (default 40; Leases are on in cluster mode only). */
+  nodeLeaseDuration?: number;
   maxMessageBytes?: number;
   nodeLimit?: number;
   /** controllermanager timeoutCheckPeriod / monitorPeriod etc. use their defaults. */
@@ -168,6 +170,9 @@ export class LocalCloud {
             replicaId: id,
             keepaliveTimeout: o.keepaliveTimeout ?? 4,
             nodeStatusUpdateFrequency: o.nodeStatusUpdateFrequency ?? 2,
+            ...(o.nodeLeaseDuration
+              ? { nodeLease: { enable: 'auto', durationSeconds: o.nodeLeaseDuration } }
+              : {}),
             maxMessageBytes: o.maxMessageBytes ?? 1048576,
             nodeLimit: o.nodeLimit ?? 1000,
             websocket: { address: '127.0.0.1', port },

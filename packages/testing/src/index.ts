@@ -23,6 +23,11 @@ export {
   type TestKubeApiServer,
 } from './kube-apiserver.ts';
 export {
+  startKubeControlPlane,
+  type StartKubeControlPlaneOptions,
+  type TestKubeControlPlane,
+} from './kube-control-plane.ts';
+export {
   ensureContainerdInstalled,
   startContainerd,
   type StartContainerdOptions,

@@ -11,10 +11,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KedgeError } from '@kedge/api';
-import { trackChild, untrackChild } from './child-registry.ts';
 import { freePort } from './free-port.ts';
 import { requireKubeBinaries } from './kube-binaries.ts';
-import { OutputLog } from './output-log.ts';
+import { spawnChild, waitUntil, type Child } from './kube-child.ts';
 import { tempDir } from './temp-dir.ts';
 import { makeTestCa } from './test-ca.ts';
 
@@ -33,6 +32,11 @@ export interface StartKubeApiServerOptions {
   users?: KubeUser[];
   /** More kube-apiserver flags. */
   extraArgs?: string[];
+  /**
+   * Keep the ServiceAccount admission plugin on, as in a real cluster: pods need their
+   * ServiceAccount to exist (kube-controller-manager creates `default` in each namespace).
+   */
+  serviceAccountAdmission?: boolean;
 }
 
 interface KubectlOptions {
@@ -58,6 +62,8 @@ export interface TestKubeApiServer {
   kubeconfigPath: string;
   /** The CA that signed the serving certificate. */
   caFile: string;
+  /** The private key service-account tokens are signed with (for kube-controller-manager). */
+  serviceAccountKeyFile: string;
   /** etcd's client URL (plain http on 127.0.0.1), e.g. to compact it with POST /v3/kv/compaction. */
   etcdUrl: string;
   /** The token of each user given in the options, by name. */
@@ -70,46 +76,6 @@ export interface TestKubeApiServer {
   /** Output of etcd and kube-apiserver, for failing tests. */
   output(): string;
   stop(): Promise<void>;
-}
-
-interface Child {
-  name: string;
-  log: OutputLog;
-  exited(): boolean;
-  stop(): Promise<void>;
-}
-
-function spawnChild(name: string, binary: string, args: string[]): Child {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = new OutputLog();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => log.append('stdout', chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => log.append('stderr', chunk));
-  let done = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      done = true;
-      if (child.pid !== undefined) untrackChild(child.pid);
-      resolve();
-    });
-    child.once('error', (err) => {
-      log.append('stderr', `spawn error: ${err.message}\n`);
-      done = true;
-      resolve();
-    });
-  });
-  if (child.pid !== undefined) trackChild(child.pid);
-  return {
-    name,
-    log,
-    exited: () => done,
-    stop: async () => {
-      if (done) return;
-      child.kill('SIGTERM');
-      const escalate = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exit;
-      clearTimeout(escalate);
-    },
-  };
 }
 
 /** GET over https with the test CA and a bearer token: the status code, or 0 when nothing answers. */
@@ -127,33 +93,6 @@ function httpsStatus(url: string, ca: Buffer | undefined, token?: string): Promi
     req.on('timeout', () => req.destroy());
     req.end();
   });
-}
-
-async function waitUntil(
-  child: Child,
-  what: string,
-  timeoutMs: number,
-  ok: () => Promise<boolean>,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exited()) {
-      throw new KedgeError(
-        'KEDGE_TEST_PROCESS_EXITED',
-        `${child.name} exited before ${what}; last output:\n${child.log.tail(30)}`,
-        { process: child.name },
-      );
-    }
-    if (await ok()) return;
-    if (Date.now() > deadline) {
-      throw new KedgeError(
-        'KEDGE_TEST_TIMEOUT',
-        `${child.name}: ${what} not within ${timeoutMs} ms; last output:\n${child.log.tail(30)}`,
-        { process: child.name },
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Starts `start(port...)` on fresh free ports, again (3 tries) when a port was taken meanwhile. */
@@ -278,7 +217,7 @@ export async function startKubeApiServer(
         `--service-account-signing-key-file=${saKey}`,
         '--service-account-issuer=https://kubernetes.default.svc',
         '--service-cluster-ip-range=10.96.0.0/24',
-        '--disable-admission-plugins=ServiceAccount,PodSecurity,DefaultStorageClass,StorageObjectInUseProtection,PersistentVolumeClaimResize,DefaultIngressClass,RuntimeClass',
+        `--disable-admission-plugins=${options.serviceAccountAdmission ? '' : 'ServiceAccount,'}PodSecurity,DefaultStorageClass,StorageObjectInUseProtection,PersistentVolumeClaimResize,DefaultIngressClass,RuntimeClass`,
         '--profiling=false',
         `--cert-dir=${join(dir.path, 'certs')}`,
         '--v=0',
@@ -331,6 +270,7 @@ export async function startKubeApiServer(
       adminToken,
       kubeconfigPath,
       caFile,
+      serviceAccountKeyFile: saKey,
       etcdUrl,
       tokens,
       kubeconfigFor,

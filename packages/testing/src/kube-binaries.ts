@@ -1,7 +1,8 @@
-// Where the cluster-mode tests find kube-apiserver, kubectl and etcd, and
-// whether a test may skip for want of them. scripts/build-kube.sh builds the
-// first two from the Go module proxy into a cache outside the repo; etcd
-// comes from Debian's etcd-server (or sits beside them when built).
+// Where the cluster-mode tests find kube-apiserver, kubectl,
+// kube-controller-manager, kube-scheduler, kubelet and etcd, and whether a
+// test may skip for want of them. scripts/build-kube.sh builds the Kubernetes
+// ones from the Go module proxy into a cache outside the repo; etcd comes
+// from Debian's etcd-server (or sits beside them when built).
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +12,20 @@ import { repoRoot } from './repo-root.ts';
 export interface KubeBinaries {
   kubeApiServer: string;
   kubectl: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubelet: string;
   etcd: string;
 }
+
+/** What scripts/build-kube.sh builds, by KubeBinaries field. */
+const BUILT = {
+  kubeApiServer: 'kube-apiserver',
+  kubectl: 'kubectl',
+  kubeControllerManager: 'kube-controller-manager',
+  kubeScheduler: 'kube-scheduler',
+  kubelet: 'kubelet',
+} as const;
 
 /** The pinned Kubernetes release: the default in scripts/build-kube.sh (its one source). */
 export function kubeVersion(): string {
@@ -39,18 +52,20 @@ function executable(path: string): boolean {
   }
 }
 
-/** The three binaries, or the list of those missing (with how to get each). */
+/** The binaries, or the list of those missing (with how to get each). */
 function findKubeBinaries(): { found: KubeBinaries } | { missing: string[] } {
   const dir = kubeBinariesDir();
-  const kubeApiServer = join(dir, 'kube-apiserver');
-  const kubectl = join(dir, 'kubectl');
+  const built = Object.fromEntries(
+    Object.entries(BUILT).map(([field, file]) => [field, join(dir, file)]),
+  ) as Record<keyof typeof BUILT, string>;
   const etcd = [join(dir, 'etcd'), '/usr/bin/etcd'].find(executable);
   const missing: string[] = [];
-  if (!executable(kubeApiServer)) missing.push(`${kubeApiServer} (run scripts/build-kube.sh)`);
-  if (!executable(kubectl)) missing.push(`${kubectl} (run scripts/build-kube.sh)`);
+  for (const path of Object.values(built)) {
+    if (!executable(path)) missing.push(`${path} (run scripts/build-kube.sh)`);
+  }
   if (!etcd) missing.push('/usr/bin/etcd (apt-get install etcd-server)');
   if (missing.length > 0 || !etcd) return { missing };
-  return { found: { kubeApiServer, kubectl, etcd } };
+  return { found: { ...built, etcd } };
 }
 
 /** Throws KEDGE_TEST_TOOL_MISSING naming what is missing and how to get it. */
@@ -59,7 +74,7 @@ export function requireKubeBinaries(): KubeBinaries {
   if ('found' in result) return result.found;
   throw new KedgeError(
     'KEDGE_TEST_TOOL_MISSING',
-    `the cluster-mode tests need a kube-apiserver, kubectl and etcd; missing: ${result.missing.join(', ')}`,
+    `the cluster-mode tests need the Kubernetes binaries and etcd; missing: ${result.missing.join(', ')}`,
     { file: result.missing.join(', ') },
   );
 }
