@@ -4,7 +4,8 @@
 // a real edge node's containerd through the tunnel. The writer container
 // prints three lines, then waits for a file in its emptyDir (written by the
 // test, from the host) before printing one more, so "-f sees a line written
-// after the call started" does not depend on timing.
+// after the call started" does not depend on timing. A pod also finds its
+// ServiceAccount token where Kubernetes puts it (embedded mode: minted by cloudcore).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalCloud, LocalEdge, LocalPodNetwork, pushBusyboxImage } from '@kedge/localup';
@@ -172,6 +173,59 @@ describe('kedgectl logs streams a container log from a real edge node', () => {
     expect(none.stderr).toContain(
       'a container name must be specified for pod default/logger, choose one of: [writer sidecar]',
     );
+  });
+
+  it('a pod sees its ServiceAccount token, ca.crt and namespace; one with automount false does not', async () => {
+    const dirPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const show = (name: string, automount: boolean): Pod => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        nodeName: 'edge-1',
+        ...(automount ? {} : { automountServiceAccountToken: false }),
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'show',
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            command: [
+              BUSYBOX,
+              'sh',
+              '-c',
+              `if [ -d ${dirPath} ]; then ${BUSYBOX} ls ${dirPath}; ${BUSYBOX} cat ${dirPath}/namespace; echo; ${BUSYBOX} cat ${dirPath}/token; echo; else echo absent; fi; exec ${BUSYBOX} sleep 2147483647`,
+            ],
+          },
+        ],
+      },
+    });
+    await cloud.store.create('Pod', show('tokened', true));
+    await cloud.store.create('Pod', show('untokened', false));
+    const tokened = await running('tokened');
+    await running('untokened');
+    const out = await waitFor(
+      async () => {
+        const r = await run(['logs', 'tokened']);
+        return r.stdout.split('\n').length >= 6 ? r.stdout : undefined;
+      },
+      { what: 'the token pod printed its files', timeoutMs: 30_000 },
+    );
+    const [ca, namespaceFile, tokenFile, namespace, token] = out.split('\n');
+    expect([ca, namespaceFile, tokenFile, namespace]).toEqual(['ca.crt', 'namespace', 'token', 'default']);
+    const claims = JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString()) as {
+      sub: string;
+      iat: number;
+      exp: number;
+      'kubernetes.io': { pod: { name: string; uid: string }; node: { name: string } };
+    };
+    expect(claims.sub).toBe('system:serviceaccount:default:default');
+    expect(claims.exp - claims.iat).toBe(3600);
+    expect(claims['kubernetes.io'].pod).toEqual({ name: 'tokened', uid: tokened.metadata.uid });
+    expect(claims['kubernetes.io'].node.name).toBe('edge-1');
+    expect((await run(['logs', 'untokened'])).stdout).toBe('absent\n');
+    await cloud.store.delete('Pod', 'tokened', 'default');
+    await cloud.store.delete('Pod', 'untokened', 'default');
   });
 
   it('a missing pod and a pod not bound to a node are coded errors', async () => {

@@ -173,6 +173,7 @@ export class CloudCore {
       log: options.log,
       sender: this.downstream,
       clock: options.clock,
+      serviceAccountTokens: { tokenSecret: options.hub.tokenSecret },
     });
     this.downstream.onNodeConnected((node) => this.edge.nodeConnected(node));
     this.credentials.onRevoked((node) =>

@@ -1,4 +1,10 @@
-export { type ResourceStore, type WatchEvent } from './resource-store.ts';
+export {
+  serviceAccountTokenRequester,
+  type ResourceStore,
+  type ServiceAccountTokenRequester,
+  type ServiceAccountTokenSpec,
+  type WatchEvent,
+} from './resource-store.ts';
 export { mutate } from './mutate.ts';
 export { createObserved } from './create-observed.ts';
 export { labelSelectorToString, matchesLabelSelector, parseLabelSelector } from './label-selector.ts';

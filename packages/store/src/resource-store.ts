@@ -63,3 +63,30 @@ export interface ResourceStore {
   watch<K extends KindName>(kind: K, options: WatchOptions): AsyncIterable<WatchEvent<K>>;
   close(): Promise<void>;
 }
+
+/** A TokenRequest (authentication.k8s.io/v1) for a ServiceAccount, bound to an object. */
+export interface ServiceAccountTokenSpec {
+  expirationSeconds: number;
+  audiences?: string[];
+  boundObjectRef?: { kind: 'Pod' | 'Secret'; apiVersion: 'v1'; name: string; uid?: string | undefined };
+}
+
+/**
+ * A store backed by a kube-apiserver can ask it for ServiceAccount tokens
+ * (POST serviceaccounts/<sa>/token). The embedded store cannot: there is no
+ * token authority behind it (cloudcore mints its own tokens then).
+ */
+export interface ServiceAccountTokenRequester {
+  requestServiceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    spec: ServiceAccountTokenSpec,
+  ): Promise<{ token: string; expirationTimestamp: string }>;
+}
+
+export function serviceAccountTokenRequester(store: ResourceStore): ServiceAccountTokenRequester | undefined {
+  const candidate = store as Partial<ServiceAccountTokenRequester>;
+  return typeof candidate.requestServiceAccountToken === 'function'
+    ? (candidate as ServiceAccountTokenRequester)
+    : undefined;
+}

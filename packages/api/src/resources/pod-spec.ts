@@ -102,6 +102,9 @@ export const PodSpecSchema = z
     terminationGracePeriodSeconds: z.number().int().min(0).optional(),
     imagePullSecrets: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
     serviceAccountName: z.string().optional(),
+    serviceAccount: z.string().optional(),
+    /** false: no ServiceAccount token is mounted (docs/workloads.md, ServiceAccount tokens). */
+    automountServiceAccountToken: z.boolean().optional(),
     hostNetwork: z.boolean().optional(),
   })
   .superRefine((spec, ctx) => {

@@ -86,6 +86,7 @@ function routeClaim(msg: Message): RouteClaim | undefined {
         ResourceTypes.secret,
         ResourceTypes.service,
         ResourceTypes.endpointslice,
+        ResourceTypes.serviceaccounttoken,
       ];
       if (!r?.name || !objects.includes(r.type)) return undefined;
       // A read, not a report; the object query route applies the node authorizer rule.

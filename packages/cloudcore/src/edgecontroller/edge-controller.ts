@@ -5,11 +5,15 @@
 // writes its pods' status and answers its object queries under the node
 // authorizer rule.
 import { Operations, type Message } from '@kedge/api';
-import type { Clock, Logger } from '@kedge/runtime';
-import type { ResourceStore } from '@kedge/store';
+import { systemClock, type Clock, type Logger } from '@kedge/runtime';
+import { serviceAccountTokenRequester, type ResourceStore } from '@kedge/store';
 import { ObjectSyncRecords } from '../objectsync/object-sync-records.ts';
 import { ObjectSync, type NodeSender } from './downstream/object-sync.ts';
 import { NodeObjects } from './node-objects.ts';
+import { KubeTokenIssuer } from './sa-tokens/kube-token-issuer.ts';
+import { LocalTokenIssuer } from './sa-tokens/local-token-issuer.ts';
+import { NodeTokens } from './sa-tokens/node-tokens.ts';
+import { PodTokens } from './sa-tokens/pod-tokens.ts';
 import { answerObjectQuery, isObjectQuery } from './upstream/object-query.ts';
 import { isPodStatusMessage, recordPodStatus } from './upstream/pod-status.ts';
 
@@ -19,6 +23,11 @@ export interface EdgeControllerOptions {
   sender: NodeSender;
   /** Time source for object sync's retries and ack timeouts (default systemClock). */
   clock?: Clock;
+  /**
+   * ServiceAccount tokens for the nodes' pods (docs/workloads.md): from kube-apiserver's TokenRequest
+   * when the store is one, else minted by cloudcore with a key derived from `tokenSecret`.
+   */
+  serviceAccountTokens?: { tokenSecret: string | Buffer; caCrt?: string } | undefined;
 }
 
 /** An upstream route (the shape of cloudcore's UpstreamController routes). */
@@ -41,6 +50,7 @@ export class EdgeController {
     this.#log = options.log.child({ module: 'edgecontroller' });
     this.#records = new ObjectSyncRecords({ store: options.store, log: options.log });
     this.#objects = new NodeObjects({
+      tokens: options.serviceAccountTokens && this.#nodeTokens(options, options.serviceAccountTokens),
       store: options.store,
       log: this.#log,
       signal: this.#stop.signal,
@@ -54,6 +64,23 @@ export class EdgeController {
       signal: this.#stop.signal,
       ...(options.clock ? { clock: options.clock } : {}),
     });
+  }
+
+  #nodeTokens(
+    options: EdgeControllerOptions,
+    sat: NonNullable<EdgeControllerOptions['serviceAccountTokens']>,
+  ): NodeTokens {
+    const requester = serviceAccountTokenRequester(options.store);
+    const issuer = requester ? new KubeTokenIssuer(requester) : new LocalTokenIssuer(sat.tokenSecret);
+    this.#log.info({ mode: issuer.mode }, 'ServiceAccount tokens for edge pods');
+    const tokens = new PodTokens({
+      issuer,
+      clock: options.clock ?? systemClock,
+      log: this.#log,
+      signal: this.#stop.signal,
+      onIssued: (node) => this.#sync.changed([node]),
+    });
+    return new NodeTokens(tokens, sat.caCrt ?? '');
   }
 
   /** The node a pod is bound to (for the event admission). */

@@ -8,6 +8,7 @@ import type { Pod } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
 import { objectKey, podReferences, type SyncedKind } from './pod-references.ts';
+import type { NodeTokens } from './sa-tokens/node-tokens.ts';
 import { ServiceObjects } from './service-objects.ts';
 import { desiredObjects, type DesiredObject } from './sync-plan.ts';
 
@@ -17,6 +18,8 @@ export interface NodeObjectsOptions {
   signal: AbortSignal;
   /** Called with the nodes whose desired set may have changed. */
   onChange: (nodes: Iterable<string>) => void;
+  /** The ServiceAccount tokens of the nodes' pods; omitted = none are sent. */
+  tokens?: NodeTokens | undefined;
 }
 
 const podKey = (p: Pod) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
@@ -33,8 +36,10 @@ export class NodeObjects {
   readonly #byNode = new Map<string, Map<string, Pod>>();
   /** pod key -> the node it is indexed under. */
   readonly #nodeOf = new Map<string, string>();
+  readonly #tokens: NodeTokens | undefined;
 
   constructor(o: NodeObjectsOptions) {
+    this.#tokens = o.tokens;
     this.#o = o;
     this.synced = new Promise((resolve, reject) => {
       this.#settleSynced = (listed) => {
@@ -74,7 +79,11 @@ export class NodeObjects {
     const own = desiredObjects(this.podsOn(node), (kind, ns, name) =>
       kind === 'ConfigMap' ? this.#configMaps?.get(name, ns) : this.#secrets?.get(name, ns),
     );
-    return [...own, ...(this.#services?.desired(node) ?? [])];
+    return [
+      ...own,
+      ...(this.#tokens?.desired(node, this.podsOn(node)) ?? []),
+      ...(this.#services?.desired(node) ?? []),
+    ];
   }
 
   /**
@@ -84,13 +93,15 @@ export class NodeObjects {
    */
   mayRead(node: string, kind: SyncedKind, namespace: string, name: string): boolean {
     if (kind === 'Service' || kind === 'EndpointSlice') return true;
-    if (kind === 'Pod') return this.nodeOfPod(namespace, name) === node;
+    if (kind === 'Pod' || kind === 'ServiceAccountToken') return this.nodeOfPod(namespace, name) === node;
     const key = objectKey(kind, namespace, name);
     return this.podsOn(node).some((p) => podReferences(p).has(key));
   }
 
   /** The object as the informers hold it (an EndpointSlice as `node` may see it). */
   get(node: string, kind: SyncedKind, namespace: string, name: string): unknown {
+    if (kind === 'ServiceAccountToken')
+      return this.#tokens?.get(this.get(node, 'Pod', namespace, name) as Pod | undefined, node);
     if (kind === 'Service' || kind === 'EndpointSlice')
       return this.#services?.get(node, kind, namespace, name);
     const informer = kind === 'Pod' ? this.#pods : kind === 'ConfigMap' ? this.#configMaps : this.#secrets;
@@ -112,6 +123,7 @@ export class NodeObjects {
   }
 
   #podEvent(e: WatchEvent<'Pod'>): void {
+    if (e.type === 'DELETED' && e.object.metadata.uid) this.#tokens?.forget(e.object.metadata.uid);
     const key = podKey(e.object);
     const touched = new Set<string>();
     const before = this.#nodeOf.get(key);

@@ -20,6 +20,8 @@ function pod(name: string, node: string, secret = 'db-password'): Pod {
     metadata: { name, namespace: 'shop' },
     spec: {
       nodeName: node,
+      // no ServiceAccount token: these tests count objects; tokens are tested in sa-tokens/ and e2e/security
+      automountServiceAccountToken: false,
       containers: [
         {
           name: 'app',

@@ -5,12 +5,20 @@
 // bound to it references it; nothing else is ever sent to it.
 import type { Pod } from '@kedge/api';
 
-/** What object sync sends: a node's pods and their objects, and every Service and EndpointSlice. */
-export type SyncedKind = 'Pod' | 'ConfigMap' | 'Secret' | 'Service' | 'EndpointSlice';
+/**
+ * What object sync sends: a node's pods, their objects and ServiceAccount tokens, and every Service
+ * and EndpointSlice.
+ */
+export type SyncedKind = 'Pod' | 'ConfigMap' | 'Secret' | 'Service' | 'EndpointSlice' | 'ServiceAccountToken';
 
 /** `<Kind>/<namespace>/<name>`, the key of an object in the desired set. */
 export function objectKey(kind: SyncedKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
+}
+
+interface ProjectedSource {
+  configMap?: { name?: string };
+  secret?: { name?: string };
 }
 
 /** Keys of the ConfigMaps and Secrets `pod` references (no duplicates). */
@@ -33,6 +41,12 @@ export function podReferences(pod: Pod): Set<string> {
   for (const v of spec.volumes ?? []) {
     cm(v.configMap?.name);
     secret(v.secret?.secretName);
+    // a projected volume (kube-apiserver's kube-api-access-*: kube-root-ca.crt) reads its sources too
+    const sources = (v as { projected?: { sources?: ProjectedSource[] } }).projected?.sources ?? [];
+    for (const source of sources) {
+      cm(source.configMap?.name);
+      secret(source.secret?.name);
+    }
   }
   for (const s of spec.imagePullSecrets ?? []) secret(s.name);
   return refs;

@@ -4,6 +4,7 @@
 import { ResourceTypes, edgeResource, type ConfigMap, type Secret } from '@kedge/api';
 import type { MetaView } from '../metamanager/index.ts';
 import type { EdgeObjectLookup } from './pod-spec.ts';
+import type { EdgeServiceAccountToken } from './service-account-volume.ts';
 
 export function cacheLookup(cache: MetaView): EdgeObjectLookup {
   return {
@@ -11,5 +12,8 @@ export function cacheLookup(cache: MetaView): EdgeObjectLookup {
       cache.get(edgeResource(namespace, ResourceTypes.configmap, name))?.value as ConfigMap | undefined,
     secret: async (namespace, name) =>
       cache.get(edgeResource(namespace, ResourceTypes.secret, name))?.value as Secret | undefined,
+    serviceAccountToken: async (namespace, pod) =>
+      cache.get(edgeResource(namespace, ResourceTypes.serviceaccounttoken, pod))?.value as
+        EdgeServiceAccountToken | undefined,
   };
 }

@@ -37,6 +37,7 @@ import { PodWorkers } from './pod-workers.ts';
 import type { Dialer } from './probe-executors.ts';
 import { RestartBackOff } from './restart-backoff.ts';
 import { PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
+import type { VolumeSourceType } from './pod-spec.ts';
 
 /** modules.edged of edgecore.yaml, the fields edged reads. */
 interface EdgedConfig {
@@ -51,6 +52,16 @@ interface EdgedConfig {
   cniConfDir: string;
   allowedHostPaths: readonly string[];
   tailoredKubeletConfig: { containerRuntimeEndpoint: string };
+}
+
+/** Cached object types whose change rewrites the volumes of the pods using them. */
+const REFRESHING = new Set<string>([
+  ResourceTypes.configmap,
+  ResourceTypes.secret,
+  ResourceTypes.serviceaccounttoken,
+]);
+function isRefreshing(type: string): type is VolumeSourceType {
+  return REFRESHING.has(type);
 }
 
 export interface EdgedOptions {
@@ -183,10 +194,10 @@ export class Edged implements Module {
     await workers.removeOrphans(first);
     ctx.log.info({ pods: first.run.size, terminating: first.terminate.size }, 'edged started');
     let wake = new AbortController();
-    /** ConfigMaps and Secrets written since the last turn (`<ns>/<type>/<name>`). */
+    /** ConfigMaps, Secrets and ServiceAccount tokens written since the last turn (`<ns>/<type>/<name>`). */
     const changed = new Set<string>();
     const unsubscribe = this.#o.cache.onChange((e) => {
-      if (e.type === ResourceTypes.configmap || e.type === ResourceTypes.secret) changed.add(e.key);
+      if (REFRESHING.has(e.type)) changed.add(e.key);
       else if (e.type !== ResourceTypes.pod) return;
       wake.abort();
     });
@@ -197,8 +208,7 @@ export class Edged implements Module {
         for (const key of [...changed]) {
           changed.delete(key);
           const [namespace = '', type = '', name = ''] = key.split('/');
-          if (type === ResourceTypes.configmap || type === ResourceTypes.secret)
-            await workers.refreshVolumes(type, namespace, name);
+          if (isRefreshing(type)) await workers.refreshVolumes(type, namespace, name);
         }
         const wait = AbortSignal.any([ctx.signal, wake.signal]);
         await this.#o.clock.sleep(this.#o.resyncMs ?? 10_000, wait).catch(() => undefined);

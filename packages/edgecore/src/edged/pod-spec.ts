@@ -3,6 +3,7 @@
 // always sets is required here), which fits @kedge/api's PodStatus. Objects
 // a pod references (ConfigMaps, Secrets) come through EdgeObjectLookup.
 import type { ConfigMap, Container, EnvVar, Pod, Probe, Secret, Volume } from '@kedge/api';
+import type { EdgeServiceAccountToken } from './service-account-volume.ts';
 
 export type { Container, Probe, Volume };
 
@@ -15,10 +16,15 @@ export type KeyToPath = NonNullable<NonNullable<Volume['configMap']>['items']>[n
 /** A configMapKeyRef / secretKeyRef. */
 export type KeySelector = NonNullable<NonNullable<EnvVar['valueFrom']>['configMapKeyRef']>;
 
+/** Edge cache types a pod's volumes are written from (a change rewrites them). */
+export type VolumeSourceType = 'configmap' | 'secret' | 'serviceaccounttoken';
+
 /** How edged reads the objects a pod references (the edge database, later). */
 export interface EdgeObjectLookup {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** The pod's ServiceAccount token as the cloud last sent it (service-account-volume.ts). */
+  serviceAccountToken?(namespace: string, pod: string): Promise<EdgeServiceAccountToken | undefined>;
 }
 
 export interface PodCondition {

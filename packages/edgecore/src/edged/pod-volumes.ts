@@ -13,6 +13,14 @@ import { secretValue } from '@kedge/api';
 import { ContainerConfigError, fieldRefValue, type PodRuntimeFacts } from './env-resolver.ts';
 import type { ContainerMountSpec } from './runtime/index.ts';
 import {
+  SERVICE_ACCOUNT_VOLUME,
+  addsServiceAccountVolume,
+  projectedFiles,
+  projectedSources,
+  serviceAccountFiles,
+  serviceAccountMount,
+} from './service-account-volume.ts';
+import {
   podNamespace,
   type Container,
   type EdgeObjectLookup,
@@ -112,6 +120,12 @@ export class PodVolumes {
   async prepare(pod: EdgePod, facts: PodRuntimeFacts): Promise<Map<string, string>> {
     const paths = new Map<string, string>();
     for (const v of pod.spec.volumes ?? []) paths.set(v.name, await this.#prepare(pod, v, facts));
+    if (addsServiceAccountVolume(pod) && this.#o.lookup.serviceAccountToken) {
+      const dir = join(this.#o.secretsDir, pod.metadata.uid ?? '', SERVICE_ACCOUNT_VOLUME);
+      const files = await serviceAccountFiles(pod, this.#o.lookup);
+      await writeFiles(dir, files, 0o644);
+      paths.set(SERVICE_ACCOUNT_VOLUME, dir);
+    }
     return paths;
   }
 
@@ -170,9 +184,18 @@ export class PodVolumes {
       await writeFiles(dir, files, v.downwardAPI.defaultMode ?? 0o644);
       return dir;
     }
+    const sources = projectedSources(v);
+    if (sources) {
+      const dir = join(this.#o.secretsDir, pod.metadata.uid ?? '', v.name);
+      const files = await projectedFiles(pod, sources, this.#o.lookup, facts, what);
+      const safe = new Map([...files].map(([path, content]) => [safeRelative(path, what), content]));
+      const mode = (v as { projected?: { defaultMode?: number } }).projected?.defaultMode ?? 0o644;
+      await writeFiles(dir, safe, mode);
+      return dir;
+    }
     if (v.hostPath) return this.#hostPath(v.hostPath, what);
     throw new ContainerConfigError(
-      `${what}: kind not supported (emptyDir, configMap, secret, downwardAPI, hostPath)`,
+      `${what}: kind not supported (emptyDir, configMap, secret, downwardAPI, projected, hostPath)`,
     );
   }
 
@@ -201,6 +224,11 @@ export class PodVolumes {
 
   /** The container's bind mounts from its volumeMounts. */
   mounts(c: Container, paths: ReadonlyMap<string, string>): ContainerMountSpec[] {
+    const token = serviceAccountMount(c, paths);
+    return [...this.#declaredMounts(c, paths), ...(token ? [token] : [])];
+  }
+
+  #declaredMounts(c: Container, paths: ReadonlyMap<string, string>): ContainerMountSpec[] {
     return (c.volumeMounts ?? []).map((m) => {
       const host = paths.get(m.name);
       if (!host)

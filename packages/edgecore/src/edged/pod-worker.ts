@@ -16,7 +16,7 @@ import { ContainerSync, isNotFound } from './container-sync.ts';
 import type { PodRuntimeFacts } from './env-resolver.ts';
 import { buildPodStatus } from './pod-status-builder.ts';
 import { adoptSandbox, freshSandbox, type PodSandboxRun } from './pod-sandbox.ts';
-import { kubeTime, podNamespace, type EdgePod, type PodStatus } from './pod-spec.ts';
+import { kubeTime, podNamespace, type EdgePod, type PodStatus, type VolumeSourceType } from './pod-spec.ts';
 import type { PodVolumes } from './pod-volumes.ts';
 import { ProbeExecutor, tcpDialer, type Dialer } from './probe-executors.ts';
 import { ContainerProbes } from './probe-state.ts';
@@ -123,9 +123,10 @@ export class PodWorker {
     this.#loop = this.#run();
   }
 
-  /** True when one of the pod's volumes is the ConfigMap or Secret `namespace/name`. */
-  mounts(kind: 'configmap' | 'secret', namespace: string, name: string): boolean {
+  /** True when one of the pod's volumes is the ConfigMap or Secret `namespace/name`, or its own token. */
+  mounts(kind: VolumeSourceType, namespace: string, name: string): boolean {
     if (podNamespace(this.#o.pod) !== namespace) return false;
+    if (kind === 'serviceaccounttoken') return this.#o.pod.metadata.name === name;
     return (this.#o.pod.spec.volumes ?? []).some((v) =>
       kind === 'configmap' ? v.configMap?.name === name : v.secret?.secretName === name,
     );

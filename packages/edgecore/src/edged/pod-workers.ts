@@ -9,6 +9,7 @@ import type { Clock, Logger } from '@kedge/runtime';
 import type { DesiredPods } from './pod-set.ts';
 import { PodWorker, type PodWorkerOptions } from './pod-worker.ts';
 import type { PodRuntime } from './runtime/index.ts';
+import type { VolumeSourceType } from './pod-spec.ts';
 
 /** Everything a worker needs except its pod and its status sink. */
 type WorkerBase = Omit<PodWorkerOptions, 'pod' | 'onStatus'>;
@@ -97,8 +98,8 @@ export class PodWorkers {
     this.#terminations.add(done);
   }
 
-  /** A ConfigMap or Secret changed: pods mounting it get their volumes written again. */
-  async refreshVolumes(kind: 'configmap' | 'secret', namespace: string, name: string): Promise<void> {
+  /** A ConfigMap, Secret or pod's ServiceAccount token changed: pods using it get their volumes written again. */
+  async refreshVolumes(kind: VolumeSourceType, namespace: string, name: string): Promise<void> {
     for (const [uid, w] of this.#workers) {
       if (!w.mounts(kind, namespace, name)) continue;
       await w

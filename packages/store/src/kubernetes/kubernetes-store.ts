@@ -14,6 +14,8 @@ import type {
   ListOptions,
   ListResult,
   ResourceStore,
+  ServiceAccountTokenRequester,
+  ServiceAccountTokenSpec,
   WatchEvent,
   WatchOptions,
 } from '../resource-store.ts';
@@ -45,7 +47,7 @@ interface ListBody {
   items?: unknown[];
 }
 
-class KubernetesStore implements ResourceStore {
+class KubernetesStore implements ResourceStore, ServiceAccountTokenRequester {
   readonly #t: KubeTransport;
   readonly #log: Logger | undefined;
   readonly #watchTimeoutSeconds: number;
@@ -96,6 +98,34 @@ class KubernetesStore implements ResourceStore {
       cont = page.metadata?.continue || undefined;
     } while (cont);
     return { items, resourceVersion };
+  }
+
+  async requestServiceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    spec: ServiceAccountTokenSpec,
+  ): Promise<{ token: string; expirationTimestamp: string }> {
+    const what = `serviceaccounts/${serviceAccount}/token in namespace ${namespace}`;
+    const res = await this.#t.send({
+      method: 'POST',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`,
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec },
+    });
+    const status = (res.body as { status?: { token?: unknown; expirationTimestamp?: unknown } } | undefined)
+      ?.status;
+    if (res.status >= 200 && res.status < 300 && typeof status?.token === 'string') {
+      const expires = status.expirationTimestamp;
+      return { token: status.token, expirationTimestamp: typeof expires === 'string' ? expires : '' };
+    }
+    const code =
+      res.status === 403 || res.status === 401
+        ? 'KEDGE_STORE_FORBIDDEN'
+        : res.status === 404
+          ? 'KEDGE_STORE_NOT_FOUND'
+          : 'KEDGE_STORE_UNAVAILABLE';
+    throw new KedgeError(code, `create ${what}: HTTP ${res.status}`, {
+      resource: `ServiceAccount/${namespace}/${serviceAccount}`,
+    });
   }
 
   async create<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>> {

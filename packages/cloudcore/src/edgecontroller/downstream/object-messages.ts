@@ -12,6 +12,7 @@ const TYPES: Record<SyncedKind, string> = {
   Secret: ResourceTypes.secret,
   Service: ResourceTypes.service,
   EndpointSlice: ResourceTypes.endpointslice,
+  ServiceAccountToken: ResourceTypes.serviceaccounttoken,
 };
 
 /** The synced kind of an edge resource type. */
