@@ -4,7 +4,8 @@
 // older one and run under kedge's supervisor, and a NodeUpgradeJob that moves
 // them to the newer one; then (where containerd and network namespaces are
 // available) three pod nodes and a 3-replica Deployment, shown under `== pods`
-// with `kedgectl get pods -o wide`. `--once` prints the final job and exits 0 only when
+// with `kedgectl get pods -o wide`; then two node groups and an
+// EdgeApplication over them (demo-node-groups.ts). `--once` prints the final job and exits 0 only when
 // it is Completed; otherwise the demo keeps running until Ctrl-C.
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
 import { LocalEdge } from '../local-edge.ts';
 import { LocalReleases } from '../release/local-releases.ts';
+import { runNodeGroups } from './demo-node-groups.ts';
 import { DemoPods } from './demo-pods.ts';
 
 /** Printed as kubectl prints YAML: times and the like quoted, so YAML 1.1 readers keep them strings. */
@@ -43,6 +45,8 @@ let releases: LocalReleases | undefined;
 let containerd: TestContainerd | undefined;
 let dashboard: Dashboard | undefined;
 let pods: DemoPods | undefined;
+/** The web image the pod nodes run, once they started. */
+let webImage: string | undefined;
 const stopAll = async (): Promise<void> => {
   await dashboard?.stop();
   await pods?.stop();
@@ -142,7 +146,15 @@ async function main(): Promise<boolean> {
   const prePulled = await prePull(noRuntime);
   const configured = await configUpdate();
   const running = await runPods(noRuntime, cloudcore.address);
-  return phase === 'Completed' && prePulled && configured && running;
+  const podNodes = pods?.edges.map((e) => e.name) ?? [];
+  const grouped = await runNodeGroups({
+    dir,
+    cloud,
+    kedgectl,
+    nodes: podNodes.length >= 2 ? podNodes : edges.map((e) => e.name),
+    ...(pods && webImage && podNodes.length >= 2 ? { template: pods.deployment(webImage) } : {}),
+  });
+  return phase === 'Completed' && prePulled && configured && running && grouped;
 
   function printNodes(): void {
     process.stdout.write(execSync(`${kedgectl} get nodes`, { encoding: 'utf8' }));
@@ -190,6 +202,7 @@ async function runPods(noRuntime: string | undefined, server: string): Promise<b
   say(`starting ${nodeCount} edge nodes that run pods (containerd + CNI in a network namespace each)`);
   pods = new DemoPods({ dir, cloud, server, registry: releases.registry.url, nodes: nodeCount });
   const image = await pods.startNodes();
+  webImage = image;
   const file = join(dir, 'web-deployment.yaml');
   writeFileSync(file, stringify(pods.deployment(image)));
   say(`applying a ${nodeCount}-replica Deployment of an HTTP server (${image})`);
