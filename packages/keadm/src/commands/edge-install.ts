@@ -43,7 +43,12 @@ const OPTIONS = {
 
 const SOURCE_LAUNCHER = 'packages/installer/src/launcher/main.ts';
 
-export async function runEdgeInstall(argv: readonly string[], io: KeadmIo): Promise<number> {
+/** `startHint: false` (keadm join, which starts the unit itself) leaves out the "start it with" line. */
+export async function runEdgeInstall(
+  argv: readonly string[],
+  io: KeadmIo,
+  options: { startHint?: boolean } = {},
+): Promise<number> {
   const { values } = parseCommandArgs(argv, OPTIONS, EDGE_INSTALL_USAGE);
   if (values.help) {
     io.stdout.write(EDGE_INSTALL_USAGE);
@@ -86,10 +91,12 @@ export async function runEdgeInstall(argv: readonly string[], io: KeadmIo): Prom
     }
     installLauncher(layout, staged.dir, local ? source : undefined);
     if (cur === undefined) switchCurrent(layout, version);
-    io.stdout.write(
-      `installed ${version} in ${staged.dir}; ${layout.current} -> versions/${version}\n` +
+    io.stdout.write(`installed ${version} in ${staged.dir}; ${layout.current} -> versions/${version}\n`);
+    if (options.startHint !== false) {
+      io.stdout.write(
         `start it with: node ${layout.launcherScript} --root ${layout.root} --config ${configFile}\n`,
-    );
+      );
+    }
     return 0;
   });
 }

@@ -95,6 +95,8 @@ describe('keadm join', () => {
     );
     expect(r.stdout).toContain(`not starting edgecore (--root is ${root}); on the node run:`);
     expect(r.stdout).toContain('  systemctl daemon-reload\n  systemctl enable --now edgecore.service\n');
+    // edge install's "start it with: node .../launcher.mjs" would be wrong here: systemd runs the launcher
+    expect(r.stdout).not.toContain('start it with');
   });
 
   it('the written unit passes systemd-analyze verify', async (ctx) => {

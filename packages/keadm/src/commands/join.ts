@@ -128,6 +128,7 @@ export async function runJoin(argv: readonly string[], io: KeadmIo): Promise<num
         ...(values.insecure ? ['--insecure'] : []),
       ],
       io,
+      { startHint: false }, // join starts the unit itself, or prints the systemctl commands
     );
     if (code !== 0) return code;
   } else if (!existsSync(join(under(installRoot), 'current'))) {
