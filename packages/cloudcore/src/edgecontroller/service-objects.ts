@@ -4,7 +4,9 @@
 // concerns every node; a node whose belonging-to label changed (moved
 // between groups) changes what the members of both groups see, so every
 // node is re-planned then too. Heartbeats that leave the label alone are
-// ignored.
+// ignored. The filtered copies are computed once per slice version, Service
+// version and group (not once per node), and forgotten when any node changes
+// group.
 import { NodeLabels, type EndpointSlice, type Node, type Service } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
@@ -27,6 +29,8 @@ export class ServiceObjects {
   /** node -> its group, as last seen (absent: in no group). */
   readonly #groups = new Map<string, string>();
   readonly #onChange: ServiceObjectsOptions['onChange'];
+  /** `<slice uid>/<slice rv>/<service rv>/<group>` -> the slice as that group sees it. */
+  #seen = new Map<string, { object: EndpointSlice; resourceVersion: string }>();
 
   constructor(o: ServiceObjectsOptions) {
     this.#onChange = o.onChange;
@@ -62,7 +66,16 @@ export class ServiceObjects {
   slice(node: string, slice: EndpointSlice): { object: EndpointSlice; resourceVersion: string } {
     const owner = serviceNameOf(slice);
     const svc = owner ? this.#services.get(owner, slice.metadata.namespace) : undefined;
-    return sliceForNode(slice, svc, node, this.groupOf);
+    const m = slice.metadata;
+    const key = `${m.uid ?? m.name}/${m.resourceVersion ?? ''}/${svc?.metadata.resourceVersion ?? '-'}/${this.groupOf(node) ?? ''}`;
+    let seen = this.#seen.get(key);
+    if (!seen) {
+      seen = sliceForNode(slice, svc, node, this.groupOf);
+      // Keys of older versions pile up until the next group change; bounded here.
+      if (this.#seen.size > 100_000) this.#seen.clear();
+      this.#seen.set(key, seen);
+    }
+    return seen;
   }
 
   /** The object as `node` may read it, or undefined when it does not exist. */
@@ -79,6 +92,7 @@ export class ServiceObjects {
     if (before === after) return;
     if (after === undefined) this.#groups.delete(name);
     else this.#groups.set(name, after);
+    this.#seen = new Map();
     this.#onChange([name, ...this.#nodes.list().map((n) => n.metadata.name)]);
   }
 }
