@@ -28,7 +28,13 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCodes, closeReason } from './close-codes.ts';
 import { guarded } from './connection-guard.ts';
 import { checkHandshakeHeaders, refuseUpgrade } from './handshake-headers.ts';
-import { DEFAULT_NODE_RATE_LIMIT, UpstreamRateLimiter, type RateLimit } from './upstream-rate-limit.ts';
+import {
+  DEFAULT_NODE_RATE_LIMIT,
+  UpstreamRateLimiter,
+  exemptFromRateLimit,
+  type RateLimit,
+} from './upstream-rate-limit.ts';
+import { StatusParking, isParkableStatus } from './status-parking.ts';
 import { NodeSession } from './node-session.ts';
 import { verifyNodeToken } from '@kedge/tokens';
 import { checkSpeaksForItself, isRegisterMessage } from './upstream-rules.ts';
@@ -89,6 +95,7 @@ export class CloudHub {
   private readonly sessions = new Map<string, NodeSession>();
   private readonly wss: WebSocketServer;
   private readonly limiter: UpstreamRateLimiter;
+  private readonly parking: StatusParking;
   private server: Server | undefined;
   /** Aborted by stop(): ends the liveness loop. */
   private liveness: AbortController | undefined;
@@ -98,6 +105,12 @@ export class CloudHub {
     this.log = options.log.child({ module: 'cloudhub' });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.limiter = new UpstreamRateLimiter(options.rateLimit ?? DEFAULT_NODE_RATE_LIMIT, this.log);
+    this.parking = new StatusParking({
+      limiter: this.limiter,
+      clock: options.clock,
+      log: this.log,
+      admit: (session, msg) => this.admit(session, msg),
+    });
   }
 
   /** Listens; resolves with the bound port. */
@@ -283,6 +296,7 @@ export class CloudHub {
     if (this.sessions.get(session.nodeName) !== session) return; // replaced: the newer session owns the node
     this.sessions.delete(session.nodeName);
     this.limiter.forget(session.nodeName);
+    this.parking.forget(session.nodeName);
     this.log.info({ node: session.nodeName, reason: why.reason }, why.message);
     if (!session.registered) return;
     session.enqueue(() => this.options.handlers.closed(session, why));
@@ -312,12 +326,23 @@ export class CloudHub {
     }
     const msg = result.data;
     if (msg.route.operation === Operations.keepalive) return;
-    if (!this.limiter.allow(session.nodeName, this.options.clock.now())) {
-      const { qps, burst } = this.options.rateLimit ?? DEFAULT_NODE_RATE_LIMIT;
-      const why = `node ${session.nodeName} sends more than ${qps} messages/s (burst ${burst}); resend later`;
-      if (msg.header.sync) session.send(errorReply(msg, 'KEDGE_WIRE_RATE_LIMITED', why, true));
-      return;
+    if (!exemptFromRateLimit(msg)) {
+      const parkable = session.registered && isParkableStatus(msg);
+      // A newer status of a pod whose status waits goes behind it, never past it.
+      if (parkable && this.parking.holds(session.nodeName, msg) && this.parking.park(session, msg)) return;
+      if (!this.limiter.allow(session.nodeName, this.options.clock.now())) {
+        if (parkable && this.parking.park(session, msg)) return;
+        const { qps, burst } = this.options.rateLimit ?? DEFAULT_NODE_RATE_LIMIT;
+        const why = `node ${session.nodeName} sends more than ${qps} messages/s (burst ${burst}); resend later`;
+        if (msg.header.sync) session.send(errorReply(msg, 'KEDGE_WIRE_RATE_LIMITED', why, true));
+        return;
+      }
     }
+    this.admit(session, msg);
+  }
+
+  /** A frame past the rate limit (now, or after waiting in the status parking): checked, then queued. */
+  private admit(session: NodeSession, msg: Message): void {
     const refusal = checkSpeaksForItself(session.nodeName, msg);
     if (refusal) {
       this.log.warn(
