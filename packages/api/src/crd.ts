@@ -75,7 +75,7 @@ export function buildCrd(k: ResourceKind): OpenApiSchema {
 }
 
 /** The structural openAPIV3Schema of a kind (or of `schema`, another version of it): apiVersion, kind, metadata, spec, status. */
-export function openApiSchemaOf(k: ResourceKind, schema: z.ZodType = k.schema): OpenApiSchema {
+function openApiSchemaOf(k: ResourceKind, schema: z.ZodType = k.schema): OpenApiSchema {
   let json: OpenApiSchema;
   try {
     json = z.toJSONSchema(schema, {

@@ -11,7 +11,7 @@ import { KedgeError } from './errors.ts';
 /** The namespaces allowed when the config does not say: KubeEdge's own. */
 export const DEFAULT_IMAGE_SECRET_NAMESPACES: readonly string[] = Object.freeze(['kubeedge']);
 
-export const IMAGE_SECRETS_FIELD = 'spec.imagePrePullTemplate.imageSecrets';
+const IMAGE_SECRETS_FIELD = 'spec.imagePrePullTemplate.imageSecrets';
 
 /** `<namespace>/<name>` split; namespace '' when the ref has no slash. */
 export function splitSecretRef(ref: string): { namespace: string; name: string } {

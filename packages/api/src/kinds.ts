@@ -17,12 +17,7 @@ import { PodSchema } from './resources/pod.ts';
 import { K8S_APPS_GROUP } from './resources/pod-template.ts';
 import { ReplicaSetSchema } from './resources/replica-set.ts';
 import { SecretSchema } from './resources/secret.ts';
-import {
-  DISCOVERY_GROUP,
-  EndpointSliceSchema,
-  EndpointsSchema,
-  ServiceSchema,
-} from './resources/service.ts';
+import { DISCOVERY_GROUP, EndpointSliceSchema, EndpointsSchema, ServiceSchema } from './resources/service.ts';
 
 export interface PrinterColumn {
   name: string;

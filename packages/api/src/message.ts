@@ -2,7 +2,7 @@
 // stay readable by upstream tooling: {header, route, content}.
 import { z } from 'zod';
 
-export const MessageHeaderSchema = z.object({
+const MessageHeaderSchema = z.object({
   msg_id: z.string().min(1),
   parent_msg_id: z.string().optional(),
   timestamp: z.number().int().nonnegative(),
@@ -11,7 +11,7 @@ export const MessageHeaderSchema = z.object({
   type: z.string().optional(),
 });
 
-export const MessageRouteSchema = z.object({
+const MessageRouteSchema = z.object({
   source: z.string().min(1),
   destination: z.string().optional(),
   group: z.string(),
@@ -25,8 +25,8 @@ export const MessageSchema = z.object({
   content: z.unknown(),
 });
 
-export type MessageHeader = z.infer<typeof MessageHeaderSchema>;
-export type MessageRoute = z.infer<typeof MessageRouteSchema>;
+type MessageHeader = z.infer<typeof MessageHeaderSchema>;
+type MessageRoute = z.infer<typeof MessageRouteSchema>;
 export type Message = z.infer<typeof MessageSchema>;
 
 export interface NewMessageOptions {

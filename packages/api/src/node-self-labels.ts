@@ -9,7 +9,7 @@
 // receive what was meant for others. Keys and values must have Kubernetes'
 // label syntax, and what one node sends is bounded.
 
-export const NODE_SELF_LABEL_KEYS: ReadonlySet<string> = new Set([
+const NODE_SELF_LABEL_KEYS: ReadonlySet<string> = new Set([
   'kubernetes.io/hostname',
   'kubernetes.io/os',
   'kubernetes.io/arch',
@@ -23,18 +23,18 @@ export const NODE_SELF_LABEL_KEYS: ReadonlySet<string> = new Set([
   'failure-domain.beta.kubernetes.io/zone',
 ]);
 
-export const NODE_SELF_LABEL_NAMESPACES: readonly string[] = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+const NODE_SELF_LABEL_NAMESPACES: readonly string[] = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
 const NODE_RESTRICTION_NAMESPACE = 'node-restriction.kubernetes.io';
 
 /** At most this many labels, and this many bytes of keys and values, are taken from one registration. */
 export const MAX_NODE_SELF_LABELS = 32;
-export const MAX_NODE_SELF_LABEL_BYTES = 8 * 1024;
+const MAX_NODE_SELF_LABEL_BYTES = 8 * 1024;
 
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Why `key` is not a Kubernetes label key (`[prefix/]name`), or undefined. */
-export function labelKeyProblem(key: string): string | undefined {
+function labelKeyProblem(key: string): string | undefined {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
@@ -46,7 +46,7 @@ export function labelKeyProblem(key: string): string | undefined {
 }
 
 /** Why `value` is not a Kubernetes label value, or undefined. */
-export function labelValueProblem(value: string): string | undefined {
+function labelValueProblem(value: string): string | undefined {
   if (value === '') return undefined;
   if (value.length > 63 || !NAME.test(value))
     return 'the value must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric';

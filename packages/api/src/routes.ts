@@ -87,7 +87,7 @@ export function parseEdgeResource(resource: string): ParsedEdgeResource | undefi
   return { namespace, type, name };
 }
 
-export const NODE_TASK_PREFIX = 'operations.kubeedge.io/v1alpha2';
+const NODE_TASK_PREFIX = 'operations.kubeedge.io/v1alpha2';
 
 /** `operations.kubeedge.io/v1alpha2/{type}/{job}/node/{node}` */
 export function nodeTaskResource(taskType: string, job: string, node: string): string {

@@ -32,6 +32,8 @@ describe('unsupported workload kinds', () => {
     expect(codeOf({ apiVersion: 'example.com/v1', kind: 'StatefulSet', ...meta }).code).toBe(
       'KEDGE_RESOURCE_UNKNOWN_KIND',
     );
-    expect(codeOf({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', ...meta }).code).toBe('KEDGE_RESOURCE_UNKNOWN_KIND');
+    expect(codeOf({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', ...meta }).code).toBe(
+      'KEDGE_RESOURCE_UNKNOWN_KIND',
+    );
   });
 });

@@ -4,7 +4,7 @@
 // docs/workloads.md lists the same kinds.
 import { KedgeError } from './errors.ts';
 
-export const UNSUPPORTED_WORKLOAD_KINDS: Readonly<Record<string, { group: string; instead: string }>> = {
+const UNSUPPORTED_WORKLOAD_KINDS: Readonly<Record<string, { group: string; instead: string }>> = {
   StatefulSet: {
     group: 'apps',
     instead: 'use a Deployment (no stable pod identity or per-pod volumes at the edge)',

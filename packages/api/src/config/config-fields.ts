@@ -11,8 +11,7 @@ import { unwrapSchema } from './schema-helpers.ts';
 /** `["example.com/zone"]`: a key written the way error messages print it. */
 const QUOTED_KEY = /^\["((?:[^"\\]|\\.)*)"\]/;
 
-export type ConfigFieldType =
-  'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'object' | 'map' | 'list';
+type ConfigFieldType = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'object' | 'map' | 'list';
 
 export interface ConfigFieldInfo {
   /** The path with list indices as numbers: ['a', 'b', 0, 'c']. */

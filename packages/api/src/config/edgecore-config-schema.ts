@@ -8,8 +8,8 @@ import { NAME_PATTERN } from '../resources/meta.ts';
 import { hostPortProblem, labelProblems } from './config-checks.ts';
 import { secondsField, valueAt, whenObject } from './schema-helpers.ts';
 
-export const EDGECORE_API_VERSION = 'edgecore.config.kubeedge.io/v1alpha2';
-export const EDGECORE_KIND = 'EdgeCore';
+const EDGECORE_API_VERSION = 'edgecore.config.kubeedge.io/v1alpha2';
+const EDGECORE_KIND = 'EdgeCore';
 
 const seconds = secondsField;
 const enable = (what: string) => z.boolean().describe(`run ${what}`);

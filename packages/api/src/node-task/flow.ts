@@ -9,7 +9,7 @@ import {
 } from '../resources/node-task-common.ts';
 
 /** What follows an action: on success, on failure (undefined = the flow ends). */
-export interface ActionStep {
+interface ActionStep {
   onSuccess?: ActionName;
   onFailure?: ActionName;
 }

@@ -105,7 +105,7 @@ export function nodeTaskVersionOf(job: {
 }
 
 /** How to get a process into `mode`, for messages. */
-export function gateSettingFor(mode: NodeTaskMode, process: 'cloudcore' | 'controllermanager'): string {
+function gateSettingFor(mode: NodeTaskMode, process: 'cloudcore' | 'controllermanager'): string {
   const on = mode === NodeTaskMode.v1alpha1;
   return process === 'cloudcore'
     ? `featureGates.disableNodeTaskV1alpha2: ${on} in cloudcore.yaml`
@@ -160,7 +160,7 @@ export function modeRefusalMessage(options: {
 }
 
 /** How a job's status.reason starts when a controller leaves it to the other node task API. */
-export const MODE_SKIP_REASON_PREFIX = 'KEDGE_TASK_MODE_MISMATCH: ';
+const MODE_SKIP_REASON_PREFIX = 'KEDGE_TASK_MODE_MISMATCH: ';
 
 /**
  * The status controllermanager gives a job of the other API (nothing else

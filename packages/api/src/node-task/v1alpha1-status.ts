@@ -40,7 +40,7 @@ export interface V1alpha1JobState {
  * cloudcore has sent the stage yet (that is `startTime`), so that phase never
  * contradicts state/event/action (a node `Checking` after `Init/Success`).
  */
-export function v1alpha1NodePhase(entry: V1alpha1Entry): NodeTaskPhase {
+function v1alpha1NodePhase(entry: V1alpha1Entry): NodeTaskPhase {
   if (entry.state === V1alpha1State.Successful) return 'Successful';
   if (entry.state === V1alpha1State.Failed) return entry.event === 'TimeOut' ? 'Unknown' : 'Failure';
   return entry.state === V1alpha1State.Init ? 'Pending' : 'InProgress';

@@ -10,11 +10,12 @@ import { z } from 'zod';
 export const V1alpha1TaskType = { upgrade: 'upgrade', prepull: 'prepull' } as const;
 export type V1alpha1TaskType = (typeof V1alpha1TaskType)[keyof typeof V1alpha1TaskType];
 
-export const V1alpha1KindOfType = {
-  upgrade: 'NodeUpgradeJob',
-  prepull: 'ImagePrePullJob',
-} as const satisfies Record<V1alpha1TaskType, string>;
-export type V1alpha1Kind = (typeof V1alpha1KindOfType)[V1alpha1TaskType];
+/** The job kind of each v1alpha1 task type. */
+interface V1alpha1KindOfType {
+  upgrade: 'NodeUpgradeJob';
+  prepull: 'ImagePrePullJob';
+}
+export type V1alpha1Kind = V1alpha1KindOfType[V1alpha1TaskType];
 
 export function v1alpha1TypeOfKind(kind: V1alpha1Kind): V1alpha1TaskType {
   return kind === 'NodeUpgradeJob' ? V1alpha1TaskType.upgrade : V1alpha1TaskType.prepull;
@@ -85,7 +86,7 @@ function rules(type: V1alpha1TaskType): Record<string, V1alpha1State> {
 }
 
 /** `State/Event/Action` -> next state, per type. */
-export const V1ALPHA1_RULES: Readonly<Record<V1alpha1TaskType, Readonly<Record<string, V1alpha1State>>>> = {
+const V1ALPHA1_RULES: Readonly<Record<V1alpha1TaskType, Readonly<Record<string, V1alpha1State>>>> = {
   upgrade: rules(V1alpha1TaskType.upgrade),
   prepull: rules(V1alpha1TaskType.prepull),
 };
@@ -135,11 +136,10 @@ export function parseV1alpha1ReportResource(resource: string): { job: string; no
 }
 
 /** kedge's `Item` of a task request: the job's uid (a recreated job is a new task) and its spec. */
-export const V1alpha1TaskItemSchema = z.object({
+const V1alpha1TaskItemSchema = z.object({
   jobUid: z.string().min(1),
   spec: z.record(z.string(), z.unknown()),
 });
-export type V1alpha1TaskItem = z.infer<typeof V1alpha1TaskItemSchema>;
 
 /** cloud -> edge, operation = Type: run the stage `State` of task `TaskID` (the job name). */
 export const V1alpha1TaskRequestSchema = z.object({

@@ -19,11 +19,11 @@ import {
 } from './node-task-common.ts';
 
 /** `name(.name)*` where each name may carry `[index]` suffixes. */
-export const UPDATE_FIELD_KEY_PATTERN =
+const UPDATE_FIELD_KEY_PATTERN =
   /^[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*(\.[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])*)*$/;
 const MAX_UPDATE_FIELDS = 64;
 
-export const UpdateFieldsSchema = z
+const UpdateFieldsSchema = z
   .record(z.string(), z.string({ error: 'must be a string (quote numbers and booleans in YAML)' }))
   .superRefine((fields, ctx) => {
     const keys = Object.keys(fields);
@@ -73,9 +73,9 @@ export const ConfigUpdateJobSpecSchema = z
   .superRefine(requireOneSelector)
   .meta({ 'x-kubernetes-validations': [oneSelectorRule] });
 
-export const ConfigUpdateJobNodeStatusSchema = z.strictObject({ ...nodeTaskStatusShape });
+const ConfigUpdateJobNodeStatusSchema = z.strictObject({ ...nodeTaskStatusShape });
 
-export const ConfigUpdateJobStatusSchema = z.strictObject({
+const ConfigUpdateJobStatusSchema = z.strictObject({
   ...jobStatusShape,
   nodeStatus: z.array(ConfigUpdateJobNodeStatusSchema).optional(),
 });
@@ -90,4 +90,3 @@ export const ConfigUpdateJobSchema = z.strictObject({
 
 export type ConfigUpdateJob = z.infer<typeof ConfigUpdateJobSchema>;
 export type ConfigUpdateJobSpec = z.infer<typeof ConfigUpdateJobSpecSchema>;
-export type ConfigUpdateJobStatus = z.infer<typeof ConfigUpdateJobStatusSchema>;

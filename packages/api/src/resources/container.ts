@@ -14,7 +14,7 @@ const KeyRefSchema = z.looseObject({
   optional: z.boolean().optional(),
 });
 
-export const EnvVarSourceSchema = z.looseObject({
+const EnvVarSourceSchema = z.looseObject({
   configMapKeyRef: KeyRefSchema.optional(),
   secretKeyRef: KeyRefSchema.optional(),
   fieldRef: z.looseObject({ apiVersion: z.string().optional(), fieldPath: z.string().min(1) }).optional(),
@@ -27,7 +27,7 @@ export const EnvVarSourceSchema = z.looseObject({
     .optional(),
 });
 
-export const ContainerEnvVarSchema = z.looseObject({
+const ContainerEnvVarSchema = z.looseObject({
   name: z.string().min(1),
   value: z.string().optional(),
   valueFrom: EnvVarSourceSchema.optional(),
@@ -35,7 +35,7 @@ export const ContainerEnvVarSchema = z.looseObject({
 
 const NameRefSchema = z.looseObject({ name: z.string().min(1), optional: z.boolean().optional() });
 
-export const EnvFromSourceSchema = z.looseObject({
+const EnvFromSourceSchema = z.looseObject({
   prefix: z.string().optional(),
   configMapRef: NameRefSchema.optional(),
   secretRef: NameRefSchema.optional(),
@@ -43,7 +43,7 @@ export const EnvFromSourceSchema = z.looseObject({
 
 const portNumber = z.number().int().min(1).max(65535);
 
-export const ContainerPortSchema = z.looseObject({
+const ContainerPortSchema = z.looseObject({
   name: z.string().max(15).regex(DNS_LABEL, 'must be a lower-case RFC 1123 label').optional(),
   containerPort: portNumber,
   hostPort: portNumber.optional(),
@@ -51,21 +51,21 @@ export const ContainerPortSchema = z.looseObject({
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
 });
 
-export const ContainerResourcesSchema = z.looseObject({
+const ContainerResourcesSchema = z.looseObject({
   requests: ResourceListSchema.optional(),
   limits: ResourceListSchema.optional(),
 });
 
-export const VolumeMountSchema = z.looseObject({
+const VolumeMountSchema = z.looseObject({
   name: z.string().min(1),
   mountPath: z.string().min(1),
   readOnly: z.boolean().optional(),
   subPath: z.string().optional(),
 });
 
-export const ExecActionSchema = z.looseObject({ command: z.array(z.string()).min(1) });
+const ExecActionSchema = z.looseObject({ command: z.array(z.string()).min(1) });
 
-export const HttpGetActionSchema = z.looseObject({
+const HttpGetActionSchema = z.looseObject({
   path: z.string().optional(),
   port: IntOrStringSchema,
   host: z.string().optional(),
@@ -73,12 +73,12 @@ export const HttpGetActionSchema = z.looseObject({
   httpHeaders: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
 });
 
-export const TcpSocketActionSchema = z.looseObject({ port: IntOrStringSchema, host: z.string().optional() });
+const TcpSocketActionSchema = z.looseObject({ port: IntOrStringSchema, host: z.string().optional() });
 
 const seconds = z.number().int().min(0);
 const positive = z.number().int().min(1);
 
-export const ProbeSchema = z.looseObject({
+const ProbeSchema = z.looseObject({
   exec: ExecActionSchema.optional(),
   httpGet: HttpGetActionSchema.optional(),
   tcpSocket: TcpSocketActionSchema.optional(),
@@ -90,7 +90,7 @@ export const ProbeSchema = z.looseObject({
   terminationGracePeriodSeconds: seconds.optional(),
 });
 
-export const LifecycleHandlerSchema = z.looseObject({
+const LifecycleHandlerSchema = z.looseObject({
   exec: ExecActionSchema.optional(),
   httpGet: HttpGetActionSchema.optional(),
   tcpSocket: TcpSocketActionSchema.optional(),
@@ -118,7 +118,4 @@ export const ContainerSchema = z.looseObject({
 
 export type Container = z.infer<typeof ContainerSchema>;
 export type EnvVar = z.infer<typeof ContainerEnvVarSchema>;
-export type EnvFromSource = z.infer<typeof EnvFromSourceSchema>;
 export type Probe = z.infer<typeof ProbeSchema>;
-export type ContainerPort = z.infer<typeof ContainerPortSchema>;
-export type VolumeMount = z.infer<typeof VolumeMountSchema>;

@@ -14,16 +14,16 @@ const IntOrPercentSchema = IntOrStringSchema.refine(
   'must be a non-negative integer or a percentage such as "25%"',
 );
 
-export const DeploymentStrategyType = { RollingUpdate: 'RollingUpdate', Recreate: 'Recreate' } as const;
+const DeploymentStrategyType = { RollingUpdate: 'RollingUpdate', Recreate: 'Recreate' } as const;
 
-export const DeploymentStrategySchema = z.looseObject({
+const DeploymentStrategySchema = z.looseObject({
   type: z.enum(DeploymentStrategyType).optional(),
   rollingUpdate: z
     .looseObject({ maxSurge: IntOrPercentSchema.optional(), maxUnavailable: IntOrPercentSchema.optional() })
     .optional(),
 });
 
-export const DeploymentConditionSchema = z.looseObject({
+const DeploymentConditionSchema = z.looseObject({
   type: z.string().min(1),
   status: z.enum(['True', 'False', 'Unknown']),
   lastUpdateTime: z.string().optional(),
@@ -34,7 +34,7 @@ export const DeploymentConditionSchema = z.looseObject({
 
 const count = z.number().int().min(0);
 
-export const DeploymentSpecSchema = z
+const DeploymentSpecSchema = z
   .looseObject({
     replicas: count.optional(),
     selector: LabelSelectorSchema,
@@ -69,7 +69,7 @@ function isZero(v: number | string): boolean {
   return v === 0 || v === '0%';
 }
 
-export const DeploymentStatusSchema = z.looseObject({
+const DeploymentStatusSchema = z.looseObject({
   observedGeneration: z.number().int().optional(),
   replicas: count.optional(),
   updatedReplicas: count.optional(),
@@ -89,6 +89,5 @@ export const DeploymentSchema = z.looseObject({
 });
 
 export type Deployment = z.infer<typeof DeploymentSchema>;
-export type DeploymentSpec = z.infer<typeof DeploymentSpecSchema>;
 export type DeploymentStatus = z.infer<typeof DeploymentStatusSchema>;
 export type DeploymentCondition = z.infer<typeof DeploymentConditionSchema>;

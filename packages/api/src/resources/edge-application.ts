@@ -6,15 +6,15 @@ import { LabelSelectorSchema, ObjectMetaSchema } from './meta.ts';
 import { APPS_GROUP } from './node-group.ts';
 
 /** A Kubernetes object in the template, kept as written. */
-export const ManifestSchema = z.looseObject({
+const ManifestSchema = z.looseObject({
   apiVersion: z.string().min(1),
   kind: z.string().min(1),
 });
 
-export const OverriderOperator = { add: 'add', remove: 'remove', replace: 'replace' } as const;
+const OverriderOperator = { add: 'add', remove: 'remove', replace: 'replace' } as const;
 export type OverriderOperator = (typeof OverriderOperator)[keyof typeof OverriderOperator];
 
-export const ImageOverriderSchema = z.strictObject({
+const ImageOverriderSchema = z.strictObject({
   predicate: z
     .strictObject({ path: z.string().min(1) })
     .optional()
@@ -25,38 +25,38 @@ export const ImageOverriderSchema = z.strictObject({
 });
 
 /** core/v1 EnvVar; `valueFrom` is kept as written. */
-export const EnvVarSchema = z.looseObject({
+const EnvVarSchema = z.looseObject({
   name: z.string().min(1),
   value: z.string().optional(),
 });
 
-export const EnvOverriderSchema = z.strictObject({
+const EnvOverriderSchema = z.strictObject({
   containerName: z.string().min(1),
   operator: z.enum(OverriderOperator),
   value: z.array(EnvVarSchema).optional(),
 });
 
-export const CommandArgsOverriderSchema = z.strictObject({
+const CommandArgsOverriderSchema = z.strictObject({
   containerName: z.string().min(1),
   operator: z.enum([OverriderOperator.add, OverriderOperator.remove]),
   value: z.array(z.string()).optional(),
 });
 
 /** A resource quantity: `500m`, `1Gi` or a plain number. */
-export const QuantitySchema = z.union([z.string(), z.number()]);
+const QuantitySchema = z.union([z.string(), z.number()]);
 
-export const ResourceRequirementsSchema = z.strictObject({
+const ResourceRequirementsSchema = z.strictObject({
   limits: z.record(z.string(), QuantitySchema).optional(),
   requests: z.record(z.string(), QuantitySchema).optional(),
   claims: z.array(z.looseObject({ name: z.string() })).optional(),
 });
 
-export const ResourcesOverriderSchema = z.strictObject({
+const ResourcesOverriderSchema = z.strictObject({
   containerName: z.string().min(1),
   value: ResourceRequirementsSchema,
 });
 
-export const OverridersSchema = z.strictObject({
+const OverridersSchema = z.strictObject({
   replicas: z.number().int('must be an integer').min(0, 'must not be negative').max(2_147_483_647).optional(),
   imageOverriders: z.array(ImageOverriderSchema).optional(),
   envOverriders: z.array(EnvOverriderSchema).optional(),
@@ -65,17 +65,17 @@ export const OverridersSchema = z.strictObject({
   resourcesOverriders: z.array(ResourcesOverriderSchema).optional(),
 });
 
-export const TargetNodeGroupSchema = z.strictObject({
+const TargetNodeGroupSchema = z.strictObject({
   name: z.string().min(1).describe('A NodeGroup name.'),
   overriders: OverridersSchema.optional(),
 });
 
-export const TargetNodeLabelSchema = z.strictObject({
+const TargetNodeLabelSchema = z.strictObject({
   labelSelector: LabelSelectorSchema,
   overriders: OverridersSchema.optional(),
 });
 
-export const EdgeApplicationSpecSchema = z.strictObject({
+const EdgeApplicationSpecSchema = z.strictObject({
   workloadTemplate: z.strictObject({
     manifests: z.array(ManifestSchema).describe('Objects to deploy; Deployments are rendered per target.'),
   }),
@@ -88,7 +88,7 @@ export const EdgeApplicationSpecSchema = z.strictObject({
 export const ManifestCondition = { Processing: 'Processing', Available: 'Available' } as const;
 export type ManifestCondition = (typeof ManifestCondition)[keyof typeof ManifestCondition];
 
-export const ManifestStatusSchema = z.strictObject({
+const ManifestStatusSchema = z.strictObject({
   identifier: z.strictObject({
     ordinal: z.number().int().min(0).describe('Index of the manifest in spec.workloadTemplate.manifests.'),
     group: z.string().optional(),
@@ -101,7 +101,7 @@ export const ManifestStatusSchema = z.strictObject({
   conditions: z.enum(ManifestCondition).optional(),
 });
 
-export const EdgeApplicationStatusSchema = z.strictObject({
+const EdgeApplicationStatusSchema = z.strictObject({
   workloadStatus: z.array(ManifestStatusSchema).optional(),
 });
 
@@ -114,10 +114,7 @@ export const EdgeApplicationSchema = z.strictObject({
 });
 
 export type EdgeApplication = z.infer<typeof EdgeApplicationSchema>;
-export type EdgeApplicationSpec = z.infer<typeof EdgeApplicationSpecSchema>;
-export type EdgeApplicationStatus = z.infer<typeof EdgeApplicationStatusSchema>;
 export type Overriders = z.infer<typeof OverridersSchema>;
-export type Manifest = z.infer<typeof ManifestSchema>;
 
 /** Bookkeeping annotations of the EdgeApplication controller. */
 export const EdgeApplicationAnnotations = {
@@ -130,5 +127,3 @@ export const EdgeApplicationAnnotations = {
 export type ManifestStatus = z.infer<typeof ManifestStatusSchema>;
 export type ImageOverrider = z.infer<typeof ImageOverriderSchema>;
 export type EnvOverrider = z.infer<typeof EnvOverriderSchema>;
-export type CommandArgsOverrider = z.infer<typeof CommandArgsOverriderSchema>;
-export type ResourcesOverrider = z.infer<typeof ResourcesOverriderSchema>;

@@ -7,7 +7,7 @@ import { ObjectMetaSchema } from './meta.ts';
 export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
-export const ObjectReferenceSchema = z.looseObject({
+const ObjectReferenceSchema = z.looseObject({
   kind: z.string().min(1),
   name: z.string().min(1),
   namespace: z.string().optional(),
@@ -15,7 +15,7 @@ export const ObjectReferenceSchema = z.looseObject({
   apiVersion: z.string().optional(),
 });
 
-export const EventSourceSchema = z.looseObject({
+const EventSourceSchema = z.looseObject({
   component: z.string().optional(),
   host: z.string().optional(),
 });
@@ -35,4 +35,3 @@ export const EventSchema = z.looseObject({
 });
 
 export type Event = z.infer<typeof EventSchema>;
-export type ObjectReference = z.infer<typeof ObjectReferenceSchema>;

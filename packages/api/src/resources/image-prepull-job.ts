@@ -18,7 +18,7 @@ import {
 } from './node-task-common.ts';
 
 /** `<namespace>/<name>` of a Secret. */
-export const SECRET_REF_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const SECRET_REF_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export const ImagePrePullTemplateSchema = z
   .strictObject({
@@ -45,25 +45,25 @@ export const ImagePrePullTemplateSchema = z
   .superRefine(requireOneSelector)
   .meta({ 'x-kubernetes-validations': [oneSelectorRule] });
 
-export const ImagePrePullJobSpecSchema = z.strictObject({
+const ImagePrePullJobSpecSchema = z.strictObject({
   imagePrePullTemplate: ImagePrePullTemplateSchema,
 });
 
-export const ImageStatusSchema = z.strictObject({
+const ImageStatusSchema = z.strictObject({
   image: z.string(),
   status: ConditionStatusSchema,
   reason: z.string().optional().describe('Why the pull failed.'),
 });
 export type ImageStatus = z.infer<typeof ImageStatusSchema>;
 
-export const ImagePrePullNodeStatusSchema = z.strictObject({
+const ImagePrePullNodeStatusSchema = z.strictObject({
   ...nodeTaskStatusShape,
   imageStatus: z.array(ImageStatusSchema).optional().describe('One entry per image, from the last attempt.'),
   action: z.string().optional().describe('Deprecated: last action (v1alpha1).'),
 });
 
 /** v1alpha1's per-node entry, kept (deprecated) under `status.status[]`. */
-export const V1alpha1PrePullStatusSchema = z.strictObject({
+const V1alpha1PrePullStatusSchema = z.strictObject({
   nodeStatus: z
     .strictObject({
       nodeName: z.string().optional(),
@@ -89,7 +89,7 @@ export const V1alpha1PrePullStatusSchema = z.strictObject({
     .optional(),
 });
 
-export const ImagePrePullJobStatusSchema = z.strictObject({
+const ImagePrePullJobStatusSchema = z.strictObject({
   ...jobStatusShape,
   nodeStatus: z.array(ImagePrePullNodeStatusSchema).optional(),
   ...v1alpha1JobStatusShape,
@@ -106,6 +106,4 @@ export const ImagePrePullJobSchema = z.strictObject({
 
 export type ImagePrePullJob = z.infer<typeof ImagePrePullJobSchema>;
 export type ImagePrePullTemplate = z.infer<typeof ImagePrePullTemplateSchema>;
-export type ImagePrePullJobStatus = z.infer<typeof ImagePrePullJobStatusSchema>;
 export type ImagePrePullNodeStatus = z.infer<typeof ImagePrePullNodeStatusSchema>;
-export type V1alpha1PrePullStatus = z.infer<typeof V1alpha1PrePullStatusSchema>;

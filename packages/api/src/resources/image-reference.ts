@@ -12,7 +12,7 @@ const TAG = String.raw`[\w][\w.-]{0,127}`;
 const DIGEST = String.raw`(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})`;
 
 /** `sha256:<64 hex>` or `sha512:<128 hex>`. */
-export const IMAGE_DIGEST_PATTERN = new RegExp(`^${DIGEST}$`);
+const IMAGE_DIGEST_PATTERN = new RegExp(`^${DIGEST}$`);
 
 /**
  * A container image reference as a container runtime takes it:

@@ -9,7 +9,7 @@ const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2
 
 const MicroTimeSchema = z.string().regex(MICRO_TIME, 'must be RFC 3339 with microseconds');
 
-export const LeaseSpecSchema = z.looseObject({
+const LeaseSpecSchema = z.looseObject({
   holderIdentity: z.string().optional(),
   leaseDurationSeconds: z.number().int().min(1).optional(),
   acquireTime: MicroTimeSchema.optional(),

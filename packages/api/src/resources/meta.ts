@@ -3,7 +3,7 @@
 // but do not interpret.
 import { z } from 'zod';
 
-export const OwnerReferenceSchema = z.object({
+const OwnerReferenceSchema = z.object({
   apiVersion: z.string(),
   kind: z.string(),
   name: z.string(),
@@ -31,7 +31,7 @@ export const ObjectMetaSchema = z.looseObject({
 
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
 
-export const LabelSelectorRequirementSchema = z.object({
+const LabelSelectorRequirementSchema = z.object({
   key: z.string(),
   operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
   values: z.array(z.string()).optional(),

@@ -7,7 +7,7 @@ import { NodeNameSchema } from './node-task-common.ts';
 
 export const APPS_GROUP = 'apps.kubeedge.io';
 
-export const NodeGroupSpecSchema = z.strictObject({
+const NodeGroupSpecSchema = z.strictObject({
   nodes: z.array(NodeNameSchema).optional().describe('Nodes that belong to the group by name.'),
   matchLabels: z
     .record(z.string(), z.string())
@@ -24,7 +24,7 @@ export type NodeReadyStatus = (typeof NodeReadyStatus)[keyof typeof NodeReadySta
 export const SelectionStatus = { Succeeded: 'Succeeded', Failed: 'Failed' } as const;
 export type SelectionStatus = (typeof SelectionStatus)[keyof typeof SelectionStatus];
 
-export const NodeGroupMemberStatusSchema = z.strictObject({
+const NodeGroupMemberStatusSchema = z.strictObject({
   nodeName: z.string(),
   readyStatus: z.enum(NodeReadyStatus),
   selectionStatus: z.enum(SelectionStatus),
@@ -34,7 +34,7 @@ export const NodeGroupMemberStatusSchema = z.strictObject({
     .describe('Why the node could not join, e.g. it is in another group.'),
 });
 
-export const NodeGroupStatusSchema = z.strictObject({
+const NodeGroupStatusSchema = z.strictObject({
   nodeStatuses: z
     .array(NodeGroupMemberStatusSchema)
     .optional()
@@ -50,8 +50,6 @@ export const NodeGroupSchema = z.strictObject({
 });
 
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
-export type NodeGroupSpec = z.infer<typeof NodeGroupSpecSchema>;
-export type NodeGroupStatus = z.infer<typeof NodeGroupStatusSchema>;
 export type NodeGroupMemberStatus = z.infer<typeof NodeGroupMemberStatusSchema>;
 
 /** Node labels the NodeGroup controller writes on members. */

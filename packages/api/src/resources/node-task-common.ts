@@ -26,7 +26,7 @@ export const JobPhase = {
   Failure: 'Failure',
 } as const;
 export type JobPhase = (typeof JobPhase)[keyof typeof JobPhase];
-export const JobPhaseSchema = z.enum(JobPhase);
+const JobPhaseSchema = z.enum(JobPhase);
 
 export const NodeTaskPhase = {
   Pending: 'Pending',
@@ -36,11 +36,10 @@ export const NodeTaskPhase = {
   Unknown: 'Unknown',
 } as const;
 export type NodeTaskPhase = (typeof NodeTaskPhase)[keyof typeof NodeTaskPhase];
-export const NodeTaskPhaseSchema = z.enum(NodeTaskPhase);
+const NodeTaskPhaseSchema = z.enum(NodeTaskPhase);
 
 /** Kubernetes ConditionStatus as node tasks use it: an action succeeded or not. */
 export const ConditionStatusSchema = z.enum(['True', 'False']);
-export type ConditionStatus = z.infer<typeof ConditionStatusSchema>;
 
 /** The action names kedge emits. */
 export const ActionName = {
@@ -55,7 +54,7 @@ export const ActionName = {
 export type ActionName = (typeof ActionName)[keyof typeof ActionName];
 
 /** KubeEdge's spellings of the same actions: accepted on input, never emitted. */
-export const KubeEdgeActionAliases = {
+const KubeEdgeActionAliases = {
   BackUp: ActionName.Backup,
   RollBack: ActionName.Rollback,
   Pull: ActionName.PrePull,
@@ -91,7 +90,7 @@ export const TimestampSchema = z
   .regex(RFC3339_PATTERN, 'must be an RFC 3339 time, e.g. 2025-05-28T08:12:01Z');
 
 /** One entry of a node's `actionFlow`: what an action did and when it finished. */
-export const ActionStatusSchema = z.strictObject({
+const ActionStatusSchema = z.strictObject({
   action: ActionNameSchema,
   status: ConditionStatusSchema,
   reason: z.string().optional().describe('Why the action failed; set when status is False.'),
@@ -107,7 +106,7 @@ export const CheckItemSchema = z.enum(CheckItem);
 export const FAILURE_TOLERATE_PATTERN = /^(0(\.[0-9]*)?|1(\.0*)?|\.[0-9]+)$/;
 const failureTolerateProblem = 'must be a decimal between 0 and 1 written as a string, e.g. "0.1"';
 
-export const FailureTolerateSchema = z
+const FailureTolerateSchema = z
   .string({
     error: (issue) =>
       issue.input === undefined ? undefined : `${failureTolerateProblem} (quote it in YAML)`,
@@ -121,14 +120,14 @@ export const FailureTolerateSchema = z
 const INT32_MAX = 2_147_483_647;
 const UINT32_MAX = 4_294_967_295;
 
-export const ConcurrencySchema = z
+const ConcurrencySchema = z
   .number()
   .int('must be an integer')
   .min(1, 'must be at least 1')
   .max(INT32_MAX)
   .describe('How many nodes run the task at the same time, across all cloudcore replicas. Default 1.');
 
-export const TimeoutSecondsSchema = z
+const TimeoutSecondsSchema = z
   .number()
   .int('must be an integer')
   .min(1, 'must be at least 1')

@@ -17,19 +17,19 @@ import {
 } from './node-task-common.ts';
 
 /** `v1.21.0`, `v1.21.0-rc.1`: what KubeEdge v1.21.2 accepts on the edge. */
-export const EDGECORE_VERSION_PATTERN = /^v\d+\.\d+\.\d+(-[A-Za-z0-9_.]+)*$/;
+const EDGECORE_VERSION_PATTERN = /^v\d+\.\d+\.\d+(-[A-Za-z0-9_.]+)*$/;
 
 const DOMAIN = String.raw`[a-zA-Z0-9](?:[a-zA-Z0-9_-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?`;
 const PATH_COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
 /** An image repository with at least one `/` and no tag or digest (the version is the tag). */
-export const IMAGE_REPOSITORY_PATTERN = new RegExp(`^${DOMAIN}(?:/${PATH_COMPONENT})+$`);
+const IMAGE_REPOSITORY_PATTERN = new RegExp(`^${DOMAIN}(?:/${PATH_COMPONENT})+$`);
 
-export const RegistryApiSchema = z.strictObject({
+const RegistryApiSchema = z.strictObject({
   host: z.string(),
   token: z.string(),
 });
 
-export const ImageDigestGetterSchema = z.strictObject({
+const ImageDigestGetterSchema = z.strictObject({
   arm64: ImageDigestSchema.optional().describe('Expected digest of the image for arm64 nodes.'),
   amd64: ImageDigestSchema.optional().describe('Expected digest of the image for amd64 nodes.'),
   value: ImageDigestSchema.optional().describe(
@@ -70,7 +70,7 @@ export const NodeUpgradeJobSpecSchema = z
   .superRefine(requireOneSelector)
   .meta({ 'x-kubernetes-validations': [oneSelectorRule] });
 
-export const NodeUpgradeJobNodeStatusSchema = z.strictObject({
+const NodeUpgradeJobNodeStatusSchema = z.strictObject({
   ...nodeTaskStatusShape,
   currentVersion: z.string().optional().describe('edgecore version on the node now.'),
   historicVersion: z.string().optional().describe('edgecore version before the upgrade.'),
@@ -79,7 +79,7 @@ export const NodeUpgradeJobNodeStatusSchema = z.strictObject({
   event: z.string().optional().describe('Deprecated (v1alpha1).'),
 });
 
-export const NodeUpgradeJobStatusSchema = z.strictObject({
+const NodeUpgradeJobStatusSchema = z.strictObject({
   ...jobStatusShape,
   nodeStatus: z.array(NodeUpgradeJobNodeStatusSchema).optional(),
   ...v1alpha1JobStatusShape,
@@ -97,5 +97,4 @@ export const NodeUpgradeJobSchema = z.strictObject({
 
 export type NodeUpgradeJob = z.infer<typeof NodeUpgradeJobSchema>;
 export type NodeUpgradeJobSpec = z.infer<typeof NodeUpgradeJobSpecSchema>;
-export type NodeUpgradeJobStatus = z.infer<typeof NodeUpgradeJobStatusSchema>;
 export type NodeUpgradeJobNodeStatus = z.infer<typeof NodeUpgradeJobNodeStatusSchema>;

@@ -12,9 +12,9 @@ export const NodeConditionSchema = z.looseObject({
   message: z.string().optional(),
 });
 
-export const NodeAddressSchema = z.object({ type: z.string(), address: z.string() });
+const NodeAddressSchema = z.object({ type: z.string(), address: z.string() });
 
-export const NodeSystemInfoSchema = z.looseObject({
+const NodeSystemInfoSchema = z.looseObject({
   machineID: z.string().optional(),
   systemUUID: z.string().optional(),
   bootID: z.string().optional(),

@@ -12,7 +12,7 @@ const KeyToPathSchema = z.looseObject({
   mode: mode.optional(),
 });
 
-export const VolumeSchema = z.looseObject({
+const VolumeSchema = z.looseObject({
   name: z.string().max(63).regex(DNS_LABEL, 'must be a lower-case RFC 1123 label'),
   emptyDir: z
     .looseObject({ medium: z.string().optional(), sizeLimit: z.union([z.string(), z.number()]).optional() })
@@ -53,14 +53,7 @@ export const VolumeSchema = z.looseObject({
     .optional(),
 });
 
-/**
- * The volume sources edged mounts. A volume names exactly one source; other
- * sources pass the schema (a real API server adds `projected` service
- * account volumes) and are edged's to refuse in pod status.
- */
-export const VOLUME_SOURCES = ['emptyDir', 'configMap', 'secret', 'hostPath', 'downwardAPI'] as const;
-
-export const TolerationSchema = z.looseObject({
+const TolerationSchema = z.looseObject({
   key: z.string().optional(),
   operator: z.enum(['Exists', 'Equal']).optional(),
   value: z.string().optional(),
@@ -68,18 +61,18 @@ export const TolerationSchema = z.looseObject({
   tolerationSeconds: z.number().int().optional(),
 });
 
-export const NodeSelectorRequirementSchema = z.looseObject({
+const NodeSelectorRequirementSchema = z.looseObject({
   key: z.string().min(1),
   operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']),
   values: z.array(z.string()).optional(),
 });
 
-export const NodeSelectorTermSchema = z.looseObject({
+const NodeSelectorTermSchema = z.looseObject({
   matchExpressions: z.array(NodeSelectorRequirementSchema).optional(),
   matchFields: z.array(NodeSelectorRequirementSchema).optional(),
 });
 
-export const AffinitySchema = z.looseObject({
+const AffinitySchema = z.looseObject({
   nodeAffinity: z
     .looseObject({
       requiredDuringSchedulingIgnoredDuringExecution: z
@@ -111,11 +104,9 @@ export const PodSpecSchema = z
     for (const [path, message] of podSpecProblems(spec)) ctx.addIssue({ code: 'custom', path, message });
   });
 
-export type PodSpec = z.infer<typeof PodSpecSchema>;
 export type Volume = z.infer<typeof VolumeSchema>;
 export type Toleration = z.infer<typeof TolerationSchema>;
 export type NodeSelectorRequirement = z.infer<typeof NodeSelectorRequirementSchema>;
-export type NodeSelectorTerm = z.infer<typeof NodeSelectorTermSchema>;
 
 type Problem = [path: (string | number)[], message: string];
 

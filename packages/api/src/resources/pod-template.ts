@@ -1,6 +1,6 @@
 // PodTemplateSpec and the selector rules Deployments and ReplicaSets share.
 import { z } from 'zod';
-import { LabelSelectorSchema, type LabelSelector } from './meta.ts';
+import type { LabelSelector } from './meta.ts';
 import { PodSpecSchema } from './pod-spec.ts';
 
 /** apps/v1: Deployment, ReplicaSet (not kubeedge's apps.kubeedge.io). */
@@ -33,10 +33,7 @@ export const PodTemplateSpecSchema = z.looseObject({
 export type PodTemplateSpec = z.infer<typeof PodTemplateSpecSchema>;
 
 /** Whether the labels satisfy the selector (matchLabels and matchExpressions). */
-export function selectorMatches(
-  selector: LabelSelector,
-  labels: Record<string, string> | undefined,
-): boolean {
+function selectorMatches(selector: LabelSelector, labels: Record<string, string> | undefined): boolean {
   const l = labels ?? {};
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
@@ -68,5 +65,3 @@ export function checkSelectorAndTemplate(
     });
   }
 }
-
-export { LabelSelectorSchema };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ObjectMetaSchema } from './meta.ts';
 import { PodSpecSchema } from './pod-spec.ts';
 
-export const PodPhase = {
+const PodPhase = {
   Pending: 'Pending',
   Running: 'Running',
   Succeeded: 'Succeeded',
@@ -12,14 +12,14 @@ export const PodPhase = {
 } as const;
 export type PodPhase = (typeof PodPhase)[keyof typeof PodPhase];
 
-export const PodConditionType = {
+const PodConditionType = {
   PodScheduled: 'PodScheduled',
   Initialized: 'Initialized',
   ContainersReady: 'ContainersReady',
   Ready: 'Ready',
 } as const;
 
-export const PodConditionSchema = z.looseObject({
+const PodConditionSchema = z.looseObject({
   type: z.string().min(1),
   status: z.enum(['True', 'False', 'Unknown']),
   lastProbeTime: z.string().nullable().optional(),
@@ -28,7 +28,7 @@ export const PodConditionSchema = z.looseObject({
   message: z.string().optional(),
 });
 
-export const ContainerStateSchema = z.looseObject({
+const ContainerStateSchema = z.looseObject({
   waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).optional(),
   running: z.looseObject({ startedAt: z.string().optional() }).optional(),
   terminated: z
@@ -44,7 +44,7 @@ export const ContainerStateSchema = z.looseObject({
     .optional(),
 });
 
-export const ContainerStatusSchema = z.looseObject({
+const ContainerStatusSchema = z.looseObject({
   name: z.string().min(1),
   state: ContainerStateSchema.optional(),
   lastState: ContainerStateSchema.optional(),
@@ -93,9 +93,4 @@ export function podCondition(pod: Pod, type: string): PodCondition | undefined {
 /** Kubernetes' rule: a pod is ready when its Ready condition is True. */
 export function isPodReady(pod: Pod): boolean {
   return podCondition(pod, PodConditionType.Ready)?.status === 'True';
-}
-
-/** Succeeded or Failed: it will not run again. */
-export function isPodTerminal(pod: Pod): boolean {
-  return pod.status?.phase === PodPhase.Succeeded || pod.status?.phase === PodPhase.Failed;
 }

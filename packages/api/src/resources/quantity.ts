@@ -34,16 +34,13 @@ export function parseQuantity(q: string | number): number | undefined {
   return base * (SUFFIX[m[3] ?? ''] ?? 1);
 }
 
-export const ResourceQuantitySchema = z.union([z.string(), z.number()]).refine((q) => {
+const ResourceQuantitySchema = z.union([z.string(), z.number()]).refine((q) => {
   const v = parseQuantity(q);
   return v !== undefined && v >= 0;
 }, 'must be a non-negative quantity such as 250m, 128Mi or 2');
 
-export type ResourceQuantity = z.infer<typeof ResourceQuantitySchema>;
-
 /** `cpu: 500m`, `memory: 256Mi`, `pods: 110`. */
 export const ResourceListSchema = z.record(z.string(), ResourceQuantitySchema);
-export type ResourceList = z.infer<typeof ResourceListSchema>;
 
 /** An int, or a string such as "25%" (maxSurge) or a named port ("http"). */
 export const IntOrStringSchema = z.union([z.number().int(), z.string().min(1)]);

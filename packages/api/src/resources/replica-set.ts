@@ -6,7 +6,7 @@ import { checkSelectorAndTemplate, PodTemplateSpecSchema } from './pod-template.
 
 const count = z.number().int().min(0);
 
-export const ReplicaSetSpecSchema = z
+const ReplicaSetSpecSchema = z
   .looseObject({
     replicas: count.optional(),
     minReadySeconds: count.optional(),
@@ -15,7 +15,7 @@ export const ReplicaSetSpecSchema = z
   })
   .superRefine(checkSelectorAndTemplate);
 
-export const ReplicaSetStatusSchema = z.looseObject({
+const ReplicaSetStatusSchema = z.looseObject({
   replicas: count,
   fullyLabeledReplicas: count.optional(),
   readyReplicas: count.optional(),

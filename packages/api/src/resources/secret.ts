@@ -4,11 +4,6 @@
 import { z } from 'zod';
 import { ObjectMetaSchema } from './meta.ts';
 
-export const SecretType = {
-  opaque: 'Opaque',
-  dockerConfigJson: 'kubernetes.io/dockerconfigjson',
-} as const;
-
 export const SecretSchema = z.looseObject({
   apiVersion: z.literal('v1'),
   kind: z.literal('Secret'),

@@ -23,7 +23,7 @@ export const SERVICE_TOPOLOGY_RANGE_NODEGROUP = 'range-nodegroup';
 
 const ProtocolSchema = z.enum(['TCP', 'UDP', 'SCTP']);
 
-export const ServicePortSchema = z.looseObject({
+const ServicePortSchema = z.looseObject({
   name: z.string().optional(),
   protocol: ProtocolSchema.optional(),
   port: z.number().int().min(1).max(65535),
@@ -79,7 +79,7 @@ export const EndpointsSchema = z.looseObject({
     .optional(),
 });
 
-export const EndpointSchema = z.looseObject({
+const EndpointSchema = z.looseObject({
   addresses: z.array(z.string()).min(1),
   conditions: z
     .looseObject({
@@ -105,6 +105,5 @@ export const EndpointSliceSchema = z.looseObject({
 
 export type Service = z.infer<typeof ServiceSchema>;
 export type ServicePort = z.infer<typeof ServicePortSchema>;
-export type Endpoints = z.infer<typeof EndpointsSchema>;
 export type EndpointSlice = z.infer<typeof EndpointSliceSchema>;
 export type Endpoint = z.infer<typeof EndpointSchema>;
