@@ -331,4 +331,29 @@ describe('EdgeApplication controller', () => {
     );
     expect(await store.get('ConfigMap', 'web-conf', 'default')).toBeDefined();
   });
+  it('a node moved from group a to group b: its pods of a leave (recreated on a), b may place pods there', async () => {
+    await store.create('EdgeApplication', edgeApp([deployment], scope));
+    const bound = (pods: Pod[], d: string) => podsOf(d, pods).filter((p) => !p.metadata.deletionTimestamp);
+    await waitFor(
+      async () => {
+        const { items } = await store.list('Pod', { namespace: 'default' });
+        return bound(items, 'web-a').length === 2 && bound(items, 'web-b').length === 3;
+      },
+      { timeoutMs: 20_000, what: 'pods of both groups bound' },
+    );
+    const started = Date.now();
+    await mutate(store, 'NodeGroup', 'a', (g) => ({ ...g, spec: { nodes: ['edge-1'] } }));
+    await mutate(store, 'NodeGroup', 'b', (g) => ({ ...g, spec: { nodes: ['edge-2', 'edge-3', 'edge-4'] } }));
+    const pods = await waitFor(
+      async () => {
+        const { items } = await store.list('Pod', { namespace: 'default' });
+        const a = bound(items, 'web-a');
+        return a.length === 2 && a.every((p) => p.spec.nodeName === 'edge-1') ? items : undefined;
+      },
+      { timeoutMs: 20_000, what: "web-a's pods all on edge-1" },
+    );
+    console.log(`node group move: web-a's pods left edge-2 within ${Date.now() - started} ms`);
+    expect((await store.get('Node', 'edge-2'))?.metadata.labels?.['apps.kubeedge.io/belonging-to']).toBe('b');
+    for (const p of bound(pods, 'web-b')) expect(['edge-2', 'edge-3', 'edge-4']).toContain(p.spec.nodeName);
+  });
 });
