@@ -19,7 +19,10 @@ import { NspawnMachine } from './nspawn-machine.ts';
 type UpgradeJob = ResourceOf<'NodeUpgradeJob'>;
 const NODE = 'edge-systemd-1';
 const NODE_INSIDE = '/opt/node/bin/node';
-const EDGECORE_CGROUP = '/sys/fs/cgroup/systemd/system.slice/edgecore.service/cgroup.procs';
+/** The unit's cgroup.procs inside the machine: in the name=systemd tree (hybrid host) or the v2 one. */
+const EDGECORE_PROCS =
+  'cg=$(systemctl show --property=ControlGroup --value edgecore.service); ' +
+  'f=/sys/fs/cgroup/systemd$cg/cgroup.procs; [ -f "$f" ] || f=/sys/fs/cgroup$cg/cgroup.procs';
 
 describe('edgecore under systemd (systemd-nspawn, systemd as PID 1)', () => {
   let dir: TempDir;
@@ -80,7 +83,7 @@ describe('edgecore under systemd (systemd-nspawn, systemd as PID 1)', () => {
     const { stdout } = await machine.exec([
       'sh',
       '-c',
-      `for p in $(cat ${EDGECORE_CGROUP}); do echo "$p $(tr '\\0' ' ' < /proc/$p/cmdline)"; done`,
+      `${EDGECORE_PROCS}; for p in $(cat "$f"); do echo "$p $(tr '\\0' ' ' < /proc/$p/cmdline)"; done`,
     ]);
     return stdout
       .trim()

@@ -11,8 +11,14 @@ import { promisify } from 'node:util';
 import { waitFor } from '@kedge/testing';
 
 const run = promisify(execFile);
-/** The cgroup hierarchies systemd uses on this (hybrid, cgroup v1 + v2) host. */
-const CGROUP_ROOTS = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'];
+/**
+ * The cgroup hierarchies systemd uses: /sys/fs/cgroup itself on a cgroup v2 host; on a hybrid one
+ * (these CI machines: v1 controllers, name=systemd and a v2 tree at unified/) the last two.
+ */
+function cgroupRoots(): string[] {
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return ['/sys/fs/cgroup'];
+  return ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'].filter((dir) => existsSync(dir));
+}
 const PATH_INSIDE = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 interface NspawnBind {
@@ -57,7 +63,7 @@ export class NspawnMachine {
 
   /** Boots the machine; resolves once `systemctl is-system-running` says running (or degraded). */
   static async boot(o: NspawnOptions): Promise<NspawnMachine> {
-    const cgroups = CGROUP_ROOTS.map((root) => join(root, `kedge-e2e-${o.name}`));
+    const cgroups = cgroupRoots().map((root) => join(root, `kedge-e2e-${o.name}`));
     for (const dir of cgroups) mkdirSync(dir, { recursive: true });
     const binds = (o.readOnly ?? []).map((b) => `--bind-ro=${b.host}:${b.dest ?? b.host}`);
     const nspawnArgs = [
