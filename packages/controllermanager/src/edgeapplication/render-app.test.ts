@@ -325,6 +325,18 @@ describe('other manifests and failures', () => {
     spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
   };
 
+  it('drops status and server-set metadata of a template copied from a stored object', () => {
+    const copied = {
+      ...deployment(),
+      metadata: { name: 'web', uid: 'u', resourceVersion: '7', creationTimestamp: '2030-01-01T00:00:00Z' },
+      status: { readyReplicas: 3 },
+    };
+    const { objects } = renderApp(app([copied], { targetNodeGroups: [{ name: 'g1' }] }));
+    const meta = objects[0]!.object['metadata'] as Json;
+    expect(Object.keys(meta).sort()).toEqual(['name', 'namespace', 'ownerReferences']);
+    expect(objects[0]!.object['status']).toBeUndefined();
+  });
+
   it('a Service is rendered once, as written, with the range-nodegroup annotation; a ConfigMap once as written', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf' }, data: { a: 'b' } };
     const { objects } = renderApp(app([service, cm], { targetNodeGroups: [{ name: 'g1' }, { name: 'g2' }] }));

@@ -142,11 +142,22 @@ export function renderApp(app: EdgeApplication): { objects: RenderedObject[]; fa
   return { objects, failures };
 }
 
-/** The manifest in the app's namespace, without status, controlled by the app. */
+/** The manifest in the app's namespace, without status or server-set metadata, controlled by the app. */
 function owned(manifest: Json, app: EdgeApplication, namespace: string): Json {
   const copy = structuredClone(manifest);
   delete copy['status'];
   const meta = { ...((copy['metadata'] ?? {}) as Json) };
+  // Fields of a stored object (a template copied from `get -o yaml`) that a new object must not carry.
+  for (const f of [
+    'uid',
+    'resourceVersion',
+    'generation',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'managedFields',
+  ]) {
+    delete meta[f];
+  }
   const refs = ((meta['ownerReferences'] ?? []) as Json[]).filter((r) => r['controller'] !== true);
   meta['namespace'] = namespace;
   meta['ownerReferences'] = [
