@@ -100,6 +100,14 @@ export class NspawnMachine {
       throw new Error(`systemd-nspawn did not boot ${o.name}: ${output.slice(-2000)}`);
     }
     const machine = new NspawnMachine(o.name, leader, child, exited, cgroups, () => output);
+    // A test process that exits without stop() takes the machine with it (SIGKILL to its PID 1 ends
+    // the whole pid namespace; its empty cgroups stay behind: rmdir needs the processes gone).
+    const killOnExit = (): void => {
+      killIfAlive(leader);
+      killIfAlive(nspawnPid);
+    };
+    process.once('exit', killOnExit);
+    void exited.then(() => process.removeListener('exit', killOnExit));
     await waitFor(
       async () => {
         const r = await machine
