@@ -72,17 +72,14 @@ export class HollowFleet {
     this.current = 'stopping';
     this.rt.ramp.close();
     for (const node of this.nodes) node.stop();
-    const deadline = Date.now() + timeoutMs;
-    while (this.rt.counters.get('sockets') > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { clock } = this.options;
+    const deadline = clock.now() + timeoutMs;
+    while (this.rt.counters.get('sockets') > 0 && clock.now() < deadline) await clock.sleep(20);
     if (this.rt.counters.get('sockets') > 0) {
       for (const node of this.nodes) node.terminate();
       // terminate() closes synchronously at the socket level; 'close' follows on the next turns.
-      const hardDeadline = Date.now() + 1_000;
-      while (this.rt.counters.get('sockets') > 0 && Date.now() < hardDeadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      const hardDeadline = clock.now() + 1_000;
+      while (this.rt.counters.get('sockets') > 0 && clock.now() < hardDeadline) await clock.sleep(10);
     }
     this.rt.wheel.stop();
     this.current = 'stopped';

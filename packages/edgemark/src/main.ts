@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KedgeError, errorMessage, hasCode } from '@kedge/api';
-import { createLogger } from '@kedge/runtime';
+import { createLogger, every } from '@kedge/runtime';
 import { parseCount, parseSeconds } from './cli-numbers.ts';
 import { fleetClientCerts } from './fleet-certs.ts';
 import { HollowFleet } from './hollow-fleet.ts';
@@ -136,19 +136,21 @@ async function main(argv: string[]): Promise<number> {
   });
   fleet.start();
   let announced = false;
-  const progress = setInterval(() => {
+  const progress = new AbortController();
+  const reporting = every(o.clock, progressMs, progress.signal, () => {
     const stats = fleet.stats();
     emit({ event: 'progress', ...stats });
     if (!announced && stats.allRegisteredAfterMs !== undefined) {
       announced = true;
       emit({ event: 'all-registered', afterMs: stats.allRegisteredAfterMs });
     }
-  }, progressMs);
+  });
 
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());
   });
-  clearInterval(progress);
+  progress.abort();
+  await reporting;
   await fleet.stop();
   emit({ event: 'stopped', ...fleet.stats() });
   return 0;

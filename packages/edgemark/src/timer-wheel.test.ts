@@ -13,6 +13,22 @@ function runUntil(w: TimerWheel, clock: FakeClock, until: number): void {
 }
 
 describe('TimerWheel', () => {
+  it('once started, turns on the injected clock (no wall-time interval) until stopped', async () => {
+    const clock = new FakeClock(0);
+    const { wheel: w } = wheel(clock);
+    const fired: number[] = [];
+    w.start();
+    w.every(100, 100, () => fired.push(clock.now()));
+    await clock.advance(99);
+    expect(fired).toEqual([]);
+    for (let i = 0; i < 12; i++) await clock.advance(25);
+    expect(fired).toEqual([100, 200, 300]);
+    w.stop();
+    expect(clock.pendingSleeps()).toBe(0);
+    await clock.advance(1000);
+    expect(fired).toEqual([100, 200, 300]);
+  });
+
   it('fires a one-shot never before its deadline and at most one tick after it', () => {
     const clock = new FakeClock(1_000_000);
     const { wheel: w } = wheel(clock);

@@ -3,7 +3,7 @@
 // `tickMs` each, and a single interval walks the buckets. Thousands of nodes
 // cost one timer, and an entry is O(1) to add, cancel and fire.
 import { KedgeError } from '@kedge/api';
-import type { Clock } from '@kedge/runtime';
+import { every, type Clock } from '@kedge/runtime';
 
 export interface TimerWheelOptions {
   /** Bucket width and tick interval; default 25 ms. */
@@ -46,7 +46,8 @@ export class TimerWheel {
   private readonly onError: (err: unknown) => void;
   /** Index (time / tickMs) of the last bucket walked. */
   private cursor: number;
-  private interval: NodeJS.Timeout | undefined;
+  /** Aborted by stop(): ends the loop that drives the wheel. */
+  private turning: AbortController | undefined;
 
   constructor(o: TimerWheelOptions) {
     this.tickMs = o.tickMs ?? 25;
@@ -124,16 +125,19 @@ export class TimerWheel {
     return fired;
   }
 
-  /** Starts the one interval that drives the wheel. */
+  /** Starts the one loop that drives the wheel, a tick every tickMs on the clock. */
   start(): void {
-    if (this.interval) return;
-    this.interval = setInterval(() => this.tick(), this.tickMs);
+    if (this.turning) return;
+    const turning = (this.turning = new AbortController());
+    void every(this.clock, this.tickMs, turning.signal, () => {
+      this.tick();
+    });
   }
 
-  /** Stops the interval and drops every entry. */
+  /** Stops the loop and drops every entry. */
   stop(): void {
-    if (this.interval) clearInterval(this.interval);
-    this.interval = undefined;
+    this.turning?.abort();
+    this.turning = undefined;
     for (const b of this.buckets) {
       for (const entry of b) entry.bucket = undefined;
       b.clear();

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { KedgeError, errorMessage, isJobFinished, nodeReadyCondition } from '@kedge/api';
 import { startDashboard, type Dashboard } from '@kedge/dashboard';
-import { createLogger } from '@kedge/runtime';
+import { createLogger, systemClock } from '@kedge/runtime';
 import { mutate } from '@kedge/store';
 import { ensureContainerdInstalled, startContainerd, type TestContainerd } from '@kedge/testing';
 import { pushBusyboxImage } from '../images/busybox-image.ts';
@@ -36,7 +36,9 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 
 const say = (text: string): void => void process.stdout.write(`\n== ${text}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+// The demo's time: every wait and deadline below goes through it.
+const clock = systemClock;
+const sleep = (ms: number): Promise<void> => clock.sleep(ms);
 const kedgectl = `node packages/keadm/src/bin/kedgectl.ts --store ${join(dir, 'kedge.db')}`;
 
 const cloud = new LocalCloud({ dir, keepaliveTimeout: 10 });
@@ -252,12 +254,12 @@ async function configUpdate(): Promise<boolean> {
 }
 
 async function waitForReady(): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = clock.now() + 60_000;
   for (;;) {
     const nodes = (await cloud.store.list('Node')).items;
     const ready = nodes.filter((n) => nodeReadyCondition(n)?.status === 'True').length;
     if (ready >= edges.length) return;
-    if (Date.now() > deadline) {
+    if (clock.now() > deadline) {
       throw new KedgeError(
         'KEDGE_HUB_CONNECT_FAILED',
         `only ${ready} of ${edges.length} demo nodes became Ready within 60 s: see the edgecore logs above`,
@@ -272,7 +274,7 @@ async function followJob(
   name: string,
   timeoutMs: number,
 ): Promise<string | undefined> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = clock.now() + timeoutMs;
   let last = '';
   for (;;) {
     const job = await cloud.store.get(kind, name);
@@ -284,7 +286,7 @@ async function followJob(
     }
     const phase = job?.status?.phase;
     if (isJobFinished(phase)) return phase;
-    if (Date.now() > deadline) {
+    if (clock.now() > deadline) {
       console.log(`job still ${phase ?? 'without status'} after ${timeoutMs / 1000}s`);
       return phase;
     }

@@ -8,6 +8,7 @@ import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { systemClock, type Clock } from '@kedge/runtime';
 import type { LocalCloud } from '../local-cloud.ts';
 
 export interface DemoNodeGroupsOptions {
@@ -19,6 +20,8 @@ export interface DemoNodeGroupsOptions {
   nodes: string[];
   /** The web Deployment's manifest (demo-pods.ts), when pods can run; else a placeholder image is used. */
   template?: Record<string, unknown>;
+  /** Time for the waits; default the system clock. */
+  clock?: Clock;
 }
 
 export const DEMO_GROUPS = ['group-a', 'group-b'] as const;
@@ -106,11 +109,12 @@ export async function runNodeGroups(o: DemoNodeGroupsOptions, timeoutMs = 60_000
   );
   console.log(`$ kedgectl apply -f ${file}`);
   process.stdout.write(execSync(`${o.kedgectl} apply -f ${file}`, { encoding: 'utf8' }));
-  const deadline = Date.now() + timeoutMs;
+  const clock = o.clock ?? systemClock;
+  const deadline = clock.now() + timeoutMs;
   let ok = false;
-  while (!ok && Date.now() < deadline) {
+  while (!ok && clock.now() < deadline) {
     ok = await settled(o);
-    if (!ok) await new Promise((r) => setTimeout(r, 250));
+    if (!ok) await clock.sleep(250);
   }
   say('node groups');
   process.stdout.write(execSync(`${o.kedgectl} get nodegroups`, { encoding: 'utf8' }));

@@ -6,6 +6,7 @@
 // all pods are Running and Ready. stop() removes every container and
 // namespace it made.
 import { errorMessage, type Pod } from '@kedge/api';
+import { systemClock, type Clock } from '@kedge/runtime';
 import { mutate } from '@kedge/store';
 import { ensureNetnsTools } from '@kedge/testing';
 import { pushBusyboxImage } from '../images/busybox-image.ts';
@@ -24,6 +25,8 @@ export interface DemoPodsOptions {
   /** The demo's registry, host:port (plain http, host loopback). */
   registry: string;
   nodes: number;
+  /** Time for the waits; default the system clock. */
+  clock?: Clock;
 }
 
 const ready = (pod: Pod): boolean =>
@@ -122,12 +125,13 @@ export class DemoPods {
 
   /** Until every pod of the Deployment is Running and Ready (true), or `timeoutMs` passed (false). */
   async waitForPods(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    const clock = this.#o.clock ?? systemClock;
+    const deadline = clock.now() + timeoutMs;
     for (;;) {
       const pods = (await this.#o.cloud.store.list('Pod', { namespace: 'default' })).items;
       if (pods.length === this.#o.nodes && pods.every(ready)) return true;
-      if (Date.now() > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (clock.now() > deadline) return false;
+      await clock.sleep(250);
     }
   }
 

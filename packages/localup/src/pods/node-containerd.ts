@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { systemClock, type Clock } from '@kedge/runtime';
 import { startContainerd, type TestContainerd } from '@kedge/testing';
 
 export const CNI_BIN_DIR = '/usr/lib/cni';
@@ -80,23 +81,26 @@ async function listIds(containerd: TestContainerd, what: 'containers' | 'tasks')
 }
 
 /** Kills every container, deletes the pods' network namespaces, stops containerd. */
-export async function stopNodeContainerd(containerd: TestContainerd): Promise<void> {
+export async function stopNodeContainerd(
+  containerd: TestContainerd,
+  clock: Clock = systemClock,
+): Promise<void> {
   const podNamespaces = new Set<string>();
   for (const id of await listIds(containerd, 'containers')) {
     const path = await networkNamespaceOf(containerd, id).catch(() => undefined);
     if (path?.startsWith('/var/run/netns/') || path?.startsWith('/run/netns/')) podNamespaces.add(path);
   }
   // SIGKILL every task; the CRI plugin deletes each exited task itself (so its shim ends).
-  const deadline = Date.now() + 10_000;
+  const deadline = clock.now() + 10_000;
   for (;;) {
     const tasks = await listIds(containerd, 'tasks');
-    if (tasks.length === 0 || Date.now() > deadline) break;
+    if (tasks.length === 0 || clock.now() > deadline) break;
     for (const id of tasks) {
       await containerd
         .ctr(['tasks', 'kill', '--signal', 'SIGKILL', id], { timeoutMs: 5000 })
         .catch(() => undefined);
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await clock.sleep(300);
   }
   // The CRI plugin's sandbox /dev/shm mounts live under containerd's state directory.
   await unmountUnder(dirname(containerd.root));
