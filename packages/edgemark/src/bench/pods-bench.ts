@@ -21,7 +21,8 @@ const USAGE = `usage: pods-bench --nodes N --pods-per-node P [options]
                         controller (default); prebound: pods created with spec.nodeName set
   --baseline S          the no-pods window before the pods (default 30)
   --max S               give up waiting for all Running after S seconds (default 900)
-  --json FILE           also write the result there`;
+  --json FILE           also write the result there
+  --cpu-prof DIR        write V8 CPU profiles of cloudcore and controllermanager to DIR`;
 
 const log = (fields: Record<string, unknown>): void => {
   process.stderr.write(JSON.stringify({ ts: Date.now(), ...fields }) + '\n');
@@ -75,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
         baseline: { type: 'string', default: '30' },
         max: { type: 'string', default: '900' },
         json: { type: 'string' },
+        'cpu-prof': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -108,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
         pollMs: 250,
         createConcurrency: 16,
         ticksPerSecond: clockTicksPerSecond(),
+        cpuProfDir: values['cpu-prof'],
       },
       log,
     );

@@ -33,6 +33,8 @@ export interface PodsBenchSettings {
   /** Creates in flight at once (prebound). */
   createConcurrency: number;
   ticksPerSecond: number;
+  /** Write V8 CPU profiles of cloudcore and controllermanager here. */
+  cpuProfDir?: string | undefined;
 }
 
 export interface ProcWindow {
@@ -74,11 +76,16 @@ export async function runPods(
   log: (f: Record<string, unknown>) => void,
 ): Promise<PodsResult> {
   await using dir = await tempDir('edgemark-pods-');
+  const prof = (name: string): string[] =>
+    s.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+      : [];
   const cloud = await startKedgeCloud({
     dir: dir.path,
     nodeLimit: s.nodes,
     keepaliveTimeoutS: 60,
     nodeStatusUpdateFrequencyS: 60,
+    nodeArgs: prof('cloudcore'),
   });
   let tracker: PodTracker | undefined;
   try {
@@ -89,6 +96,7 @@ export async function runPods(
             gracePeriodS: 180,
             monitorPeriodS: 10,
             timeoutCheckPeriodS: 5,
+            nodeArgs: prof('controllermanager'),
           })
         : undefined;
     try {
@@ -102,11 +110,16 @@ export async function runPods(
         pods: true,
       });
       try {
-        const up = await fleet.waitForLine(
-          (l) => l.event === 'all-registered',
-          Math.max(60_000, s.nodes * 40),
-          'all nodes up',
-        );
+        const up = await fleet
+          .waitForLine((l) => l.event === 'all-registered', Math.max(60_000, s.nodes * 40), 'all nodes up')
+          .catch((err: unknown) => {
+            log({
+              event: 'fleet-not-up',
+              last: fleet.last('progress'),
+              stderr: fleet.proc.stderr().slice(-2000),
+            });
+            throw err;
+          });
         await allReady(cloud.store, s.nodes);
         log({ event: 'fleet-ready', nodes: s.nodes, allUpMs: up.afterMs });
         const pids = { cloudcore: cloud.proc.pid, ...(cm ? { controllermanager: cm.proc.pid } : {}) };
@@ -225,6 +238,8 @@ async function createPods(store: ResourceStore, s: PodsBenchSettings): Promise<v
         metadata: { name: `${APP}-${i}`, namespace: NAMESPACE, labels: { app: APP } },
         spec: { ...podTemplate(), nodeName: node },
       } as Pod);
+      // The embedded store answers at once: yield, so the change-log poll (a timer) keeps its pace.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: s.createConcurrency }, worker));
