@@ -6,7 +6,7 @@
 // is no valid image, is an error instead of being silently ignored.
 import { IMAGE_REFERENCE_PATTERN, KedgeError, type ImageOverrider } from '@kedge/api';
 
-export interface ImageComponents {
+interface ImageComponents {
   registry: string;
   repository: string;
   tag: string;
@@ -20,7 +20,7 @@ function invalid(message: string, context: Record<string, unknown> = {}): KedgeE
   return new KedgeError('KEDGE_EDGEAPP_RENDER_FAILED', message, context);
 }
 
-export function parseImage(image: string): ImageComponents {
+function parseImage(image: string): ImageComponents {
   if (!IMAGE_REFERENCE_PATTERN.test(image))
     throw invalid(`image ${JSON.stringify(image)} is not a valid reference`);
   let rest = image;
@@ -47,7 +47,7 @@ export function parseImage(image: string): ImageComponents {
   };
 }
 
-export function formatImage(c: ImageComponents): string {
+function formatImage(c: ImageComponents): string {
   const name = c.registry === '' ? c.repository : `${c.registry}/${c.repository}`;
   return `${name}${c.tag ? `:${c.tag}` : ''}${c.digest ? `@${c.digest}` : ''}`;
 }

@@ -41,7 +41,7 @@ export interface RenderFailure {
   message: string;
 }
 
-export interface Target {
+interface Target {
   /** `nodegroup beijing` or `labels a=b,c=d`, for messages. */
   what: string;
   suffix: string;
@@ -59,7 +59,7 @@ export function labelSetSuffix(labels: Record<string, string>): string {
   return `ls-${h.digest('hex').slice(0, 8)}`;
 }
 
-export function targetsOf(app: EdgeApplication): { targets: Target[]; failures: string[] } {
+function targetsOf(app: EdgeApplication): { targets: Target[]; failures: string[] } {
   const scope = app.spec.workloadScope;
   const targets: Target[] = (scope.targetNodeGroups ?? []).map((g) => ({
     what: `nodegroup ${g.name}`,

@@ -7,7 +7,7 @@ import { ManifestCondition, type EdgeApplication, type ManifestStatus, type Reso
 import type { ResourceStore } from '@kedge/store';
 import type { ObjectIdentity, RenderedObject, RenderFailure } from './render-app.ts';
 
-export async function conditionOf(store: ResourceStore, r: RenderedObject): Promise<ManifestCondition> {
+async function conditionOf(store: ResourceStore, r: RenderedObject): Promise<ManifestCondition> {
   const obj = await store.get(r.kind, r.identity.name, r.identity.namespace);
   if (obj === undefined) return ManifestCondition.Processing;
   if (r.kind !== 'Deployment') return ManifestCondition.Available;

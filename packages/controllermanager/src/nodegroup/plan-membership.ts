@@ -13,7 +13,7 @@ import {
 } from '@kedge/api';
 
 /** Why a listed node that is not in the cache is not a member (upstream's wording). */
-export const NODE_MISSING_REASON = 'node does not exist';
+const NODE_MISSING_REASON = 'node does not exist';
 
 /** Kubernetes label values: at most 63 characters, alphanumeric at both ends. */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
