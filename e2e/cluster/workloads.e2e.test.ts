@@ -8,7 +8,9 @@
 // test creates (CNI bridge, one pod CIDR per node, routed to each other).
 // A Deployment of 3 with required pod anti-affinity on kubernetes.io/hostname
 // becomes a ReplicaSet and 3 pods through kube-controller-manager, is placed
-// one per node by kube-scheduler, and runs Running/Ready on the nodes. The
+// one per node by kube-scheduler, and runs Running/Ready on the nodes; a
+// deleted pod is stopped by its node, finally deleted by cloudcore, and
+// replaced through the same loop. The
 // nodes stay healthy under kube-controller-manager's node lifecycle because
 // cloudcore renews their Leases in kube-node-lease: the timings below make
 // the Node status heartbeat alone too slow for its grace period.
@@ -101,6 +103,17 @@ describe.skipIf(skip !== undefined)(
     let cloudcore: CloudCoreReplica;
     const edges: LocalEdge[] = [];
 
+    /** On a failed wait: the pods as kubectl describes them and the logs of every part. */
+    const dumpAndThrow = async (err: unknown): Promise<never> => {
+      const described = await fleet.kube.kubectl(['describe', 'pods', '-n', 'default'], {
+        allowFailure: true,
+      });
+      console.error(`${described.stdout}\n${controlPlane?.output().slice(-6000)}`);
+      for (const e of edges) console.error(`--- ${e.name}\n${e.process?.stdout().slice(-6000)}`);
+      console.error(`--- cloudcore\n${cloudcore.process?.stdout().slice(-10000)}`);
+      throw err;
+    };
+
     const pods = async (): Promise<Pod[]> =>
       (await fleet.admin.list('Pod', { namespace: 'default', labelSelector: 'app=web' })).items;
 
@@ -166,15 +179,7 @@ describe.skipIf(skip !== undefined)(
           return items.length === 3 && items.every(ready) ? items : undefined;
         },
         { what: 'three Running and Ready pods in the API server', timeoutMs: 150_000, intervalMs: 500 },
-      ).catch(async (err: unknown) => {
-        const described = await fleet.kube.kubectl(['describe', 'pods', '-n', 'default'], {
-          allowFailure: true,
-        });
-        console.error(`${described.stdout}\n${controlPlane?.output().slice(-6000)}`);
-        for (const e of edges) console.error(`--- ${e.name}\n${e.process?.stdout().slice(-4000)}`);
-        console.error(`--- cloudcore\n${cloudcore.process?.stdout().slice(-8000)}`);
-        throw err;
-      });
+      ).catch(dumpAndThrow);
       running.sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''));
       expect(running.map((p) => p.spec.nodeName)).toEqual(NODES);
 
@@ -261,5 +266,31 @@ describe.skipIf(skip !== undefined)(
       }
       expect((await pods()).every(ready)).toBe(true);
     }, 60_000);
+
+    it('a deleted pod ends on its node and the ReplicaSet replaces it there (the only node anti-affinity leaves)', async () => {
+      const victim = (await pods()).find((p) => p.spec.nodeName === 'w-2');
+      if (!victim) throw new Error('no pod on w-2');
+      await fleet.kube.kubectl(['delete', 'pod', victim.metadata.name, '--wait=false']);
+      const replacement = await waitFor(
+        async () => {
+          const items = await pods();
+          const gone = !items.some((p) => p.metadata.uid === victim.metadata.uid);
+          const fresh = items.find(
+            (p) => p.metadata.uid !== victim.metadata.uid && p.spec.nodeName === 'w-2',
+          );
+          return gone && items.length === 3 && fresh && ready(fresh) ? fresh : undefined;
+        },
+        {
+          what: `${victim.metadata.name} gone and a new pod Ready on w-2`,
+          timeoutMs: 90_000,
+          intervalMs: 500,
+        },
+      ).catch(dumpAndThrow);
+      expect(replacement.metadata.ownerReferences?.[0]?.name).toBe(
+        victim.metadata.ownerReferences?.[0]?.name,
+      );
+      const d = await fleet.admin.get('Deployment', 'web', 'default');
+      expect(d?.status?.replicas).toBe(3);
+    }, 120_000);
   },
 );

@@ -184,4 +184,40 @@ describe('pod status builder', () => {
     expect(s.phase).toBe('Succeeded');
     expect(s.conditions[1]).toMatchObject({ status: 'False', reason: 'PodCompleted' });
   });
+
+  it('a deleted pod whose containers stopped is terminal: every container terminated, phase Failed or Succeeded', () => {
+    // Killed by the deletion (SIGTERM): restartPolicy Always no longer keeps it Running.
+    const killed = buildPodStatus({
+      pod: pod(),
+      containers: [obs({ current: ctr({ state: 'exited', exitCode: 143, reason: 'Error' }) })],
+      now: T0,
+      terminal: true,
+    });
+    expect(killed.phase).toBe('Failed');
+    expect(killed.containerStatuses[0]?.state.terminated).toMatchObject({ exitCode: 143, reason: 'Error' });
+    expect(killed.conditions.find((c) => c.type === 'Ready')?.status).toBe('False');
+    // A container that never ran (still being created) is reported as kubelet does.
+    const neverRan = buildPodStatus({
+      pod: pod(),
+      containers: [obs({ waiting: { reason: 'ContainerCreating' } })],
+      now: T0,
+      terminal: true,
+    });
+    expect(neverRan.phase).toBe('Failed');
+    expect(neverRan.containerStatuses[0]?.state).toEqual({
+      terminated: {
+        exitCode: 137,
+        reason: 'ContainerStatusUnknown',
+        message: 'The container could not be located when the pod was terminated',
+      },
+    });
+    const clean = buildPodStatus({
+      pod: pod(),
+      containers: [obs({ current: ctr({ state: 'exited', exitCode: 0 }) })],
+      now: T0,
+      terminal: true,
+    });
+    expect(clean.phase).toBe('Succeeded');
+    expect(podPhase(pod(), clean.containerStatuses)).toBe('Running'); // not terminal: Always restarts it
+  });
 });

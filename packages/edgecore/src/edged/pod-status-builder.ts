@@ -35,6 +35,12 @@ export interface PodObservation {
   startTime?: string;
   now: number;
   previous?: PodStatus;
+  /**
+   * The pod was deleted and edged stopped it (kubelet's terminal pod): every
+   * container is terminated, one with no exited container as
+   * ContainerStatusUnknown, and the phase is Succeeded or Failed.
+   */
+  terminal?: boolean;
 }
 
 const CONTAINER_CREATING = 'ContainerCreating';
@@ -60,14 +66,26 @@ function stateOf(o: ContainerObservation): ContainerState {
   return { waiting: { reason: CONTAINER_CREATING } };
 }
 
+/** A container of a terminal pod: its exit, or kubelet's ContainerStatusUnknown when it has none. */
+function terminalStateOf(o: ContainerObservation): ContainerState {
+  if (o.current?.state === 'exited') return terminated(o.current);
+  return {
+    terminated: {
+      exitCode: 137,
+      reason: 'ContainerStatusUnknown',
+      message: 'The container could not be located when the pod was terminated',
+    },
+  };
+}
+
 function lastStateOf(o: ContainerObservation): ContainerState {
   // Waiting to run again: the container that exited is the last state.
   if (o.waiting && o.current?.state === 'exited') return terminated(o.current);
   return o.previous?.state === 'exited' ? terminated(o.previous) : {};
 }
 
-function containerStatusOf(o: ContainerObservation, specImage: string): ContainerStatus {
-  const state = stateOf(o);
+function containerStatusOf(o: ContainerObservation, specImage: string, terminal: boolean): ContainerStatus {
+  const state = terminal ? terminalStateOf(o) : stateOf(o);
   const running = state.running !== undefined;
   return {
     name: o.name,
@@ -82,8 +100,8 @@ function containerStatusOf(o: ContainerObservation, specImage: string): Containe
   };
 }
 
-/** kubelet's getPhase for a pod without init containers. */
-export function podPhase(pod: EdgePod, statuses: ContainerStatus[]): PodStatus['phase'] {
+/** kubelet's getPhase for a pod without init containers; a terminal pod ends Succeeded or Failed. */
+export function podPhase(pod: EdgePod, statuses: ContainerStatus[], terminal = false): PodStatus['phase'] {
   let running = 0;
   let waiting = 0;
   let stopped = 0;
@@ -99,6 +117,7 @@ export function podPhase(pod: EdgePod, statuses: ContainerStatus[]): PodStatus['
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped === 0) return 'Pending';
+  if (terminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
   const policy = pod.spec.restartPolicy ?? 'Always';
   if (policy === 'Always') return 'Running';
   if (stopped === succeeded) return 'Succeeded';
@@ -129,8 +148,9 @@ function condition(
 
 export function buildPodStatus(o: PodObservation): PodStatus {
   const images = new Map(o.pod.spec.containers.map((c) => [c.name, c.image]));
-  const containerStatuses = o.containers.map((c) => containerStatusOf(c, images.get(c.name) ?? ''));
-  const phase = podPhase(o.pod, containerStatuses);
+  const terminal = o.terminal === true;
+  const containerStatuses = o.containers.map((c) => containerStatusOf(c, images.get(c.name) ?? '', terminal));
+  const phase = podPhase(o.pod, containerStatuses, terminal);
   const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
   const ready = unready.length === 0;
   const [reason, message] =

@@ -290,12 +290,18 @@ describe('PodWorker on containerd with CNI', () => {
     expect(body).toBe('web on edge-1 says hello\n');
   });
 
-  it('terminates gracefully: preStop hook runs, then the pod and its volumes are removed', async () => {
+  it('terminates gracefully: preStop hook runs, the terminal status goes up, then the pod and its volumes are removed', async () => {
     // As after an edgecore restart during which the pod was deleted: a worker that never synced.
     await w.detach();
-    const deleting = worker(web);
-    await deleting.terminate(2);
+    const sent: PodStatus[] = [];
+    const deleting = worker(web, sent);
+    await deleting.terminate(2, true);
     expect(await readFile(join(dir.path, 'host', 'prestop'), 'utf8')).toBe('stopping\n');
+    // Marked for deletion: its last status says every container stopped, so the cloud can end the deletion.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.phase).toBe('Failed');
+    expect(sent[0]?.containerStatuses[0]?.state.terminated?.exitCode).toBeGreaterThan(0);
+    expect(sent[0]?.containerStatuses[0]?.state.terminated?.containerID).toMatch(/^containerd:\/\//);
     expect(
       await runtime.listPods({ namespace: 'default', name: 'web', uid: web.metadata.uid ?? '' }),
     ).toEqual([]);

@@ -160,14 +160,22 @@ export class PodWorker {
     this.state = POD_WORKER_STATE.detached;
   }
 
-  /** preStop hooks, then stop every container and the sandbox within the grace period; removes the pod. */
-  async terminate(graceSeconds = this.#o.pod.spec.terminationGracePeriodSeconds ?? 30): Promise<void> {
+  /**
+   * preStop hooks, then stop every container and the sandbox within the grace period; removes the pod.
+   * `report`: the pod was marked for deletion (cluster mode): its terminal status goes upstream once
+   * the containers stopped, so the cloud can end the graceful deletion, as kubelet's last status does.
+   */
+  async terminate(
+    graceSeconds = this.#o.pod.spec.terminationGracePeriodSeconds ?? 30,
+    report = false,
+  ): Promise<void> {
     await this.detach();
     const o = this.#o;
     // A worker that never synced (the pod was deleted while edgecore was down) finds what runs first.
     this.#sandbox ??= await this.#adopt();
     const deadline = o.clock.now() + graceSeconds * 1000;
     await Promise.all(this.#tracks.map((t) => this.#containers.stop(t, deadline)));
+    if (report) await this.#reportTerminal();
     const uid = o.pod.metadata.uid ?? '';
     for (const p of await o.runtime.listPods({
       namespace: podNamespace(o.pod),
@@ -239,6 +247,36 @@ export class PodWorker {
         },
         'pod status offered',
       );
+  }
+
+  /** The status of the stopped pod (every container terminated, phase Succeeded/Failed), sent once. */
+  async #reportTerminal(): Promise<void> {
+    const o = this.#o;
+    for (const t of this.#tracks) {
+      const id = t.current?.id;
+      if (id) t.current = await o.runtime.containerStatus(id).catch(() => t.current);
+    }
+    const sandbox = this.#sandbox;
+    const status = buildPodStatus({
+      pod: o.pod,
+      containers: this.#tracks.map((t) => ({
+        name: t.spec.name,
+        ...(t.current ? { current: t.current } : {}),
+        ...(t.previous ? { previous: t.previous } : {}),
+        ready: false,
+        started: false,
+      })),
+      ...(sandbox?.ip ? { podIP: sandbox.ip } : {}),
+      hostIP: o.node.ip,
+      now: o.clock.now(),
+      ...(this.#status ? { previous: this.#status } : {}),
+      terminal: true,
+    });
+    this.#status = status;
+    await o.onStatus(status).then(
+      () => this.#log.info({ phase: status.phase }, 'terminal pod status sent'),
+      (err: unknown) => this.#log.warn({ err }, 'terminal pod status not sent'),
+    );
   }
 
   async #sandboxReady(id: string): Promise<boolean> {

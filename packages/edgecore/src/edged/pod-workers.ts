@@ -2,8 +2,11 @@
 // a new pod gets a worker (which adopts what an earlier edgecore left
 // running), a pod deleted or marked for deletion has its worker terminate it
 // (preStop, grace period), and a kedge pod the runtime has that the cache
-// does not know at all (deleted while edgecore was down) is stopped and
-// removed. detachAll() leaves every container running for the next edgecore.
+// does not know at all (deleted while edgecore was down, or whose
+// termination failed: containerd was down) is stopped and removed, at start
+// and by the sweep edged runs every turn. A termination that fails is tried
+// again at the next sync while the pod is still cached. detachAll() leaves
+// every container running for the next edgecore.
 import type { Pod } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { DesiredPods } from './pod-set.ts';
@@ -35,6 +38,10 @@ export class PodWorkers {
   /** UIDs terminated (or being terminated): never started again. */
   readonly #finished = new Set<string>();
   readonly #terminations = new Set<Promise<void>>();
+  /** UIDs whose termination is running (the orphan sweep leaves them to it). */
+  readonly #terminating = new Set<string>();
+  /** The orphan sweep in progress, if any. */
+  #sweep: Promise<void> | undefined;
   #stopped = false;
   #desired: DesiredPods = { run: new Map(), terminate: new Map() };
 
@@ -110,11 +117,17 @@ export class PodWorkers {
     }
   }
 
-  /** Stops and removes kedge pods on the runtime whose UID no cached pod has. */
-  async removeOrphans(desired: DesiredPods): Promise<void> {
+  /**
+   * Stops and removes kedge pods on the runtime whose UID no cached pod has
+   * and no worker owns; `desired` (at start) is the first desired set.
+   */
+  async removeOrphans(desired?: DesiredPods): Promise<void> {
+    if (desired) this.#desired = desired;
     for (const p of await this.#o.runtime.listPods()) {
       const uid = p.sandbox.pod.uid;
-      if (desired.run.has(uid) || desired.terminate.has(uid)) continue;
+      // checked against the newest desired set: a pod may have been added since the list began
+      const owned = this.#workers.has(uid) || this.#terminating.has(uid) || this.#replacing.has(uid);
+      if (owned || this.#desired.run.has(uid) || this.#desired.terminate.has(uid)) continue;
       this.#o.log.info(
         { resource: `${p.sandbox.pod.namespace}/${p.sandbox.pod.name}`, uid, sandbox: p.sandbox.id },
         'removing a pod no cached object describes (deleted while edgecore was down)',
@@ -124,6 +137,14 @@ export class PodWorkers {
     }
   }
 
+  /** Runs removeOrphans in the background unless a sweep is still running; failures are logged. */
+  sweepOrphans(): void {
+    if (this.#sweep || this.#stopped) return;
+    this.#sweep = this.removeOrphans()
+      .catch((err: unknown) => this.#o.log.warn({ err }, 'orphan pod sweep failed; retried next turn'))
+      .finally(() => (this.#sweep = undefined));
+  }
+
   /** edgecore stopping: every worker stops, containers keep running; terminations in progress finish. */
   async detachAll(): Promise<void> {
     this.#stopped = true;
@@ -131,6 +152,7 @@ export class PodWorkers {
     this.#workers.clear();
     await Promise.all(workers.map((w) => w.detach()));
     await Promise.all([...this.#terminations]);
+    await this.#sweep;
   }
 
   #worker(pod: Pod): PodWorker {
@@ -143,11 +165,21 @@ export class PodWorkers {
     this.#finished.add(uid);
     const requested: unknown = marked?.metadata['deletionGracePeriodSeconds'];
     const grace = typeof requested === 'number' ? requested : undefined;
+    this.#terminating.add(uid);
     this.#o.log.info({ uid, graceSeconds: grace }, 'terminating pod');
+    // Marked for deletion (cluster mode): the cloud ends the deletion on the terminal status.
     const done = w
-      .terminate(grace)
-      .catch((err: unknown) => this.#o.log.error({ err, uid }, 'pod termination failed'))
-      .finally(() => this.#terminations.delete(done));
+      .terminate(grace, marked !== undefined)
+      .catch((err: unknown) => {
+        // Not finished after all: still cached, the next sync terminates it again; gone from the
+        // cache, the orphan sweep removes what runs.
+        this.#finished.delete(uid);
+        this.#o.log.error({ err, uid }, 'pod termination failed; tried again next turn');
+      })
+      .finally(() => {
+        this.#terminating.delete(uid);
+        this.#terminations.delete(done);
+      });
     this.#terminations.add(done);
   }
 }
