@@ -2,8 +2,9 @@
 # The edgecore image's entrypoint. As root (the compose file's edges): starts
 # containerd from /etc/kedge/containerd/config.toml, the CRI runtime
 # edgecore pulls images into (ImagePrePullJob), waits for its socket, then
-# runs the launcher as user kedge, which reaches the socket through its
-# group. As any other user: the launcher only (no CRI runtime).
+# runs the launcher as uid 1000 (the image's user), which reaches the socket
+# through its group (gid 1000, containerd's grpc.gid). As any other user: the
+# launcher only (no CRI runtime).
 set -eu
 ROOT=/usr/local/lib/kedge
 if [ "$(id -u)" = 0 ] && command -v containerd >/dev/null; then
@@ -17,6 +18,6 @@ if [ "$(id -u)" = 0 ] && command -v containerd >/dev/null; then
   done
 fi
 if [ "$(id -u)" = 0 ]; then
-  exec setpriv --reuid=kedge --regid=kedge --init-groups -- node "$ROOT/launcher/launcher.mjs" "$@"
+  exec setpriv --reuid=1000 --regid=1000 --clear-groups -- node "$ROOT/launcher/launcher.mjs" "$@"
 fi
 exec node "$ROOT/launcher/launcher.mjs" "$@"

@@ -165,7 +165,7 @@ describe('configs/compose Dockerfiles and configs', () => {
     }
     for (const f of dockerfiles) {
       const text = readFileSync(join(DIR, f), 'utf8');
-      expect(text, f).toMatch(/^USER 10001:10001$/m);
+      expect(text, f).toMatch(/^USER 1000:1000$/m);
       expect(text, f).toContain('org.opencontainers.image.version=');
       expect(text, f).toContain('org.opencontainers.image.revision="${KEDGE_REVISION}"');
     }
