@@ -9,7 +9,8 @@
 // group a, 40 requests to the cluster IP reach only group a's pods, each of
 // them; the same for b; a-2 moved to group b: within FOLLOW_BOUND_MS both
 // groups' answers follow; the loner node gets no endpoints (no DNAT rule,
-// its requests fail).
+// its requests fail). Pods resolve the Service's name through the proxy's
+// DNS responder in each node's namespace.
 import { execFile } from 'node:child_process';
 import {
   LocalCloud,
@@ -135,7 +136,7 @@ describe('traffic closed loop: a range-nodegroup Service answers from the caller
           netnsPath: node.netns.path,
           podCIDR: node.podCIDR,
           sandboxImage: pause.ref,
-          serviceProxy: true,
+          serviceProxy: { clusterDNS: node.nodeAddress },
         },
       });
       edges.set(name, edge);
@@ -248,6 +249,33 @@ describe('traffic closed loop: a range-nodegroup Service answers from the caller
       expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(REQUESTS);
     }
   }, 120_000);
+
+  it("a pod's resolv.conf names the node's DNS responder with the ClusterFirst search list; web.default.svc.cluster.local resolves to the cluster IP", async () => {
+    const pod = await podOn('a-1');
+    const id = pod.status?.containerStatuses?.[0]?.containerID?.replace('containerd://', '') ?? '';
+    const execIn = (args: string[]) =>
+      edges
+        .get('a-1')!
+        .containerd!.ctr(['tasks', 'exec', '--exec-id', `dns-${Date.now()}`, id, BUSYBOX, ...args], {
+          timeoutMs: 20_000,
+        });
+    const resolv = await execIn(['cat', '/etc/resolv.conf']);
+    expect(resolv).toContain(`nameserver ${network!.nodes[0]!.nodeAddress}`);
+    expect(resolv).toMatch(/search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+    let last = '';
+    const answer = await waitFor(
+      () =>
+        execIn(['nslookup', 'web.default.svc.cluster.local']).catch((err: unknown) => {
+          last = String(err);
+          return undefined;
+        }),
+      { what: 'an nslookup answer inside the pod', timeoutMs: 20_000 },
+    ).catch(async (err: unknown) => {
+      const sockets = await network!.nodes[0]!.netns.exec('ss', ['-uln']).catch((e: unknown) => String(e));
+      throw new Error(`${String(err)}; last: ${last}; sockets on a-1: ${sockets}`);
+    });
+    expect(answer).toContain(`Address: ${clusterIP}`);
+  }, 60_000);
 
   it('a node in no group gets no endpoints: no DNAT rule on loner, its requests to the Service fail', async () => {
     const loner = network!.nodes[NODES.indexOf('loner')]!;

@@ -158,6 +158,7 @@ export { type IntOrString, parseQuantity } from './resources/quantity.ts';
 export { type ReplicaSet, type ReplicaSetStatus } from './resources/replica-set.ts';
 export { type Secret, SecretSchema, secretValue } from './resources/secret.ts';
 export {
+  CLUSTER_DOMAIN,
   type Endpoint,
   type EndpointSlice,
   type Service,
@@ -182,6 +183,7 @@ export {
 export {
   awaitsConfirmation,
   confirmationGiven,
+  confirmedNodes,
   expectedAction,
   isWaitingForConfirmation,
   lastActionOf,

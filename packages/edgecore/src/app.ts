@@ -170,6 +170,7 @@ export async function startEdgeCore(
     new ServiceProxy({
       enabled: m.serviceProxy.enable,
       netnsPath: m.serviceProxy.netnsPath,
+      dns: m.serviceProxy.dns,
       cache,
       clock,
     }),

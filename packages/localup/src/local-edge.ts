@@ -23,8 +23,11 @@ export interface LocalEdgePods {
   podCIDR: string;
   /** The sandbox (pause) image; load it with preloadImage before start(). */
   sandboxImage: string;
-  /** Run the service proxy, its rules in the node's namespace (modules.serviceProxy). */
-  serviceProxy?: boolean;
+  /**
+   * Run the service proxy, its rules in the node's namespace (modules.serviceProxy), and its
+   * DNS responder on port 53 there; pods then use `clusterDNS` (an address of the node's namespace).
+   */
+  serviceProxy?: { clusterDNS: string };
 }
 
 export interface LocalEdgeOptions {
@@ -113,7 +116,14 @@ export class LocalEdge extends LocalProcess {
           edged: {
             hostnameOverride: o.name,
             nodeLabels: o.labels ?? {},
-            ...(endpoint ? { tailoredKubeletConfig: { containerRuntimeEndpoint: endpoint } } : {}),
+            ...(endpoint
+              ? {
+                  tailoredKubeletConfig: {
+                    containerRuntimeEndpoint: endpoint,
+                    ...(o.pods?.serviceProxy ? { clusterDNS: [o.pods.serviceProxy.clusterDNS] } : {}),
+                  },
+                }
+              : {}),
             ...(o.pods && runtime
               ? {
                   enable: true,
@@ -128,7 +138,15 @@ export class LocalEdge extends LocalProcess {
           },
           metaManager: { metaServer: { server: `127.0.0.1:${metaServerPort}` } },
           taskManager: { enable: o.taskManager ?? false, healthTimeout: o.healthTimeout ?? 120 },
-          ...(o.pods?.serviceProxy ? { serviceProxy: { enable: true, netnsPath: o.pods.netnsPath } } : {}),
+          ...(o.pods?.serviceProxy
+            ? {
+                serviceProxy: {
+                  enable: true,
+                  netnsPath: o.pods.netnsPath,
+                  dns: { enable: true, listen: `${o.pods.serviceProxy.clusterDNS}:53` },
+                },
+              }
+            : {}),
         },
       }),
     );

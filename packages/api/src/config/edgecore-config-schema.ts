@@ -234,6 +234,16 @@ const ServiceProxySchema = z
       .describe(
         "network namespace holding the pods' CNI bridge, where the rules go ('' = edgecore's own, the usual case)",
       ),
+    dns: z
+      .strictObject({
+        enable: enable(
+          'the Service name responder: <service>.<namespace>.svc.cluster.local -> cluster IP (point tailoredKubeletConfig.clusterDNS at it)',
+        ),
+        listen: hostPort(
+          "UDP address it answers on, inside netnsPath when set: the address in clusterDNS (a wildcard host answers from another source address, which pods' resolvers drop)",
+        ),
+      })
+      .describe("DNS for Services' names"),
   })
   .describe('Service cluster IPs on this node (iptables DNAT, as kube-proxy)');
 
@@ -358,7 +368,7 @@ export function defaultEdgeCoreConfig(): EdgeCoreConfig {
         releaseLimits: { maxBytes: 256 * 1024 * 1024, maxFiles: 10_000 },
       },
       edgeStream: { enable: false, server: '127.0.0.1:10004', handshakeTimeout: 30 },
-      serviceProxy: { enable: false, netnsPath: '' },
+      serviceProxy: { enable: false, netnsPath: '', dns: { enable: false, listen: '0.0.0.0:53' } },
     },
   };
 }

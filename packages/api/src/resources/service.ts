@@ -21,6 +21,9 @@ export const ServiceAnnotations = {
 
 export const SERVICE_TOPOLOGY_RANGE_NODEGROUP = 'range-nodegroup';
 
+/** The DNS domain of Service names, `<service>.<namespace>.svc.<domain>` (kubelet's default clusterDomain). */
+export const CLUSTER_DOMAIN = 'cluster.local';
+
 const ProtocolSchema = z.enum(['TCP', 'UDP', 'SCTP']);
 
 const ServicePortSchema = z.looseObject({

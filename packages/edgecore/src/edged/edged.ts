@@ -51,7 +51,7 @@ interface EdgedConfig {
   cniBinDir: string;
   cniConfDir: string;
   allowedHostPaths: readonly string[];
-  tailoredKubeletConfig: { containerRuntimeEndpoint: string };
+  tailoredKubeletConfig: { containerRuntimeEndpoint: string; clusterDNS?: readonly string[] };
 }
 
 /** Cached object types whose change rewrites the volumes of the pods using them. */
@@ -133,7 +133,7 @@ export class Edged implements Module {
       if (!existsSync(join(c.cniBinDir, 'bridge')))
         log.warn({ cniBinDir: c.cniBinDir }, 'no CNI bridge plugin in cniBinDir; pods will get no network');
       await this.#sandboxImage(cri, ctx);
-      const runtime = new PodRuntime({ cri, log });
+      const runtime = new PodRuntime({ cri, log, clusterDNS: c.tailoredKubeletConfig.clusterDNS ?? [] });
       const lookup = cacheLookup(this.#o.cache);
       const backoff = new RestartBackOff(clock);
       const volumes = new PodVolumes({

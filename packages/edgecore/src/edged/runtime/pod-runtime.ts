@@ -7,7 +7,7 @@
 // kept here: the caller (edged's pod workers, later) decides.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { KedgeError } from '@kedge/api';
+import { CLUSTER_DOMAIN, KedgeError } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { CriRuntimeService, SANDBOX_STATE, type CallOptions, type CriClient } from '../../cri/index.ts';
 import { containerConfig, type ContainerSpec } from './container-config.ts';
@@ -24,6 +24,12 @@ import { sandboxConfig, type PodSandboxSpec } from './sandbox-config.ts';
 export interface PodRuntimeOptions {
   cri: CriClient;
   log: Logger;
+  /**
+   * tailoredKubeletConfig.clusterDNS: when set, every sandbox gets these
+   * nameservers with kubelet's ClusterFirst searches (`<ns>.svc.cluster.local
+   * svc.cluster.local cluster.local`) and `ndots:5`, unless its spec has DNS.
+   */
+  clusterDNS?: readonly string[];
 }
 
 export interface PodSandboxState {
@@ -44,15 +50,31 @@ export interface RuntimePod {
 export class PodRuntime {
   readonly #cri: CriRuntimeService;
   readonly #log: Logger;
+  readonly #clusterDNS: readonly string[];
 
   constructor(o: PodRuntimeOptions) {
     this.#cri = new CriRuntimeService(o.cri);
     this.#log = o.log.child({ module: 'edged', component: 'pod-runtime' });
+    this.#clusterDNS = o.clusterDNS ?? [];
+  }
+
+  /** The CRI sandbox config of `spec`, with the cluster DNS when configured and the spec has none. */
+  #sandboxConfig(spec: PodSandboxSpec): ReturnType<typeof sandboxConfig> {
+    if (spec.dns || this.#clusterDNS.length === 0) return sandboxConfig(spec);
+    const ns = spec.pod.namespace;
+    return sandboxConfig({
+      ...spec,
+      dns: {
+        servers: [...this.#clusterDNS],
+        searches: [`${ns}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN],
+        options: ['ndots:5'],
+      },
+    });
   }
 
   /** Runs the pod's sandbox (creating its log directory first); resolves once it is ready, with its IP. */
   async runSandbox(spec: PodSandboxSpec, o: CallOptions = {}): Promise<PodSandboxState> {
-    const config = sandboxConfig(spec);
+    const config = this.#sandboxConfig(spec);
     await mkdir(config.logDirectory, { recursive: true, mode: 0o755 });
     const id = await this.#cri.runPodSandbox(config, { timeoutMs: 120_000, ...o });
     const state = await this.sandboxStatus(id, o);
@@ -89,7 +111,7 @@ export class PodRuntime {
     spec: ContainerSpec,
     o: CallOptions = {},
   ): Promise<string> {
-    const podConfig = sandboxConfig(sandbox);
+    const podConfig = this.#sandboxConfig(sandbox);
     const config = containerConfig(sandbox.pod, spec);
     await mkdir(dirname(join(podConfig.logDirectory, config.logPath)), { recursive: true, mode: 0o755 });
     const id = await this.#cri.createContainer(sandboxId, config, podConfig, { timeoutMs: 60_000, ...o });
