@@ -183,7 +183,6 @@ export {
 export {
   awaitsConfirmation,
   confirmationGiven,
-  confirmedNodes,
   expectedAction,
   isWaitingForConfirmation,
   lastActionOf,
