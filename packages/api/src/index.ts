@@ -183,6 +183,7 @@ export {
 export {
   awaitsConfirmation,
   confirmationGiven,
+  confirmedNodes,
   expectedAction,
   isWaitingForConfirmation,
   lastActionOf,

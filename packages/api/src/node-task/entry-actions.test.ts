@@ -4,6 +4,7 @@ import type { ActionStatus } from '../resources/node-task-common.ts';
 import {
   awaitsConfirmation,
   confirmationGiven,
+  confirmedNodes,
   expectedAction,
   isWaitingForConfirmation,
 } from './entry-actions.ts';
@@ -65,5 +66,13 @@ describe('confirmation', () => {
     expect(confirmationGiven(upgrade(true, '*'), 'a')).toBe(true);
     expect(confirmationGiven(upgrade(true, ' b , a'), 'a')).toBe(true);
     expect(confirmationGiven(upgrade(true, 'b'), 'a')).toBe(false);
+  });
+
+  it('confirmedNodes: "*" anywhere in the list names every node; blanks are ignored', () => {
+    expect(confirmedNodes(upgrade(true))).toEqual(new Set());
+    expect(confirmedNodes(upgrade(true, ' , '))).toEqual(new Set());
+    expect(confirmedNodes(upgrade(true, 'b, a,,'))).toEqual(new Set(['a', 'b']));
+    expect(confirmedNodes(upgrade(true, 'b, *'))).toBe('*');
+    expect(confirmationGiven(upgrade(true, 'b, *'), 'a')).toBe(true);
   });
 });

@@ -40,10 +40,21 @@ export function isWaitingForConfirmation(job: NodeTaskJob, entry: TaskEntry): bo
   return awaitsConfirmation(type, entry, rolloutOf(job).requireConfirmation === true);
 }
 
+/**
+ * The nodes the job's confirm annotation names: a comma-separated list of node names, blanks
+ * ignored; "*" anywhere in it names every node. The one reading of the annotation (the cloud
+ * sends Confirm by it, the dashboard shows and merges it).
+ */
+export function confirmedNodes(job: NodeTaskJob): ReadonlySet<string> | '*' {
+  const names = (job.metadata.annotations?.[CONFIRM_ANNOTATION] ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  return names.includes('*') ? '*' : new Set(names);
+}
+
 /** Whether the job's confirm annotation names the node ("*" names every node). */
 export function confirmationGiven(job: NodeTaskJob, nodeName: string): boolean {
-  const value = job.metadata.annotations?.[CONFIRM_ANNOTATION];
-  if (value === undefined) return false;
-  const names = value.split(',').map((n) => n.trim());
-  return names.includes('*') || names.includes(nodeName);
+  const confirmed = confirmedNodes(job);
+  return confirmed === '*' || confirmed.has(nodeName);
 }

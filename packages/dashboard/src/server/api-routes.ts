@@ -2,12 +2,12 @@
 // store round trip per request), the one write (confirm) goes through the
 // store with mutate().
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONFIRM_ANNOTATION, KedgeError } from '@kedge/api';
+import { CONFIRM_ANNOTATION, confirmedNodes, KedgeError } from '@kedge/api';
 import { mutate, type ResourceStore } from '@kedge/store';
 import type { ChangeFeed } from './change-feed.ts';
 import { badRequest, readJsonBody, sendJson } from './http-util.ts';
 import { listPage } from './list-query.ts';
-import { confirmedNodes, isJobKind, JOB_KINDS, jobDetail, jobItem, nodeItem, type JobKind } from './views.ts';
+import { isJobKind, JOB_KINDS, jobDetail, jobItem, nodeItem, type JobKind } from './views.ts';
 
 const NODE_FIELDS = ['name', 'ready', 'reason', 'version', 'owner', 'lastHeartbeat', 'created'] as const;
 const JOB_FIELDS = ['kind', 'name', 'phase', 'progress', 'reason', 'created', 'nodes'] as const;

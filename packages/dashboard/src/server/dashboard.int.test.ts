@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@kedge/runtime';
 import { createObserved, mutate, openSqliteStore, type ResourceStore } from '@kedge/store';
-import { tempDir, type TempDir } from '@kedge/testing';
+import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import {
   startDashboard,
   type Dashboard,
@@ -172,6 +172,34 @@ describe('dashboard BFF', () => {
     expect(upgrade.body.nodeStatus[1]).toMatchObject({ nodeName: 'edge-2', awaitingConfirmation: false });
     const pull = await get<JobDetail>('/api/v1/jobs/ImagePrePullJob/pull-busybox');
     expect(pull.body.nodeStatus[0]?.imageStatus).toEqual([{ image: 'busybox:1.36', status: 'True' }]);
+  });
+
+  it('reads the confirm annotation as the cloud does: "*" anywhere in the list confirms every node', async () => {
+    // cloudcore sends Confirm to every node of this job (confirmationGiven); the page must not
+    // still offer to confirm one of them.
+    await mutate(store, 'NodeUpgradeJob', 'upgrade-fleet', (job) => {
+      job.metadata.annotations = { ...job.metadata.annotations, [CONFIRM_ANNOTATION]: 'edge-2, *' };
+      return job;
+    });
+    // The BFF reads from its cache: wait until it holds the annotation (edge-2 is named outright).
+    const upgrade = await waitFor(
+      async () => {
+        const got = await get<JobDetail>('/api/v1/jobs/NodeUpgradeJob/upgrade-fleet');
+        return got.body.confirm === 'edge-2, *' ? got : undefined;
+      },
+      { what: 'the annotated job in the BFF' },
+    );
+    expect(upgrade.body.nodeStatus.map((n) => [n.nodeName, n.confirmed, n.awaitingConfirmation])).toEqual([
+      ['edge-1', true, false],
+      ['edge-2', true, false],
+    ]);
+    const merged = await post<JobDetail>('/api/v1/jobs/NodeUpgradeJob/upgrade-fleet/confirm', {
+      nodes: ['edge-1'],
+    });
+    expect(merged.status).toBe(200);
+    expect(
+      (await store.get('NodeUpgradeJob', 'upgrade-fleet'))?.metadata.annotations?.[CONFIRM_ANNOTATION],
+    ).toBe('*');
   });
 
   it('confirm sets the job annotation, merges node names, and refuses what it cannot do', async () => {

@@ -3,6 +3,7 @@
 // per-kind status fields).
 import {
   CONFIRM_ANNOTATION,
+  confirmedNodes,
   NodeAnnotations,
   nodeReadyCondition,
   type ActionStatus,
@@ -118,18 +119,6 @@ export interface JobDetail extends JobItem {
   /** The confirm annotation as stored ("" when unset). */
   confirm: string;
   nodeStatus: JobNodeView[];
-}
-
-/** Node names the confirm annotation covers; '*' covers all. */
-export function confirmedNodes(job: AnyJob): Set<string> | '*' {
-  const value = job.metadata.annotations?.[CONFIRM_ANNOTATION] ?? '';
-  if (value.trim() === '*') return '*';
-  return new Set(
-    value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
-  );
 }
 
 function isWaiting(requireConfirmation: boolean, entry: NodeEntry): boolean {

@@ -6,24 +6,14 @@
 // host side (the namespace cannot reach the registry), so pods use
 // imagePullPolicy IfNotPresent; the image that does not exist is pulled
 // through CRI and fails for real.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rmdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap, Secret } from '@kedge/api';
 import { createLogger, systemClock } from '@kedge/runtime';
-import {
-  createNetns,
-  startContainerd,
-  startRegistry,
-  tempDir,
-  waitFor,
-  type TempDir,
-  type TestContainerd,
-  type TestNetns,
-  type TestRegistry,
-} from '@kedge/testing';
-import { CriClient, CriRuntimeService } from '../cri/index.ts';
+import { waitFor, type TempDir, type TestNetns } from '@kedge/testing';
+import { CriRuntimeService, type CriClient } from '../cri/index.ts';
 import { ContainerLauncher } from './container-launcher.ts';
 import { ImagePuller } from './image-puller.ts';
 import type { EdgeObjectLookup, EdgePod, PodStatus } from './pod-spec.ts';
@@ -31,19 +21,19 @@ import { PodVolumes } from './pod-volumes.ts';
 import { PodWorker } from './pod-worker.ts';
 import { RestartBackOff } from './restart-backoff.ts';
 import { StartGate } from './start-gate.ts';
-import { CNI_BIN_DIR, PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
+import type { PodRuntime } from './runtime/index.ts';
 import { startNetnsDialer, type NetnsDialer } from '../../test/test-netns-dialer.ts';
-import { pushPodTestImages, type PodTestImages } from '../../test/test-pod-images.ts';
+import type { PodTestImages } from '../../test/test-pod-images.ts';
+import { startTestPodNode, type TestPodNode } from '../../test/test-pod-node.ts';
 
 const POD_CIDR = '10.244.9.0/24';
 const NODE = { name: 'edge-1', ip: '10.244.9.1' };
 const log = createLogger({ name: 'test', level: 'silent' });
 
 let dir: TempDir;
-let registry: TestRegistry;
+let node: TestPodNode;
 let images: PodTestImages;
 let netns: TestNetns;
-let ctd: TestContainerd;
 let cri: CriClient;
 let runtime: PodRuntime;
 let relay: NetnsDialer;
@@ -134,38 +124,11 @@ async function containerPid(id: string): Promise<number> {
 const GET =
   'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => r.text()).then((t) => process.stdout.write(t))';
 
-/** rmdir the test's cgroup tree in every v1 hierarchy (runc leaves the parents). */
-async function removeCgroups(): Promise<void> {
-  for (const hierarchy of await readdir('/sys/fs/cgroup')) {
-    const top = join('/sys/fs/cgroup', hierarchy, cgroupRoot);
-    const children = await readdir(top, { withFileTypes: true }).catch(() => []);
-    for (const c of children) if (c.isDirectory()) await rmdir(join(top, c.name)).catch(() => undefined);
-    await rmdir(top).catch(() => undefined);
-  }
-}
-
 beforeAll(async () => {
-  dir = await tempDir('kedge-podworker-');
-  cgroupRoot = `/kedge-t-${randomBytes(4).toString('hex')}`;
-  registry = await startRegistry();
-  images = await pushPodTestImages(registry.url, dir.path);
-  netns = await createNetns();
-  const confDir = join(dir.path, 'cni', 'net.d');
-  await writePodNetworkConfig(confDir, { podCidr: POD_CIDR, ipamDataDir: join(dir.path, 'cni', 'ipam') });
-  ctd = await startContainerd({
-    netnsPath: netns.path,
-    cni: { binDir: CNI_BIN_DIR, confDir },
-    sandboxImage: images.pause,
-    cgroups: true,
-    plainHttpRegistries: [registry.url],
-  });
-  for (const ref of [images.pause, images.busybox]) {
-    await ctd.ctr(['images', 'pull', '--plain-http', '--snapshotter', 'native', ref]);
-  }
+  node = await startTestPodNode({ prefix: 'kedge-podworker-', podCidr: POD_CIDR, log });
+  ({ dir, images, netns, cri, runtime, cgroupRoot } = node);
   await mkdir(join(dir.path, 'host'));
   relay = await startNetnsDialer(netns.prefix, join(dir.path, 'relay.sock'));
-  cri = new CriClient({ endpoint: ctd.endpoint });
-  runtime = new PodRuntime({ cri, log });
   backoff = new RestartBackOff(systemClock);
   objects.set('ConfigMap/default/web-config', {
     apiVersion: 'v1',
@@ -177,20 +140,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of workers) await w.detach().catch(() => undefined);
-  if (cri && ctd) {
-    const service = new CriRuntimeService(cri);
-    for (const s of await service.listPodSandbox().catch(() => [])) {
-      await service.stopPodSandbox(s.id).catch(() => undefined);
-      await service.removePodSandbox(s.id).catch(() => undefined);
-    }
-  }
   relay?.stop();
-  cri?.close();
-  await ctd?.stop();
-  await netns?.remove();
-  if (cgroupRoot) await removeCgroups();
-  await registry?.stop();
-  await dir?.cleanup();
+  await node?.stop();
 }, 120_000);
 
 describe('PodWorker on containerd with CNI', () => {

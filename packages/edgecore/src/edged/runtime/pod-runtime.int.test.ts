@@ -5,29 +5,20 @@
 // own); traffic to a pod goes from inside it, and the host cannot reach it. Images are built from
 // busybox-static and pushed to a real local registry.
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
-import {
-  createNetns,
-  startContainerd,
-  startRegistry,
-  tempDir,
-  waitFor,
-  type TempDir,
-  type TestContainerd,
-  type TestNetns,
-  type TestRegistry,
-} from '@kedge/testing';
+import { waitFor, type TempDir, type TestContainerd, type TestNetns } from '@kedge/testing';
 import { CriClient, CriRuntimeService } from '../../cri/index.ts';
-import { CNI_BIN_DIR, POD_NETWORK_NAME, writePodNetworkConfig } from './pod-network-config.ts';
+import { POD_NETWORK_NAME } from './pod-network-config.ts';
 import { PodRuntime } from './pod-runtime.ts';
 import type { ContainerSpec } from './container-config.ts';
 import type { PodSandboxSpec } from './sandbox-config.ts';
-import { pushPodTestImages, type PodTestImages } from '../../../test/test-pod-images.ts';
+import type { PodTestImages } from '../../../test/test-pod-images.ts';
+import { startTestPodNode, type TestPodNode } from '../../../test/test-pod-node.ts';
 
 const POD_CIDR = '10.244.7.0/24';
 const MEMORY_LIMIT = 64 * 1024 * 1024;
@@ -36,7 +27,7 @@ const HOST_PORT = 30080;
 const log = createLogger({ name: 'test', level: 'silent' });
 
 let dir: TempDir;
-let registry: TestRegistry;
+let node: TestPodNode;
 let images: PodTestImages;
 let netns: TestNetns;
 let ctd: TestContainerd;
@@ -89,38 +80,10 @@ async function cgroupDir(pid: number, controller: string): Promise<string> {
   return join('/sys/fs/cgroup', controller, line.split(':')[2] ?? '');
 }
 
-/** rmdir the test's cgroup tree in every v1 hierarchy (runc leaves the parents). */
-async function removeCgroups(): Promise<void> {
-  for (const hierarchy of await readdir('/sys/fs/cgroup')) {
-    const top = join('/sys/fs/cgroup', hierarchy, cgroupRoot);
-    const children = await readdir(top, { withFileTypes: true }).catch(() => []);
-    for (const c of children) if (c.isDirectory()) await rmdir(join(top, c.name)).catch(() => undefined);
-    await rmdir(top).catch(() => undefined);
-  }
-}
-
 beforeAll(async () => {
-  dir = await tempDir('kedge-edged-');
-  cgroupRoot = `/kedge-t-${randomBytes(4).toString('hex')}`;
-  registry = await startRegistry();
-  images = await pushPodTestImages(registry.url, dir.path);
-  netns = await createNetns();
-  const confDir = join(dir.path, 'cni', 'net.d');
-  await writePodNetworkConfig(confDir, { podCidr: POD_CIDR, ipamDataDir: join(dir.path, 'cni', 'ipam') });
-  ctd = await startContainerd({
-    netnsPath: netns.path,
-    cni: { binDir: CNI_BIN_DIR, confDir },
-    sandboxImage: images.pause,
-    cgroups: true,
-    plainHttpRegistries: [registry.url],
-  });
-  // ctr fetches in its own process, in this (host) namespace where the registry listens.
-  for (const ref of [images.pause, images.busybox]) {
-    await ctd.ctr(['images', 'pull', '--plain-http', '--snapshotter', 'native', ref]);
-  }
+  node = await startTestPodNode({ prefix: 'kedge-edged-', podCidr: POD_CIDR, log });
+  ({ dir, images, netns, ctd, cri, runtime, cgroupRoot } = node);
   await mkdir(join(dir.path, 'www'));
-  cri = new CriClient({ endpoint: ctd.endpoint });
-  runtime = new PodRuntime({ cri, log });
   sandbox = {
     pod: { namespace: 'default', name: 'web', uid: randomUUID(), attempt: 0 },
     podLogsRoot: join(dir.path, 'pods'),
@@ -130,22 +93,8 @@ beforeAll(async () => {
   };
 }, 120_000);
 
-afterAll(async () => {
-  // Whatever a failed test left: pods first (their shims outlive containerd), then the daemon and namespace.
-  if (cri && ctd) {
-    const service = new CriRuntimeService(cri);
-    for (const s of await service.listPodSandbox().catch(() => [])) {
-      await service.stopPodSandbox(s.id).catch(() => undefined);
-      await service.removePodSandbox(s.id).catch(() => undefined);
-    }
-  }
-  cri?.close();
-  await ctd?.stop();
-  await netns?.remove();
-  if (cgroupRoot) await removeCgroups();
-  await registry?.stop();
-  await dir?.cleanup();
-}, 120_000);
+// Whatever a failed test left: pods first (their shims outlive containerd), then the daemon and namespace.
+afterAll(() => node?.stop(), 120_000);
 
 describe('PodRuntime on containerd with CNI', () => {
   it('runs a pod whose HTTP server answers on its pod IP inside the test namespace only', async () => {
