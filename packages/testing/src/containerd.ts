@@ -54,6 +54,11 @@ export interface TestContainerd {
   /** containerd's output, for failing tests. */
   output(): string;
   stop(): Promise<void>;
+  /**
+   * kill -9 of containerd (its shims and their containers live on), then the same containerd started
+   * again on the same root and socket; resolves once it answers.
+   */
+  crashAndRestart(downMs?: number): Promise<void>;
 }
 
 const TOOLS = [
@@ -154,9 +159,9 @@ export async function startContainerd(options: StartContainerdOptions = {}): Pro
   const argv = [CONTAINERD_BINARY, '--config', configFile];
   const inNetns = options.netnsPath ? [NSENTER_BINARY, `--net=${options.netnsPath}`, '--'] : [];
   const [binary, ...args] = [...inNetns, ...argv] as [string, ...string[]];
-  const daemon = spawnDaemon(binary, args, 10_000);
-  const { log } = daemon;
-  const exited = daemon.exited;
+  let daemon = spawnDaemon(binary, args, 10_000);
+  const log = (): OutputLog => daemon.log;
+  const exited = (): boolean => daemon.exited();
   const stop = async (): Promise<void> => {
     await daemon.stop();
     await dir.cleanup();
@@ -169,11 +174,17 @@ export async function startContainerd(options: StartContainerdOptions = {}): Pro
     );
 
   try {
-    await booted(log, exited, ctr);
+    await booted(log(), exited, ctr);
   } catch (err: unknown) {
     await stop();
     throw err;
   }
+  const crashAndRestart = async (downMs = 1000): Promise<void> => {
+    await daemon.killHard();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    daemon = spawnDaemon(binary, args, 10_000);
+    await booted(log(), exited, ctr);
+  };
   return {
     endpoint: `unix://${socket}`,
     socket,
@@ -188,10 +199,13 @@ export async function startContainerd(options: StartContainerdOptions = {}): Pro
     pullRequests: (image) => {
       // The CRI plugin logs each request as msg="PullImage \"<image>\"" (then "... returns" or "... failed").
       const request = `msg="PullImage \\"${image}\\""`;
-      return log.lines().filter((l) => l.text.includes(request)).length;
+      return log()
+        .lines()
+        .filter((l) => l.text.includes(request)).length;
     },
-    output: () => log.text('stdout') + log.text('stderr'),
+    output: () => log().text('stdout') + log().text('stderr'),
     stop,
+    crashAndRestart,
   };
 }
 

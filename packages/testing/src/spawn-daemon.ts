@@ -11,6 +11,8 @@ export interface SpawnedDaemon {
   exited: () => boolean;
   /** SIGTERM, SIGKILL after `killAfterMs`; resolves once it exited. */
   stop: () => Promise<void>;
+  /** SIGKILL now (a crash); resolves once it exited. */
+  killHard: () => Promise<void>;
 }
 
 export function spawnDaemon(binary: string, args: string[], killAfterMs: number): SpawnedDaemon {
@@ -41,6 +43,11 @@ export function spawnDaemon(binary: string, args: string[], killAfterMs: number)
       const escalate = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       await exit;
       clearTimeout(escalate);
+    },
+    killHard: async () => {
+      if (exited) return;
+      child.kill('SIGKILL');
+      await exit;
     },
   };
 }

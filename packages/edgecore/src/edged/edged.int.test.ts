@@ -161,6 +161,8 @@ const webPod = (
   },
   spec: {
     nodeName: NODE,
+    // this cloud stand-in sends no ServiceAccount token (e2e/workloads/kedgectl-logs covers tokens)
+    automountServiceAccountToken: false,
     restartPolicy: 'Always',
     terminationGracePeriodSeconds: 2,
     containers: [

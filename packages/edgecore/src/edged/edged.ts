@@ -205,6 +205,7 @@ export class Edged implements Module {
       while (!ctx.signal.aborted) {
         wake = new AbortController();
         workers.sync(pods.desired());
+        workers.sweepOrphans();
         for (const key of [...changed]) {
           changed.delete(key);
           const [namespace = '', type = '', name = ''] = key.split('/');

@@ -40,6 +40,8 @@ export class PodWorkers {
   readonly #terminations = new Set<Promise<void>>();
   /** UIDs whose termination is running (the orphan sweep leaves them to it). */
   readonly #terminating = new Set<string>();
+  /** Grace periods of pods whose termination failed, for the sweep that removes them instead. */
+  readonly #orphanGrace = new Map<string, number>();
   /** The orphan sweep in progress, if any. */
   #sweep: Promise<void> | undefined;
   #stopped = false;
@@ -132,8 +134,9 @@ export class PodWorkers {
         { resource: `${p.sandbox.pod.namespace}/${p.sandbox.pod.name}`, uid, sandbox: p.sandbox.id },
         'removing a pod no cached object describes (deleted while edgecore was down)',
       );
-      await this.#o.runtime.stopPod(p.sandbox.id, ORPHAN_GRACE_SECONDS);
+      await this.#o.runtime.stopPod(p.sandbox.id, this.#orphanGrace.get(uid) ?? ORPHAN_GRACE_SECONDS);
       await this.#o.runtime.removePod(p.sandbox.id);
+      this.#orphanGrace.delete(uid);
     }
   }
 
@@ -160,6 +163,9 @@ export class PodWorkers {
   }
 
   #terminate(uid: string, w: PodWorker, marked: Pod | undefined): void {
+    const spec = this.#specs.get(uid);
+    const own =
+      spec === undefined ? undefined : (JSON.parse(spec) as Pod['spec']).terminationGracePeriodSeconds;
     this.#workers.delete(uid);
     this.#specs.delete(uid);
     this.#finished.add(uid);
@@ -174,6 +180,7 @@ export class PodWorkers {
         // Not finished after all: still cached, the next sync terminates it again; gone from the
         // cache, the orphan sweep removes what runs.
         this.#finished.delete(uid);
+        this.#orphanGrace.set(uid, grace ?? own ?? ORPHAN_GRACE_SECONDS);
         this.#o.log.error({ err, uid }, 'pod termination failed; tried again next turn');
       })
       .finally(() => {
