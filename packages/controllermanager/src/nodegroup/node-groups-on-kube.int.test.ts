@@ -1,7 +1,9 @@
 // The NodeGroup and EdgeApplication controllers on the Kubernetes backend: a
-// real kube-apiserver with the CRDs from configs/crds, so the labels, the
-// finalizer, both statuses and the rendered Deployment pass the real API's
-// validation, through the same code as on SQLite.
+// real kube-apiserver with the CRDs from configs/crds, the controllers
+// running as controllermanager's ServiceAccount with configs/k8s/rbac.yaml,
+// so the labels, the finalizer, both statuses, the rendered Deployment and
+// the eviction pass the real API's validation and authorization, through the
+// same code as on SQLite.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, systemClock } from '@kedge/runtime';
@@ -39,7 +41,11 @@ describe.skipIf(skip !== undefined)('node groups on a real kube-apiserver', () =
       'crd/edgeapplications.apps.kubeedge.io',
     ]);
     store = await openKubernetesStore({ kubeconfig: kube.kubeconfigPath });
-    controllerStore = await openKubernetesStore({ kubeconfig: kube.kubeconfigPath });
+    // The controllers run as controllermanager's ServiceAccount with exactly configs/k8s/rbac.yaml.
+    await kube.kubectl(['create', 'namespace', 'kubeedge']);
+    await kube.kubectl(['apply', '-f', join(repoRoot(), 'configs/k8s/rbac.yaml')]);
+    const token = await kube.serviceAccountToken('kubeedge', 'controllermanager');
+    controllerStore = await openKubernetesStore({ kubeconfig: await kube.kubeconfigFor(token) });
     for (const n of ['edge-1', 'edge-2', 'edge-3']) await createObserved(store, 'Node', makeNode(n));
     const common = { store: controllerStore, clock: systemClock, log };
     running.push(new NodeGroupController(common).run(abort.signal));
@@ -146,12 +152,30 @@ describe.skipIf(skip !== undefined)('node groups on a real kube-apiserver', () =
       conditions: 'Processing',
     });
 
+    await store.create('Pod', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'placed-by-north', namespace: 'default' },
+      spec: {
+        nodeName: 'edge-1',
+        nodeSelector: { [BELONGING]: 'north' },
+        containers: [{ name: 'c', image: 'nginx:1.27' }],
+      },
+    });
     await store.delete('NodeGroup', 'north');
     await waitFor(async () => (await store.get('NodeGroup', 'north')) === undefined, {
       timeoutMs: 30_000,
       what: 'north gone',
     });
     expect((await store.get('Node', 'edge-1'))?.metadata.labels?.[BELONGING]).toBeUndefined();
+    // Evicted: no kubelet confirms here, so the pod stays Terminating (deletionTimestamp set).
+    await waitFor(
+      async () => {
+        const pod = await store.get('Pod', 'placed-by-north', 'default');
+        return pod === undefined || pod.metadata.deletionTimestamp !== undefined;
+      },
+      { timeoutMs: 30_000, what: 'pod of north evicted' },
+    );
     // edge-2 is free now: south takes it.
     await waitFor(async () => (await store.get('Node', 'edge-2'))?.metadata.labels?.[BELONGING] === 'south', {
       timeoutMs: 30_000,
