@@ -122,10 +122,18 @@ class KubernetesStore implements ResourceStore, ServiceAccountTokenRequester {
         ? 'KEDGE_STORE_FORBIDDEN'
         : res.status === 404
           ? 'KEDGE_STORE_NOT_FOUND'
-          : 'KEDGE_STORE_UNAVAILABLE';
-    throw new KedgeError(code, `create ${what}: HTTP ${res.status}`, {
-      resource: `ServiceAccount/${namespace}/${serviceAccount}`,
-    });
+          : res.status === 409
+            ? 'KEDGE_STORE_CONFLICT'
+            : 'KEDGE_STORE_UNAVAILABLE';
+    // a Status object's message (never a token: an error answer carries none)
+    const reason = (res.body as { message?: unknown } | undefined)?.message;
+    throw new KedgeError(
+      code,
+      `create ${what}: HTTP ${res.status}${typeof reason === 'string' ? `: ${reason}` : ''}`,
+      {
+        resource: `ServiceAccount/${namespace}/${serviceAccount}`,
+      },
+    );
   }
 
   async create<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>> {
