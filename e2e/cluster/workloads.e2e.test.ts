@@ -8,7 +8,8 @@
 // test creates (CNI bridge, one pod CIDR per node, routed to each other).
 // A Deployment of 3 with required pod anti-affinity on kubernetes.io/hostname
 // becomes a ReplicaSet and 3 pods through kube-controller-manager, is placed
-// one per node by kube-scheduler, and runs Running/Ready on the nodes; a
+// one per node by kube-scheduler, and runs Running/Ready on the nodes (its
+// ServiceAccount token, mounted by edged, authenticates as the pod); a
 // deleted pod is stopped by its node, finally deleted by cloudcore, and
 // replaced through the same loop. The
 // nodes stay healthy under kube-controller-manager's node lifecycle because
@@ -32,6 +33,7 @@ if (skip) console.warn(skip);
 
 const NODES = ['w-1', 'w-2', 'w-3'];
 const BUSYBOX = '/bin/busybox';
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /**
  * kube-controller-manager's grace period, shorter than cloudcore's Node status interval, so only the
  * Lease (renewed every quarter of it) keeps a node alive; the interval stays under kedge
@@ -58,8 +60,6 @@ function deployment(image: string): string {
       template: {
         metadata: { labels: { app: 'web' } },
         spec: {
-          // No service-account token volume: the token path has its own tests (docs/workloads.md).
-          automountServiceAccountToken: false,
           terminationGracePeriodSeconds: 1,
           affinity: {
             podAntiAffinity: {
@@ -77,7 +77,8 @@ function deployment(image: string): string {
                 BUSYBOX,
                 'sh',
                 '-c',
-                `${BUSYBOX} mkdir -p /www && echo "$POD_NAME" > /www/index.html && exec ${BUSYBOX} httpd -f -p 8080 -h /www`,
+                // Serves its name, and (for the test) the ServiceAccount token the node mounted.
+                `${BUSYBOX} mkdir -p /www && echo "$POD_NAME" > /www/index.html && ${BUSYBOX} cp ${SA_DIR}/token /www/token && exec ${BUSYBOX} httpd -f -p 8080 -h /www`,
               ],
               env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
               ports: [{ containerPort: 8080 }],
@@ -246,6 +247,33 @@ describe.skipIf(skip !== undefined)(
         ]);
         expect(answer?.trim()).toBe(pod.metadata.name);
       }
+
+      // The pod's ServiceAccount token (projected volume the API server's admission added), issued
+      // through TokenRequest and mounted by edged: the API server itself authenticates it as the pod.
+      const [first] = running;
+      const token = await network?.nodes[1]?.netns.exec(process.execPath, [
+        '-e',
+        FETCH,
+        `http://${first?.status?.podIP}:8080/token`,
+      ]);
+      const review = JSON.parse(
+        (
+          await fleet.kube.kubectl(['create', '-o', 'json', '-f', '-'], {
+            input: JSON.stringify({
+              apiVersion: 'authentication.k8s.io/v1',
+              kind: 'TokenReview',
+              spec: { token: token?.trim() },
+            }),
+          })
+        ).stdout,
+      ) as {
+        status: { authenticated?: boolean; user?: { username?: string; extra?: Record<string, string[]> } };
+      };
+      expect(review.status.authenticated).toBe(true);
+      expect(review.status.user?.username).toBe('system:serviceaccount:default:default');
+      expect(review.status.user?.extra?.['authentication.kubernetes.io/pod-name']).toEqual([
+        first?.metadata.name,
+      ]);
     }, 240_000);
 
     it("cloudcore renews each node's Lease, so kube-controller-manager never marks a node unreachable", async () => {
