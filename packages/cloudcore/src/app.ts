@@ -1,10 +1,10 @@
 // Assembles a running cloudcore from its resolved config: store, secret,
 // TLS material, CloudCore. main.ts owns argv and signals; this owns wiring.
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KedgeError, errorMessage } from '@kedge/api';
 import {
   startServices,
+  readFieldFile,
   startStopService,
   systemClock,
   type Logger,
@@ -37,9 +37,9 @@ export async function startCloudCore(config: CloudCoreConfig, log: Logger): Prom
       }
     : hub.tls.enable
       ? {
-          cert: readConfigFile(hub.tls.certFile, 'modules.cloudHub.tls.certFile'),
-          key: readConfigFile(hub.tls.keyFile, 'modules.cloudHub.tls.keyFile'),
-          ...(hub.tls.caFile ? { ca: readConfigFile(hub.tls.caFile, 'modules.cloudHub.tls.caFile') } : {}),
+          cert: readFieldFile('modules.cloudHub.tls.certFile', hub.tls.certFile),
+          key: readFieldFile('modules.cloudHub.tls.keyFile', hub.tls.keyFile),
+          ...(hub.tls.caFile ? { ca: readFieldFile('modules.cloudHub.tls.caFile', hub.tls.caFile) } : {}),
         }
       : undefined;
   const store = await openStore(config.store, log);
@@ -107,15 +107,4 @@ function listenProblem(err: unknown, hub: CloudCoreConfig['modules']['cloudHub']
     { fields },
     { cause: err },
   );
-}
-
-function readConfigFile(file: string, field: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `${field}: cannot read ${file}: ${errorMessage(err)}`, {
-      file,
-      fields: [field],
-    });
-  }
 }

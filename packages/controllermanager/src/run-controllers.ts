@@ -6,9 +6,7 @@
 // term lasts as long as the process; with it, as long as this process holds
 // the Lease (app.ts), and every new term starts from a fresh list of the
 // store, so nothing of an earlier term is trusted.
-import { readFileSync } from 'node:fs';
 import {
-  KedgeError,
   errorMessage,
   ModeRefusals,
   NODE_TASK_MODE_CONFIGMAP,
@@ -17,7 +15,14 @@ import {
   nodeTaskModeKey,
   nodeTaskModeOf,
 } from '@kedge/api';
-import { loopService, runServices, type Clock, type Logger, type Service } from '@kedge/runtime';
+import {
+  loopService,
+  readFieldFile,
+  runServices,
+  type Clock,
+  type Logger,
+  type Service,
+} from '@kedge/runtime';
 import { configMapTable, createInformer, type ResourceStore } from '@kedge/store';
 import type { ControllerManagerConfig } from './config/index.ts';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
@@ -189,13 +194,5 @@ function releasePinner(config: ControllerManagerConfig): { releasePinner?: Relea
 }
 
 function readPassword(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (err: unknown) {
-    throw new KedgeError(
-      'KEDGE_CONFIG_INVALID',
-      `nodeTask.releaseRegistry.passwordFile: cannot read ${file}: ${errorMessage(err)}`,
-      { file, fields: ['nodeTask.releaseRegistry.passwordFile'] },
-    );
-  }
+  return readFieldFile('nodeTask.releaseRegistry.passwordFile', file).toString('utf8').trim();
 }

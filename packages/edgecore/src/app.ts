@@ -2,10 +2,9 @@
 // the module bus and the modules (edgeHub, metaManager, metaServer, and the
 // task manager, edged and the service proxy when enabled). main.ts owns argv and signals.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { KedgeError, errorMessage } from '@kedge/api';
 import { Bus } from '@kedge/beehive';
-import { systemClock, type Logger } from '@kedge/runtime';
+import { readFieldFile, systemClock, type Logger } from '@kedge/runtime';
 import type { EdgeCoreConfig } from './config/index.ts';
 import { openEdgeDatabase, Outbox } from './database/index.ts';
 import { EdgeHub } from './edgehub/edge-hub.ts';
@@ -88,7 +87,7 @@ export async function startEdgeCore(
     servers: m.edgeHub.websocket.servers,
     ca:
       m.edgeHub.httpServer === '' && m.edgeHub.tlsCaFile
-        ? readConfigFile(m.edgeHub.tlsCaFile, 'modules.edgeHub.tlsCaFile')
+        ? readFieldFile('modules.edgeHub.tlsCaFile', m.edgeHub.tlsCaFile)
         : undefined,
     certificates: edgeCertificates(m.edgeHub, nodeName, clock, log),
     heartbeatMs: m.edgeHub.heartbeat * 1000,
@@ -215,7 +214,7 @@ export async function startEdgeCore(
 function releasePublicKey(file: string): { releasePublicKey?: KeyObject } {
   if (!file) return {};
   const field = 'modules.taskManager.releasePublicKeyFile';
-  const pem = readConfigFile(file, field);
+  const pem = readFieldFile(field, file);
   try {
     return { releasePublicKey: createPublicKey(pem) };
   } catch (err: unknown) {
@@ -230,17 +229,6 @@ function releasePublicKey(file: string): { releasePublicKey?: KeyObject } {
   }
 }
 
-function readConfigFile(file: string, field: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `${field}: cannot read ${file}: ${errorMessage(err)}`, {
-      file,
-      fields: [field],
-    });
-  }
-}
-
 function registryAccess(r: EdgeCoreConfig['modules']['taskManager']['registry']): {
   auth?: { username: string; password: string };
   insecure?: boolean;
@@ -248,7 +236,7 @@ function registryAccess(r: EdgeCoreConfig['modules']['taskManager']['registry'])
   // insecure is only ever turned on here: plain http to a loopback registry is the client's own default.
   const insecure = r.insecure ? { insecure: true } : {};
   if (!r.username) return insecure;
-  const password = readConfigFile(r.passwordFile, 'modules.taskManager.registry.passwordFile')
+  const password = readFieldFile('modules.taskManager.registry.passwordFile', r.passwordFile)
     .toString('utf8')
     .trim();
   return { auth: { username: r.username, password }, ...insecure };

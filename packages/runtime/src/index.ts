@@ -13,6 +13,7 @@ export {
   type DeepPartial,
   loadConfig,
   parseFeatureGates,
+  readFieldFile,
   renderConfig,
   setIn,
   valueAt,

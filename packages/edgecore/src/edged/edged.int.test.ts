@@ -11,8 +11,7 @@
 // changed ConfigMap reaches the running container's volume. A
 // pod marked for deletion is stopped and removed; after the final
 // delete a late update of it is refused.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readdir, rmdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -27,23 +26,14 @@ import {
   type RegisterNodeContent,
 } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
-import {
-  createNetns,
-  startContainerd,
-  startRegistry,
-  tempDir,
-  waitFor,
-  type TempDir,
-  type TestContainerd,
-  type TestNetns,
-  type TestRegistry,
-} from '@kedge/testing';
+import { waitFor, type TempDir, type TestContainerd } from '@kedge/testing';
 import { startEdgeCore, type RunningEdgeCore } from '../app.ts';
 import { loadEdgeCoreConfig, type EdgeCoreConfig } from '../config/index.ts';
-import { CriClient, CriRuntimeService } from '../cri/index.ts';
+import { CriRuntimeService, type CriClient } from '../cri/index.ts';
 import type { PodStatusRequest } from './pod-status-report.ts';
-import { CNI_BIN_DIR, PodRuntime, writePodNetworkConfig } from './runtime/index.ts';
-import { pushPodTestImages, type PodTestImages } from '../../test/test-pod-images.ts';
+import { CNI_BIN_DIR, type PodRuntime } from './runtime/index.ts';
+import type { PodTestImages } from '../../test/test-pod-images.ts';
+import { startTestPodNode, type TestPodNode } from '../../test/test-pod-node.ts';
 
 const NODE = 'edge-1';
 const POD_CIDR = '10.244.11.0/24';
@@ -100,9 +90,8 @@ class ScriptedCloud {
 }
 
 let dir: TempDir;
-let registry: TestRegistry;
+let node: TestPodNode;
 let images: PodTestImages;
-let netns: TestNetns;
 let ctd: TestContainerd;
 let cri: CriClient;
 let runtime: PodRuntime;
@@ -221,58 +210,24 @@ const ready = (s: PodStatusRequest | undefined) =>
   s?.Status.phase === 'Running' && s.Status.conditions.find((c) => c.type === 'Ready')?.status === 'True';
 
 beforeAll(async () => {
-  dir = await tempDir('kedge-edged-');
-  cgroupRoot = `/kedge-t-${randomBytes(4).toString('hex')}`;
-  registry = await startRegistry();
-  images = await pushPodTestImages(registry.url, dir.path);
-  netns = await createNetns();
-  const confDir = join(dir.path, 'cni', 'net.d');
-  // What edged writes at start; containerd loads it at its own start too.
-  await writePodNetworkConfig(confDir, {
+  // containerd loads the pod network config edged writes at start; the IPAM state is where edged keeps it.
+  node = await startTestPodNode({
+    prefix: 'kedge-edged-',
     podCidr: POD_CIDR,
-    ipamDataDir: join(dir.path, 'edged', 'cni-ipam'),
+    ipamDataDir: join('edged', 'cni-ipam'),
+    log,
   });
-  ctd = await startContainerd({
-    netnsPath: netns.path,
-    cni: { binDir: CNI_BIN_DIR, confDir },
-    sandboxImage: images.pause,
-    cgroups: true,
-    plainHttpRegistries: [registry.url],
-  });
-  for (const ref of [images.pause, images.busybox]) {
-    await ctd.ctr(['images', 'pull', '--plain-http', '--snapshotter', 'native', ref]);
-  }
+  ({ dir, images, ctd, cri, runtime, cgroupRoot } = node);
   // The "new version" of the image for the update step: the same content under another name.
   await ctd.ctr(['images', 'tag', images.busybox, busyboxV2()]);
-  cri = new CriClient({ endpoint: ctd.endpoint });
-  runtime = new PodRuntime({ cri, log });
   cloud = new ScriptedCloud();
   cloudPort = await cloud.port();
 }, 120_000);
 
 afterAll(async () => {
   await edge?.stop().catch(() => undefined);
-  if (cri && ctd) {
-    const service = new CriRuntimeService(cri);
-    for (const s of await service.listPodSandbox().catch(() => [])) {
-      await service.stopPodSandbox(s.id).catch(() => undefined);
-      await service.removePodSandbox(s.id).catch(() => undefined);
-    }
-  }
-  cri?.close();
   await cloud?.close().catch(() => undefined);
-  await ctd?.stop();
-  await netns?.remove();
-  if (cgroupRoot) {
-    for (const hierarchy of await readdir('/sys/fs/cgroup').catch(() => [])) {
-      const top = join('/sys/fs/cgroup', hierarchy, cgroupRoot);
-      for (const c of await readdir(top, { withFileTypes: true }).catch(() => []))
-        if (c.isDirectory()) await rmdir(join(top, c.name)).catch(() => undefined);
-      await rmdir(top).catch(() => undefined);
-    }
-  }
-  await registry?.stop();
-  await dir?.cleanup();
+  await node?.stop();
 }, 120_000);
 
 describe('edged in edgecore: cloud objects to running pods and status back', () => {

@@ -26,6 +26,23 @@ export function readConfigFile(file: string): ConfigFile {
   return parseConfigText(text, file);
 }
 
+/**
+ * Reads a file a config field names (a certificate, a key, a password file); KEDGE_CONFIG_UNREADABLE
+ * names the field and the file.
+ */
+export function readFieldFile(field: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err: unknown) {
+    throw new KedgeError(
+      'KEDGE_CONFIG_UNREADABLE',
+      `${field}: cannot read ${file}: ${errorMessage(err)}`,
+      { file, fields: [field] },
+      { cause: err },
+    );
+  }
+}
+
 /** Parses YAML text as `file` (used in messages). */
 export function parseConfigText(text: string, file: string): ConfigFile {
   const lines = new LineCounter();

@@ -3,6 +3,7 @@
 // merging and freezing (config-data), the reference config (config-render).
 export { valueAt } from '@kedge/api';
 export { loadConfig } from './load-config.ts';
+export { readFieldFile } from './config-file.ts';
 export { type ConfigEnvBinding } from './config-env.ts';
 export { parseFeatureGates } from './config-flags.ts';
 export { configIssueMessage, configInvalid, configProblems } from './config-problems.ts';

@@ -2,10 +2,8 @@
 // (loaded, or created on first start), the server certificate (from
 // certFile/keyFile, or signed by the CA for the advertised addresses) and
 // the bootstrap server's address. Undefined in token mode (no caKeyFile).
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { KedgeError, errorMessage } from '@kedge/api';
-import type { Logger } from '@kedge/runtime';
+import { readFieldFile, type Logger } from '@kedge/runtime';
 import type { CloudCoreConfig } from '../../config/index.ts';
 import { issueServerCert, loadOrCreateCloudCa } from './cloud-ca.ts';
 import type { NodeCredentialsOptions } from './node-credentials.ts';
@@ -37,13 +35,5 @@ export async function loadCertificates(
 }
 
 function readPem(file: string, field: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err: unknown) {
-    throw new KedgeError(
-      'KEDGE_CONFIG_UNREADABLE',
-      `modules.cloudHub.tls.${field}: cannot read ${file}: ${errorMessage(err)}`,
-      { file, fields: [`modules.cloudHub.tls.${field}`] },
-    );
-  }
+  return readFieldFile(`modules.cloudHub.tls.${field}`, file).toString('utf8');
 }
