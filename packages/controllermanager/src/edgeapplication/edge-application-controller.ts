@@ -8,23 +8,17 @@
 // cannot be rendered becomes a RenderFailed event; the object it would have
 // made is left as it was (upstream deleted it).
 import { isDeepStrictEqual } from 'node:util';
-import {
-  EdgeApplicationAnnotations,
-  errorMessage,
-  hasCode,
-  isKindName,
-  type EdgeApplication,
-  type KindName,
-} from '@kedge/api';
+import { errorMessage, hasCode, isKindName, type EdgeApplication, type KindName } from '@kedge/api';
 import { systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, mutate, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { EventSource, WorkloadEvents } from '../workload/workload-events.ts';
 import { keyOf, parseKey } from '../workload/workload-keys.ts';
 import { controllerOf } from '../workload/workload-view.ts';
-import { applyObject, controlledBy } from './apply-object.ts';
-import { containedList, parseContained, type ContainedResource } from './contained-resources.ts';
-import { renderApp, sameObject, type RenderFailure } from './render-app.ts';
+import { applyObject } from './apply-object.ts';
+import type { ContainedResource } from './contained-resources.ts';
+import { OwnedObjects } from './owned-objects.ts';
+import { renderApp, type RenderFailure } from './render-app.ts';
 import { workloadStatus } from './workload-status.ts';
 
 /** Kinds searched for a deleted app's objects, besides those it rendered while this process watched. */
@@ -43,6 +37,7 @@ export class EdgeApplicationController {
   readonly #log: Logger;
   readonly #controller: Controller;
   readonly #events: WorkloadEvents;
+  readonly #owned: OwnedObjects;
   /** Kinds each app rendered, for its sweep after deletion. */
   readonly #kindsOf = new Map<string, Set<KindName>>();
   /** The failure messages last reported per app, so an event is written once per change. */
@@ -52,6 +47,7 @@ export class EdgeApplicationController {
     this.#o = options;
     this.#log = options.log.child({ module: 'edgeapplication' });
     this.#events = new WorkloadEvents(options.store, options.clock, this.#log);
+    this.#owned = new OwnedObjects(options.store, this.#log);
     this.#controller = new Controller({
       name: 'edgeapplication',
       clock: options.clock,
@@ -90,7 +86,9 @@ export class EdgeApplicationController {
     const { namespace, name } = parseKey(key);
     const app = await store.get('EdgeApplication', name, namespace);
     if (app === undefined) {
-      await this.#sweep(key, namespace, name);
+      await this.#owned.sweep(namespace, name, new Set([...SWEPT_KINDS, ...(this.#kindsOf.get(key) ?? [])]));
+      this.#kindsOf.delete(key);
+      this.#reported.delete(key);
       return Reconciled.done;
     }
     if (app.metadata.deletionTimestamp !== undefined) return Reconciled.done;
@@ -123,8 +121,7 @@ export class EdgeApplicationController {
       ...applied.map((r) => ({ ordinal: r.ordinal, ...r.identity })),
       ...keptByFailure(failures),
     ];
-    await this.#deleteDropped(app, wanted);
-    await this.#recordContained(app, containedList(wanted));
+    await this.#owned.reconcile(app, wanted);
     const status = await workloadStatus(store, app, applied, failures);
     await mutate(
       store,
@@ -143,61 +140,6 @@ export class EdgeApplicationController {
       failures.filter((f) => f.message !== errorMessage(transient)),
     );
     return transient === undefined ? Reconciled.done : Reconciled.retry(transient);
-  }
-
-  /** Deletes objects this app generated before and no longer wants (only those it still controls). */
-  async #deleteDropped(app: EdgeApplication, wanted: ContainedResource[]): Promise<void> {
-    const before = parseContained(
-      app.metadata.annotations?.[EdgeApplicationAnnotations.lastContainedResources],
-    );
-    for (const old of before) {
-      if (wanted.some((w) => sameObject(w, old))) continue;
-      const kind = kindOf(old);
-      if (kind === undefined) continue;
-      const current = await this.#o.store.get(kind, old.name, old.namespace);
-      if (current === undefined || !controlledBy(current, app)) continue;
-      await this.#delete(kind, old.name, old.namespace, `no longer in EdgeApplication ${app.metadata.name}`);
-    }
-  }
-
-  async #recordContained(app: EdgeApplication, list: string): Promise<void> {
-    const annotation = EdgeApplicationAnnotations.lastContainedResources;
-    await mutate(
-      this.#o.store,
-      'EdgeApplication',
-      app.metadata.name,
-      (a) => {
-        if (a.metadata.uid !== app.metadata.uid || a.metadata.annotations?.[annotation] === list)
-          return undefined;
-        a.metadata.annotations = { ...a.metadata.annotations, [annotation]: list };
-        return a;
-      },
-      { namespace: app.metadata.namespace ?? 'default' },
-    );
-  }
-
-  /** The app is gone: delete every object it controlled (Kubernetes' garbage collector does the same). */
-  async #sweep(key: string, namespace: string, name: string): Promise<void> {
-    const kinds = new Set<KindName>([...SWEPT_KINDS, ...(this.#kindsOf.get(key) ?? [])]);
-    for (const kind of kinds) {
-      const { items } = await this.#o.store.list(kind, { namespace });
-      for (const obj of items) {
-        const owner = controllerOf(obj);
-        if (owner?.kind !== 'EdgeApplication' || owner.name !== name) continue;
-        await this.#delete(kind, obj.metadata.name, namespace, `EdgeApplication ${name} was deleted`);
-      }
-    }
-    this.#kindsOf.delete(key);
-    this.#reported.delete(key);
-  }
-
-  async #delete(kind: KindName, name: string, namespace: string, why: string): Promise<void> {
-    try {
-      await this.#o.store.delete(kind, name, namespace);
-      this.#log.info({ resource: `${kind}/${name}` }, `deleted ${kind} ${namespace}/${name}: ${why}`);
-    } catch (err: unknown) {
-      if (!hasCode(err, 'KEDGE_STORE_NOT_FOUND')) throw err;
-    }
   }
 
   async #report(key: string, app: EdgeApplication, failures: RenderFailure[]): Promise<void> {
@@ -221,8 +163,4 @@ export class EdgeApplicationController {
 /** Objects whose rendering failed are kept (not deleted) until the spec is fixed. */
 function keptByFailure(failures: RenderFailure[]): ContainedResource[] {
   return failures.flatMap((f) => (f.identity === undefined ? [] : [{ ordinal: f.ordinal, ...f.identity }]));
-}
-
-function kindOf(r: ContainedResource): KindName | undefined {
-  return isKindName(r.kind) ? r.kind : undefined;
 }
