@@ -72,22 +72,43 @@ describe('PodTokens', () => {
     ]);
   });
 
-  it('replaces the token once 80% of its life has passed, never letting it expire', async () => {
+  it('at 80% of its life reports the node, and replaces the token when the node asks', async () => {
     const { clock, issued, tokens } = setup();
     tokens.want(pod('u1'), 'edge-1');
     await clock.advance(0);
     const first = tokens.want(pod('u1'), 'edge-1');
     await clock.advance(2879_000); // 79.97%
     expect(tokens.want(pod('u1'), 'edge-1')).toBe(first);
-    await clock.advance(1_000); // 80%
+    expect(issued).toEqual(['edge-1']);
+    await clock.advance(1_000); // 80%: the node is told to look again
+    expect(issued).toEqual(['edge-1', 'edge-1']);
+    expect(tokens.want(pod('u1'), 'edge-1')).toBe(first); // still valid while the new one is issued
+    await clock.advance(0);
     const second = tokens.want(pod('u1'), 'edge-1');
     expect(second?.token).not.toBe(first?.token);
     expect(second?.issuedAtMs).toBe((first?.issuedAtMs ?? 0) + 2880_000);
-    expect(issued).toEqual(['edge-1', 'edge-1']);
-    for (let i = 0; i < 5; i++) await clock.advance(2880_000);
+    expect(issued).toEqual(['edge-1', 'edge-1', 'edge-1']);
+    // a connected node asks every time it is told: the token never expires
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(2880_000);
+      tokens.want(pod('u1'), 'edge-1');
+      await clock.advance(0);
+    }
     const latest = tokens.want(pod('u1'), 'edge-1');
-    expect(latest && latest.expiresAtMs > clock.now()).toBe(true);
-    expect(issued).toHaveLength(7);
+    expect(latest && latest.expiresAtMs - clock.now()).toBeGreaterThan(3000_000);
+  });
+
+  it('a node that no longer asks (connected elsewhere) gets no more tokens minted here', async () => {
+    const { clock, issuer, tokens } = setup();
+    tokens.want(pod('u1'), 'edge-1');
+    await clock.advance(0);
+    await clock.advance(10 * 3600_000);
+    expect(issuer.calls).toHaveLength(1);
+    // back: asks, gets nothing expired, and a fresh token is issued at once
+    expect(tokens.want(pod('u1'), 'edge-1')).toBeUndefined();
+    await clock.advance(0);
+    expect(issuer.calls).toHaveLength(2);
+    expect(tokens.want(pod('u1'), 'edge-1')?.expiresAtMs).toBe(clock.now() + 3600_000);
   });
 
   it('retries a failed issue with a growing delay', async () => {

@@ -1,10 +1,12 @@
 // The ServiceAccount tokens of the pods on the nodes this replica serves:
 // issued the first time a node's desired set asks for one (so a replica
-// mints tokens only for nodes connected to it), replaced once 80% of their
-// life has passed, forgotten when the pod is deleted or leaves its node. A
-// failed issue is retried with a doubling delay (1 s .. 60 s). Whenever a
-// token is issued or replaced, the node it is for is reported changed, and
-// object sync sends it.
+// mints tokens only for nodes connected to it), forgotten when the pod is
+// deleted. Once 80% of a token's life has passed, its node is reported
+// changed; the replacement is issued when the node's desired set asks again
+// (at once for a node connected here; never for one that left, so a replica
+// does not keep minting tokens for another replica's nodes). A failed issue
+// is retried with a doubling delay (1 s .. 60 s). Whenever a token is issued
+// or due, the node it is for is reported changed, and object sync sends it.
 import type { Pod } from '@kedge/api';
 import { errorMessage } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
@@ -32,6 +34,8 @@ interface Entry {
   issued: IssuedToken | undefined;
   /** Aborted when the pod is forgotten. */
   stop: AbortController;
+  /** Set while a due token waits for its node to ask again; want() calls it. */
+  renew: (() => void) | undefined;
 }
 
 const RETRY_MIN_MS = 1000;
@@ -50,10 +54,14 @@ export class PodTokens {
     const uid = pod.metadata.uid;
     if (!uid) return undefined;
     const entry = this.#byUid.get(uid);
-    if (entry && entry.node === node) return entry.issued;
+    if (entry && entry.node === node) {
+      entry.renew?.();
+      // an expired token is never handed out (a node back after hours waits for the new one)
+      return entry.issued && entry.issued.expiresAtMs > this.#o.clock.now() ? entry.issued : undefined;
+    }
     if (entry) this.forget(uid);
     const stop = new AbortController();
-    const fresh: Entry = { pod, node, issued: undefined, stop };
+    const fresh: Entry = { pod, node, issued: undefined, stop, renew: undefined };
     this.#byUid.set(uid, fresh);
     this.#run(fresh).catch((err: unknown) => {
       if (!stop.signal.aborted) this.#o.log.error({ err: errorMessage(err), node, uid }, 'token loop ended');
@@ -108,6 +116,14 @@ export class PodTokens {
       );
       this.#o.onIssued(entry.node);
       await clock.sleep(Math.max(0, refreshAtMs(issued) - clock.now()), signal).catch(() => undefined);
+      if (signal.aborted) return;
+      // due: the node asks again (want) when its objects are next computed, which this report causes
+      await new Promise<void>((resolve) => {
+        entry.renew = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        this.#o.onIssued(entry.node);
+      });
+      entry.renew = undefined;
     }
   }
 }
