@@ -33,6 +33,7 @@ export {
   type StartContainerdOptions,
   type TestContainerd,
 } from './containerd.ts';
+export { spawnChild, type Child } from './kube-child.ts';
 export { createNetns, ensureNetnsTools, type TestNetns } from './netns.ts';
 export { chromiumPath, requireChromium } from './chromium.ts';
 export { makeFakeRelease, type FakeBehaviour } from './fake-release.ts';

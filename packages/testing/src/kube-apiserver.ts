@@ -37,6 +37,11 @@ export interface StartKubeApiServerOptions {
    * ServiceAccount to exist (kube-controller-manager creates `default` in each namespace).
    */
   serviceAccountAdmission?: boolean;
+  /**
+   * More addresses the serving certificate is valid for (e.g. the `kubernetes` Service's
+   * 10.96.0.1 and a host address pods reach it at), for clients outside the host's loopback.
+   */
+  serverIps?: string[];
 }
 
 interface KubectlOptions {
@@ -155,7 +160,7 @@ export async function startKubeApiServer(
     for (const child of children.splice(0).reverse()) await child.stop();
   };
   try {
-    const { caFile, certFile, keyFile } = await makeTestCa(dir.path, 'apiserver');
+    const { caFile, certFile, keyFile } = await makeTestCa(dir.path, 'apiserver', options.serverIps);
     const ca = await readFile(caFile);
     const saKey = join(dir.path, 'sa.key');
     const saPub = join(dir.path, 'sa.pub');

@@ -13,7 +13,8 @@ export interface TestCa {
   keyFile: string;
 }
 
-export async function makeTestCa(dir: string, name = 'test'): Promise<TestCa> {
+/** `serverIps`: more IP addresses the server certificate is valid for, besides 127.0.0.1. */
+export async function makeTestCa(dir: string, name = 'test', serverIps: string[] = []): Promise<TestCa> {
   const f = (s: string): string => join(dir, `${name}-${s}`);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   await run('openssl', [
@@ -39,7 +40,8 @@ export async function makeTestCa(dir: string, name = 'test'): Promise<TestCa> {
     '-subj',
     '/CN=cloudcore',
   ]);
-  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  const ips = ['127.0.0.1', ...serverIps].map((ip) => `IP:${ip}`).join(',');
+  writeFileSync(f('san.ext'), `subjectAltName=${ips},DNS:localhost\nextendedKeyUsage=serverAuth\n`);
   await run('openssl', [
     'x509',
     '-req',

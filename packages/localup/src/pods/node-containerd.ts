@@ -43,7 +43,7 @@ export async function preloadImage(containerd: TestContainerd, ref: string): Pro
 }
 
 /** Unmounts every mount point below `dir` (deepest first). */
-async function unmountUnder(dir: string): Promise<void> {
+export async function unmountUnder(dir: string): Promise<void> {
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
   const points = mountinfo
     .split('\n')
