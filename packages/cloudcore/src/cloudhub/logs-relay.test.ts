@@ -1,4 +1,5 @@
 import { LogsRoute, newMessage, type Message } from '@kedge/api';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { LogsRelay } from './logs-relay.ts';
 
@@ -27,6 +28,25 @@ async function drain(it: AsyncGenerator<string>): Promise<string> {
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('cloudcore logs relay', () => {
+  it('a long follow holds one abort listener on the reader’s signal, not one per chunk', async () => {
+    const { relay, edge, streamId } = harness();
+    const stop = new AbortController();
+    const chunks = relay.open('edge-1', { namespace: 'default', pod: 'web', follow: true }, stop.signal);
+    for (let i = 0; i < 50; i++) {
+      // the reader waits first, then the node's chunk arrives: as in a follow of a quiet log
+      const next = chunks.next();
+      await flush();
+      relay.fromEdge('edge-1', edge(LogsRoute.chunk, { streamId: streamId(), data: `${i}\n` }));
+      expect((await next).value).toBe(`${i}\n`);
+    }
+    const waiting = chunks.next();
+    await flush();
+    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThanOrEqual(1);
+    stop.abort();
+    expect((await waiting).done).toBe(true);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+
   it('sends the request to the node and yields its chunks until the end', async () => {
     const { relay, sent, edge, streamId } = harness();
     const reading = drain(

@@ -64,6 +64,9 @@ export class LogsRelay {
         content,
       });
     this.#streams.set(streamId, stream);
+    // one listener for the whole stream (one per wait would pile up over a long follow)
+    const onAbort = (): void => stream.wake();
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (!this.#o.send(node, msg(LogsRoute.request, { ...request, streamId }))) {
         throw new KedgeError(
@@ -83,10 +86,10 @@ export class LogsRelay {
         if (stream.ended || signal.aborted) return;
         await new Promise<void>((resolve) => {
           stream.wake = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
         });
       }
     } finally {
+      signal.removeEventListener('abort', onAbort);
       this.#streams.delete(streamId);
       if (!stream.ended) this.#o.send(node, msg(LogsRoute.cancel, { streamId }));
     }
