@@ -4,6 +4,8 @@
 import {
   CONFIRM_ANNOTATION,
   confirmedNodes,
+  entriesOf,
+  isWaitingForConfirmation,
   NodeAnnotations,
   nodeReadyCondition,
   type ActionStatus,
@@ -66,22 +68,6 @@ export interface JobItem {
 
 type AnyJob = ResourceOf<JobKind>;
 
-interface NodeEntry {
-  nodeName: string;
-  phase: string;
-  reason?: string | undefined;
-  actionFlow?: ActionStatus[] | undefined;
-  startTime?: string | undefined;
-  dispatchedBy?: string | undefined;
-  currentVersion?: string | undefined;
-  historicVersion?: string | undefined;
-  imageStatus?: ImageStatus[] | undefined;
-}
-
-function entriesOf(job: AnyJob): NodeEntry[] {
-  return (job.status?.nodeStatus ?? []) as NodeEntry[];
-}
-
 export function jobItem(kind: JobKind, job: AnyJob): JobItem {
   const counts: Record<string, number> = {};
   const entries = entriesOf(job);
@@ -121,13 +107,6 @@ export interface JobDetail extends JobItem {
   nodeStatus: JobNodeView[];
 }
 
-function isWaiting(requireConfirmation: boolean, entry: NodeEntry): boolean {
-  if (entry.phase !== 'InProgress') return false;
-  if (entry.reason?.startsWith('waiting for confirmation') === true) return true;
-  const last = entry.actionFlow?.at(-1);
-  return requireConfirmation && last?.action === 'Check' && last.status === 'True';
-}
-
 export function jobDetail(kind: JobKind, job: AnyJob): JobDetail {
   const requireConfirmation =
     kind === 'NodeUpgradeJob' && (job as ResourceOf<'NodeUpgradeJob'>).spec.requireConfirmation === true;
@@ -141,12 +120,13 @@ export function jobDetail(kind: JobKind, job: AnyJob): JobDetail {
       startTime: e.startTime ?? '',
       dispatchedBy: e.dispatchedBy ?? '',
       actionFlow: e.actionFlow ?? [],
-      awaitingConfirmation: kind === 'NodeUpgradeJob' && !isConfirmed && isWaiting(requireConfirmation, e),
+      awaitingConfirmation: !isConfirmed && isWaitingForConfirmation(job, e),
       confirmed: isConfirmed,
     };
-    if (e.currentVersion !== undefined) view.currentVersion = e.currentVersion;
-    if (e.historicVersion !== undefined) view.historicVersion = e.historicVersion;
-    if (e.imageStatus !== undefined) view.imageStatus = e.imageStatus;
+    // the per-kind fields of an entry (upgrade versions, pre-pull image results)
+    if ('currentVersion' in e && e.currentVersion !== undefined) view.currentVersion = e.currentVersion;
+    if ('historicVersion' in e && e.historicVersion !== undefined) view.historicVersion = e.historicVersion;
+    if ('imageStatus' in e && e.imageStatus !== undefined) view.imageStatus = e.imageStatus;
     return view;
   });
   return {
