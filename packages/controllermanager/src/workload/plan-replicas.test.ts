@@ -1,6 +1,6 @@
 import type { ReplicaSet } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import { planReplicas, podForReplicaSet } from './plan-replicas.ts';
+import { BURST_REPLICAS, planReplicas, podForReplicaSet } from './plan-replicas.ts';
 import { pod, T0 } from './workload-fixtures.ts';
 
 const rs = (replicas: number): ReplicaSet => ({
@@ -18,6 +18,14 @@ const rs = (replicas: number): ReplicaSet => ({
 });
 
 describe('planReplicas', () => {
+  it('creates or deletes at most BURST_REPLICAS (500) pods per step, as kube-controller-manager', () => {
+    expect(BURST_REPLICAS).toBe(500);
+    expect(planReplicas(rs(1200), [], T0).create).toBe(500);
+    const many = Array.from({ length: 700 }, (_, i) => pod(`p${i}`, { owner: 'rs1' }));
+    expect(planReplicas(rs(0), many, T0).delete).toHaveLength(500);
+    expect(planReplicas(rs(450), many, T0).delete).toHaveLength(250);
+  });
+
   it('creates the missing pods and ignores pods it does not own', () => {
     const step = planReplicas(rs(3), [pod('a', { owner: 'rs1' }), pod('x', { owner: 'other' })], T0);
     expect(step.create).toBe(2);

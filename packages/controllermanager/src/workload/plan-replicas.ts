@@ -18,6 +18,13 @@ function ownedActivePods(rs: ReplicaSet, pods: Pod[]): Pod[] {
   return pods.filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isPodActive(p));
 }
 
+/**
+ * Pods created or deleted by one reconcile at most (kube-controller-manager's
+ * burstReplicas): a ReplicaSet of thousands gets them in batches, each
+ * batch observed in the cache before the next (expectations).
+ */
+export const BURST_REPLICAS = 500;
+
 export function planReplicas(rs: ReplicaSet, pods: Pod[], now: number): ReplicasStep {
   const own = ownedActivePods(rs, pods);
   const want = rs.spec.replicas ?? 1;
@@ -31,9 +38,10 @@ export function planReplicas(rs: ReplicaSet, pods: Pod[], now: number): Replicas
     availableReplicas: own.filter((p) => podAvailability(p, minReady, now).available).length,
     observedGeneration: rs.metadata.generation ?? 0,
   };
-  if (extra <= 0) return { create: -extra, delete: [], status };
+  if (extra <= 0) return { create: Math.min(-extra, BURST_REPLICAS), delete: [], status };
   const order = [...own].sort(deleteFirst);
-  return { create: 0, delete: order.slice(0, extra).map((p) => p.metadata.name), status };
+  const gone = order.slice(0, Math.min(extra, BURST_REPLICAS)).map((p) => p.metadata.name);
+  return { create: 0, delete: gone, status };
 }
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };

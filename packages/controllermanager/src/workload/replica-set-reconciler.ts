@@ -13,6 +13,11 @@ import { EventSource, type WorkloadEvents } from './workload-events.ts';
 import { parseKey } from './workload-keys.ts';
 import { controllerOf } from './workload-view.ts';
 
+/** Resolves after the event loop's pending timers and I/O had their turn. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Re-check of a ReplicaSet waiting for its expectations, at the latest. */
 const EXPECTATION_RECHECK_MS = 1000;
 
@@ -68,6 +73,9 @@ export class ReplicaSetReconciler {
       );
       const message = `Created pod: ${pod.metadata.name}`;
       await this.#d.events.record(rs, EventSource.replicaSet, 'Normal', 'SuccessfulCreate', message);
+      // The embedded store answers without a turn of the event loop: without this, the informers
+      // (timer-driven) and so the placement of the pods already created wait for the whole batch.
+      await nextTurn();
     }
     const byName = new Map(pods.map((p) => [p.metadata.name, p]));
     for (const podName of step.delete) {

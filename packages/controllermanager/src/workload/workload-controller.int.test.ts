@@ -262,6 +262,31 @@ describe('workload controller on the embedded store', () => {
     expect(seen('Pod', 'TaintManagerEviction', `node ${victim} was deleted`)).toBe(true);
   });
 
+  it('places pods while a ReplicaSet of 300 is still creating them, not after the whole batch', async () => {
+    const watch = new AbortController();
+    const order: ('created' | 'bound')[] = [];
+    const bound = new Set<string>();
+    const following = (async () => {
+      for await (const e of store.watch('Pod', { namespace: 'default', signal: watch.signal })) {
+        if (e.type === 'ADDED') order.push('created');
+        else if (e.type === 'MODIFIED' && e.object.spec.nodeName && !bound.has(e.object.metadata.name)) {
+          bound.add(e.object.metadata.name);
+          order.push('bound');
+        }
+      }
+    })().catch(() => undefined);
+    const bulk = webDeployment('web:1', 300);
+    bulk.metadata.name = 'bulk';
+    bulk.spec.template.spec.containers[0]!.resources = {};
+    await store.create('Deployment', bulk);
+    await waitFor(() => bound.size === 300, { what: '300 pods bound', timeoutMs: 90_000, intervalMs: 50 });
+    watch.abort();
+    await following;
+    expect(order.filter((x) => x === 'created')).toHaveLength(300);
+    // The informers and placement ran while the ReplicaSet was still creating.
+    expect(order.indexOf('bound')).toBeLessThan(order.lastIndexOf('created'));
+  }, 120_000);
+
   it('replaces the pod of a node NotReady past the grace period, not before, and not onto that node', async () => {
     startEdged();
     await store.create('Deployment', webDeployment('web:1'));
