@@ -13,13 +13,12 @@ import { systemClock, type Clock, type Logger } from '@kedge/runtime';
 import { createInformer, mutate, type Informer, type ResourceStore } from '@kedge/store';
 import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { evictGroupPods } from './group-pods.ts';
+import { claimNode, releaseNode } from './member-labels.ts';
 import {
-  memberLabels,
   memberStatus,
   missingStatus,
   planMembership,
   readyStatusOf,
-  releasedLabels,
   selectsNode,
   sortStatuses,
   unlabelableReason,
@@ -124,7 +123,7 @@ export class NodeGroupController {
     const topology = group.spec.topologyEnabled === true;
     const statuses: NodeGroupMemberStatus[] = [];
     for (const n of plan.selected) {
-      const failure = unlabelable ?? (await this.#claim(n.metadata.name, name, topology));
+      const failure = unlabelable ?? (await claimNode(this.#o.store, n.metadata.name, name, topology));
       statuses.push(memberStatus(n, failure));
     }
     statuses.push(...plan.missing.map(missingStatus));
@@ -143,40 +142,9 @@ export class NodeGroupController {
     return Reconciled.done;
   }
 
-  /** Labels the node for the group; resolves with why it could not, or undefined. */
-  async #claim(nodeName: string, group: string, topology: boolean): Promise<string | undefined> {
-    let failure: string | undefined;
-    const stored = await mutate(this.#o.store, 'Node', nodeName, (node) => {
-      failure = undefined;
-      const labels = node.metadata.labels ?? {};
-      const other = labels[NodeGroupLabels.belongingTo];
-      if (other !== undefined && other !== group) {
-        failure = `node ${nodeName} already belongs to NodeGroup ${other}`;
-        return undefined;
-      }
-      const next = memberLabels(labels, group, topology);
-      if (isDeepStrictEqual(next, labels)) return undefined;
-      node.metadata.labels = next;
-      return node;
-    });
-    if (stored === undefined) return `node ${nodeName} does not exist`;
-    if (failure === undefined && stored.metadata.labels?.[NodeGroupLabels.belongingTo] === group) {
-      this.#log.debug({ node: nodeName, nodeGroup: group }, `node ${nodeName} is in node group ${group}`);
-    }
-    return failure;
-  }
-
   /** Removes the group's labels from the node, then deletes the pods the group placed there. */
   async #release(nodeName: string, group: string): Promise<void> {
-    let released = false;
-    await mutate(this.#o.store, 'Node', nodeName, (node) => {
-      const labels = node.metadata.labels ?? {};
-      released = labels[NodeGroupLabels.belongingTo] === group;
-      if (!released) return undefined;
-      node.metadata.labels = releasedLabels(labels, group);
-      return node;
-    });
-    if (!released) return;
+    if (!(await releaseNode(this.#o.store, nodeName, group))) return;
     this.#log.info({ node: nodeName, nodeGroup: group }, `node ${nodeName} left node group ${group}`);
     await evictGroupPods(this.#o.store, nodeName, group, this.#log);
   }
