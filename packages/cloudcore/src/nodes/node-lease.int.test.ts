@@ -1,7 +1,8 @@
 // NodeLeases on a real embedded store with a fake clock: the Lease
 // kube-controller-manager reads as a node's heartbeat is created owned by
-// its Node, renewed every quarter of its duration (not on every tick), and
-// renewed at once for a node that connects again.
+// its Node, renewed every quarter of its duration (not on every tick) with
+// one write and no read while nobody else writes it, and renewed at once for
+// a node that connects again.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, FakeClock } from '@kedge/runtime';
@@ -14,6 +15,8 @@ const START = Date.parse('2030-01-01T00:00:00Z');
 describe('NodeLeases', () => {
   let dir: TempDir;
   let store: ResourceStore;
+  /** Calls that reached the store, by method (the real store, counted). */
+  let calls: string[];
   let clock: FakeClock;
   let leases: NodeLeases;
 
@@ -24,8 +27,19 @@ describe('NodeLeases', () => {
     clock = new FakeClock(START);
     store = openSqliteStore({ path: join(dir.path, 'kedge.db'), clock, pollIntervalMs: 5 });
     await store.create('Node', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'edge-1' }, spec: {} });
+    calls = [];
+    const counted = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(`${String(prop)} ${String(args[0])}`);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
     leases = new NodeLeases({
-      store,
+      store: counted,
       durationSeconds: 40,
       clock,
       log: createLogger({ name: 'test', level: 'silent' }),
@@ -59,6 +73,24 @@ describe('NodeLeases', () => {
     await clock.advance(1_000);
     await leases.renewIfDue('edge-1');
     expect((await lease())?.spec?.renewTime).toBe('2030-01-01T00:00:10.000000Z');
+  });
+
+  it('renews with one update and no read, like kubelet; a Lease someone else wrote is read again', async () => {
+    await leases.renewIfDue('edge-1');
+    await clock.advance(10_000);
+    calls.length = 0;
+    await leases.renewIfDue('edge-1');
+    expect(calls).toEqual(['update Lease']);
+    const mine = await lease();
+    await store.update('Lease', { ...mine!, spec: { ...mine?.spec, holderIdentity: 'intruder' } });
+    await clock.advance(10_000);
+    calls.length = 0;
+    await leases.renewIfDue('edge-1');
+    expect(calls).toEqual(['update Lease', 'get Lease', 'update Lease']);
+    expect((await lease())?.spec).toMatchObject({
+      holderIdentity: 'edge-1',
+      renewTime: '2030-01-01T00:00:20.000000Z',
+    });
   });
 
   it('renews at once for a node that connects again, and takes over a Lease left by someone else', async () => {

@@ -7,6 +7,9 @@
 // Unknown, taints it unreachable and evicts its pods. KubeEdge's edged sends
 // the Lease up the tunnel and cloudcore writes it; here the session itself
 // is the proof of life, so cloudcore renews for the nodes connected to it.
+// Like kubelet, it keeps the Lease it last wrote: a renewal is one update
+// with that resourceVersion, and only a conflict (someone else wrote it)
+// costs a read.
 import { hasCode, microTime, type Lease, type Node } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
@@ -30,6 +33,8 @@ export class NodeLeases {
   private readonly o: NodeLeasesOptions;
   private readonly log: Logger;
   private readonly lastRenew = new Map<string, number>();
+  /** The Lease as last written here, by node. */
+  private readonly latest = new Map<string, Lease>();
 
   constructor(options: NodeLeasesOptions) {
     this.o = options;
@@ -51,29 +56,44 @@ export class NodeLeases {
   /** The node left this replica: the next session renews at once. */
   forget(nodeName: string): void {
     this.lastRenew.delete(nodeName);
+    this.latest.delete(nodeName);
   }
 
   private async renew(name: string, now: number): Promise<void> {
     const { store } = this.o;
-    const renewed = await mutate(
-      store,
-      'Lease',
-      name,
-      (lease) => ({ ...lease, spec: this.spec(lease, name, now) }),
-      { namespace: NODE_LEASE_NAMESPACE },
-    );
-    if (renewed) return;
-    const node = await store.get('Node', name);
-    if (!node) return; // deleted: its credentials are revoked, nothing to renew
+    const cached = this.latest.get(name);
+    this.latest.delete(name);
+    if (cached) {
+      try {
+        this.latest.set(name, await store.update('Lease', { ...cached, spec: this.spec(cached, name, now) }));
+        return;
+      } catch (err) {
+        // Written or deleted by someone else since: read it again below.
+        if (!hasCode(err, 'KEDGE_STORE_CONFLICT') && !hasCode(err, 'KEDGE_STORE_NOT_FOUND')) throw err;
+      }
+    }
+    const written = (await this.renewStored(name, now)) ?? (await this.create(name, now));
+    if (written) this.latest.set(name, written);
+  }
+
+  /** Renews the stored Lease (read, then update); undefined when there is none. */
+  private renewStored(name: string, now: number): Promise<Lease | undefined> {
+    return mutate(this.o.store, 'Lease', name, (lease) => ({ ...lease, spec: this.spec(lease, name, now) }), {
+      namespace: NODE_LEASE_NAMESPACE,
+    });
+  }
+
+  private async create(name: string, now: number): Promise<Lease | undefined> {
+    const node = await this.o.store.get('Node', name);
+    if (!node) return undefined; // deleted: its credentials are revoked, nothing to renew
     try {
-      await store.create('Lease', this.newLease(node, now));
+      const created = await this.o.store.create('Lease', this.newLease(node, now));
       this.log.info({ node: name }, `created the node Lease ${NODE_LEASE_NAMESPACE}/${name}`);
+      return created;
     } catch (err) {
       // Another replica (or a previous session) created it meanwhile: renew that one.
       if (!hasCode(err, 'KEDGE_STORE_ALREADY_EXISTS')) throw err;
-      await mutate(store, 'Lease', name, (lease) => ({ ...lease, spec: this.spec(lease, name, now) }), {
-        namespace: NODE_LEASE_NAMESPACE,
-      });
+      return this.renewStored(name, now);
     }
   }
 
