@@ -7,6 +7,7 @@
 // `docker-compose restart cloudcore`; `down -v` leaves nothing behind.
 // The test reads and writes the cloud's store through the cloud-data
 // volume's SQLite file, as a second process beside cloudcore.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,18 @@ const BASE = 'v1.0.0';
 const TARGET = 'v1.1.0';
 /** The user the images run as (Dockerfile USER). */
 const IMAGE_UID = 1000;
+
+/** Whether `revision` (a label: short commit, `-dirty` for a changed tree) is this checkout's HEAD or before it. */
+function isCheckoutRevision(revision: string): boolean {
+  const commit = revision.replace(/-dirty$/, '');
+  if (!/^[0-9a-f]{12}$/.test(commit)) return false;
+  try {
+    execFileSync('git', ['-C', repoRoot(), 'merge-base', '--is-ancestor', commit, 'HEAD']);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 type JobKind = 'NodeUpgradeJob' | 'ImagePrePullJob' | 'ConfigUpdateJob';
 
@@ -95,7 +108,7 @@ describe('docker-compose.yml on the Docker engine', () => {
     );
   }
 
-  it('runs every node Ready, the daemons as the images’ non-root user, ports on 127.0.0.1 only', async () => {
+  it('runs every node Ready and healthy, the daemons as the images’ non-root user, labelled images, ports on 127.0.0.1 only', async () => {
     const health = await fetch(`http://127.0.0.1:${cloudhubPort}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok', connectedNodes: 3 });
     for (const service of ['cloudcore', 'controllermanager', 'edge-1']) {
@@ -103,6 +116,45 @@ describe('docker-compose.yml on the Docker engine', () => {
       const daemon = top.split('\n').find((l) => /(cloudcore|controllermanager|edgecore)\.mjs/.test(l));
       expect(daemon, `${service}: ${top}`).toMatch(new RegExp(`^\\s*\\d+\\s+${IMAGE_UID}\\s`));
     }
+    // the images: OCI labels naming this checkout's commit, a healthcheck Docker ran to healthy
+    for (const image of [
+      'kedge/cloudcore:v0.1.0',
+      'kedge/controllermanager:v0.1.0',
+      `kedge/edgecore:${BASE}`,
+    ]) {
+      const [labels, user, health] = (
+        await project.docker([
+          'image',
+          'inspect',
+          '-f',
+          '{{json .Config.Labels}}|{{.Config.User}}|{{json .Config.Healthcheck}}',
+          image,
+        ])
+      ).split('|');
+      const parsed = JSON.parse(labels ?? '{}') as Record<string, string>;
+      expect(parsed['org.opencontainers.image.version'], image).toBe(image.split(':')[1]);
+      expect(isCheckoutRevision(parsed['org.opencontainers.image.revision'] ?? ''), image).toBe(true);
+      expect(user, image).toBe(`${IMAGE_UID}:${IMAGE_UID}`);
+      expect(health, image).toContain('/healthz');
+    }
+    const states = await project.docker([
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${project.name}`,
+      '--format',
+      '{{.Names}} {{.Status}}',
+    ]);
+    for (const service of ['cloudcore', 'controllermanager', ...EDGES])
+      await waitFor(
+        async () =>
+          (await project.docker([
+            'inspect',
+            '-f',
+            '{{.State.Health.Status}}',
+            `${project.name}_${service}_1`,
+          ])) === 'healthy',
+        { what: `${service} healthy (${states})`, timeoutMs: 60_000, intervalMs: 1_000 },
+      );
     const ports = await project.docker([
       'ps',
       '--filter',
