@@ -11,12 +11,12 @@
 // groups' answers follow; the loner node gets no endpoints (no DNAT rule,
 // its requests fail). Pods resolve the Service's name through the proxy's
 // DNS responder in each node's namespace.
-import { execFile } from 'node:child_process';
 import {
   LocalCloud,
   LocalEdge,
   LocalPodNetwork,
   pushBusyboxImage,
+  requestsFromPod,
   type CloudCoreReplica,
 } from '@kedge/localup';
 import type { Deployment, Pod, Service } from '@kedge/api';
@@ -30,34 +30,6 @@ const REQUESTS = 40;
 const ROLE = 'example.com/role';
 /** From a NodeGroup change to every node's proxy answering the new way (stated in docs/node-groups.md). */
 const FOLLOW_BOUND_MS = 15_000;
-/** Run by node inside a pod's namespace: GET argv[1] argv[2] times, each on a new connection; print {answer: count}. */
-const TALLY = `
-const http = require('node:http');
-const [url, n] = process.argv.slice(1);
-const once = () => new Promise((resolve, reject) => {
-  const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
-    let body = '';
-    res.on('data', (d) => (body += d));
-    res.on('end', () => resolve(body.trim()));
-  });
-  req.on('timeout', () => req.destroy(new Error('timed out')));
-  req.on('error', reject);
-});
-(async () => {
-  const counts = {};
-  for (let i = 0; i < Number(n); i++) { const a = await once(); counts[a] = (counts[a] ?? 0) + 1; }
-  process.stdout.write(JSON.stringify(counts));
-})().catch((e) => { process.stderr.write(String(e.message)); process.exit(1); });
-`;
-
-function run(file: string, args: string[], timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.slice(0, 2).join(' ')} failed: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
-  });
-}
 
 describe('traffic closed loop: a range-nodegroup Service answers from the caller’s own group only', () => {
   let dir: TempDir;
@@ -81,32 +53,9 @@ describe('traffic closed loop: a range-nodegroup Service answers from the caller
     return pod;
   };
 
-  /** The network namespace path of a pod (from its container's OCI spec in the node's containerd). */
-  const podNetns = async (pod: Pod): Promise<string> => {
-    const id = pod.status?.containerStatuses?.[0]?.containerID?.replace('containerd://', '') ?? '';
-    const info = JSON.parse(
-      (await edges.get(pod.spec.nodeName ?? '')?.containerd?.ctr(['containers', 'info', id])) ?? '{}',
-    ) as {
-      Spec?: { linux?: { namespaces?: { type: string; path?: string }[] } };
-    };
-    const path = info.Spec?.linux?.namespaces?.find((n) => n.type === 'network')?.path;
-    if (!path) throw new Error(`no network namespace for ${pod.metadata.name}`);
-    return path;
-  };
-
   /** `REQUESTS` requests to the Service from inside `pod`'s network namespace: answers counted by pod name. */
-  const tally = async (pod: Pod): Promise<Record<string, number>> =>
-    JSON.parse(
-      await run('nsenter', [
-        `--net=${await podNetns(pod)}`,
-        '--',
-        process.execPath,
-        '-e',
-        TALLY,
-        `http://${clusterIP}/`,
-        String(REQUESTS),
-      ]),
-    ) as Record<string, number>;
+  const tally = (pod: Pod): Promise<Record<string, number>> =>
+    requestsFromPod(edges.get(pod.spec.nodeName ?? '')!, pod, `http://${clusterIP}/`, REQUESTS);
 
   const names = async (nodes: string[]) =>
     Promise.all(nodes.map(async (n) => (await podOn(n)).metadata.name)).then((l) => l.sort());
@@ -283,7 +232,11 @@ describe('traffic closed loop: a range-nodegroup Service answers from the caller
     expect(save).toContain('KEDGE-SERVICES');
     expect(save).not.toContain('default/web:80/tcp');
     await expect(
-      loner.netns.exec(process.execPath, ['-e', TALLY, `http://${clusterIP}/`, '1'], { timeoutMs: 20_000 }),
+      loner.netns.exec(
+        process.execPath,
+        ['-e', `fetch('http://${clusterIP}/', { signal: AbortSignal.timeout(5000) }).then((r) => r.text())`],
+        { timeoutMs: 20_000 },
+      ),
     ).rejects.toThrow();
     // While each group node's rules hold only its group's endpoints.
     const a1 = network!.nodes[NODES.indexOf('a-1')]!;
