@@ -21,7 +21,8 @@ import { pushBusyboxImage } from '../images/busybox-image.ts';
 import { LocalCloud } from '../local-cloud.ts';
 import { LocalEdge } from '../local-edge.ts';
 import { LocalReleases } from '../release/local-releases.ts';
-import { runNodeGroups } from './demo-node-groups.ts';
+import { DEMO_APP, DEMO_GROUPS, runNodeGroups } from './demo-node-groups.ts';
+import { runTrafficLoop } from './demo-traffic.ts';
 import { DemoPods } from './demo-pods.ts';
 
 /** Printed as kubectl prints YAML: times and the like quoted, so YAML 1.1 readers keep them strings. */
@@ -156,7 +157,11 @@ async function main(): Promise<boolean> {
     nodes: podNodes.length >= 2 ? podNodes : edges.map((e) => e.name),
     ...(pods && webImage && podNodes.length >= 2 ? { template: pods.deployment(webImage) } : {}),
   });
-  return phase === 'Completed' && prePulled && configured && running && grouped;
+  const looped =
+    pods && grouped && podNodes.length >= 2
+      ? await runTrafficLoop({ cloud, edges: pods.edges, groups: DEMO_GROUPS, app: DEMO_APP })
+      : true;
+  return phase === 'Completed' && prePulled && configured && running && grouped && looped;
 
   function printNodes(): void {
     process.stdout.write(execSync(`${kedgectl} get nodes`, { encoding: 'utf8' }));

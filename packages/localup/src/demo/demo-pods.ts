@@ -67,7 +67,12 @@ export class DemoPods {
         server: this.#o.server,
         token: cloud.token(name),
         heartbeat: 2,
-        pods: { netnsPath: node.netns.path, podCIDR: node.podCIDR, sandboxImage: pause.ref },
+        pods: {
+          netnsPath: node.netns.path,
+          podCIDR: node.podCIDR,
+          sandboxImage: pause.ref,
+          serviceProxy: { clusterDNS: node.nodeAddress },
+        },
       });
       this.edges.push(edge);
       // The registry listens on the host's loopback, out of the node namespace's reach: load from the host side.
