@@ -32,6 +32,16 @@ interface Stream {
   wake: () => void;
 }
 
+function cancelMessage(streamId: string): Message {
+  return newMessage({
+    source: 'cloudhub',
+    group: LogsRoute.group,
+    operation: LogsRoute.cancel,
+    resource: `logs/${streamId}`,
+    content: { streamId },
+  });
+}
+
 export class LogsRelay {
   readonly #o: LogsRelayOptions;
   readonly #streams = new Map<string, Stream>();
@@ -91,7 +101,7 @@ export class LogsRelay {
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.#streams.delete(streamId);
-      if (!stream.ended) this.#o.send(node, msg(LogsRoute.cancel, { streamId }));
+      if (!stream.ended) this.#o.send(node, cancelMessage(streamId));
     }
   }
 
@@ -111,6 +121,10 @@ export class LogsRelay {
           `logs reader fell more than ${this.#o.bufferMax ?? LOGS_STREAM_BUFFER_MAX} characters behind; stream closed`,
         );
         stream.queue = [];
+        stream.buffered = 0;
+        // the node stops now, not when the stalled reader next asks for more
+        stream.ended = true;
+        this.#o.send(node, cancelMessage(parsed.data.streamId));
       }
     } else {
       const error = 'error' in parsed.data ? parsed.data.error : undefined;

@@ -139,7 +139,8 @@ export class LogsEndpoint {
         if (!res.headersSent) {
           res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', trailer: 'X-Kedge-Error' });
         }
-        res.write(chunk);
+        // a reader slower than the node: stop draining the relay, whose bound then cuts it off
+        if (!res.write(chunk)) await drained(res, stop.signal);
       }
       if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       res.end();
@@ -161,6 +162,19 @@ export class LogsEndpoint {
     if (status === 500) this.#log.error({ err: errorMessage(err) }, 'logs request failed');
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(err)));
   }
+}
+
+/** Resolves when `res` can take more, or the request ends. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function errorBody(err: unknown): { code: string; message: string } {
