@@ -30,7 +30,7 @@ export const DEMO_APP = { name: 'hello', namespace: 'default' } as const;
 const say = (text: string): void => void process.stdout.write(`\n== ${text}\n`);
 
 /** The two groups: the first half of the nodes (rounded up) and the rest. */
-export function splitNodes(nodes: string[]): [string[], string[]] {
+function splitNodes(nodes: string[]): [string[], string[]] {
   const half = Math.ceil(nodes.length / 2);
   return [nodes.slice(0, half), nodes.slice(half)];
 }
