@@ -7,7 +7,12 @@
 // (imagePullPolicy IfNotPresent as shipped finds them there). cloudcore (two
 // replicas, required anti-affinity: one per node) and controllermanager run
 // as Pods of their Deployments and reach the API server through in-cluster
-// config with their ServiceAccount's token.
+// config with their ServiceAccount's token. Two edge nodes join with `keadm
+// join` (joined-edge.ts), each listing both replicas' pod IPs (no
+// kube-proxy: the cloudcore Service has no data path here), one replica
+// first for each; a NodeUpgradeJob runs, the Pod of the replica holding a
+// node in the middle of its task is deleted, that node moves to the other
+// replica and the job completes.
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -22,16 +27,22 @@ import {
   type TestKubeControlPlane,
   waitFor,
 } from '@kedge/testing';
-import { keadm } from '@kedge/localup';
+import { keadm, LocalReleases, type PublishedRelease } from '@kedge/localup';
+import type { ResourceOf } from '@kedge/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAUSE_IMAGE, saveClusterImages } from './cluster-images.ts';
+import { joinEdge, type JoinedEdge } from './joined-edge.ts';
 import { KUBERNETES_SERVICE_IP, nodeAddresses, startKubeNode, type KubeNode } from './kube-node.ts';
 
 const skip = kubeSkipReason();
 if (skip) console.warn(skip);
 
 const NODES = ['kn-1', 'kn-2'];
+const EDGES = ['e-1', 'e-2'];
+const started = Date.now();
 const NS = 'kubeedge';
+
+type UpgradeJob = ResourceOf<'NodeUpgradeJob'>;
 
 interface PodView {
   metadata: { name: string; labels?: Record<string, string> };
@@ -45,10 +56,19 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
   let kube: TestKubeApiServer;
   let cp: TestKubeControlPlane | undefined;
   const nodes: KubeNode[] = [];
+  const edges: JoinedEdge[] = [];
+  let releases: LocalReleases | undefined;
+  let base: PublishedRelease;
+  /** The cloudcore pods, in NODES order (one per node). */
+  let replicas: PodView[] = [];
 
   const kubectl = async (args: string[]): Promise<string> => (await kube.kubectl(args)).stdout;
   const pods = async (): Promise<PodView[]> =>
     (JSON.parse(await kubectl(['-n', NS, 'get', 'pods', '-o', 'json'])) as { items: PodView[] }).items;
+  const holder = async (node: string): Promise<string> =>
+    (await kube.kubectl(['get', 'node', node, '-o', 'jsonpath={.metadata.annotations.cloudcore}'])).stdout;
+  const job = async (): Promise<UpgradeJob> =>
+    JSON.parse(await kubectl(['get', 'nodeupgradejob', 'keink-upgrade', '-o', 'json'])) as UpgradeJob;
   const diagnostics = async (): Promise<string> =>
     [
       await kube
@@ -59,7 +79,6 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
     ].join('\n');
 
   beforeAll(async () => {
-    const started = Date.now();
     dir = await tempDir('kedge-keink-');
     const tar = join(dir.path, 'images.tar');
     await saveClusterImages(tar);
@@ -98,7 +117,7 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
       await kubectl(['wait', '--for=condition=Ready', '--timeout=180s', ...NODES.map((n) => `node/${n}`)]);
       // the edges dial the replicas' pod IPs: the first addresses of each node's pod range
       const podIps = NODES.flatMap((_, i) =>
-        [2, 3].map((h) => nodeAddresses(block, i + 1).podCidr.replace(/0\/24$/, `${h}`)),
+        [2, 3, 4, 5].map((h) => nodeAddresses(block, i + 1).podCidr.replace(/0\/24$/, `${h}`)),
       );
       await keadm([
         'init',
@@ -121,9 +140,13 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
       throw err;
     }
     console.log(`cluster with cloudcore pods up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    releases = await LocalReleases.start(dir.path);
+    base = await releases.publish('v1.0.0');
   }, 900_000);
 
   afterAll(async () => {
+    for (const edge of edges.splice(0)) await edge.stop().catch(() => undefined);
+    await releases?.stop();
     for (const node of nodes.splice(0)) await node.stop();
     await cp?.stop();
     await kube?.stop();
@@ -141,5 +164,97 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
     expect(cloudcore.map((p) => p.spec.serviceAccountName)).toEqual(['cloudcore', 'cloudcore']);
     const cm = all.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'controllermanager');
     expect(cm.map(ready)).toEqual([true]);
+    replicas = NODES.map((n) => cloudcore.find((p) => p.spec.nodeName === n) as PodView);
+  });
+
+  it('edge nodes joined with keadm join to both replicas go Ready, one held by each replica', async () => {
+    const addresses = replicas.map((p) => `${p.status.podIP ?? ''}:10000`);
+    for (const [i, name] of EDGES.entries()) {
+      edges.push(
+        await joinEdge({
+          name,
+          root: join(dir.path, name),
+          cloudcore: i === 0 ? addresses : [...addresses].reverse(),
+          kubeconfig: kube.kubeconfigPath,
+          release: base.dir,
+        }),
+      );
+    }
+    try {
+      for (const name of EDGES) {
+        await waitFor(
+          async () => (await kube.kubectl(['get', 'node', name], { allowFailure: true })).code === 0,
+          {
+            what: `node ${name} registered`,
+            timeoutMs: 120_000,
+          },
+        );
+      }
+      await kubectl(['wait', '--for=condition=Ready', '--timeout=120s', ...EDGES.map((n) => `node/${n}`)]);
+    } catch (err) {
+      console.error(await diagnostics());
+      for (const e of edges)
+        console.error(
+          `--- ${e.name}\n${e.launcher.stdout().slice(-3000)}${e.launcher.stderr().slice(-3000)}`,
+        );
+      throw err;
+    }
+    const holders = await Promise.all(EDGES.map(holder));
+    expect(holders.map((h, i) => h.startsWith(replicas[i]?.metadata.name ?? '-'))).toEqual([true, true]);
+  });
+
+  it('a NodeUpgradeJob completes although the Pod of the replica holding a node mid-task is deleted', async () => {
+    const next = await releases?.publish('v1.1.0');
+    // controllermanager runs in a pod, which cannot reach the release registry on the host's
+    // loopback to pin the digest itself: the job carries it (spec.imageDigestGatter)
+    await kube.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'operations.kubeedge.io/v1alpha2',
+        kind: 'NodeUpgradeJob',
+        metadata: { name: 'keink-upgrade' },
+        spec: {
+          image: releases?.image,
+          imageDigestGatter: { amd64: next?.digest },
+          version: 'v1.1.0',
+          nodeNames: EDGES,
+          concurrency: 1,
+        },
+      }),
+    });
+    const victim = replicas[0] as PodView;
+    const entry = await waitFor(
+      async () =>
+        (await job()).status?.nodeStatus?.find(
+          (e) => e.phase === 'InProgress' && (e.dispatchedBy ?? '').startsWith(victim.metadata.name),
+        ),
+      {
+        what: `a node of ${victim.metadata.name} in the middle of its task`,
+        timeoutMs: 120_000,
+        intervalMs: 100,
+      },
+    );
+    await kubectl(['-n', NS, 'delete', 'pod', victim.metadata.name, '--wait=false']);
+    const survivor = (replicas[1] as PodView).metadata.name;
+    await waitFor(async () => (await holder(entry.nodeName ?? '')).startsWith(survivor), {
+      what: `${entry.nodeName} held by ${survivor} after ${victim.metadata.name} was deleted`,
+      timeoutMs: 90_000,
+    });
+    const done = await waitFor(
+      async () => {
+        const j = await job();
+        return j.status?.phase === 'Completed' || j.status?.phase === 'Failure' ? j : undefined;
+      },
+      { what: 'job keink-upgrade finished', timeoutMs: 240_000, intervalMs: 500 },
+    );
+    console.log(`keink: from start to a completed job in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(done.status?.phase).toBe('Completed');
+    expect(done.status?.nodeStatus?.map((e) => [e.nodeName, e.phase]).sort()).toEqual([
+      ['e-1', 'Successful'],
+      ['e-2', 'Successful'],
+    ]);
+    for (const edge of edges) {
+      const res = await fetch(`${edge.metaServerUrl}/healthz`);
+      expect(((await res.json()) as { version: string }).version).toBe('v1.1.0');
+    }
   });
 });
