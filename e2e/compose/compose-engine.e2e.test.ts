@@ -8,7 +8,7 @@
 // The test reads and writes the cloud's store through the cloud-data
 // volume's SQLite file, as a second process beside cloudcore.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeReadyCondition, type ResourceOf } from '@kedge/api';
@@ -136,6 +136,21 @@ describe('docker-compose.yml on the Docker engine', () => {
       expect(isCheckoutRevision(parsed['org.opencontainers.image.revision'] ?? ''), image).toBe(true);
       expect(user, image).toBe(`${IMAGE_UID}:${IMAGE_UID}`);
       expect(health, image).toContain('/healthz');
+    }
+    // one build: the edge image holds the very release build-images kept as the artifact
+    for (const file of ['edgecore.mjs', 'launcher.mjs']) {
+      const inImage = await project.docker([
+        'run',
+        '--rm',
+        '--entrypoint',
+        'sha256sum',
+        `kedge/edgecore:${BASE}`,
+        `/usr/local/lib/kedge/versions/${BASE}/${file}`,
+      ]);
+      const artifact = createHash('sha256')
+        .update(readFileSync(join(dir.path, 'release', file)))
+        .digest('hex');
+      expect(inImage.split(/\s+/)[0], file).toBe(artifact);
     }
     const states = await project.docker([
       'ps',
