@@ -17,19 +17,14 @@ import {
   podNamespace,
   type Container,
   type EdgeObjectLookup,
+  type EdgeServiceAccountToken,
   type EdgePod,
   type Volume,
 } from './pod-spec.ts';
 
-export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** The volume edged adds (a name a user volume cannot have: RFC 1123 labels have no '~'). */
 export const SERVICE_ACCOUNT_VOLUME = 'kedge~kube-api-access';
-
-/** What edged reads of the token object cloudcore sends. */
-export interface EdgeServiceAccountToken {
-  status: { token: string; expirationTimestamp?: string };
-  caCrt?: string;
-}
 
 type Items = { key: string; path: string }[] | undefined;
 

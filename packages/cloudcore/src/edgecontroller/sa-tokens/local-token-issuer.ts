@@ -7,8 +7,8 @@
 import { createHmac } from 'node:crypto';
 import type { IssuedToken, TokenFor, TokenIssuer } from './token-object.ts';
 
-export const LOCAL_TOKEN_ISSUER = 'https://kedge.cloudcore.local';
-export const LOCAL_TOKEN_AUDIENCE = 'kedge';
+const LOCAL_TOKEN_ISSUER = 'https://kedge.cloudcore.local';
+const LOCAL_TOKEN_AUDIENCE = 'kedge';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 

@@ -9,7 +9,7 @@ import type { Pod } from '@kedge/api';
 /** Lifetime asked for (KubeEdge/kubelet's default projected token: 1 h). */
 export const TOKEN_EXPIRATION_SECONDS = 3600;
 /** Fraction of a token's life after which it is replaced (kubelet: 80%). */
-export const TOKEN_REFRESH_FRACTION = 0.8;
+const TOKEN_REFRESH_FRACTION = 0.8;
 
 export interface IssuedToken {
   token: string;
