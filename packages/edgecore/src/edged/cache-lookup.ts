@@ -3,8 +3,7 @@
 // Secrets with the cloud unreachable too.
 import { ResourceTypes, edgeResource, type ConfigMap, type Secret } from '@kedge/api';
 import type { MetaView } from '../metamanager/index.ts';
-import type { EdgeObjectLookup } from './pod-spec.ts';
-import type { EdgeServiceAccountToken } from './service-account-volume.ts';
+import type { EdgeObjectLookup, EdgeServiceAccountToken } from './pod-spec.ts';
 
 export function cacheLookup(cache: MetaView): EdgeObjectLookup {
   return {

@@ -3,7 +3,6 @@
 // always sets is required here), which fits @kedge/api's PodStatus. Objects
 // a pod references (ConfigMaps, Secrets) come through EdgeObjectLookup.
 import type { ConfigMap, Container, EnvVar, Pod, Probe, Secret, Volume } from '@kedge/api';
-import type { EdgeServiceAccountToken } from './service-account-volume.ts';
 
 export type { Container, Probe, Volume };
 
@@ -18,6 +17,12 @@ export type KeySelector = NonNullable<NonNullable<EnvVar['valueFrom']>['configMa
 
 /** Edge cache types a pod's volumes are written from (a change rewrites them). */
 export type VolumeSourceType = 'configmap' | 'secret' | 'serviceaccounttoken';
+
+/** What edged reads of the ServiceAccount token object cloudcore sends (service-account-volume.ts). */
+export interface EdgeServiceAccountToken {
+  status: { token: string; expirationTimestamp?: string };
+  caCrt?: string;
+}
 
 /** How edged reads the objects a pod references (the edge database, later). */
 export interface EdgeObjectLookup {
