@@ -26,7 +26,7 @@ export interface NodeSlice {
 }
 
 /** Whether the Service asks for group-scoped endpoints. */
-export function isRangeNodeGroup(svc: Service | undefined): boolean {
+function isRangeNodeGroup(svc: Service | undefined): boolean {
   return svc?.metadata.annotations?.[ServiceAnnotations.topology] === SERVICE_TOPOLOGY_RANGE_NODEGROUP;
 }
 

@@ -13,7 +13,7 @@ import { CLUSTER_DOMAIN } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 
 /** The responder's program; runs alone in a child process: argv host, port, cluster domain. */
-export function dnsResponderProgram(): void {
+function dnsResponderProgram(): void {
   const dgram = process.getBuiltinModule('node:dgram');
   const readline = process.getBuiltinModule('node:readline');
   const [host = '0.0.0.0', port = '53', domain = 'cluster.local'] = process.argv.slice(1);

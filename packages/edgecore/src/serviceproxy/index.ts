@@ -1,1 +1,1 @@
-export { ServiceProxy, type ServiceProxyOptions } from './service-proxy.ts';
+export { ServiceProxy } from './service-proxy.ts';

@@ -12,7 +12,7 @@ import type { ServiceRoute } from './service-table.ts';
 
 export const SERVICES_CHAIN = 'KEDGE-SERVICES';
 export const POSTROUTING_CHAIN = 'KEDGE-POSTROUTING';
-export const MASQUERADE_MARK = '0x4000/0x4000';
+const MASQUERADE_MARK = '0x4000/0x4000';
 
 /** Where the proxy's chains are entered from (nat table): pods' traffic and the node's own. */
 export const JUMPS: readonly { chain: string; target: string }[] = [
@@ -27,8 +27,7 @@ export const endpointChain = (r: ServiceRoute, endpoint: string) =>
   `KEDGE-SEP-${hash(`${r.id}>${endpoint}`)}`;
 
 /** Whether `chain` is one of the per-Service or per-endpoint chains this proxy writes. */
-export const isOwnedChain = (chain: string) =>
-  chain.startsWith('KEDGE-SVC-') || chain.startsWith('KEDGE-SEP-');
+const isOwnedChain = (chain: string) => chain.startsWith('KEDGE-SVC-') || chain.startsWith('KEDGE-SEP-');
 
 /** The iptables-restore text for `routes`; `existing` are the owned chains in the table now. */
 export function natRules(routes: readonly ServiceRoute[], existing: Iterable<string> = []): string {

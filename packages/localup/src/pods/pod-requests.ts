@@ -7,6 +7,8 @@ import { execFile } from 'node:child_process';
 import { KedgeError, type Pod } from '@kedge/api';
 import type { LocalEdge } from '../local-edge.ts';
 
+const NSENTER = '/usr/bin/nsenter';
+
 const TALLY = `
 const http = require('node:http');
 const [url, n] = process.argv.slice(1);
@@ -51,7 +53,7 @@ export async function requestsFromPod(
   const netns = await podNetnsPath(edge, pod);
   const out = await new Promise<string>((resolve, reject) => {
     execFile(
-      'nsenter',
+      NSENTER,
       [`--net=${netns}`, '--', process.execPath, '-e', TALLY, url, String(count)],
       { timeout: 60_000 + count * 5000 },
       (err, stdout, stderr) => {

@@ -19,7 +19,7 @@ function toAddress(n: number): string {
 }
 
 /** The range of `cidr` as [first, last] numbers. */
-export function cidrRange(cidr: string): [number, number] {
+function cidrRange(cidr: string): [number, number] {
   const [ip = '', bits = ''] = cidr.split('/');
   const prefix = Number(bits);
   if (!Number.isInteger(prefix) || prefix < 8 || prefix > 30) {

@@ -44,7 +44,7 @@ const podReady = (pod: Pod): boolean =>
   pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
 /** The container port a Service port targets on `pod` (a named targetPort looked up in its containers). */
-export function targetPortOn(port: ServicePort, pod: Pod | undefined): number | undefined {
+function targetPortOn(port: ServicePort, pod: Pod | undefined): number | undefined {
   const target = port.targetPort ?? port.port;
   if (typeof target === 'number') return target;
   for (const c of pod?.spec.containers ?? []) {
