@@ -46,7 +46,7 @@ export function hollowPodIP(nodeIndex: number, seq: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-export function hollowPodStatus(
+function hollowPodStatus(
   pod: PodContent,
   o: { hostIP: string; podIP: string; now: number; state: PodState; startTime?: string },
 ): PodStatus {

@@ -10,7 +10,7 @@
 import { KedgeError } from '@kedge/api';
 
 /** Starts in flight on one node by default. */
-export const DEFAULT_PARALLEL_POD_STARTS = 5;
+const DEFAULT_PARALLEL_POD_STARTS = 5;
 
 export type ReleaseStart = () => void;
 

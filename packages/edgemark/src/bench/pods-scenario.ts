@@ -17,7 +17,7 @@ import { PodTracker } from './pod-tracker.ts';
 import { readCpuMs, readMemory } from './proc-stats.ts';
 import { RssSampler } from './rss-sampler.ts';
 
-export type Placement = 'controller' | 'prebound';
+type Placement = 'controller' | 'prebound';
 
 export interface PodsBenchSettings {
   nodes: number;
@@ -37,7 +37,7 @@ export interface PodsBenchSettings {
   cpuProfDir?: string | undefined;
 }
 
-export interface ProcWindow {
+interface ProcWindow {
   rssBeforeKb: number;
   rssAfterKb: number;
   rssPeakKb: number;
