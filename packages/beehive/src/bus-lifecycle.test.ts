@@ -6,7 +6,7 @@ import { capturedLogger, msg, testModule, until } from '../test/test-helpers.ts'
 
 const buses: Bus[] = [];
 afterEach(async () => {
-  await Promise.all(buses.splice(0).map((b) => b.stop(500)));
+  await Promise.all(buses.splice(0).map((b) => b.stop()));
 });
 
 describe('Bus restart policy', () => {
@@ -122,7 +122,7 @@ describe('Bus restart policy', () => {
 describe('Bus stop', () => {
   it('is bounded even if a module ignores its signal, and rejects pending receives with KEDGE_BUS_STOPPED', async () => {
     const captured = capturedLogger();
-    const bus = new Bus({ log: captured.log });
+    const bus = new Bus({ log: captured.log, stopBoundMs: 50 });
     let receiveError: unknown;
     bus.register(testModule('stubborn', () => new Promise<void>(() => {})));
     bus.register(
@@ -139,14 +139,14 @@ describe('Bus stop', () => {
     await until(() => bus.isRunning('stubborn') && bus.isRunning('polite'), 'both modules to run');
 
     const t0 = Date.now();
-    await bus.stop(50);
+    await bus.stop();
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(40);
     expect(took).toBeLessThan(1000);
     expect(hasCode(receiveError, 'KEDGE_BUS_STOPPED')).toBe(true);
     expect(bus.isRunning('polite')).toBe(false);
-    const stuck = captured.lines().filter((l) => String(l['msg']).includes('did not stop within 50 ms'));
-    expect(stuck.map((l) => l['module'])).toEqual(['stubborn']);
+    const stuck = captured.lines().filter((l) => l['msg'] === 'service did not stop within its bound');
+    expect(stuck.map((l) => l['service'])).toEqual(['stubborn']);
   });
 
   it('aborts ctx.signal and returns promptly when every module cooperates', async () => {
@@ -163,11 +163,59 @@ describe('Bus stop', () => {
     await bus.start();
     await until(() => bus.isRunning('a') && bus.isRunning('b'), 'modules to run');
     const t0 = Date.now();
-    await bus.stop(5000);
+    await bus.stop();
     expect(Date.now() - t0).toBeLessThan(500);
     expect(reasons).toHaveLength(2);
     expect(reasons.every((r) => hasCode(r, 'KEDGE_BUS_STOPPED'))).toBe(true);
     const late = await bus.sendSync('a', msg('x'), 10).catch((err: unknown) => err as Message);
     expect(hasCode(late, 'KEDGE_BUS_STOPPED')).toBe(true);
+  });
+
+  it('stops the modules one by one in the reverse of their start order; a stopping module still reaches the earlier ones', async () => {
+    const captured = capturedLogger();
+    const bus = new Bus({ log: captured.log });
+    const events: string[] = [];
+    const hub = testModule('edgehub', async (ctx) => {
+      try {
+        for (;;) events.push(`edgehub got ${String((await ctx.receive()).content)}`);
+      } catch {
+        events.push('edgehub stopped');
+      }
+    });
+    bus.register(hub);
+    for (const name of ['metamanager', 'edged']) {
+      bus.register(
+        testModule(name, async (ctx) => {
+          await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r()));
+          events.push(`${name} stopping`);
+          // What a module says last on its way out (edged's final pod status) reaches edgeHub.
+          await ctx.bus.send('edgehub', msg('node/status', 'update', `${name}'s last word`));
+          await new Promise((r) => setTimeout(r, 5));
+          events.push(`${name} stopped`);
+        }),
+      );
+    }
+    await bus.start();
+    await until(() => ['edgehub', 'metamanager', 'edged'].every((n) => bus.isRunning(n)), 'modules to run');
+    const first = bus.stop();
+    const second = bus.stop();
+    expect(second).toBe(first);
+    await first;
+    expect(events).toEqual([
+      'edged stopping',
+      "edgehub got edged's last word",
+      'edged stopped',
+      'metamanager stopping',
+      "edgehub got metamanager's last word",
+      'metamanager stopped',
+      'edgehub stopped',
+    ]);
+    const started = captured.lines().filter((l) => l['msg'] === 'service started');
+    expect(started.map((l) => l['service'])).toEqual(['edgehub', 'metamanager', 'edged']);
+    await bus.stop(); // idempotent: the modules stopped once
+    expect(events.filter((e) => e.endsWith(' stopped'))).toHaveLength(3);
+    expect(
+      hasCode(await bus.send('edgehub', msg('x')).catch((err: unknown) => err), 'KEDGE_BUS_STOPPED'),
+    ).toBe(true);
   });
 });

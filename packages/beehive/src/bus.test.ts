@@ -11,7 +11,7 @@ function newBus(options: { clock?: FakeClock; inboxCapacity?: number } = {}): Bu
   return bus;
 }
 afterEach(async () => {
-  await Promise.all(buses.splice(0).map((b) => b.stop(500)));
+  await Promise.all(buses.splice(0).map((b) => b.stop()));
 });
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -123,7 +123,7 @@ describe('Bus back-pressure', () => {
     await bus.start();
     await bus.send('idle', msg('a'));
     const blocked = rejection(bus.send('idle', msg('b')));
-    await bus.stop(500);
+    await bus.stop();
     expect(hasCode(await blocked, 'KEDGE_BUS_STOPPED')).toBe(true);
     expect(hasCode(await rejection(bus.send('idle', msg('c'))), 'KEDGE_BUS_STOPPED')).toBe(true);
   });

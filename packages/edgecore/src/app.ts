@@ -180,7 +180,7 @@ export async function startEdgeCore(
   } catch (err: unknown) {
     // Started modules keep the process alive (and the metaServer module would retry for ever): stop
     // them so that the caller can exit and whatever supervises edgecore sees the failure.
-    await bus.stop(10_000);
+    await bus.stop();
     database.close();
     throw err;
   }
@@ -204,7 +204,7 @@ export async function startEdgeCore(
     requestRestart,
     restartRequested,
     stop: async () => {
-      await bus.stop(10_000);
+      await bus.stop();
       database.close();
     },
   };

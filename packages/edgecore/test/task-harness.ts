@@ -210,7 +210,7 @@ export async function startTaskHarness(o: TaskHarnessOptions): Promise<TaskHarne
       return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
     },
     async stop() {
-      await bus.stop(5000);
+      await bus.stop();
       edb.close();
     },
   };

@@ -32,7 +32,7 @@ beforeEach(async () => {
   bus = new Bus({ log: createLogger({ name: 'test', level: 'silent' }) });
 });
 afterEach(async () => {
-  await bus.stop(1000);
+  await bus.stop();
   await tmp.cleanup();
 });
 
