@@ -12,6 +12,7 @@ const PLURALS: Readonly<Record<string, { type: string; kind: string }>> = {
   events: { type: 'event', kind: 'Event' },
   services: { type: 'service', kind: 'Service' },
   endpoints: { type: 'endpoints', kind: 'Endpoints' },
+  endpointslices: { type: 'endpointslice', kind: 'EndpointSlice' },
   nodes: { type: 'node', kind: 'Node' },
   namespaces: { type: 'namespace', kind: 'Namespace' },
   serviceaccounts: { type: 'serviceaccount', kind: 'ServiceAccount' },

@@ -92,6 +92,16 @@ describe('metaServer', () => {
     });
   });
 
+  it('lists the EndpointSlices the node was sent (as filtered for it) by their discovery.k8s.io path', async () => {
+    const slice = { kind: 'EndpointSlice', metadata: { name: 'web', namespace: 'default' }, endpoints: [] };
+    await h.fromCloud('insert', 'default/endpointslice/web', slice);
+    expect((await h.http('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices')).body).toMatchObject({
+      kind: 'EndpointSliceList',
+      apiVersion: 'discovery.k8s.io/v1',
+      items: [slice],
+    });
+  });
+
   it('answers 404 with a Status naming what was not found', async () => {
     const pod404 = await h.http('/api/v1/namespaces/default/pods/ghost');
     expect(pod404.status).toBe(404);
