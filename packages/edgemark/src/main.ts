@@ -1,10 +1,9 @@
 // edgemark: the only place that reads argv, installs signal handlers and exits.
 //   node packages/edgemark/src/main.ts fleet --server 127.0.0.1:10000 --secret-file F --nodes 1000
 // Progress goes to stdout as JSON lines; logs go to stderr.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KedgeError, errorMessage, hasCode } from '@kedge/api';
-import { createLogger, every } from '@kedge/runtime';
+import { createLogger, every, readFieldFile } from '@kedge/runtime';
 import { parseCount, parseSeconds } from './cli-numbers.ts';
 import { fleetClientCerts } from './fleet-certs.ts';
 import { HollowFleet } from './hollow-fleet.ts';
@@ -104,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     fleet = new HollowFleet({
       server: values.server,
       secret: readSecret(secretFile),
-      ...(values['ca-file'] ? { ca: readCa(values['ca-file']) } : {}),
+      ...(values['ca-file'] ? { ca: readFieldFile('--ca-file', values['ca-file']) } : {}),
       ...(clientCertFor ? { clientCertFor } : {}),
       nodes,
       prefix: values.prefix,
@@ -157,31 +156,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function readSecret(file: string): string {
-  let secret: string;
-  try {
-    secret = readFileSync(file, 'utf8').trim();
-  } catch (err: unknown) {
-    throw new KedgeError(
-      'KEDGE_CONFIG_UNREADABLE',
-      `--secret-file: cannot read ${file}: ${errorMessage(err)}`,
-      {
-        file,
-      },
-    );
-  }
+  const secret = readFieldFile('--secret-file', file).toString('utf8').trim();
   if (secret === '')
-    throw new KedgeError('KEDGE_CONFIG_INVALID', `--secret-file: ${file} is empty`, { file });
-  return secret;
-}
-
-function readCa(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err: unknown) {
-    throw new KedgeError('KEDGE_CONFIG_UNREADABLE', `--ca-file: cannot read ${file}: ${errorMessage(err)}`, {
+    throw new KedgeError('KEDGE_CONFIG_INVALID', `--secret-file: ${file} is empty`, {
       file,
+      fields: ['--secret-file'],
     });
-  }
+  return secret;
 }
 
 function emit(fields: Record<string, unknown>): void {

@@ -17,7 +17,7 @@ import {
   isUsableTokenSecret,
   nodeToken,
 } from '@kedge/tokens';
-import { createLogger } from '@kedge/runtime';
+import { createLogger, readFieldFile } from '@kedge/runtime';
 import { openKubernetesStore, type ResourceStore } from '@kedge/store';
 import { CA_SECRET } from '../init/ca-secret.ts';
 import { TOKEN_SECRET } from '../init/token-secret.ts';
@@ -102,16 +102,7 @@ function parseTtl(text: string | undefined): number {
 }
 
 function secretFromFile(file: string): string {
-  let secret: string;
-  try {
-    secret = readFileSync(file, 'utf8').trim();
-  } catch (err: unknown) {
-    throw new KedgeError(
-      'KEDGE_CONFIG_UNREADABLE',
-      `--secret-file: cannot read ${file}: ${errorMessage(err)}`,
-      { file, fields: ['--secret-file'] },
-    );
-  }
+  const secret = readFieldFile('--secret-file', file).toString('utf8').trim();
   return checkedSecret(secret, `${file} holds`, { file, fields: ['--secret-file'] });
 }
 
