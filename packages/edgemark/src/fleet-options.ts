@@ -16,6 +16,9 @@ export interface TaskNode {
 /** Runs a cloud message of group `taskmanager`; the returned messages are sent as sync reports. */
 export type TaskHandler = (node: TaskNode, msg: Message) => Message[] | Promise<Message[]>;
 
+/** Sees every cloud resource message a node acked, with the size of its frame (benchmarks record receipt). */
+export type ResourceObserver = (node: TaskNode, msg: Message, frameBytes: number) => void;
+
 const ms = (what: string) => z.number().int().positive().describe(`${what} (ms)`);
 
 export const FleetSettingsSchema = z.strictObject({
@@ -83,6 +86,7 @@ export interface HollowFleetOptions extends Partial<Omit<FleetSettings, 'server'
   /** Certificates mode: each node's client certificate (fleet-certs.ts); no token is sent then. */
   clientCertFor?: (nodeName: string) => { cert: string; key: string } | undefined;
   onTask?: TaskHandler;
+  onResource?: ResourceObserver;
   clock?: Clock;
   log?: Logger;
 }
@@ -92,12 +96,13 @@ export interface ResolvedFleetOptions extends Readonly<FleetSettings> {
   readonly ca: string | Buffer | undefined;
   readonly clientCertFor: ((nodeName: string) => { cert: string; key: string } | undefined) | undefined;
   readonly onTask: TaskHandler | undefined;
+  readonly onResource: ResourceObserver | undefined;
   readonly clock: Clock;
   readonly log: Logger;
 }
 
 export function resolveFleetOptions(o: HollowFleetOptions): ResolvedFleetOptions {
-  const { secret, tokenFor, ca, clientCertFor, onTask, clock, log, ...settings } = o;
+  const { secret, tokenFor, ca, clientCertFor, onTask, onResource, clock, log, ...settings } = o;
   const parsed = FleetSettingsSchema.safeParse({ ...DEFAULT_FLEET_SETTINGS, ...stripUndefined(settings) });
   const problems = parsed.success ? [] : describeIssues(parsed.error);
   if (parsed.success && parsed.data.reconnectMaxMs < parsed.data.reconnectInitialMs) {
@@ -117,6 +122,7 @@ export function resolveFleetOptions(o: HollowFleetOptions): ResolvedFleetOptions
     ca,
     clientCertFor,
     onTask,
+    onResource,
     clock: clock ?? systemClock,
     log: log ?? createLogger({ name: 'edgemark', level: 'warn' }),
   });

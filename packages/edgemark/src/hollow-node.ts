@@ -283,6 +283,7 @@ export class HollowNode {
     }
     if (msg.route.group === WireGroups.resource && ACKED_RESOURCE_OPERATIONS.has(op)) {
       if (this.send(resourceAck(msg))) this.rt.counters.add('resourceAcks');
+      this.rt.o.onResource?.(this, msg, frameBytes(data));
       if (this.rt.o.instantPods) this.onObject(msg);
       return;
     }
@@ -383,4 +384,9 @@ function parseMessage(data: RawData): Message | undefined {
   } catch {
     return undefined; // not JSON: reported by the caller as an invalid frame
   }
+}
+
+function frameBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
 }
