@@ -14,6 +14,7 @@
 // node in the middle of its task is deleted, that node moves to the other
 // replica and the job completes.
 import { randomInt } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   kubeSkipReason,
@@ -75,8 +76,27 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
         .kubectl(['get', 'nodes,pods', '-A', '-o', 'wide'], { allowFailure: true })
         .then((r) => r.stdout),
       await kube.kubectl(['-n', NS, 'get', 'events'], { allowFailure: true }).then((r) => r.stdout),
-      ...nodes.map((n) => `--- kubelet ${n.name}\n${n.kubeletOutput().slice(-4000)}`),
+      ...nodes.map((n) => `--- kubelet ${n.name}\n${n.kubeletOutput().slice(-3000)}`),
+      ...(await cloudLogs()),
+      ...edges.map(
+        (e) => `--- ${e.name}\n${e.launcher.stdout().slice(-3000)}${e.launcher.stderr().slice(-2000)}`,
+      ),
+      await kube
+        .kubectl(['get', 'nodeupgradejobs', '-o', 'yaml'], { allowFailure: true })
+        .then((r) => r.stdout),
     ].join('\n');
+  /** The last lines each kedge container wrote, from the nodes' pod log directories. */
+  const cloudLogs = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const node of nodes) {
+      const files = await readdir(node.podLogsDir, { recursive: true }).catch(() => []);
+      for (const f of files.filter((f) => f.endsWith('.log') && f.startsWith(`${NS}_`))) {
+        const text = await readFile(join(node.podLogsDir, f), 'utf8').catch(() => '');
+        out.push(`--- ${node.name}: ${f}\n${text.slice(-3000)}`);
+      }
+    }
+    return out;
+  };
 
   beforeAll(async () => {
     dir = await tempDir('kedge-keink-');
@@ -193,10 +213,6 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
       await kubectl(['wait', '--for=condition=Ready', '--timeout=120s', ...EDGES.map((n) => `node/${n}`)]);
     } catch (err) {
       console.error(await diagnostics());
-      for (const e of edges)
-        console.error(
-          `--- ${e.name}\n${e.launcher.stdout().slice(-3000)}${e.launcher.stderr().slice(-3000)}`,
-        );
       throw err;
     }
     const holders = await Promise.all(EDGES.map(holder));
@@ -221,6 +237,15 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
         },
       }),
     });
+    try {
+      await upgradeThroughDeletion();
+    } catch (err) {
+      console.error(await diagnostics());
+      throw err;
+    }
+  });
+
+  async function upgradeThroughDeletion(): Promise<void> {
     const victim = replicas[0] as PodView;
     const entry = await waitFor(
       async () =>
@@ -256,5 +281,9 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
       const res = await fetch(`${edge.metaServerUrl}/healthz`);
       expect(((await res.json()) as { version: string }).version).toBe('v1.1.0');
     }
-  });
+    // the Deployment's replacement pod goes to the freed control-plane node, never to an edge
+    await kubectl(['-n', NS, 'rollout', 'status', 'deploy/cloudcore', '--timeout=120s']);
+    const now = (await pods()).filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'cloudcore');
+    expect(now.map((p) => p.spec.nodeName).sort()).toEqual(NODES);
+  }
 });

@@ -10,9 +10,9 @@ import { repoRoot } from '@kedge/testing';
 
 const run = promisify(execFile);
 
-export const CLOUD_VERSION = 'v0.1.0';
-export const CLOUDCORE_IMAGE = `kedge/cloudcore:${CLOUD_VERSION}`;
-export const CONTROLLERMANAGER_IMAGE = `kedge/controllermanager:${CLOUD_VERSION}`;
+const CLOUD_VERSION = 'v0.1.0';
+const CLOUDCORE_IMAGE = `kedge/cloudcore:${CLOUD_VERSION}`;
+const CONTROLLERMANAGER_IMAGE = `kedge/controllermanager:${CLOUD_VERSION}`;
 export const PAUSE_IMAGE = 'kedge/pause:local';
 
 /** The docker engine's socket (started by ensure_docker_engine if needed). */

@@ -2,7 +2,9 @@
 // gettoken --kubeconfig` on the cloud side, `keadm join` with every cloudcore
 // address and a release to install, then what the unit keadm join wrote
 // would run (its launcher, which runs edgecore and swaps versions on
-// upgrade), here as a child of the test instead of under systemd. Several
+// upgrade), here as a child of the test instead of under systemd, restarted
+// as the unit's Restart=always / RestartSec ask (the launcher exits after an
+// upgrade so that its service manager starts it on the new version). Several
 // edges share this machine, so each joins under a root of its own and --set
 // points its state, certificates and metaServer port there.
 import { readFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ export interface JoinedEdgeOptions {
 
 export interface JoinedEdge {
   name: string;
+  /** The launcher running now (a new one after each restart). */
   launcher: ManagedProcess;
   /** The metaServer's URL (GET /healthz reports the running version). */
   metaServerUrl: string;
@@ -32,12 +35,17 @@ export interface JoinedEdge {
 
 const INSTALL_ROOT = '/opt/kedge';
 
-/** The launcher command of the unit keadm join wrote, with its paths taken under `root`. */
-function unitCommand(root: string): string[] {
-  const unit = readFileSync(join(root, 'etc/systemd/system/edgecore.service'), 'utf8');
-  const line = unit.split('\n').find((l) => l.startsWith('ExecStart=')) ?? '';
-  const [, ...args] = line.slice('ExecStart='.length).trim().split(/\s+/);
-  return args.map((a) => (a.startsWith('/') ? join(root, a) : a));
+/** The unit keadm join wrote: its launcher command (paths taken under `root`) and RestartSec. */
+function readUnit(root: string): { args: string[]; restartMs: number } {
+  const unit = readFileSync(join(root, 'etc/systemd/system/edgecore.service'), 'utf8').split('\n');
+  const value = (key: string): string =>
+    (unit.find((l) => l.startsWith(`${key}=`)) ?? '').slice(key.length + 1).trim();
+  if (value('Restart') !== 'always') throw new Error(`${root}: the unit no longer says Restart=always`);
+  const [, ...args] = value('ExecStart').split(/\s+/);
+  return {
+    args: args.map((a) => (a.startsWith('/') ? join(root, a) : a)),
+    restartMs: Number(value('RestartSec') || '0') * 1000,
+  };
 }
 
 export async function joinEdge(o: JoinedEdgeOptions): Promise<JoinedEdge> {
@@ -57,11 +65,25 @@ export async function joinEdge(o: JoinedEdgeOptions): Promise<JoinedEdge> {
     ...['--cloudcore-ipport', o.cloudcore.join(','), '--token', token, '--node-name', o.name],
     ...['--root', o.root, '--install-root', INSTALL_ROOT, '--release', o.release, '--set', set.join(',')],
   ]);
-  const launcher = startProcess({ name: o.name, args: unitCommand(o.root) });
-  return {
+  const unit = readUnit(o.root);
+  let stopped = false;
+  const edge: JoinedEdge = {
     name: o.name,
-    launcher,
+    launcher: startProcess({ name: o.name, args: unit.args }),
     metaServerUrl: `http://127.0.0.1:${metaPort}`,
-    stop: () => launcher.kill(),
+    stop: async () => {
+      stopped = true;
+      await edge.launcher.kill();
+    },
   };
+  const restartWhenExited = (): void => {
+    void edge.launcher.exited.then(async () => {
+      await new Promise((resolve) => setTimeout(resolve, unit.restartMs));
+      if (stopped) return;
+      edge.launcher = startProcess({ name: o.name, args: unit.args });
+      restartWhenExited();
+    });
+  };
+  restartWhenExited();
+  return edge;
 }

@@ -31,7 +31,7 @@ import {
 const run = promisify(execFile);
 const IP = '/usr/sbin/ip';
 const CGROUP_FS = '/sys/fs/cgroup';
-export const CNI_BIN_DIR = '/usr/lib/cni';
+const CNI_BIN_DIR = '/usr/lib/cni';
 /** The `kubernetes` Service's ClusterIP (kube-apiserver --service-cluster-ip-range=10.96.0.0/24). */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
@@ -62,6 +62,8 @@ export interface KubeNode {
   nodeIp: string;
   podCidr: string;
   containerd: TestContainerd;
+  /** Where the kubelet keeps the containers' logs (`<ns>_<pod>_<uid>/<container>/<n>.log`). */
+  podLogsDir: string;
   kubeletOutput(): string;
   stop(): Promise<void>;
 }
@@ -165,7 +167,7 @@ export async function startKubeNode(o: KubeNodeOptions): Promise<KubeNode> {
     const kubeconfig = join(dir.path, 'kubeconfig.yaml');
     await writeFile(kubeconfig, kubeconfigFor(o.kube, `https://${addr.host}:${o.apiPort}`));
     const config = join(dir.path, 'kubelet.json');
-    await writeFile(config, kubeletConfig(containerd.endpoint, cgroupRoot));
+    await writeFile(config, kubeletConfig(containerd.endpoint, cgroupRoot, join(dir.path, 'pod-logs')));
     const [nsenter, ...inNetns] = ns.prefix as [string, ...string[]];
     kubelet = spawnChild(`kubelet-${o.name}`, nsenter, [
       ...inNetns,
@@ -188,6 +190,7 @@ export async function startKubeNode(o: KubeNodeOptions): Promise<KubeNode> {
     nodeIp: addr.node,
     podCidr: addr.podCidr,
     containerd,
+    podLogsDir: join(dir.path, 'pod-logs'),
     kubeletOutput: () => proc.log.text('stdout') + proc.log.text('stderr'),
     stop,
   };
@@ -204,7 +207,7 @@ function kubeconfigFor(kube: TestKubeApiServer, server: string): string {
   });
 }
 
-function kubeletConfig(endpoint: string, cgroupRoot: string): string {
+function kubeletConfig(endpoint: string, cgroupRoot: string, podLogsDir: string): string {
   return JSON.stringify({
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -214,6 +217,8 @@ function kubeletConfig(endpoint: string, cgroupRoot: string): string {
     cgroupRoot,
     cgroupsPerQOS: true,
     failSwapOn: false,
+    // containers' logs stay in the node's directory (default /var/log/pods)
+    podLogsDir,
     readOnlyPort: 0,
     healthzBindAddress: '127.0.0.1',
     authentication: { anonymous: { enabled: false }, webhook: { enabled: false } },
