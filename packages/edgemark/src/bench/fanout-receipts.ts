@@ -78,7 +78,7 @@ export class FanoutReceipts {
     this.sliceBytes += frameBytes;
     const key = `${namespace}/${name}`;
     let byNode = this.slices.get(key);
-    if (!byNode) this.slices.set(key, (byNode = new Map()));
+    if (!byNode) this.slices.set(key, (byNode = new Map<string, Receipt>()));
     byNode.set(node, { version: objectAck(msg).objectResourceVersion, at: now });
   }
 
