@@ -5,11 +5,9 @@
 // nodes, moves the job stage by stage and decides its end (planV1alpha1).
 // Jobs of the other API it leaves alone, saying so once per job.
 import {
-  type NodeTaskJob,
   type NodeTaskKind,
   NodeTaskMode,
   nodeTaskVersionOf,
-  parseJobKey,
   rolloutOf,
   rolloutPath,
   v1alpha1Entries,
@@ -17,19 +15,16 @@ import {
   v1alpha1JobState,
   type V1alpha1Kind,
   v1alpha1TypeOfKind,
-  withFinalizerAndDefaults,
-  withoutFinalizer,
   withV1alpha1Status,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
-import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
+import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import { freshNodeLookup } from '../nodetask/fresh-node-lookup.ts';
-import { JobWatch } from '../nodetask/job-watch.ts';
-import { recordModeSkip } from '../nodetask/mode-skip.ts';
+import { admitJob, JobLoop } from '../nodetask/job-loop.ts';
 import { selectNodes, type NodeLookup } from '../nodetask/select-nodes.ts';
 import type { ModeRefusals } from '@kedge/api';
-import { needsReleasePin, withReleasePin, type ReleasePinner } from '../nodetask/release-pin.ts';
+import type { ReleasePinner } from '../nodetask/release-pin.ts';
 import { planV1alpha1, type V1alpha1Plan } from './v1alpha1-plan.ts';
 
 export interface V1alpha1ControllerOptions {
@@ -53,75 +48,37 @@ function isV1alpha1Kind(kind: NodeTaskKind): kind is V1alpha1Kind {
 export class V1alpha1NodeTaskController {
   readonly #o: V1alpha1ControllerOptions;
   readonly #log: Logger;
-  readonly #controller: Controller;
-  readonly #jobs: JobWatch;
-  #signal: AbortSignal = new AbortController().signal;
+  readonly #loop: JobLoop;
 
   constructor(options: V1alpha1ControllerOptions) {
     this.#o = options;
     this.#log = options.log.child({ module: 'nodetask-v1alpha1' });
-    this.#controller = new Controller({
-      name: 'nodetask-v1alpha1',
-      clock: options.clock,
-      log: this.#log,
-      workers: options.workers ?? 2,
-      reconcile: (key) => this.reconcile(key),
-    });
-    this.#jobs = new JobWatch({
-      store: options.store,
-      log: this.#log,
-      clock: options.clock,
-      informerClock: options.informerClock,
-      resyncPeriodMs: options.resyncPeriodMs,
-      alsoSynced: [options.nodes.synced],
-      enqueue: (key) => this.#controller.enqueue(key),
-    });
+    this.#loop = new JobLoop('nodetask-v1alpha1', { ...options, log: this.#log }, (key, signal) =>
+      this.reconcile(key, signal),
+    );
   }
 
   /** Watches the node task kinds (ConfigUpdateJob only to say it is not handled) until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    this.#signal = signal;
-    if (!(await this.#jobs.start(signal))) return;
-    this.#log.info('node task controller (v1alpha1) running');
-    await Promise.all([this.#controller.run(signal), this.#jobs.resync(signal)]);
+    await this.#loop.run(signal, () => this.#log.info('node task controller (v1alpha1) running'));
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
-    const parsed = parseJobKey(key);
-    if (parsed === undefined) return Reconciled.done;
-    const { kind, name } = parsed;
-    let job = this.#jobs.informers.get(kind)?.get(name) as NodeTaskJob | undefined;
-    if (job === undefined) return Reconciled.done;
-    if (!isV1alpha1Kind(kind) || nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha1) {
-      // Another API's job: left alone, except that a deletion is helped along (same finalizer).
-      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-      await this.#o.refusals.refuse(job);
-      await recordModeSkip(this.#o.store, kind, name, NodeTaskMode.v1alpha1);
-      return Reconciled.done;
-    }
-    if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-    if (withFinalizerAndDefaults(job) !== undefined) {
-      job = await mutate(this.#o.store, kind, name, (cur) =>
-        cur.metadata.deletionTimestamp !== undefined ? undefined : withFinalizerAndDefaults(cur),
-      );
-      if (job === undefined) return Reconciled.done;
-      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-    }
-
-    const pinner = this.#o.releasePinner;
-    if (pinner && needsReleasePin(job) && !v1alpha1JobState(job as V1alpha1Job)) {
-      // A job whose release cannot be pinned still starts: its nodes refuse it (KEDGE_RELEASE_UNPINNED).
-      const result = await pinner.resolve(job, this.#signal);
-      if (result.kind === 'failed') {
-        this.#log.warn({ job: name, resource: kind }, `${kind} ${name}: ${result.reason}`);
-      } else {
-        job = await mutate(this.#o.store, kind, name, (cur) =>
-          cur.metadata.deletionTimestamp !== undefined ? undefined : withReleasePin(cur, result.pin),
-        );
-        if (job === undefined) return Reconciled.done;
-        if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-      }
-    }
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    const admitted = await admitJob(key, signal, {
+      store: this.#o.store,
+      jobs: this.#loop.jobs,
+      log: this.#log,
+      mode: NodeTaskMode.v1alpha1,
+      owns: (kind, job) => isV1alpha1Kind(kind) && nodeTaskVersionOf(job) === NodeTaskMode.v1alpha1,
+      refusals: this.#o.refusals,
+      releasePinner: this.#o.releasePinner,
+      unstarted: (job) => !v1alpha1JobState(job as V1alpha1Job),
+    });
+    if ('result' in admitted) return admitted.result;
+    const { kind, name, job, pinFailure } = admitted;
+    if (!isV1alpha1Kind(kind)) return Reconciled.done; // owns() said so already
+    if (pinFailure !== undefined)
+      this.#log.warn({ job: name, resource: kind }, `${kind} ${name}: ${pinFailure}`);
 
     const now = this.#o.clock.now();
     const rollout = rolloutOf(job);
@@ -162,11 +119,6 @@ export class V1alpha1NodeTaskController {
     return plan.nextDeadline !== undefined
       ? Reconciled.requeueAfter(plan.nextDeadline - now)
       : Reconciled.done;
-  }
-
-  async #finalize(kind: NodeTaskKind, name: string): Promise<ReconcileResult> {
-    await mutate(this.#o.store, kind, name, (cur) => withoutFinalizer(cur));
-    return Reconciled.done;
   }
 
   #report(kind: NodeTaskKind, name: string, before: string | undefined, plan: V1alpha1Plan): void {

@@ -10,25 +10,20 @@ import {
   isModeSkipStatus,
   JobPhase,
   NODE_TASK_KIND_NAMES,
-  type NodeTaskJob,
   type NodeTaskKind,
   NodeTaskMode,
   nodeTaskVersionOf,
-  parseJobKey,
   rolloutOf,
-  withFinalizerAndDefaults,
-  withoutFinalizer,
   withStatus,
 } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import { mutate, type ResourceStore } from '@kedge/store';
-import { Controller, Reconciled, type ReconcileResult } from '../controller/controller.ts';
+import { Reconciled, type ReconcileResult } from '../controller/controller.ts';
 import type { ModeRefusals } from '@kedge/api';
 import { freshNodeLookup } from './fresh-node-lookup.ts';
-import { JobWatch } from './job-watch.ts';
-import { recordModeSkip } from './mode-skip.ts';
+import { admitJob, JobLoop } from './job-loop.ts';
 import { planJob, type JobPlan } from './plan-job.ts';
-import { needsReleasePin, withReleasePin, type ReleasePinner } from './release-pin.ts';
+import type { ReleasePinner } from './release-pin.ts';
 import type { NodeLookup } from './select-nodes.ts';
 
 export interface NodeTaskControllerOptions {
@@ -57,82 +52,38 @@ export interface NodeTaskControllerOptions {
 export class NodeTaskController {
   readonly #o: NodeTaskControllerOptions;
   readonly #log: Logger;
-  readonly #controller: Controller;
-  readonly #jobs: JobWatch;
-  #signal: AbortSignal = new AbortController().signal;
+  readonly #loop: JobLoop;
 
   constructor(options: NodeTaskControllerOptions) {
     this.#o = options;
     this.#log = options.log.child({ module: 'nodetask' });
-    this.#controller = new Controller({
-      name: 'nodetask',
-      clock: options.clock,
-      log: this.#log,
-      workers: options.workers ?? 2,
-      reconcile: (key) => this.reconcile(key),
-    });
-    this.#jobs = new JobWatch({
-      store: options.store,
-      log: this.#log,
-      clock: options.clock,
-      informerClock: options.informerClock,
-      resyncPeriodMs: options.resyncPeriodMs,
-      alsoSynced: [options.nodes.synced],
-      enqueue: (key) => this.#controller.enqueue(key),
-    });
+    this.#loop = new JobLoop('nodetask', { ...options, log: this.#log }, (key, signal) =>
+      this.reconcile(key, signal),
+    );
   }
 
   /** Watches the three kinds and reconciles until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    this.#signal = signal;
-    if (!(await this.#jobs.start(signal))) return;
-    this.#log.info({ kinds: NODE_TASK_KIND_NAMES }, 'node task controller (v1alpha2) running');
-    await Promise.all([this.#controller.run(signal), this.#jobs.resync(signal)]);
+    await this.#loop.run(signal, () =>
+      this.#log.info({ kinds: NODE_TASK_KIND_NAMES }, 'node task controller (v1alpha2) running'),
+    );
   }
 
   /** Brings one job (`Kind/name`) up to date. */
-  async reconcile(key: string): Promise<ReconcileResult> {
-    const parsed = parseJobKey(key);
-    if (parsed === undefined) {
-      this.#log.error({ key }, `nodetask: ignoring malformed queue key ${key}`);
-      return Reconciled.done;
-    }
-    const { kind, name } = parsed;
-    let job = this.#jobs.informers.get(kind)?.get(name) as NodeTaskJob | undefined;
-    if (job === undefined) return Reconciled.done;
-    if (nodeTaskVersionOf(job) !== NodeTaskMode.v1alpha2) {
-      // Created as v1alpha1: the v1alpha1 controller's (feature gate disableNodeTaskV1alpha2). Only a
-      // deletion is helped along (the finalizer is the same), so that switching the gate never wedges one.
-      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-      await this.#o.refusals?.refuse(job);
-      await recordModeSkip(this.#o.store, kind, name, NodeTaskMode.v1alpha2);
-      return Reconciled.done;
-    }
-    if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-
-    if (withFinalizerAndDefaults(job) !== undefined) {
-      job = await mutate(this.#o.store, kind, name, (cur) =>
-        cur.metadata.deletionTimestamp !== undefined ? undefined : withFinalizerAndDefaults(cur),
-      );
-      if (job === undefined) return Reconciled.done;
-      if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-    }
-
-    let initFailure: string | undefined;
-    const pinner = this.#o.releasePinner;
-    if (pinner && needsReleasePin(job) && (job.status === undefined || isModeSkipStatus(job.status))) {
-      const result = await pinner.resolve(job, this.#signal);
-      if (result.kind === 'failed') {
-        initFailure = result.reason;
-      } else {
-        job = await mutate(this.#o.store, kind, name, (cur) =>
-          cur.metadata.deletionTimestamp !== undefined ? undefined : withReleasePin(cur, result.pin),
-        );
-        if (job === undefined) return Reconciled.done;
-        if (job.metadata.deletionTimestamp !== undefined) return this.#finalize(kind, name);
-        this.#log.info({ job: name, resource: kind, pin: result.pin }, `${kind} ${name}: release pinned`);
-      }
-    }
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    const admitted = await admitJob(key, signal, {
+      store: this.#o.store,
+      jobs: this.#loop.jobs,
+      log: this.#log,
+      mode: NodeTaskMode.v1alpha2,
+      // Created as v1alpha1: the v1alpha1 controller's (feature gate disableNodeTaskV1alpha2).
+      owns: (_kind, job) => nodeTaskVersionOf(job) === NodeTaskMode.v1alpha2,
+      refusals: this.#o.refusals,
+      releasePinner: this.#o.releasePinner,
+      unstarted: (job) => job.status === undefined || isModeSkipStatus(job.status),
+    });
+    if ('result' in admitted) return admitted.result;
+    const { kind, name, job, pinFailure: initFailure } = admitted;
 
     const now = this.#o.clock.now();
     const nodes =
@@ -167,18 +118,6 @@ export class NodeTaskController {
     return plan.nextDeadline !== undefined
       ? Reconciled.requeueAfter(plan.nextDeadline - now)
       : Reconciled.done;
-  }
-
-  async #finalize(kind: NodeTaskKind, name: string): Promise<ReconcileResult> {
-    let removed = false;
-    await mutate(this.#o.store, kind, name, (cur) => {
-      const next = withoutFinalizer(cur);
-      removed = next !== undefined;
-      return next;
-    });
-    if (removed)
-      this.#log.info({ job: name, resource: kind }, `${kind} ${name}: deleting, finalizer removed`);
-    return Reconciled.done;
   }
 
   #report(kind: NodeTaskKind, name: string, before: JobPhase | undefined, plan: JobPlan): void {
