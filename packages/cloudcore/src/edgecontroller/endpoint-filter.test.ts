@@ -1,6 +1,6 @@
 import type { EndpointSlice, Service } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import { sliceForNode, type GroupOf } from './endpoint-filter.ts';
+import { sameFilteredView, sliceForNode, type GroupOf } from './endpoint-filter.ts';
 
 const groups: Record<string, string> = { 'a-1': 'a', 'a-2': 'a', 'b-1': 'b', 'b-2': 'b' };
 const groupOf: GroupOf = (n) => groups[n];
@@ -67,5 +67,34 @@ describe('sliceForNode (range-nodegroup filter)', () => {
     const after = sliceForNode(slice, ranged, 'a-1', moved);
     expect(ips(after.object)).toEqual(['10.244.1.2', '10.244.2.2', '10.244.3.2']);
     expect(after.resourceVersion).not.toBe(a.resourceVersion);
+  });
+
+  it('keeps the view of a group whose endpoints did not change when the slice changes elsewhere', () => {
+    const before = sliceForNode(slice, ranged, 'a-1', groupOf).resourceVersion;
+    const eps = (slice.endpoints ?? []).map((e) =>
+      e.nodeName === 'b-2' ? { ...e, conditions: { ready: false } } : e,
+    );
+    const changed = { ...slice, metadata: { ...slice.metadata, resourceVersion: '43' }, endpoints: eps };
+    const a = sliceForNode(changed, ranged, 'a-1', groupOf).resourceVersion;
+    const b = sliceForNode(changed, ranged, 'b-1', groupOf).resourceVersion;
+    expect(a).toMatch(/^43~/);
+    expect(sameFilteredView(a, before)).toBe(true);
+    expect(sameFilteredView(b, sliceForNode(slice, ranged, 'b-1', groupOf).resourceVersion)).toBe(false);
+    // Ports, labels and annotations are part of the view; the change-trigger timestamp is not.
+    const ported = { ...changed, ports: [{ port: 9090 }] };
+    expect(sameFilteredView(sliceForNode(ported, ranged, 'a-1', groupOf).resourceVersion, before)).toBe(
+      false,
+    );
+    const triggered = {
+      ...changed,
+      metadata: {
+        ...changed.metadata,
+        annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': '2026-12-03T07:00:00Z' },
+      },
+    };
+    expect(sameFilteredView(sliceForNode(triggered, ranged, 'a-1', groupOf).resourceVersion, before)).toBe(
+      true,
+    );
+    expect(sameFilteredView('42', '43')).toBe(false);
   });
 });

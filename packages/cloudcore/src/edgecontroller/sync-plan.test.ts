@@ -112,4 +112,20 @@ describe('the sync plan against the ObjectSync records', () => {
     expect(isNewerVersion('18446744073709551615', '18446744073709551614')).toBe(true);
     expect(isNewerVersion('5', '')).toBe(true);
   });
+
+  it('does not resend a filtered slice whose view is unchanged, only a newer slice version', () => {
+    expect(isNewerVersion('43~0123456789ab', '42~0123456789ab')).toBe(false);
+    expect(isNewerVersion('43~ba9876543210', '42~0123456789ab')).toBe(true);
+    expect(isNewerVersion('43', '42~0123456789ab')).toBe(true);
+    const slice = {
+      ...desired[0]!,
+      uid: 'uid-slice',
+      kind: 'EndpointSlice' as const,
+      resourceVersion: '43~aaa',
+    };
+    const held = new Map([['uid-slice', { ...rec('42~aaa'), kind: 'EndpointSlice' as const }]]);
+    expect(planSync([slice], held)).toEqual([]);
+    expect(planSync([slice], new Map(), new Map([['uid-slice', '42~aaa']]))).toEqual([]);
+    expect(planSync([{ ...slice, resourceVersion: '43~bbb' }], held).map((s) => s.op)).toEqual(['update']);
+  });
 });

@@ -6,6 +6,7 @@
 // written before the first send, so an object deleted while cloudcore was
 // down is still deleted on the edge afterwards.
 import type { Pod } from '@kedge/api';
+import { sameFilteredView } from './endpoint-filter.ts';
 import { objectKey, podReferences, type SyncedKind } from './pod-references.ts';
 
 /** One object of a node's desired set. */
@@ -33,9 +34,13 @@ export type SyncStep =
 /** In flight on the node's session: the version (or 'delete') sent and not yet acked, by UID. */
 export type InFlight = ReadonlyMap<string, string>;
 
-/** `a` newer than `b`: numeric when both are (uint64, as Kubernetes'), else any difference. */
+/**
+ * `a` newer than `b`: numeric when both are (uint64, as Kubernetes'), else any difference; never
+ * for two filtered EndpointSlice copies with the same view (endpoint-filter.ts).
+ */
 export function isNewerVersion(a: string, b: string): boolean {
   if (b === '') return a !== '';
+  if (sameFilteredView(a, b)) return false;
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) > BigInt(b);
   return a !== b;
 }
@@ -90,7 +95,9 @@ export function planSync(
   }
   for (const target of desired) {
     const record = records.get(target.uid);
-    if (inFlight.get(target.uid) === target.resourceVersion) continue;
+    const sent = inFlight.get(target.uid);
+    if (sent === target.resourceVersion) continue;
+    if (sent !== undefined && sameFilteredView(sent, target.resourceVersion)) continue;
     if (!record) steps.push({ op: 'insert', target });
     else if (isNewerVersion(target.resourceVersion, record.resourceVersion))
       steps.push({ op: 'update', target });
