@@ -50,6 +50,12 @@ export interface RunningEdgeCore {
   stop(): Promise<void>;
 }
 
+/**
+ * How long stop() waits for one module (they stop one by one, in reverse): seven modules at most
+ * stay inside edgecore.service's TimeoutStopSec (30 s) even if every one hangs.
+ */
+const MODULE_STOP_BOUND_MS = 3000;
+
 export async function startEdgeCore(
   config: EdgeCoreConfig,
   log: Logger,
@@ -61,7 +67,7 @@ export async function startEdgeCore(
   const clock = systemClock;
   const database = openEdgeDatabase(config.database.dataSource);
   const outbox = new Outbox({ db: database.db, clock });
-  const bus = new Bus({ log: log.child({ node: nodeName }), clock });
+  const bus = new Bus({ log: log.child({ node: nodeName }), clock, stopBoundMs: MODULE_STOP_BOUND_MS });
   const reporter = new EdgeReporter(outbox, bus);
   const cache = new MetaCache({ db: database.db });
   const edged = new Edged({
