@@ -52,9 +52,9 @@ export interface RunningEdgeCore {
 
 /**
  * How long stop() waits for one module (they stop one by one, in reverse): seven modules at most
- * stay inside edgecore.service's TimeoutStopSec (30 s) even if every one hangs.
+ * stay inside the 15 s the launcher gives edgecore after SIGTERM (then SIGKILL), even if every one hangs.
  */
-const MODULE_STOP_BOUND_MS = 3000;
+const MODULE_STOP_BOUND_MS = 2000;
 
 export async function startEdgeCore(
   config: EdgeCoreConfig,
