@@ -231,6 +231,37 @@ export class RolloutCluster {
     return { running, expected };
   }
 
+  /**
+   * `{node: [pod names]}` in each node's metaServer (its local copy of what the cloud sent it),
+   * waiting up to 30 s for it to be what `pods` bind to the node; a test compares the two.
+   */
+  async metaServerVersusStore(
+    pods: Pod[],
+  ): Promise<{ atEdge: Record<string, string[]>; wanted: Record<string, string[]> }> {
+    const wanted: Record<string, string[]> = {};
+    for (const edge of this.edges) {
+      wanted[edge.name] = pods
+        .filter((p) => p.spec.nodeName === edge.name)
+        .map((p) => p.metadata.name)
+        .sort();
+    }
+    const atEdge: Record<string, string[]> = {};
+    await waitFor(
+      async () => {
+        for (const edge of this.edges) {
+          const res = await fetch(`${edge.metaServerUrl}/api/v1/namespaces/default/pods`, {
+            signal: AbortSignal.timeout(5000),
+          });
+          const list = (await res.json()) as { items?: Pod[] };
+          atEdge[edge.name] = (list.items ?? []).map((p) => p.metadata.name).sort();
+        }
+        return JSON.stringify(atEdge) === JSON.stringify(wanted) ? true : undefined;
+      },
+      { what: "the nodes' metaServer pods to be the store's", timeoutMs: 30_000 },
+    ).catch(() => undefined);
+    return { atEdge, wanted };
+  }
+
   async close(): Promise<void> {
     for (const edge of this.edges) await edge.close();
     await this.cloud?.close();
