@@ -1,8 +1,10 @@
 // edgecore's lifecycle as a whole: its modules start in registration order and
 // stop one by one in the reverse order (docs/architecture.md), the edge
-// database last.
-import { PassThrough } from 'node:stream';
+// database last; a start that fails closes the database it opened.
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { hasCode } from '@kedge/api';
 import { createLogger } from '@kedge/runtime';
 import { freePort, tempDir, type TempDir } from '@kedge/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,5 +58,36 @@ describe('startEdgeCore', () => {
     expect(stopLines.map((l) => l['service'] ?? l['module'])).toEqual(
       [...started].reverse().flatMap((name) => [name, name]),
     );
+  });
+
+  it('closes the edge database when the start fails', async () => {
+    dir = await tempDir('kedge-edgecore-app-');
+    const dataSource = join(dir.path, 'edgecore.db');
+    const notAKey = join(dir.path, 'release.pub');
+    writeFileSync(notAKey, 'not a PEM key\n');
+    const config = loadEdgeCoreConfig({
+      env: {},
+      overrides: {
+        database: { dataSource },
+        modules: {
+          edgeHub: { token: 'test-token' },
+          edged: { enable: false, hostnameOverride: 'edge-app-test' },
+          taskManager: { releasePublicKeyFile: notAKey },
+        },
+      },
+    });
+    const failed = await startEdgeCore(config, createLogger({ name: 't', level: 'silent' })).catch(
+      (err: unknown) => err,
+    );
+    expect(hasCode(failed, 'KEDGE_CONFIG_INVALID')).toBe(true);
+    // Files this process still holds open under the data source's name (the database and its WAL).
+    const held = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(join('/proc/self/fd', fd))];
+      } catch {
+        return [];
+      }
+    });
+    expect(held.filter((target) => target.startsWith(dataSource))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { KedgeError, errorMessage } from '@kedge/api';
 import { Bus } from '@kedge/beehive';
 import { readFieldFile, systemClock, type Logger } from '@kedge/runtime';
 import type { EdgeCoreConfig } from './config/index.ts';
-import { openEdgeDatabase, Outbox } from './database/index.ts';
+import { openEdgeDatabase, Outbox, type EdgeDatabase } from './database/index.ts';
 import { EdgeHub } from './edgehub/edge-hub.ts';
 import { InstallCommitter } from './installcommitter/install-committer.ts';
 import { installLayout, type InstallLayout, sha256File } from '@kedge/installer';
@@ -61,11 +61,26 @@ export async function startEdgeCore(
   log: Logger,
   options: EdgeCoreStartOptions = {},
 ): Promise<RunningEdgeCore> {
+  const database = openEdgeDatabase(config.database.dataSource);
+  try {
+    return await startOnDatabase(database, config, log, options);
+  } catch (err: unknown) {
+    // A start that fails (a config file, the container runtime, the metaServer port) closes what it opened.
+    database.close();
+    throw err;
+  }
+}
+
+async function startOnDatabase(
+  database: EdgeDatabase,
+  config: EdgeCoreConfig,
+  log: Logger,
+  options: EdgeCoreStartOptions,
+): Promise<RunningEdgeCore> {
   const m = config.modules;
   const nodeName = m.edged.hostnameOverride;
   const version = edgecoreVersion();
   const clock = systemClock;
-  const database = openEdgeDatabase(config.database.dataSource);
   const outbox = new Outbox({ db: database.db, clock });
   const bus = new Bus({ log: log.child({ node: nodeName }), clock, stopBoundMs: MODULE_STOP_BOUND_MS });
   const reporter = new EdgeReporter(outbox, bus);
@@ -187,7 +202,6 @@ export async function startEdgeCore(
     // Started modules keep the process alive (and the metaServer module would retry for ever): stop
     // them so that the caller can exit and whatever supervises edgecore sees the failure.
     await bus.stop();
-    database.close();
     throw err;
   }
 
