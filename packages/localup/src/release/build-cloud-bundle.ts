@@ -9,8 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { BANNER, EXTERNAL, copyRuntimePackage, prepareOutDir } from './build-release.ts';
+import { bundleNodeEntries, copyRuntimePackage, prepareOutDir } from './build-release.ts';
 
 export interface BuiltCloudBundle {
   outDir: string;
@@ -28,23 +27,14 @@ export async function buildCloudBundle(options: {
 }): Promise<BuiltCloudBundle> {
   const { outDir } = options;
   await prepareOutDir(outDir);
-  const result = await build({
-    entryPoints: {
+  await bundleNodeEntries(
+    {
       cloudcore: join(ROOT, 'packages', 'cloudcore', 'src', 'main.ts'),
       controllermanager: join(ROOT, 'packages', 'controllermanager', 'src', 'main.ts'),
     },
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    external: EXTERNAL,
-    banner: { js: BANNER },
-    logLevel: 'silent',
-  });
-  for (const warning of result.warnings)
-    process.stderr.write(`build-cloud-bundle: esbuild: ${warning.text}\n`);
+    outDir,
+    'build-cloud-bundle',
+  );
   const nativePackages = await copyRuntimePackage(
     'better-sqlite3',
     join(ROOT, 'packages', 'store'),

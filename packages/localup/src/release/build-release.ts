@@ -37,14 +37,38 @@ const LAUNCHER_MAIN = join(ROOT, 'packages', 'installer', 'src', 'launcher', 'ma
 /** KubeEdge v1.21.2's rule for NodeUpgradeJob versions. */
 const VERSION_RE = /^v\d+\.\d+\.\d+(-[A-Za-z0-9_.]+)*$/;
 /** Loaded at run time from node_modules, never bundled (native addon; optional ws speed-ups). */
-export const EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
+const EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
 /** Dependencies better-sqlite3 needs only to build itself. */
 const BUILD_ONLY = new Set(['prebuild-install', 'node-addon-api', 'node-gyp']);
 /** CJS dependencies call require(); an ESM bundle has none unless we make one. */
-export const BANNER = [
+const BANNER = [
   "import { createRequire as __kedgeCreateRequire } from 'node:module';",
   'const require = __kedgeCreateRequire(import.meta.url);',
 ].join('\n');
+
+/**
+ * Bundles each entry point into <outDir>/<name>.mjs: one ESM file for Node 24,
+ * EXTERNAL left to node_modules. esbuild's warnings go to stderr under `label`.
+ */
+export async function bundleNodeEntries(
+  entryPoints: Record<string, string>,
+  outDir: string,
+  label: string,
+): Promise<void> {
+  const result = await build({
+    entryPoints,
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    external: EXTERNAL,
+    banner: { js: BANNER },
+    logLevel: 'silent',
+  });
+  for (const warning of result.warnings) process.stderr.write(`${label}: esbuild: ${warning.text}\n`);
+}
 
 export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltRelease> {
   const { version, outDir } = options;
@@ -63,19 +87,7 @@ export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltR
     launcher: LAUNCHER_MAIN,
   };
 
-  const result = await build({
-    entryPoints,
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    external: EXTERNAL,
-    banner: { js: BANNER },
-    logLevel: 'silent',
-  });
-  for (const warning of result.warnings) process.stderr.write(`build-release: esbuild: ${warning.text}\n`);
+  await bundleNodeEntries(entryPoints, outDir, 'build-release');
 
   const nativePackages = await copyRuntimePackage(
     'better-sqlite3',
