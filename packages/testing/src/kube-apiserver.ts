@@ -6,14 +6,13 @@
 // or creates default service accounts.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:https';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KedgeError } from '@kedge/api';
 import { freePort } from './free-port.ts';
 import { requireKubeBinaries } from './kube-binaries.ts';
-import { spawnChild, waitUntil, type Child } from './kube-child.ts';
+import { httpsStatus, spawnChild, waitUntil, type Child } from './kube-child.ts';
 import { tempDir } from './temp-dir.ts';
 import { makeTestCa } from './test-ca.ts';
 
@@ -83,21 +82,9 @@ export interface TestKubeApiServer {
   stop(): Promise<void>;
 }
 
-/** GET over https with the test CA and a bearer token: the status code, or 0 when nothing answers. */
-function httpsStatus(url: string, ca: Buffer | undefined, token?: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      { ca, headers: token ? { Authorization: `Bearer ${token}` } : {}, timeout: 5_000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
+/** GET over https with the test CA and the admin bearer token: the status code, 0 when nothing answers. */
+function adminStatus(url: string, ca: Buffer, token: string): Promise<number> {
+  return httpsStatus(url, { ca, headers: { Authorization: `Bearer ${token}` } });
 }
 
 /** Starts `start(port...)` on fresh free ports, again (3 tries) when a port was taken meanwhile. */
@@ -230,7 +217,7 @@ export async function startKubeApiServer(
       ]);
       children.push(child);
       await waitUntil(child, `${url}/readyz answered 200`, 90_000, async () => {
-        return (await httpsStatus(`${url}/readyz`, ca, adminToken)) === 200;
+        return (await adminStatus(`${url}/readyz`, ca, adminToken)) === 200;
       }).catch(async (err: unknown) => {
         children.pop();
         await child.stop();
@@ -242,7 +229,7 @@ export async function startKubeApiServer(
     // The system namespaces appear shortly after /readyz.
     for (const ns of ['default', 'kube-system', 'kube-public']) {
       await waitUntil(apiserver, `namespace ${ns} exists`, 30_000, async () => {
-        return (await httpsStatus(`${url}/api/v1/namespaces/${ns}`, ca, adminToken)) === 200;
+        return (await adminStatus(`${url}/api/v1/namespaces/${ns}`, ca, adminToken)) === 200;
       });
     }
 

@@ -1,12 +1,13 @@
 // The long-running children of the cluster-mode test harness (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler): spawned with
 // their output kept for failure messages, tracked so a dying test run kills
-// them, stopped with SIGTERM then SIGKILL; and a poll that fails fast with
-// the child's last output when it exits or a deadline passes.
-import { spawn } from 'node:child_process';
+// them, stopped with SIGTERM then SIGKILL (spawnDaemon, named); and a poll
+// that fails fast with the child's last output when it exits or a deadline
+// passes, with the https status probe the polls use.
+import { request, type RequestOptions } from 'node:https';
 import { KedgeError } from '@kedge/api';
-import { trackChild, untrackChild } from './child-registry.ts';
-import { OutputLog } from './output-log.ts';
+import type { OutputLog } from './output-log.ts';
+import { spawnDaemon } from './spawn-daemon.ts';
 
 export interface Child {
   name: string;
@@ -16,36 +17,21 @@ export interface Child {
 }
 
 export function spawnChild(name: string, binary: string, args: string[]): Child {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = new OutputLog();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => log.append('stdout', chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => log.append('stderr', chunk));
-  let done = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      done = true;
-      if (child.pid !== undefined) untrackChild(child.pid);
-      resolve();
+  const daemon = spawnDaemon(binary, args, 5_000);
+  return { name, log: daemon.log, exited: daemon.exited, stop: daemon.stop };
+}
+
+/** GET `url` over https: the status code, or 0 when nothing answers (5 s timeout). */
+export function httpsStatus(url: string, options: RequestOptions = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { ...options, timeout: 5_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
     });
-    child.once('error', (err) => {
-      log.append('stderr', `spawn error: ${err.message}\n`);
-      done = true;
-      resolve();
-    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
   });
-  if (child.pid !== undefined) trackChild(child.pid);
-  return {
-    name,
-    log,
-    exited: () => done,
-    stop: async () => {
-      if (done) return;
-      child.kill('SIGTERM');
-      const escalate = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exit;
-      clearTimeout(escalate);
-    },
-  };
 }
 
 export async function waitUntil(

@@ -5,11 +5,10 @@
 // service-account signing key and CA (its serviceaccount controller creates
 // `default` in each namespace, the token controller signs with that key).
 // Each is ready when its /healthz answers 200 (always allowed, no token).
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 import { requireKubeBinaries } from './kube-binaries.ts';
-import { spawnChild, waitUntil, type Child } from './kube-child.ts';
+import { httpsStatus, spawnChild, waitUntil, type Child } from './kube-child.ts';
 import type { TestKubeApiServer } from './kube-apiserver.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -28,22 +27,6 @@ export interface TestKubeControlPlane {
   /** The output of one of them so far. */
   logOf(name: 'kube-controller-manager' | 'kube-scheduler'): string;
   stop(): Promise<void>;
-}
-
-/** GET /healthz of a component's self-signed endpoint: the status code, 0 when nothing answers. */
-function healthz(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 5_000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
 }
 
 export async function startKubeControlPlane(
@@ -73,7 +56,7 @@ export async function startKubeControlPlane(
     const child = spawnChild(name, binary, [...common(name, port), ...args(port)]);
     children.push(child);
     await waitUntil(child, `https://127.0.0.1:${port}/healthz answered 200`, 120_000, async () => {
-      return (await healthz(port)) === 200;
+      return (await httpsStatus(`https://127.0.0.1:${port}/healthz`, { rejectUnauthorized: false })) === 200;
     });
   };
   try {
