@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and
-# kubelet for the cluster-mode tests from the Go module proxy at a pinned
-# Kubernetes release, and caches them outside the repo. A no-op when the
+# Builds kube-apiserver, kubectl, kube-controller-manager, kube-scheduler,
+# kubelet and kube-proxy for the cluster-mode tests from the Go module proxy
+# at a pinned Kubernetes release, and caches them outside the repo. A no-op when the
 # cached binaries are present; otherwise builds only the missing ones.
 #
 # k8s.io/kubernetes is not meant to be depended on: its go.mod replaces every
@@ -15,7 +15,7 @@ set -euo pipefail
 
 version="${KEDGE_KUBE_VERSION:-v1.34.4}"
 dir="${KEDGE_KUBE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kedge/kube-$version}"
-binaries=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet)
+binaries=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy)
 
 log() { printf '[build-kube] %s\n' "$*" >&2; }
 

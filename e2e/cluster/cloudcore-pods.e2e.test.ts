@@ -1,17 +1,20 @@
 // cloudcore in a real cluster (kedge's keink): etcd, kube-apiserver,
 // kube-controller-manager and kube-scheduler of the pinned release, and two
 // nodes that are real kubelets on real containerd (kube-node.ts: each in a
-// network namespace with a CNI bridge). `keadm init --apply` applies
+// network namespace with a CNI bridge, kube-proxy in iptables mode beside
+// the kubelet). `keadm init --apply` applies
 // configs/crds and configs/k8s unchanged, with the images built by
 // scripts/build-images imported into each node's containerd
 // (imagePullPolicy IfNotPresent as shipped finds them there). cloudcore (two
 // replicas, required anti-affinity: one per node) and controllermanager run
 // as Pods of their Deployments and reach the API server through in-cluster
 // config with their ServiceAccount's token. Two edge nodes join with `keadm
-// join` (joined-edge.ts), each listing both replicas' pod IPs (no
-// kube-proxy: the cloudcore Service has no data path here), one replica
-// first for each; a NodeUpgradeJob runs, the Pod of the replica holding a
-// node in the middle of its task is deleted, that node moves to the other
+// join` (joined-edge.ts) through the cloudcore Service: the edges run on the
+// host, outside the nodes' namespaces where kube-proxy's rules are, so they
+// dial the Service's NodePorts (type LoadBalancer as shipped; no load
+// balancer here) on both nodes' addresses, one node first for each. A
+// NodeUpgradeJob runs, the Pod of the replica holding a node in the middle of
+// its task is deleted, that node reconnects through the Service to a live
 // replica and the job completes.
 import { randomInt } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -45,6 +48,10 @@ const NS = 'kubeedge';
 
 type UpgradeJob = ResourceOf<'NodeUpgradeJob'>;
 
+interface ServiceView {
+  spec: { ports: { name: string; nodePort?: number }[] };
+}
+
 interface PodView {
   metadata: { name: string; labels?: Record<string, string> };
   spec: { nodeName?: string; serviceAccountName?: string };
@@ -62,6 +69,8 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
   let base: PublishedRelease;
   /** The cloudcore pods, in NODES order (one per node). */
   let replicas: PodView[] = [];
+  /** The cloudcore Service's NodePorts by port name (cloudhub, certs). */
+  let nodePorts: Record<string, number> = {};
 
   const kubectl = async (args: string[]): Promise<string> => (await kube.kubectl(args)).stdout;
   const pods = async (): Promise<PodView[]> =>
@@ -77,6 +86,7 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
         .then((r) => r.stdout),
       await kube.kubectl(['-n', NS, 'get', 'events'], { allowFailure: true }).then((r) => r.stdout),
       ...nodes.map((n) => `--- kubelet ${n.name}\n${n.kubeletOutput().slice(-3000)}`),
+      ...nodes.map((n) => `--- kube-proxy ${n.name}\n${n.kubeProxyOutput().slice(-3000)}`),
       ...(await cloudLogs()),
       ...edges.map(
         (e) => `--- ${e.name}\n${e.launcher.stdout().slice(-3000)}${e.launcher.stderr().slice(-2000)}`,
@@ -135,15 +145,20 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
         );
       }
       await kubectl(['wait', '--for=condition=Ready', '--timeout=180s', ...NODES.map((n) => `node/${n}`)]);
-      // the edges dial the replicas' pod IPs: the first addresses of each node's pod range
-      const podIps = NODES.flatMap((_, i) =>
-        [2, 3, 4, 5].map((h) => nodeAddresses(block, i + 1).podCidr.replace(/0\/24$/, `${h}`)),
-      );
+      // the pods reach the API server through the `kubernetes` Service once kube-proxy synced
+      for (const node of nodes) {
+        await waitFor(async () => (await fetch(node.kubeProxyHealthz).catch(() => undefined))?.ok, {
+          what: `kube-proxy of ${node.name} synced`,
+          timeoutMs: 120_000,
+        });
+      }
+      // the edges dial the nodes' addresses (the NodePorts): cloudcore's certificate names them
+      const nodeIps = nodes.map((n) => n.nodeIp);
       await keadm([
         'init',
         '--apply',
         ...['--kubeconfig', kube.kubeconfigPath, '--kubectl', requireKubeBinaries().kubectl],
-        ...['--image-repo', 'kedge', '--version', 'v0.1.0', '--advertise-address', podIps.join(',')],
+        ...['--image-repo', 'kedge', '--version', 'v0.1.0', '--advertise-address', nodeIps.join(',')],
         ...['--manifests', join(repoRoot(), 'configs/k8s')],
       ]);
       await kubectl([
@@ -155,6 +170,10 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
         'deploy/controllermanager',
         '--timeout=300s',
       ]);
+      const svc = JSON.parse(
+        await kubectl(['-n', NS, 'get', 'svc', 'cloudcore', '-o', 'json']),
+      ) as ServiceView;
+      nodePorts = Object.fromEntries(svc.spec.ports.map((p) => [p.name, p.nodePort ?? 0]));
     } catch (err) {
       console.error(await diagnostics());
       throw err;
@@ -187,14 +206,17 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
     replicas = NODES.map((n) => cloudcore.find((p) => p.spec.nodeName === n) as PodView);
   });
 
-  it('edge nodes joined with keadm join to both replicas go Ready, one held by each replica', async () => {
-    const addresses = replicas.map((p) => `${p.status.podIP ?? ''}:10000`);
+  it('edge nodes joined with keadm join through the cloudcore Service go Ready, held by a replica', async () => {
+    expect(nodePorts.cloudhub).toBeGreaterThan(0);
+    expect(nodePorts.certs).toBeGreaterThan(0);
+    const addresses = nodes.map((n) => `${n.nodeIp}:${nodePorts.cloudhub ?? 0}`);
     for (const [i, name] of EDGES.entries()) {
       edges.push(
         await joinEdge({
           name,
           root: join(dir.path, name),
           cloudcore: i === 0 ? addresses : [...addresses].reverse(),
+          certPort: nodePorts.certs ?? 0,
           kubeconfig: kube.kubeconfigPath,
           release: base.dir,
         }),
@@ -215,8 +237,10 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
       console.error(await diagnostics());
       throw err;
     }
+    // the Service picked the replica: each edge is held by one of the two
     const holders = await Promise.all(EDGES.map(holder));
-    expect(holders.map((h, i) => h.startsWith(replicas[i]?.metadata.name ?? '-'))).toEqual([true, true]);
+    const names = replicas.map((p) => p.metadata.name);
+    expect(holders.map((h) => names.some((n) => h.startsWith(n)))).toEqual([true, true]);
   });
 
   it('a NodeUpgradeJob completes although the Pod of the replica holding a node mid-task is deleted', async () => {
@@ -246,24 +270,27 @@ describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () =>
   });
 
   async function upgradeThroughDeletion(): Promise<void> {
-    const victim = replicas[0] as PodView;
+    const names = replicas.map((p) => p.metadata.name);
     const entry = await waitFor(
       async () =>
         (await job()).status?.nodeStatus?.find(
-          (e) => e.phase === 'InProgress' && (e.dispatchedBy ?? '').startsWith(victim.metadata.name),
+          (e) => e.phase === 'InProgress' && names.some((n) => (e.dispatchedBy ?? '').startsWith(n)),
         ),
-      {
-        what: `a node of ${victim.metadata.name} in the middle of its task`,
-        timeoutMs: 120_000,
-        intervalMs: 100,
-      },
+      { what: 'a node in the middle of its task', timeoutMs: 120_000, intervalMs: 100 },
     );
-    await kubectl(['-n', NS, 'delete', 'pod', victim.metadata.name, '--wait=false']);
-    const survivor = (replicas[1] as PodView).metadata.name;
-    await waitFor(async () => (await holder(entry.nodeName ?? '')).startsWith(survivor), {
-      what: `${entry.nodeName} held by ${survivor} after ${victim.metadata.name} was deleted`,
-      timeoutMs: 90_000,
-    });
+    const victim = names.find((n) => (entry.dispatchedBy ?? '').startsWith(n)) ?? '-';
+    await kubectl(['-n', NS, 'delete', 'pod', victim, '--wait=false']);
+    // the node redials the Service, whose endpoints no longer hold the deleted Pod: it lands on the
+    // other replica (or on the Deployment's replacement, if that is Ready first)
+    const newHolder = await waitFor(
+      async () => {
+        const h = await holder(entry.nodeName ?? '');
+        const live = (await pods()).map((p) => p.metadata.name).filter((n) => n !== victim);
+        return live.find((n) => h.startsWith(n));
+      },
+      { what: `${entry.nodeName} held by a replica other than ${victim}`, timeoutMs: 90_000 },
+    );
+    console.log(`keink: ${entry.nodeName} moved from ${victim} to ${newHolder} through the Service`);
     const done = await waitFor(
       async () => {
         const j = await job();

@@ -18,6 +18,8 @@ export interface JoinedEdgeOptions {
   root: string;
   /** cloudcore addresses (host:port), dialled in this order. */
   cloudcore: string[];
+  /** cloudcore's certificate port on the first address's host (keadm join --certport; default 10002). */
+  certPort?: number;
   /** kubeconfig keadm gettoken reads the token Secret and CA with. */
   kubeconfig: string;
   /** The release (directory) keadm join installs. */
@@ -63,6 +65,7 @@ export async function joinEdge(o: JoinedEdgeOptions): Promise<JoinedEdge> {
   await keadm([
     'join',
     ...['--cloudcore-ipport', o.cloudcore.join(','), '--token', token, '--node-name', o.name],
+    ...(o.certPort === undefined ? [] : ['--certport', String(o.certPort)]),
     ...['--root', o.root, '--install-root', INSTALL_ROOT, '--release', o.release, '--set', set.join(',')],
   ]);
   const unit = readUnit(o.root);

@@ -1,9 +1,9 @@
 // `./scripts/demo --cluster [--once]`: what e2e/cluster/cloudcore-pods.e2e.test.ts
 // checks, shown step by step. A real single-machine Kubernetes (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler, two kubelets on
-// containerd), configs/crds + configs/k8s applied by `keadm init --apply`,
+// containerd with kube-proxy beside each), configs/crds + configs/k8s applied by `keadm init --apply`,
 // cloudcore x2 and controllermanager as Pods, two edges joined with `keadm
-// join`, and a NodeUpgradeJob during which the cloudcore Pod holding a node
+// join` through the cloudcore Service's NodePorts, and a NodeUpgradeJob during which the cloudcore Pod holding a node
 // mid-task is deleted. Prints the time from start to the completed job;
 // `--once` then tears everything down and exits (0 when the job Completed),
 // otherwise it keeps running until Ctrl-C.
@@ -63,7 +63,9 @@ const stopAll = async (): Promise<void> => {
 async function run(): Promise<boolean> {
   cp = await startKubeControlPlane(kube);
   const apiPort = Number(new URL(kube.url).port);
-  say(`two nodes: kubelet + containerd each, in a network namespace (pods in 10.${block}.101-102.0/24)`);
+  say(
+    `two nodes: kubelet + containerd + kube-proxy each, in a network namespace (pods in 10.${block}.101-102.0/24)`,
+  );
   for (const [i, name] of NODES.entries()) {
     const o = { kube, apiPort, name, block, index: i + 1, sandboxImage: PAUSE_IMAGE, imageTar: tar };
     nodes.push(await startKubeNode(o));
@@ -78,16 +80,20 @@ async function run(): Promise<boolean> {
     );
   }
   await kubectl(['wait', '--for=condition=Ready', '--timeout=180s', ...NODES.map((n) => `node/${n}`)]);
+  for (const node of nodes) {
+    await waitFor(async () => (await fetch(node.kubeProxyHealthz).catch(() => undefined))?.ok, {
+      what: `kube-proxy of ${node.name} synced`,
+      timeoutMs: 120_000,
+    });
+  }
   say('keadm init --apply: configs/crds + configs/k8s as shipped');
-  const podIps = NODES.flatMap((_, i) =>
-    [2, 3, 4, 5].map((h) => nodeAddresses(block, i + 1).podCidr.replace(/0\/24$/, `${h}`)),
-  );
+  const nodeIps = nodes.map((n) => n.nodeIp);
   console.log(
     await keadm([
       'init',
       '--apply',
       ...['--kubeconfig', kube.kubeconfigPath, '--kubectl', requireKubeBinaries().kubectl],
-      ...['--image-repo', 'kedge', '--version', 'v0.1.0', '--advertise-address', podIps.join(',')],
+      ...['--image-repo', 'kedge', '--version', 'v0.1.0', '--advertise-address', nodeIps.join(',')],
       ...['--manifests', join(repoRoot(), 'configs/k8s')],
     ]),
   );
@@ -112,15 +118,18 @@ async function run(): Promise<boolean> {
       '--field-selector',
       `spec.nodeName=${n}`,
       '-o',
-      'jsonpath={.items[0].metadata.name} {.items[0].status.podIP}',
+      'jsonpath={.items[0].metadata.name}',
     ]),
   );
-  const [a, b] = (await Promise.all(replicas)).map((s) => s.split(' ')) as [string[], string[]];
-  say('two edges: keadm gettoken + keadm join, each listing both replicas');
+  const names = await Promise.all(replicas);
+  const ports = (
+    await kubectl(['-n', 'kubeedge', 'get', 'svc', 'cloudcore', '-o', 'jsonpath={.spec.ports[*].nodePort}'])
+  ).split(' ');
+  say(`two edges: keadm gettoken + keadm join, each listing both nodes' NodePort ${ports[0] ?? ''}`);
   releases = await LocalReleases.start(dir.path);
   const base = await releases.publish('v1.0.0');
   const next = await releases.publish('v1.1.0');
-  const addresses = [`${a[1] ?? ''}:10000`, `${b[1] ?? ''}:10000`];
+  const addresses = nodeIps.map((ip) => `${ip}:${ports[0] ?? ''}`);
   for (const [i, name] of EDGES.entries()) {
     const cloudcore = i === 0 ? addresses : [...addresses].reverse();
     edges.push(
@@ -128,6 +137,7 @@ async function run(): Promise<boolean> {
         name,
         root: join(dir.path, name),
         cloudcore,
+        certPort: Number(ports[1]),
         kubeconfig: kube.kubeconfigPath,
         release: base.dir,
       }),
@@ -151,7 +161,7 @@ async function run(): Promise<boolean> {
       'custom-columns=NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,CLOUDCORE:.metadata.annotations.cloudcore',
     ]),
   );
-  say(`NodeUpgradeJob v1.0.0 -> v1.1.0; ${a[0] ?? ''} is deleted while its node upgrades`);
+  say('NodeUpgradeJob v1.0.0 -> v1.1.0; the replica holding the upgrading node is deleted meanwhile');
   const job = {
     apiVersion: 'operations.kubeedge.io/v1alpha2',
     kind: 'NodeUpgradeJob',
@@ -174,18 +184,15 @@ async function run(): Promise<boolean> {
         status?: object;
       }
     ).status ?? {};
-  await waitFor(
-    async () =>
-      (await status()).nodeStatus?.some(
-        (e) => e.phase === 'InProgress' && e.dispatchedBy?.startsWith(a[0] ?? '-'),
-      ),
-    {
-      what: `a node of ${a[0] ?? ''} mid-task`,
-      timeoutMs: 120_000,
-      intervalMs: 100,
+  const victim = await waitFor(
+    async () => {
+      const entries = (await status()).nodeStatus ?? [];
+      const busy = entries.find((e) => e.phase === 'InProgress');
+      return names.find((n) => n !== '' && busy?.dispatchedBy?.startsWith(n));
     },
+    { what: 'a node mid-task', timeoutMs: 120_000, intervalMs: 100 },
   );
-  console.log(await kubectl(['-n', 'kubeedge', 'delete', 'pod', a[0] ?? '', '--wait=false']));
+  console.log(await kubectl(['-n', 'kubeedge', 'delete', 'pod', victim, '--wait=false']));
   const done = await waitFor(
     async () => {
       const s = await status();

@@ -4,9 +4,11 @@
 // node 10.<b>.<i>.2, the node's InternalIP); its pods sit on a CNI bridge
 // (Debian's containernetworking-plugins) in 10.<b>.<100+i>.0/24, which the
 // host routes to through the node, so the test, kube-apiserver and edge nodes
-// on the host reach pod IPs. No kube-proxy runs: one DNAT rule in the node's
-// namespace sends the `kubernetes` Service (10.96.0.1:443) to the API server
-// on the host, which is all in-cluster config needs. The kubelet uses the
+// on the host reach pod IPs, and forwards between the nodes' links (pod to
+// pod across nodes, NodePort traffic to the other node's pod). kube-proxy
+// (kube-proxy.ts) runs in the namespace beside the kubelet: it turns the
+// `kubernetes` Service (10.96.0.1:443) into the API server on the host for
+// in-cluster config, and serves the NodePorts on the node's address. The kubelet uses the
 // cgroupfs driver under a cgroup root of its own (two nodes share this
 // machine's cgroup trees) and the admin's token.
 import { execFile } from 'node:child_process';
@@ -27,21 +29,28 @@ import {
   type TestKubeApiServer,
   type TestNetns,
 } from '@kedge/testing';
+import { kubeProxyHealthzUrl, startKubeProxy } from './kube-proxy.ts';
 
 const run = promisify(execFile);
 const IP = '/usr/sbin/ip';
+const IPTABLES = '/usr/sbin/iptables';
 const CGROUP_FS = '/sys/fs/cgroup';
 const CNI_BIN_DIR = '/usr/lib/cni';
 /** The `kubernetes` Service's ClusterIP (kube-apiserver --service-cluster-ip-range=10.96.0.0/24). */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
-/** The addresses of node `index` (1..99) in the 10.<block>.0.0/16 a test picked. */
+/** The addresses of node `index` (1..27) in the 10.<block>.0.0/16 a test picked. */
 export function nodeAddresses(block: number, index: number): { host: string; node: string; podCidr: string } {
   return {
     host: `10.${block}.${index}.1`,
     node: `10.${block}.${index}.2`,
     podCidr: `10.${block}.${100 + index}.0/24`,
   };
+}
+
+/** The range holding every node's pod range (kube-proxy's --cluster-cidr). */
+export function clusterCidr(block: number): string {
+  return `10.${block}.64.0/18`;
 }
 
 export interface KubeNodeOptions {
@@ -65,6 +74,9 @@ export interface KubeNode {
   /** Where the kubelet keeps the containers' logs (`<ns>_<pod>_<uid>/<container>/<n>.log`). */
   podLogsDir: string;
   kubeletOutput(): string;
+  kubeProxyOutput(): string;
+  /** kube-proxy's healthz: 200 once its rules are in place. */
+  kubeProxyHealthz: string;
   stop(): Promise<void>;
 }
 
@@ -109,8 +121,10 @@ export async function startKubeNode(o: KubeNodeOptions): Promise<KubeNode> {
   let netns: TestNetns | undefined;
   let containerd: TestContainerd | undefined;
   let kubelet: Child | undefined;
+  let proxy: Child | undefined;
   // every step runs even when an earlier one failed: nothing of the node may outlive it
   const stop = async (): Promise<void> => {
+    await proxy?.stop().catch(() => undefined);
     await kubelet?.stop().catch(() => undefined);
     if (containerd) await stopNodeContainerd(containerd).catch(() => undefined);
     // the kubelet bind-mounts its root directory and puts each pod's volumes on a tmpfs
@@ -132,21 +146,12 @@ export async function startKubeNode(o: KubeNodeOptions): Promise<KubeNode> {
     await ns.exec('/usr/sbin/sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
     await run(IP, ['route', 'add', addr.podCidr, 'via', addr.node]);
     undo.push(() => run(IP, ['route', 'del', addr.podCidr]));
-    await ns.exec('/usr/sbin/iptables', [
-      ...[
-        '-t',
-        'nat',
-        '-A',
-        'PREROUTING',
-        '-d',
-        `${KUBERNETES_SERVICE_IP}/32`,
-        '-p',
-        'tcp',
-        '--dport',
-        '443',
-      ],
-      ...['-j', 'DNAT', '--to-destination', `${addr.host}:${o.apiPort}`],
-    ]);
+    // the host's FORWARD policy may be DROP (dockerd sets it): let this node's traffic through
+    for (const dir of ['-i', '-o']) {
+      const rule = ['FORWARD', dir, hostLink, '-j', 'ACCEPT'];
+      await run(IPTABLES, ['-I', ...rule]);
+      undo.push(() => run(IPTABLES, ['-D', ...rule]));
+    }
     for (const c of await cgroupHierarchies()) {
       const path = join(CGROUP_FS, c, cgroupRoot);
       await mkdir(path, { recursive: true });
@@ -180,11 +185,20 @@ export async function startKubeNode(o: KubeNodeOptions): Promise<KubeNode> {
       `--node-ip=${addr.node}`,
       '--v=1',
     ]);
+    proxy = startKubeProxy({
+      binary: bin.kubeProxy,
+      netns: ns,
+      name: o.name,
+      nodeIp: addr.node,
+      clusterCidr: clusterCidr(o.block),
+      kubeconfig,
+    });
   } catch (err: unknown) {
     await stop();
     throw err instanceof Error ? err : new KedgeError('KEDGE_INTERNAL', String(err));
   }
   const proc = kubelet;
+  const proxyProc = proxy;
   return {
     name: o.name,
     nodeIp: addr.node,
@@ -192,6 +206,8 @@ export async function startKubeNode(o: KubeNodeOptions): Promise<KubeNode> {
     containerd,
     podLogsDir: join(dir.path, 'pod-logs'),
     kubeletOutput: () => proc.log.text('stdout') + proc.log.text('stderr'),
+    kubeProxyOutput: () => proxyProc.log.text('stdout') + proxyProc.log.text('stderr'),
+    kubeProxyHealthz: kubeProxyHealthzUrl(addr.node),
     stop,
   };
 }

@@ -1,5 +1,5 @@
 // Where the cluster-mode tests find kube-apiserver, kubectl,
-// kube-controller-manager, kube-scheduler, kubelet and etcd, and whether a
+// kube-controller-manager, kube-scheduler, kubelet, kube-proxy and etcd, and whether a
 // test may skip for want of them. scripts/build-kube.sh builds the Kubernetes
 // ones from the Go module proxy into a cache outside the repo; etcd comes
 // from Debian's etcd-server (or sits beside them when built).
@@ -15,6 +15,7 @@ export interface KubeBinaries {
   kubeControllerManager: string;
   kubeScheduler: string;
   kubelet: string;
+  kubeProxy: string;
   etcd: string;
 }
 
@@ -25,6 +26,7 @@ const BUILT = {
   kubeControllerManager: 'kube-controller-manager',
   kubeScheduler: 'kube-scheduler',
   kubelet: 'kubelet',
+  kubeProxy: 'kube-proxy',
 } as const;
 
 /** The pinned Kubernetes release: the default in scripts/build-kube.sh (its one source). */
