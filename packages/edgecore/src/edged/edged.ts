@@ -1,7 +1,8 @@
 // The `edged` beehive module (group `edged`, as KubeEdge's): runs the pods
 // the cloud bound to this node on the node's containerd. At start it writes
-// the node's CNI network, makes sure the sandbox image is there, and removes
-// kedge pods no cached object describes; then it keeps one PodWorker per
+// the node's CNI network and makes sure the sandbox image is there; then it
+// removes kedge pods no cached object describes (in the background, beside
+// the workers: an orphan's grace period delays no other pod) and keeps one PodWorker per
 // cached pod (each adopts what an earlier edgecore left running: an edgecore
 // restart restarts no container), reacting to pod changes in metaManager's
 // cache at once and re-reading it every `resyncMs`; a changed ConfigMap or
@@ -191,7 +192,8 @@ export class Edged implements Module {
   async #run(ctx: ModuleContext, workers: PodWorkers): Promise<void> {
     const pods = new PodSet(this.#o.cache, this.#o.nodeName, ctx.log);
     const first = pods.desired();
-    await workers.removeOrphans(first);
+    // Pods deleted while edgecore was down are removed by the sweep of the first turn, beside
+    // the workers: their grace periods must not hold up adopting and starting the cached pods.
     ctx.log.info({ pods: first.run.size, terminating: first.terminate.size }, 'edged started');
     let wake = new AbortController();
     /** ConfigMaps, Secrets and ServiceAccount tokens written since the last turn (`<ns>/<type>/<name>`). */
