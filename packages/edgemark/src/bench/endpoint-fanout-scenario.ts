@@ -122,11 +122,11 @@ export async function runFanout(
     for (const filtered of [true, false]) {
       const service = filtered ? 'fanout-grouped' : 'fanout-all';
       const initialSyncMs = await createService(cloud.store, s, service, filtered, receipts);
-      log({ event: 'service-synced', service, initialSyncMs });
+      log({ event: 'service-synced', service, initialSyncMs, ...fleetHealth(fleet) });
       const changes: ChangeFigures[] = [];
       for (let c = 0; c < s.changes; c++) {
         const f = await oneChange(cloud.store, s, service, filtered, c, receipts, pid);
-        log({ event: 'change', service, ...f });
+        log({ event: 'change', service, ...f, ...fleetHealth(fleet) });
         changes.push(f);
       }
       modes.push({ service, filtered, initialSyncMs, changes });
@@ -261,6 +261,12 @@ async function oneChange(
     cpuMs: readCpuMs(pid, s.ticksPerSecond) - cpu0,
     windowMs,
   };
+}
+
+/** Reconnects and closes so far: a node that reconnects is sent its whole set again. */
+function fleetHealth(fleet: HollowFleet): Record<string, unknown> {
+  const { registered, reconnects, closes } = fleet.stats();
+  return { registered, reconnects, closes };
 }
 
 function nodeNames(n: number): string[] {
