@@ -49,7 +49,7 @@ export function nodeAddresses(block: number, index: number): { host: string; nod
 }
 
 /** The range holding every node's pod range (kube-proxy's --cluster-cidr). */
-export function clusterCidr(block: number): string {
+function clusterCidr(block: number): string {
   return `10.${block}.64.0/18`;
 }
 

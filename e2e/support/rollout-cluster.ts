@@ -23,7 +23,7 @@ export interface RunningTask {
   container: string;
 }
 
-export const podSpec = (name: string, image: string): Pod['spec'] => ({
+const podSpec = (name: string, image: string): Pod['spec'] => ({
   terminationGracePeriodSeconds: 1,
   containers: [
     {

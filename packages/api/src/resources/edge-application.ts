@@ -12,7 +12,7 @@ const ManifestSchema = z.looseObject({
 });
 
 const OverriderOperator = { add: 'add', remove: 'remove', replace: 'replace' } as const;
-export type OverriderOperator = (typeof OverriderOperator)[keyof typeof OverriderOperator];
+type OverriderOperator = (typeof OverriderOperator)[keyof typeof OverriderOperator];
 
 const ImageOverriderSchema = z.strictObject({
   predicate: z

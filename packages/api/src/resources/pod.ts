@@ -10,7 +10,7 @@ const PodPhase = {
   Failed: 'Failed',
   Unknown: 'Unknown',
 } as const;
-export type PodPhase = (typeof PodPhase)[keyof typeof PodPhase];
+type PodPhase = (typeof PodPhase)[keyof typeof PodPhase];
 
 const PodConditionType = {
   PodScheduled: 'PodScheduled',
