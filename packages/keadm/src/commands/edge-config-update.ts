@@ -18,7 +18,7 @@ import {
 } from './edge-target.ts';
 import { parseCommandArgs, positiveInt, usageError, type KeadmIo } from './keadm-io.ts';
 import { parseSetFlag } from './set-flag.ts';
-import { waitForTrial } from './wait-trial.ts';
+import { waitForTrialAndReport } from './wait-trial.ts';
 
 const EDGE_CONFIG_UPDATE_USAGE = `usage: keadm edge config-update --set KEY=VALUE[,KEY=VALUE...] [--timeout S] [--wait]
                                 [--root DIR] [--config FILE]
@@ -99,23 +99,13 @@ export async function runEdgeConfigUpdate(argv: readonly string[], io: KeadmIo):
   });
   if (!values.wait || !started) return 0;
 
-  const outcome = await waitForTrial(
+  const { success, ...outcome } = await waitForTrialAndReport(
+    layout,
     () => readConfigUpdateMarker(layout),
     started.marker,
     io,
     'the new config',
-  );
-  const success = outcome.phase === 'committed';
-  writeReport(
-    layout,
-    {
-      event: 'ConfigUpdate',
-      success,
-      fromVersion: '',
-      toVersion: started.version,
-      ...(success ? {} : { errorMessage: outcome.reason ?? outcome.phase }),
-    },
-    io,
+    { event: 'ConfigUpdate', fromVersion: '', toVersion: started.version },
   );
   io.stdout.write(
     success

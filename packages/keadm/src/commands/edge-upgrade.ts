@@ -27,7 +27,7 @@ import {
 } from './edge-target.ts';
 import { fetchRelease } from './fetch-release.ts';
 import { parseCommandArgs, positiveInt, usageError, type KeadmIo } from './keadm-io.ts';
-import { waitForTrial } from './wait-trial.ts';
+import { waitForTrialAndReport } from './wait-trial.ts';
 
 const EDGE_UPGRADE_USAGE = `usage: keadm edge upgrade --toVersion V --image IMAGE|DIR [--image-digest D] [--force]
                           [--timeout S] [--wait] [--insecure] [--root DIR] [--config FILE]
@@ -136,18 +136,13 @@ export async function runEdgeUpgrade(argv: readonly string[], io: KeadmIo): Prom
   });
   if (!values.wait) return 0;
 
-  const outcome = await waitForTrial(() => readUpgradeMarker(layout), started.marker, io, to);
-  const success = outcome.phase === 'committed';
-  writeReport(
+  const { success, ...outcome } = await waitForTrialAndReport(
     layout,
-    {
-      event: 'Upgrade',
-      success,
-      fromVersion: started.from,
-      toVersion: to,
-      ...(success ? {} : { errorMessage: outcome.reason ?? outcome.phase }),
-    },
+    () => readUpgradeMarker(layout),
+    started.marker,
     io,
+    to,
+    { event: 'Upgrade', fromVersion: started.from, toVersion: to },
   );
   io.stdout.write(
     success
