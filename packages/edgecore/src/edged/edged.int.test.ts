@@ -7,7 +7,8 @@
 // edgecore restarts with the cloud gone: the container is adopted (same ID),
 // a killed container is restarted with its env and volume from the edge
 // cache, and the status the cloud missed goes up after reconnect (only the
-// newest). An image update replaces the container in the same sandbox; a
+// newest). A pod deleted while edgecore was down is stopped and removed
+// beside the others, not before them. An image update replaces the container in the same sandbox; a
 // changed ConfigMap reaches the running container's volume. A
 // pod marked for deletion is stopped and removed; after the final
 // delete a late update of it is refused.
@@ -320,6 +321,47 @@ describe('edged in edgecore: cloud objects to running pods and status back', () 
     expect(caughtUp.Status.containerStatuses[0]?.containerID).toBe(`containerd://${restarted.id}`);
   }, 60_000);
 
+  it('a pod deleted while edgecore was down is removed without holding up the others', async () => {
+    const goneUid = randomUUID();
+    const gonePod = webPod('1');
+    gonePod.metadata = { name: 'gone', namespace: 'default', uid: goneUid, resourceVersion: '1' };
+    // sleep as the container's first process ignores SIGTERM: stopping it takes the whole grace period
+    gonePod.spec.containers = [{ name: 'gone', image: images.busybox, command: ['sleep', '3600'] }];
+    gonePod.spec.volumes = [];
+    await cloud.send('insert', 'default/pod/gone', gonePod);
+    const goneRunning = async () =>
+      (await runtime.listPods({ namespace: 'default', name: 'gone', uid: goneUid })).some((p) =>
+        p.containers.some((c) => c.state === 'running'),
+      );
+    await waitFor(goneRunning, { timeoutMs: 20_000, what: 'the pod to be deleted running' });
+
+    await edge?.stop();
+    // deleted while edgecore is down: gone from its database; and the other pod's container dies
+    const db = new Database(join(dir.path, 'edgecore.db'), { fileMustExist: true });
+    db.prepare('DELETE FROM meta WHERE key = ?').run('default/pod/gone');
+    db.close();
+    const [running] = await podContainers();
+    const { info } = await new CriRuntimeService(cri).containerStatus(running?.id ?? '', { verbose: true });
+    process.kill((JSON.parse(info['info'] ?? '{}') as { pid: number }).pid, 'SIGKILL');
+    edge = await startEdgeCore(edgeConfig(), log);
+
+    // The cached pod is looked after at once (not after the orphan's grace period of 30 s).
+    const started = Date.now();
+    await waitFor(
+      async () =>
+        (await podContainers()).find(
+          (c) => c.attempt === (running?.attempt ?? 0) + 1 && c.state === 'running',
+        ),
+      { timeoutMs: 20_000, what: 'the killed container started again beside the orphan being stopped' },
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await goneRunning()).toBe(true);
+    await waitFor(
+      async () => (await runtime.listPods({ namespace: 'default', name: 'gone', uid: goneUid })).length === 0,
+      { timeoutMs: 60_000, what: 'the pod deleted while edgecore was down removed from the runtime' },
+    );
+  }, 120_000);
+
   it("replaces the container when the pod's image is updated, in the same sandbox", async () => {
     const before = await podContainers();
     const ack = await cloud.send('update', 'default/pod/web', webPod('7', {}, busyboxV2()));
@@ -329,10 +371,11 @@ describe('edged in edgecore: cloud objects to running pods and status back', () 
         cloud.statuses('web').find((s) => ready(s) && s.Status.containerStatuses[0]?.image === busyboxV2()),
       { timeoutMs: 20_000, what: 'a Ready status running the new image' },
     );
-    expect(restarts(updated)).toBe(2);
+    const next = (before[0]?.attempt ?? 0) + 1;
+    expect(restarts(updated)).toBe(next);
     const after = await podContainers();
     expect(after[0]?.sandboxId).toBe(before[0]?.sandboxId);
-    expect(after[0]?.attempt).toBe(2);
+    expect(after[0]?.attempt).toBe(next);
     expect(await exec(after[0]?.id ?? '', ['/bin/sh', '-c', 'echo $GREETING'])).toBe('hello from the cache');
   }, 30_000);
 
