@@ -38,4 +38,5 @@ export { restore, verifyBackup } from './install/restore.ts';
 export { removeVersion, stageRelease, type StageMode } from './install/stage-release.ts';
 export { switchCurrent } from './install/switch-current.ts';
 export { readUpgradeReport, writeUpgradeReport, type UpgradeReport } from './install/upgrade-report.ts';
-export { beginUpgrade, commitUpgrade, type CommitResult } from './install/upgrade.ts';
+export { beginUpgrade, commitUpgrade } from './install/upgrade.ts';
+export type { CommitResult } from './install/commit-trial.ts';

@@ -11,7 +11,7 @@ import { errnoCode, failed, readIfExists, sha256Of, writeFileDurable } from './d
 import { acquireInstallLock } from './install-lock.ts';
 import type { InstallLayout } from './install-layout.ts';
 import { readConfigUpdateMarker, writeConfigUpdateMarker, type ConfigUpdateMarker } from './markers.ts';
-import type { CommitResult } from './upgrade.ts';
+import { commitTrial, type CommitResult } from './commit-trial.ts';
 
 export interface ConfigUpdateRequest {
   /** The edgecore.yaml edgecore runs with. */
@@ -165,26 +165,13 @@ export function commitConfigUpdate(
   layout: InstallLayout,
   options: { loadedConfigSha256: string; now?: number },
 ): CommitResult<ConfigUpdateMarker> {
-  const now = options.now ?? Date.now();
-  const marker = readConfigUpdateMarker(layout);
-  if (!marker) return { outcome: 'nothingPending', marker };
-  if (marker.phase === 'committed') {
-    return {
-      outcome: marker.newSha256 === options.loadedConfigSha256 ? 'alreadyCommitted' : 'nothingPending',
-      marker,
-    };
-  }
-  if (marker.phase !== 'switching') return { outcome: 'nothingPending', marker };
-  if (marker.newSha256 !== options.loadedConfigSha256) return { outcome: 'notOnTrial', marker };
-  if (now > Date.parse(marker.deadline)) return { outcome: 'deadlinePassed', marker };
-  const committed: ConfigUpdateMarker = {
-    ...marker,
-    phase: 'committed',
-    updatedAt: new Date(now).toISOString(),
-  };
-  delete committed.reason;
-  writeConfigUpdateMarker(layout, committed);
-  return { outcome: 'committed', marker: committed };
+  const loadedIt = (marker: ConfigUpdateMarker): boolean => marker.newSha256 === options.loadedConfigSha256;
+  return commitTrial(
+    readConfigUpdateMarker(layout),
+    { isNew: loadedIt, onTrial: loadedIt },
+    (committed) => writeConfigUpdateMarker(layout, committed),
+    options.now ?? Date.now(),
+  );
 }
 
 function readConfig(file: string): Buffer {

@@ -4,6 +4,7 @@
 // launcher rolls back (boot-state.ts).
 import { failpoint } from '@kedge/runtime';
 import { KedgeError } from '@kedge/api';
+import { commitTrial, type CommitResult } from './commit-trial.ts';
 import { versionDir, type InstallLayout } from './install-layout.ts';
 import { readUpgradeMarker, writeUpgradeMarker, type UpgradeMarker } from './markers.ts';
 import { currentVersion, readReleaseVersion } from './release-dir.ts';
@@ -73,24 +74,6 @@ export function beginUpgrade(layout: InstallLayout, req: UpgradeRequest): Upgrad
   return marker;
 }
 
-type CommitOutcome =
-  /** The trial was pending and is committed now. */
-  | 'committed'
-  /** It was committed before (by another caller): nothing changed. */
-  | 'alreadyCommitted'
-  /** No trial is pending (no marker, or it ended otherwise: see `marker`). */
-  | 'nothingPending'
-  /** A trial is pending but not for what this process runs (e.g. the old version before its restart). */
-  | 'notOnTrial'
-  /** Too late: the launcher rolls back at the next start. */
-  | 'deadlinePassed';
-
-export interface CommitResult<M> {
-  outcome: CommitOutcome;
-  /** The marker after the call (undefined when there is none). */
-  marker: M | undefined;
-}
-
 /**
  * Called by the new edgecore once it is healthy and connected: marks the
  * upgrade to `runningVersion` committed. Idempotent; only the version on trial,
@@ -100,21 +83,13 @@ export function commitUpgrade(
   layout: InstallLayout,
   options: { runningVersion: string; now?: number },
 ): CommitResult<UpgradeMarker> {
-  const now = options.now ?? Date.now();
-  const marker = readUpgradeMarker(layout);
-  if (!marker) return { outcome: 'nothingPending', marker };
-  if (marker.phase === 'committed') {
-    return { outcome: marker.to === options.runningVersion ? 'alreadyCommitted' : 'nothingPending', marker };
-  }
-  if (marker.phase !== 'switching') return { outcome: 'nothingPending', marker };
-  if (marker.to !== options.runningVersion || currentVersion(layout) !== marker.to) {
-    return { outcome: 'notOnTrial', marker };
-  }
-  if (now > Date.parse(marker.deadline)) return { outcome: 'deadlinePassed', marker };
-  const committed: UpgradeMarker = { ...marker, phase: 'committed', updatedAt: new Date(now).toISOString() };
-  delete committed.reason;
-  writeUpgradeMarker(layout, committed);
-  return { outcome: 'committed', marker: committed };
+  const runsIt = (marker: UpgradeMarker): boolean => marker.to === options.runningVersion;
+  return commitTrial(
+    readUpgradeMarker(layout),
+    { isNew: runsIt, onTrial: (marker) => runsIt(marker) && currentVersion(layout) === marker.to },
+    (committed) => writeUpgradeMarker(layout, committed),
+    options.now ?? Date.now(),
+  );
 }
 
 function newMarker(phase: 'staged' | 'switching', req: UpgradeRequest): UpgradeMarker {
