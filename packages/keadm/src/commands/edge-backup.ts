@@ -1,6 +1,6 @@
 // keadm edge backup: copies edgecore.yaml and the edge database of the
 // running version into <root>/backup/<version>/ (see @kedge/edgecore backup()).
-import { KedgeError, errorMessage } from '@kedge/api';
+import { KedgeError } from '@kedge/api';
 import { backup, readInstalledVersion } from '@kedge/installer';
 import {
   EDGE_TARGET_OPTIONS,
@@ -9,6 +9,7 @@ import {
   loadTargetConfig,
   requireInstallRoot,
   withInstallLock,
+  writeFailureReport,
   writeReport,
 } from './edge-target.ts';
 import { parseCommandArgs, type KeadmIo } from './keadm-io.ts';
@@ -53,17 +54,7 @@ export async function runEdgeBackup(argv: readonly string[], io: KeadmIo): Promi
       io.stdout.write(`backed up ${version} to ${result.dir}: ${files}\n`);
       return 0;
     } catch (err: unknown) {
-      writeReport(
-        layout,
-        {
-          event: 'Backup',
-          success: false,
-          fromVersion: '',
-          toVersion: version,
-          errorMessage: errorMessage(err),
-        },
-        io,
-      );
+      writeFailureReport(layout, { event: 'Backup', fromVersion: '', toVersion: version }, err, io);
       throw err;
     }
   });

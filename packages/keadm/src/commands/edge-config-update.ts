@@ -3,7 +3,6 @@
 // as edgecore.yaml.previous and restarts edgecore with the new one on trial;
 // if it does not come up connected, the launcher puts the previous file back.
 import { readFileSync } from 'node:fs';
-import { errorMessage } from '@kedge/api';
 import { updateEdgeCoreConfigText } from '@kedge/edgecore';
 import { beginConfigUpdate, readConfigUpdateMarker, readInstalledVersion } from '@kedge/installer';
 import {
@@ -14,6 +13,7 @@ import {
   restartEdgecore,
   requireInstallRoot,
   withInstallLock,
+  writeFailureReport,
   writeReport,
 } from './edge-target.ts';
 import { parseCommandArgs, positiveInt, usageError, type KeadmIo } from './keadm-io.ts';
@@ -83,17 +83,7 @@ export async function runEdgeConfigUpdate(argv: readonly string[], io: KeadmIo):
       restartEdgecore(layout, io, 'the new config');
       return { marker, version };
     } catch (err: unknown) {
-      writeReport(
-        layout,
-        {
-          event: 'ConfigUpdate',
-          success: false,
-          fromVersion: '',
-          toVersion: version,
-          errorMessage: errorMessage(err),
-        },
-        io,
-      );
+      writeFailureReport(layout, { event: 'ConfigUpdate', fromVersion: '', toVersion: version }, err, io);
       throw err;
     }
   });

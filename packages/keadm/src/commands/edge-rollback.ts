@@ -2,7 +2,7 @@
 // switches `current` back to its version. edgecore is stopped first; the lock
 // is held throughout, so the launcher that supervisord/systemd restarts
 // waits until the restore is complete and then starts the restored version.
-import { KedgeError, errorMessage } from '@kedge/api';
+import { KedgeError } from '@kedge/api';
 import {
   listBackups,
   readConfigUpdateMarker,
@@ -24,6 +24,7 @@ import {
   loadTargetConfig,
   requireInstallRoot,
   withInstallLock,
+  writeFailureReport,
   writeReport,
 } from './edge-target.ts';
 import { parseCommandArgs, positiveInt, type KeadmIo } from './keadm-io.ts';
@@ -71,17 +72,7 @@ export async function runEdgeRollback(argv: readonly string[], io: KeadmIo): Pro
       );
       return 0;
     } catch (err: unknown) {
-      writeReport(
-        layout,
-        {
-          event: 'Rollback',
-          success: false,
-          fromVersion: from,
-          toVersion: to,
-          errorMessage: errorMessage(err),
-        },
-        io,
-      );
+      writeFailureReport(layout, { event: 'Rollback', fromVersion: from, toVersion: to }, err, io);
       throw err;
     }
   });

@@ -88,6 +88,26 @@ export function writeReport(layout: InstallLayout, report: Omit<UpgradeReport, '
   }
 }
 
+/** Writes the report of an operation that failed with `err`; the caller then rethrows it. */
+export function writeFailureReport(
+  layout: InstallLayout,
+  report: Pick<UpgradeReport, 'event' | 'fromVersion' | 'toVersion'>,
+  err: unknown,
+  io: KeadmIo,
+): void {
+  writeReport(
+    layout,
+    {
+      event: report.event,
+      success: false,
+      fromVersion: report.fromVersion,
+      toVersion: report.toVersion,
+      errorMessage: errorMessage(err),
+    },
+    io,
+  );
+}
+
 /** Asks the running edgecore to restart (SIGTERM to state/edgecore.pid) and says what happened. */
 export function restartEdgecore(layout: InstallLayout, io: KeadmIo, what: string): void {
   const pid = signalEdgecore(layout, 'SIGTERM');

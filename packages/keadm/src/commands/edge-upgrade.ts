@@ -3,7 +3,7 @@
 // restart. The new version is on trial: it commits once connected to the
 // cloud; otherwise the launcher rolls back (3 failed starts or the deadline).
 // With --wait, keadm follows the trial to its end.
-import { KedgeError, errorMessage } from '@kedge/api';
+import { KedgeError } from '@kedge/api';
 import {
   assertVersionName,
   beginUpgrade,
@@ -23,6 +23,7 @@ import {
   restartEdgecore,
   requireInstallRoot,
   withInstallLock,
+  writeFailureReport,
   writeReport,
 } from './edge-target.ts';
 import { fetchRelease } from './fetch-release.ts';
@@ -120,17 +121,7 @@ export async function runEdgeUpgrade(argv: readonly string[], io: KeadmIo): Prom
       restartEdgecore(layout, io, `${to}`);
       return { from, marker };
     } catch (err: unknown) {
-      writeReport(
-        layout,
-        {
-          event: 'Upgrade',
-          success: false,
-          fromVersion: from,
-          toVersion: to,
-          errorMessage: errorMessage(err),
-        },
-        io,
-      );
+      writeFailureReport(layout, { event: 'Upgrade', fromVersion: from, toVersion: to }, err, io);
       throw err;
     }
   });
