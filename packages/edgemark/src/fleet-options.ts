@@ -17,7 +17,7 @@ export interface TaskNode {
 export type TaskHandler = (node: TaskNode, msg: Message) => Message[] | Promise<Message[]>;
 
 /** Sees every cloud resource message a node acked, with the size of its frame (benchmarks record receipt). */
-export type ResourceObserver = (node: TaskNode, msg: Message, frameBytes: number) => void;
+type ResourceObserver = (node: TaskNode, msg: Message, frameBytes: number) => void;
 
 const ms = (what: string) => z.number().int().positive().describe(`${what} (ms)`);
 

@@ -41,7 +41,7 @@ export interface FanoutSettings {
   ticksPerSecond: number;
 }
 
-export interface ChangeFigures {
+interface ChangeFigures {
   endpoint: number;
   group: string;
   /** Nodes that had to get the change: the group's (filtered) or all (unfiltered). */

@@ -10,12 +10,12 @@ import { objectAck } from '../hollow-pods.ts';
 /** Endpoints per slice, the endpointslice controller's default maxEndpointsPerSlice. */
 export const ENDPOINTS_PER_SLICE = 100;
 
-export const groupName = (g: number): string => `group-${g}`;
+const groupName = (g: number): string => `group-${g}`;
 export const groupOfNode = (nodeIndex: number, groups: number): string => groupName(nodeIndex % groups);
 export const endpointNode = (endpoint: number, nodes: number): number => endpoint % nodes;
 
 /** A pod IP per endpoint, in 100.64.0.0/10, unique for up to 4M endpoints. */
-export function endpointAddress(endpoint: number): string {
+function endpointAddress(endpoint: number): string {
   const n = 0x64400000 + (endpoint % 0x400000);
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
