@@ -110,29 +110,40 @@ describe.skipIf(skip !== undefined)('node groups on a real kube-apiserver', () =
     expect(north.metadata.finalizers).toEqual(['apps.kubeedge.io/nodegroup-controller']);
     expect(north.status?.nodeStatuses?.[2]).toMatchObject({ nodeName: 'ghost', selectionStatus: 'Failed' });
 
-    await store.create('EdgeApplication', {
-      apiVersion: 'apps.kubeedge.io/v1alpha1',
-      kind: 'EdgeApplication',
-      metadata: { name: 'shop', namespace: 'default' },
-      spec: {
-        workloadTemplate: {
-          manifests: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              metadata: { name: 'web' },
-              spec: {
-                selector: { matchLabels: { app: 'web' } },
-                template: {
-                  metadata: { labels: { app: 'web' } },
-                  spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-                },
-              },
-            },
-          ],
-        },
-        workloadScope: { targetNodeGroups: [{ name: 'north', overriders: { replicas: 2 } }] },
-      },
+    // Also applied with kubectl, in upstream's EdgeApplication shape.
+    await kube.kubectl(['apply', '-f', '-'], {
+      input: [
+        'apiVersion: apps.kubeedge.io/v1alpha1',
+        'kind: EdgeApplication',
+        'metadata:',
+        '  name: shop',
+        '  namespace: default',
+        'spec:',
+        '  workloadTemplate:',
+        '    manifests:',
+        '      - apiVersion: apps/v1',
+        '        kind: Deployment',
+        '        metadata:',
+        '          name: web',
+        '        spec:',
+        '          selector:',
+        '            matchLabels:',
+        '              app: web',
+        '          template:',
+        '            metadata:',
+        '              labels:',
+        '                app: web',
+        '            spec:',
+        '              containers:',
+        '                - name: web',
+        '                  image: nginx:1.27',
+        '  workloadScope:',
+        '    targetNodeGroups:',
+        '      - name: north',
+        '        overriders:',
+        '          replicas: 2',
+        '',
+      ].join('\n'),
     });
     const d = await waitFor(() => store.get('Deployment', 'web-north', 'default'), {
       timeoutMs: 30_000,
