@@ -22,7 +22,7 @@ import { renderApp, type RenderFailure } from './render-app.ts';
 import { workloadStatus } from './workload-status.ts';
 
 /** Kinds searched for a deleted app's objects, besides those it rendered while this process watched. */
-const SWEPT_KINDS = ['Deployment', 'Service', 'ConfigMap', 'Secret'].filter(isKindName);
+const SWEPT_KINDS = ['Deployment', 'Service', 'ConfigMap'].filter(isKindName);
 
 export interface EdgeApplicationControllerOptions {
   store: ResourceStore;

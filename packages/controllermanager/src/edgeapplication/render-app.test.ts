@@ -358,6 +358,7 @@ describe('other manifests and failures', () => {
           deployment(),
           { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's' } },
           { ...service, metadata: { name: 'web', namespace: 'other' } },
+          { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token' }, data: { t: 'c2VjcmV0' } },
         ],
         {
           targetNodeGroups: [
@@ -379,6 +380,9 @@ describe('other manifests and failures', () => {
       ),
       'spec.workloadTemplate.manifests[1]: apps/v1 StatefulSet is not a kind kedge serves',
       'spec.workloadTemplate.manifests[2]: metadata.namespace "other" is not the EdgeApplication\'s namespace retail',
+      expect.stringMatching(
+        /^spec\.workloadTemplate\.manifests\[3\]: a Secret cannot be part of a workload template/,
+      ),
     ]);
     expect(failures[1]!.identity?.name).toBe('web-g2');
   });

@@ -101,6 +101,12 @@ export function renderApp(app: EdgeApplication): { objects: RenderedObject[]; fa
     if (kind === undefined) return fail(`${manifest.apiVersion} ${manifest.kind} is not a kind kedge serves`);
     if (kinds[kind].scope !== 'Namespaced')
       return fail(`${manifest.kind} is cluster-scoped; only namespaced objects can be owned`);
+    // A Secret written into a template keeps its data in the EdgeApplication, which every reader
+    // of edgeapplications can read, and would need controllermanager to write Secrets anywhere.
+    if (kind === 'Secret')
+      return fail(
+        'a Secret cannot be part of a workload template (its data would be readable through the EdgeApplication); create it directly and reference it by name',
+      );
     if (typeof name !== 'string' || name === '') return fail('metadata.name is missing');
     const ns = meta['namespace'] ?? namespace;
     if (ns !== namespace)
