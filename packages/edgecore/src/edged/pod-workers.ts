@@ -11,7 +11,7 @@ import type { Pod } from '@kedge/api';
 import type { Clock, Logger } from '@kedge/runtime';
 import type { DesiredPods } from './pod-set.ts';
 import { PodWorker, type PodWorkerOptions } from './pod-worker.ts';
-import type { PodRuntime } from './runtime/index.ts';
+import type { PodRuntime, RuntimePod } from './runtime/index.ts';
 import type { VolumeSourceType } from './pod-spec.ts';
 
 /** Everything a worker needs except its pod and its status sink. */
@@ -125,19 +125,27 @@ export class PodWorkers {
    */
   async removeOrphans(desired?: DesiredPods): Promise<void> {
     if (desired) this.#desired = desired;
-    for (const p of await this.#o.runtime.listPods()) {
+    const orphans = (await this.#o.runtime.listPods()).filter((p) => {
       const uid = p.sandbox.pod.uid;
       // checked against the newest desired set: a pod may have been added since the list began
       const owned = this.#workers.has(uid) || this.#terminating.has(uid) || this.#replacing.has(uid);
-      if (owned || this.#desired.run.has(uid) || this.#desired.terminate.has(uid)) continue;
-      this.#o.log.info(
-        { resource: `${p.sandbox.pod.namespace}/${p.sandbox.pod.name}`, uid, sandbox: p.sandbox.id },
-        'removing a pod no cached object describes (deleted while edgecore was down)',
-      );
-      await this.#o.runtime.stopPod(p.sandbox.id, this.#orphanGrace.get(uid) ?? ORPHAN_GRACE_SECONDS);
-      await this.#o.runtime.removePod(p.sandbox.id);
-      this.#orphanGrace.delete(uid);
-    }
+      return !(owned || this.#desired.run.has(uid) || this.#desired.terminate.has(uid));
+    });
+    // All at once: each waits out its own grace period, so one after the other would add them up.
+    const results = await Promise.allSettled(orphans.map((p) => this.#removeOrphan(p)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  async #removeOrphan(p: RuntimePod): Promise<void> {
+    const uid = p.sandbox.pod.uid;
+    this.#o.log.info(
+      { resource: `${p.sandbox.pod.namespace}/${p.sandbox.pod.name}`, uid, sandbox: p.sandbox.id },
+      'removing a pod no cached object describes (deleted while edgecore was down)',
+    );
+    await this.#o.runtime.stopPod(p.sandbox.id, this.#orphanGrace.get(uid) ?? ORPHAN_GRACE_SECONDS);
+    await this.#o.runtime.removePod(p.sandbox.id);
+    this.#orphanGrace.delete(uid);
   }
 
   /** Runs removeOrphans in the background unless a sweep is still running; failures are logged. */

@@ -2,5 +2,5 @@ export { type ContainerMountSpec, type ContainerResourcesSpec } from './containe
 export { type PodContainerStatus, type PodContainerSummary } from './container-status.ts';
 export { CNI_BIN_DIR, writePodNetworkConfig } from './pod-network-config.ts';
 export { POD_ANNOTATIONS } from './pod-identity.ts';
-export { PodRuntime } from './pod-runtime.ts';
+export { PodRuntime, type RuntimePod } from './pod-runtime.ts';
 export { type PodPort, type PodSandboxSpec } from './sandbox-config.ts';
