@@ -24,6 +24,7 @@ import type {
   WatchEventType,
   WatchOptions,
 } from './resource-store.ts';
+import { GroupCommit } from './sqlite-group-commit.ts';
 import { openDatabase, type Db, type Durability } from './sqlite-schema.ts';
 import { prepareStatements, type Statements } from './sqlite-statements.ts';
 import { DEFAULT_EVENT_TTL_MS, EventTtl } from './sqlite-event-ttl.ts';
@@ -81,6 +82,7 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
   readonly #closing = new AbortController();
   readonly #tx: { immediate<T>(fn: () => T): T; deferred<T>(fn: () => T): T };
   readonly #eventTtl: EventTtl | undefined;
+  readonly #writes: GroupCommit;
 
   constructor(o: SqliteStoreOptions) {
     this.#path = o.path;
@@ -97,6 +99,11 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
       immediate: <T>(fn: () => T) => run.immediate(fn) as T,
       deferred: <T>(fn: () => T) => run.deferred(fn) as T,
     };
+    // Inside the batch's transaction each write's `immediate` is a savepoint.
+    this.#writes = new GroupCommit({
+      transaction: (body) => this.#tx.immediate(body),
+      savepoint: (write) => write(),
+    });
     this.#eventTtl =
       (o.eventTtlMs ?? DEFAULT_EVENT_TTL_MS) > 0
         ? new EventTtl({
@@ -148,7 +155,7 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
   async create<K extends KindName>(kind: K, object: ResourceOf<K>): Promise<ResourceOf<K>> {
     const now = rfc3339(new Date(this.#clock.now()));
     const { ref, object: obj } = prepareCreate(kind, object, { uid: randomUUID(), now });
-    return this.#guard(refString(ref), () =>
+    return this.#write(refString(ref), () =>
       this.#tx.immediate(() => {
         if (this.#sql.getObject.get(ref)) {
           throw new KedgeError('KEDGE_STORE_ALREADY_EXISTS', `${refLabel(ref)} already exists`, {
@@ -177,7 +184,7 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
   ): Promise<void> {
     const ref = resolveRef(kind, name, namespace);
     const now = rfc3339(new Date(this.#clock.now()));
-    this.#guard(refString(ref), () =>
+    await this.#write(refString(ref), () =>
       this.#tx.immediate(() => {
         const current = this.#load(ref);
         if (options.resourceVersion !== undefined) this.#checkVersion(ref, current, options.resourceVersion);
@@ -207,6 +214,7 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
 
   async close(): Promise<void> {
     if (this.#closing.signal.aborted) return;
+    this.#guard('', () => this.#writes.drain()); // what was accepted is written before the file closes
     this.#closing.abort(new KedgeError('KEDGE_STORE_UNAVAILABLE', `store ${this.#path} is closed`));
     this.#eventTtl?.stop();
     this.#db.close();
@@ -257,7 +265,7 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
   ): Promise<ResourceOf<K>> {
     const input = normalizeInput(kind, object);
     const ref = refOfObject(kind, input);
-    return this.#guard(refString(ref), () =>
+    return this.#write(refString(ref), () =>
       this.#tx.immediate(() => {
         const current = this.#load(ref);
         this.#checkVersion(ref, current, input.metadata.resourceVersion);
@@ -315,6 +323,16 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
     }
   }
 
+  /** Runs a write (one `immediate` transaction) in this turn's group commit; resolves once it is on disk. */
+  async #write<T>(resource: string, fn: () => T): Promise<T> {
+    this.#guard(resource, () => undefined);
+    try {
+      return await this.#writes.submit(fn);
+    } catch (err: unknown) {
+      throw this.#storeError(resource, err);
+    }
+  }
+
   /** Runs `fn` on the open database; SQLite failures become KEDGE_STORE_UNAVAILABLE naming the object. */
   #guard<T>(resource: string, fn: () => T): T {
     if (this.#closing.signal.aborted) {
@@ -323,17 +341,21 @@ class SqliteStore implements ResourceStore, ChangeSource, EventTtlStore {
     try {
       return fn();
     } catch (err: unknown) {
-      if (isKedgeError(err)) throw err;
-      const message = err instanceof Error ? err.message : String(err);
-      throw new KedgeError(
-        'KEDGE_STORE_UNAVAILABLE',
-        `store ${this.#path}: ${resource}: ${message}`,
-        {
-          resource,
-          file: this.#path,
-        },
-        { cause: err },
-      );
+      throw this.#storeError(resource, err);
     }
+  }
+
+  #storeError(resource: string, err: unknown): KedgeError {
+    if (isKedgeError(err)) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new KedgeError(
+      'KEDGE_STORE_UNAVAILABLE',
+      `store ${this.#path}: ${resource}: ${message}`,
+      {
+        resource,
+        file: this.#path,
+      },
+      { cause: err },
+    );
   }
 }
