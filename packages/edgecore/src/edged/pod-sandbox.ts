@@ -39,6 +39,9 @@ export function sandboxSpecOf(
     ...(cgroupRoot ? { cgroupParent: `${cgroupRoot}/pod${uid}` } : {}),
     ports,
     labels: { ...pod.metadata.labels },
+    ...(typeof pod.spec.terminationGracePeriodSeconds === 'number'
+      ? { terminationGraceSeconds: pod.spec.terminationGracePeriodSeconds }
+      : {}),
   };
 }
 

@@ -143,7 +143,8 @@ export class PodWorkers {
       { resource: `${p.sandbox.pod.namespace}/${p.sandbox.pod.name}`, uid, sandbox: p.sandbox.id },
       'removing a pod no cached object describes (deleted while edgecore was down)',
     );
-    await this.#o.runtime.stopPod(p.sandbox.id, this.#orphanGrace.get(uid) ?? ORPHAN_GRACE_SECONDS);
+    const grace = this.#orphanGrace.get(uid) ?? p.sandbox.graceSeconds ?? ORPHAN_GRACE_SECONDS;
+    await this.#o.runtime.stopPod(p.sandbox.id, grace);
     await this.#o.runtime.removePod(p.sandbox.id);
     this.#orphanGrace.delete(uid);
   }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { hasCode } from '@kedge/api';
-import { checkPodIdentity, podOfLabels, podSelector, sandboxAnnotations } from './pod-identity.ts';
+import {
+  checkPodIdentity,
+  graceOfAnnotations,
+  podOfLabels,
+  podSelector,
+  sandboxAnnotations,
+} from './pod-identity.ts';
 import { sandboxConfig } from './sandbox-config.ts';
 
 const POD = { namespace: 'shop', name: 'cart', uid: '6c1f0c9e-2b7a', attempt: 2 };
@@ -30,6 +36,14 @@ describe('pod identity', () => {
       portMappings: [{ protocol: 0, containerPort: 8080, hostPort: 30080 }],
       annotations: { 'io.kedge.pod.attempt': '2' },
     });
+  });
+
+  it('records the grace period on the sandbox and reads back only a whole number of seconds', () => {
+    const config = sandboxConfig({ pod: POD, podLogsRoot: '/l', terminationGraceSeconds: 45 });
+    expect(graceOfAnnotations(config.annotations)).toBe(45);
+    expect(graceOfAnnotations(sandboxConfig({ pod: POD, podLogsRoot: '/l' }).annotations)).toBeUndefined();
+    for (const junk of ['-1', '1e9', '', ' 5', '99999999999'])
+      expect(graceOfAnnotations({ 'io.kedge.pod.terminationGracePeriod': junk })).toBeUndefined();
   });
 
   it('refuses names that could leave the log directory or a label value', () => {

@@ -18,6 +18,8 @@ export const POD_ANNOTATIONS = {
   containerAttempt: 'io.kedge.container.attempt',
   /** Hash of the pod's container spec the container was created from (kubelet's container hash). */
   containerHash: 'io.kedge.container.hash',
+  /** The pod's terminationGracePeriodSeconds, so a pod deleted while edgecore was down still gets its own. */
+  terminationGrace: 'io.kedge.pod.terminationGracePeriod',
 } as const;
 
 /** One run of one pod: the same namespace/name/uid, attempt counting sandbox restarts. */
@@ -88,6 +90,13 @@ export function podOfLabels(
   if (!namespace || !name || !uid) return undefined;
   const attempt = Number(annotations[POD_ANNOTATIONS.podAttempt] ?? '0');
   return { namespace, name, uid, attempt: Number.isInteger(attempt) && attempt >= 0 ? attempt : 0 };
+}
+
+/** The grace period a sandbox was created with (annotation), when it has a valid one. */
+export function graceOfAnnotations(annotations: Record<string, string> = {}): number | undefined {
+  const raw = annotations[POD_ANNOTATIONS.terminationGrace];
+  if (raw === undefined || !/^\d{1,9}$/.test(raw)) return undefined;
+  return Number(raw);
 }
 
 /** `<podLogsRoot>/<namespace>_<name>_<uid>`: the sandbox's log directory (kubelet's layout). */

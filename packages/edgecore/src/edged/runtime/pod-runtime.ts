@@ -18,7 +18,13 @@ import {
   type PodContainerStatus,
   type PodContainerSummary,
 } from './container-status.ts';
-import { managedSelector, podOfLabels, podSelector, type PodIdentity } from './pod-identity.ts';
+import {
+  graceOfAnnotations,
+  managedSelector,
+  podOfLabels,
+  podSelector,
+  type PodIdentity,
+} from './pod-identity.ts';
 import { sandboxConfig, type PodSandboxSpec } from './sandbox-config.ts';
 
 export interface PodRuntimeOptions {
@@ -39,6 +45,8 @@ export interface PodSandboxState {
   /** The pod's IP on the node's pod network; empty while the sandbox is not ready. */
   ip: string;
   createdAt?: string;
+  /** The pod's terminationGracePeriodSeconds as recorded on the sandbox at its creation. */
+  graceSeconds?: number;
 }
 
 /** A kedge pod found on the runtime: its sandbox and its containers. */
@@ -159,6 +167,7 @@ export class PodRuntime {
       const identity = podOfLabels(s.labels ?? {}, s.annotations ?? {});
       if (!identity) continue;
       const createdAt = nanosToIso(s.createdAt);
+      const graceSeconds = graceOfAnnotations(s.annotations);
       pods.push({
         // ListPodSandbox carries no IP; sandboxStatus(id) has it.
         sandbox: {
@@ -167,6 +176,7 @@ export class PodRuntime {
           ready: s.state === SANDBOX_STATE.ready,
           ip: '',
           ...(createdAt ? { createdAt } : {}),
+          ...(graceSeconds !== undefined ? { graceSeconds } : {}),
         },
         containers: containers.filter((c) => c.sandboxId === s.id),
       });

@@ -14,6 +14,7 @@ import {
   podLogDirectory,
   podSelector,
   sandboxAnnotations,
+  POD_ANNOTATIONS,
   type PodIdentity,
 } from './pod-identity.ts';
 
@@ -38,6 +39,8 @@ export interface PodSandboxSpec {
   /** The pod's own labels and annotations; kedge's identifying keys win over them. */
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** terminationGracePeriodSeconds, kept on the sandbox for a deletion edgecore learns of after a restart. */
+  terminationGraceSeconds?: number;
 }
 
 function portMapping(p: PodPort, pod: string): WirePortMapping {
@@ -77,7 +80,13 @@ export function sandboxConfig(spec: PodSandboxSpec): WirePodSandboxConfig {
       : {}),
     portMappings: (spec.ports ?? []).map((p) => portMapping(p, where)),
     labels: { ...spec.labels, ...podSelector(pod) },
-    annotations: { ...spec.annotations, ...sandboxAnnotations(pod) },
+    annotations: {
+      ...spec.annotations,
+      ...sandboxAnnotations(pod),
+      ...(spec.terminationGraceSeconds !== undefined
+        ? { [POD_ANNOTATIONS.terminationGrace]: String(spec.terminationGraceSeconds) }
+        : {}),
+    },
     linux: {
       ...(spec.cgroupParent ? { cgroupParent: spec.cgroupParent } : {}),
       // The pod's own network namespace (CNI), its own IPC; one PID namespace per container (kubelet's default).
