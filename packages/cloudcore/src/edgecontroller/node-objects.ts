@@ -3,7 +3,9 @@
 // the objects they reference, plus every Service and EndpointSlice as the
 // node may see them: service-objects.ts) and the node authorizer's question
 // "may this node read that object?". Changes are reported as the nodes they
-// concern.
+// concern. A reverse index (object -> nodes whose pods reference it) answers
+// both questions without walking the pods: a ConfigMap write (every
+// ObjectSync record is one) must not cost a scan of 100,000 pods.
 import type { Pod } from '@kedge/api';
 import type { Logger } from '@kedge/runtime';
 import { createInformer, type Informer, type ResourceStore, type WatchEvent } from '@kedge/store';
@@ -36,6 +38,8 @@ export class NodeObjects {
   readonly #byNode = new Map<string, Map<string, Pod>>();
   /** pod key -> the node it is indexed under. */
   readonly #nodeOf = new Map<string, string>();
+  /** ConfigMap/Secret key -> node -> how many of that node's pods reference it. */
+  readonly #referencedBy = new Map<string, Map<string, number>>();
   readonly #tokens: NodeTokens | undefined;
 
   constructor(o: NodeObjectsOptions) {
@@ -94,8 +98,7 @@ export class NodeObjects {
   mayRead(node: string, kind: SyncedKind, namespace: string, name: string): boolean {
     if (kind === 'Service' || kind === 'EndpointSlice') return true;
     if (kind === 'Pod' || kind === 'ServiceAccountToken') return this.nodeOfPod(namespace, name) === node;
-    const key = objectKey(kind, namespace, name);
-    return this.podsOn(node).some((p) => podReferences(p).has(key));
+    return (this.#referencedBy.get(objectKey(kind, namespace, name))?.get(node) ?? 0) > 0;
   }
 
   /** The object as the informers hold it (an EndpointSlice as `node` may see it). */
@@ -109,17 +112,19 @@ export class NodeObjects {
   }
 
   nodesReferencing(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Set<string> {
-    const key = objectKey(kind, namespace, name);
-    const nodes = new Set<string>();
-    for (const [node, pods] of this.#byNode) {
-      for (const p of pods.values()) {
-        if ((p.metadata.namespace ?? 'default') === namespace && podReferences(p).has(key)) {
-          nodes.add(node);
-          break;
-        }
-      }
+    return new Set(this.#referencedBy.get(objectKey(kind, namespace, name))?.keys());
+  }
+
+  /** Counts (+1) or uncounts (-1) the references of `pod`, bound to `node`. */
+  #countReferences(node: string, pod: Pod, delta: 1 | -1): void {
+    for (const key of podReferences(pod)) {
+      let nodes = this.#referencedBy.get(key);
+      if (!nodes) this.#referencedBy.set(key, (nodes = new Map<string, number>()));
+      const count = (nodes.get(node) ?? 0) + delta;
+      if (count > 0) nodes.set(node, count);
+      else nodes.delete(node);
+      if (nodes.size === 0) this.#referencedBy.delete(key);
     }
-    return nodes;
   }
 
   #podEvent(e: WatchEvent<'Pod'>): void {
@@ -129,6 +134,8 @@ export class NodeObjects {
     const before = this.#nodeOf.get(key);
     if (before !== undefined) {
       const pods = this.#byNode.get(before);
+      const old = pods?.get(key);
+      if (old) this.#countReferences(before, old, -1);
       pods?.delete(key);
       if (pods?.size === 0) this.#byNode.delete(before);
       this.#nodeOf.delete(key);
@@ -140,6 +147,7 @@ export class NodeObjects {
       let pods = this.#byNode.get(node);
       if (!pods) this.#byNode.set(node, (pods = new Map<string, Pod>()));
       pods.set(key, e.object);
+      this.#countReferences(node, e.object, 1);
       touched.add(node);
     }
     this.#o.onChange(touched);
