@@ -11,7 +11,7 @@ import {
   errorMessage,
   type Message,
 } from '@kedge/api';
-import { Backoff, type Logger } from '@kedge/runtime';
+import { Backoff, resendDelayMs, type Logger } from '@kedge/runtime';
 import { WebSocket, type RawData } from 'ws';
 import type { FleetCounters } from './fleet-stats.ts';
 import type { ResolvedFleetOptions } from './fleet-options.ts';
@@ -51,6 +51,8 @@ export type HollowNodeState =
 interface PendingReport {
   msg: Message;
   sentAt: number | undefined;
+  /** Times sent so far: each resend waits twice as long as the one before (resendDelayMs). */
+  sends: number;
 }
 
 /** Frames queued in the socket beyond this are not added to (the cloud is not reading). */
@@ -133,7 +135,7 @@ export class HollowNode {
       const msg: Message = { ...m, header: { ...m.header, sync: true } };
       this.reports ??= new Map();
       if (!this.reports.has(msg.header.msg_id)) this.rt.counters.add('reportsPending');
-      const entry: PendingReport = { msg, sentAt: undefined };
+      const entry: PendingReport = { msg, sentAt: undefined, sends: 0 };
       this.reports.set(msg.header.msg_id, entry);
       this.sendReport(entry);
     }
@@ -262,9 +264,13 @@ export class HollowNode {
   private onBeat(): void {
     if (this.send(keepaliveMessage())) this.rt.counters.add('keepalivesSent');
     if (!this.reports || this.reports.size === 0) return;
-    const due = this.rt.o.clock.now() - this.rt.o.resendAfterMs;
+    const now = this.rt.o.clock.now();
     for (const entry of this.reports.values())
-      if (entry.sentAt === undefined || entry.sentAt <= due) this.sendReport(entry);
+      if (
+        entry.sentAt === undefined ||
+        now - entry.sentAt >= resendDelayMs(this.rt.o.resendAfterMs, entry.sends)
+      )
+        this.sendReport(entry);
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
@@ -358,6 +364,7 @@ export class HollowNode {
   private sendReport(entry: PendingReport): void {
     if (!this.send(entry.msg)) return;
     entry.sentAt = this.rt.o.clock.now();
+    entry.sends++;
     this.rt.counters.add('reportsSent');
   }
 

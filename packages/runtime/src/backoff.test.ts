@@ -1,6 +1,6 @@
 import { hasCode } from '@kedge/api';
 import { describe, expect, it } from 'vitest';
-import { Backoff } from './backoff.ts';
+import { Backoff, resendDelayMs } from './backoff.ts';
 
 describe('Backoff', () => {
   it('grows by the factor and stops at the cap', () => {
@@ -46,5 +46,13 @@ describe('Backoff', () => {
     expect(hasCode(caught, 'KEDGE_CONFIG_INVALID')).toBe(true);
     expect((caught as Error).message).toContain('maxMs: must be >= initialMs');
     expect((caught as Error).message).toContain('jitter: must be within 0..1');
+  });
+});
+
+describe('resendDelayMs', () => {
+  it('waits the base after the first send, doubling with each further send up to 16 x the base', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 50].map((sends) => resendDelayMs(10_000, sends))).toEqual([
+      10_000, 10_000, 20_000, 40_000, 80_000, 160_000, 160_000, 160_000,
+    ]);
   });
 });

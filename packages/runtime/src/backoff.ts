@@ -29,6 +29,16 @@ function validate(o: BackoffOptions): void {
   }
 }
 
+/**
+ * How long after its last send an unacknowledged message is due again:
+ * `baseMs` after the first send, doubling with each further send up to
+ * 16 x `baseMs`. A peer that acks late is busy, not deaf; sending it the same
+ * backlog every `baseMs` would only bury it deeper.
+ */
+export function resendDelayMs(baseMs: number, sends: number): number {
+  return baseMs * 2 ** Math.min(Math.max(sends - 1, 0), 4);
+}
+
 export class Backoff {
   readonly #initialMs: number;
   readonly #maxMs: number;

@@ -22,7 +22,7 @@ import {
   type RegisterNodeContent,
 } from '@kedge/api';
 import type { Module, ModuleContext } from '@kedge/beehive';
-import { Backoff, every, type Clock, type Logger } from '@kedge/runtime';
+import { Backoff, every, resendDelayMs, type Clock, type Logger } from '@kedge/runtime';
 import { WebSocket } from 'ws';
 import type { Outbox } from '../database/outbox.ts';
 import type { EdgeTlsMaterial } from './certificate/cert-manager.ts';
@@ -302,7 +302,7 @@ export class EdgeHub implements Module {
     try {
       const due = this.o.outbox.entries(1000).filter((e) => {
         const last = this.sentAt.get(e.message.header.msg_id);
-        return all || last === undefined || now - last >= resendAfter;
+        return all || last === undefined || now - last >= resendDelayMs(resendAfter, e.attempts);
       });
       const resent = due.filter((e) => e.attempts > 0);
       if (resent.length > 0) {

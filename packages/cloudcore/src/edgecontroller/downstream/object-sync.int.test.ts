@@ -20,6 +20,8 @@ describe('object messages the node does not ack', () => {
   let stop: AbortController;
   let sync: ObjectSync;
   const sent: Message[] = [];
+  /** When each message of `sent` was handed to the sender. */
+  const sentAt: number[] = [];
 
   beforeEach(async () => {
     dir = await tempDir('kedge-objectsync-unit-');
@@ -40,8 +42,16 @@ describe('object messages the node does not ack', () => {
       onChange: (nodes) => sync.changed(nodes),
     });
     sent.length = 0;
+    sentAt.length = 0;
+    const record = (msgs: readonly Message[]): boolean => {
+      for (const m of msgs) {
+        sent.push(m);
+        sentAt.push(Date.now());
+      }
+      return true;
+    };
     sync = new ObjectSync({
-      sender: { connected: () => true, send: (_node, msgs) => (sent.push(...msgs), true) },
+      sender: { connected: () => true, send: (_node, msgs) => record(msgs) },
       objects,
       records,
       log,
@@ -83,6 +93,17 @@ describe('object messages the node does not ack', () => {
     await sync.answered('edge-1', reply(last, 'response', ack));
     await sleep(600);
     expect(sent).toHaveLength(2);
+  });
+
+  it('waits twice as long before each further resend to a node that does not ack', async () => {
+    await sync.nodeConnected('edge-1');
+    await waitFor(() => sent.length === 4 || undefined, { what: 'three resends', timeoutMs: 5000 });
+    const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
+    // 200, 400, 800 ms: each gap at least the timeout it was due after, and growing
+    expect(gaps[0]).toBeGreaterThanOrEqual(190);
+    expect(gaps[1]).toBeGreaterThanOrEqual(390);
+    expect(gaps[2]).toBeGreaterThanOrEqual(790);
+    expect(sent.map((m) => m.route.resource)).toEqual(Array.from({ length: 4 }, () => 'shop/pod/web-1'));
   });
 
   it('sends again after an error reply', async () => {

@@ -3,10 +3,12 @@
 // (a delete); afterwards every informer change of a node's desired set
 // re-plans that node. At most one version per object UID is in flight on a
 // session; the ack (ObjectAckContent) moves the record, an `error` reply or
-// no ack within 30 s makes the object due again. Nothing polls the store:
+// no ack within 30 s makes the object due again (the wait doubling with each
+// further expiry of the node, up to 8 minutes, until it acks again: a node
+// that acks late is busy, and a resend only adds to its backlog). Nothing polls the store:
 // records plus the register-time diff make delivery reliable (docs/tunnel.md).
 import { ObjectAckContentSchema, errorMessage, type Message } from '@kedge/api';
-import { Backoff, systemClock, type Clock, type Logger } from '@kedge/runtime';
+import { Backoff, resendDelayMs, systemClock, type Clock, type Logger } from '@kedge/runtime';
 import type { ObjectSyncRecords } from '../../objectsync/object-sync-records.ts';
 import type { NodeObjects } from '../node-objects.ts';
 import { planSync, type SyncRecord, type SyncStep } from '../sync-plan.ts';
@@ -53,6 +55,8 @@ export class ObjectSync {
   readonly #running = new Map<string, Promise<void>>();
   /** node -> the delay before re-sending what the node refused; reset by its next ack. */
   readonly #retry = new Map<string, Backoff>();
+  /** node -> ack timeouts expired since its last ack. */
+  readonly #expiries = new Map<string, number>();
   readonly #clock: Clock;
 
   constructor(options: ObjectSyncOptions) {
@@ -70,6 +74,7 @@ export class ObjectSync {
   async nodeConnected(node: string): Promise<void> {
     this.#dropPending(node);
     this.#ready.delete(node);
+    this.#expiries.delete(node);
     await this.#o.objects.synced;
     await this.#o.records.load(node);
     this.#ready.add(node);
@@ -121,6 +126,7 @@ export class ObjectSync {
       this.#o.records.set(node, sent.uid, { ...sent.record, resourceVersion: objectResourceVersion });
     }
     this.#retry.delete(node);
+    this.#expiries.delete(node);
     this.#log.debug({ ...fields, outcome, resourceVersion: objectResourceVersion }, 'acked');
     this.changed([node]);
   }
@@ -167,7 +173,11 @@ export class ObjectSync {
         'objects sent',
       );
     const ids = messages.map((m) => m.header.msg_id);
-    this.#after(this.#o.ackTimeoutMs ?? ACK_TIMEOUT_MS, () => this.#expire(node, ids));
+    const timeout = resendDelayMs(
+      this.#o.ackTimeoutMs ?? ACK_TIMEOUT_MS,
+      (this.#expiries.get(node) ?? 0) + 1,
+    );
+    this.#after(timeout, () => this.#expire(node, ids));
   }
 
   /** Messages still unacked after the timeout are due again (the node may have dropped them). */
@@ -176,6 +186,7 @@ export class ObjectSync {
     const late = ids.filter((id) => pending?.delete(id) === true);
     if (late.length === 0) return;
     for (const id of late) this.#byMsg.delete(id);
+    this.#expiries.set(node, (this.#expiries.get(node) ?? 0) + 1);
     this.#log.info({ node, unacked: late.length }, 'object messages not acked in time; sending again');
     this.changed([node]);
   }
