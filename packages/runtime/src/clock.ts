@@ -1,6 +1,7 @@
 // Time as a dependency: components read the time and sleep through a Clock so
 // that tests can swap in FakeClock and drive timeouts and backoff without
 // waiting for them.
+import { whenAborted } from './abort.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -15,18 +16,19 @@ function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal.reason as Error);
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
     const timer = setTimeout(
       () => {
-        signal?.removeEventListener('abort', onAbort);
+        cancel?.();
         resolve();
       },
       Math.max(0, ms),
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const cancel = signal
+      ? whenAborted(signal, () => {
+          clearTimeout(timer);
+          reject(signal.reason as Error);
+        })
+      : undefined;
   });
 }
 

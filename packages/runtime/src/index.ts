@@ -2,7 +2,7 @@ export { createLogger, type Logger } from './logger.ts';
 export { type Clock, systemClock } from './clock.ts';
 export { FakeClock } from './fake-clock.ts';
 export { Backoff, resendDelayMs } from './backoff.ts';
-export { raceAbort } from './abort.ts';
+export { raceAbort, whenAborted } from './abort.ts';
 export {
   type ConfigEnvBinding,
   configInvalid,
