@@ -9,7 +9,7 @@
 // or due, the node it is for is reported changed, and object sync sends it.
 import type { Pod } from '@kedge/api';
 import { errorMessage } from '@kedge/api';
-import type { Clock, Logger } from '@kedge/runtime';
+import { whenAborted, type Clock, type Logger } from '@kedge/runtime';
 import {
   TOKEN_EXPIRATION_SECONDS,
   refreshAtMs,
@@ -118,11 +118,13 @@ export class PodTokens {
       await clock.sleep(Math.max(0, refreshAtMs(issued) - clock.now()), signal).catch(() => undefined);
       if (signal.aborted) return;
       // due: the node asks again (want) when its objects are next computed, which this report causes
+      let cancel = (): void => undefined;
       await new Promise<void>((resolve) => {
         entry.renew = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        cancel = whenAborted(signal, resolve); // released below: one renewal per token lifetime would pile up
         this.#o.onIssued(entry.node);
       });
+      cancel();
       entry.renew = undefined;
     }
   }
