@@ -76,6 +76,11 @@ export class NodeSession {
     return true;
   }
 
+  /** Upstream messages of this node received and not handled yet. */
+  get upstreamWaiting(): number {
+    return this.waiting;
+  }
+
   /** Resolves when every queued upstream message has been handled. */
   drained(): Promise<void> {
     return this.chain;

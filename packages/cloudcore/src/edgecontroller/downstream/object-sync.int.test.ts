@@ -22,6 +22,8 @@ describe('object messages the node does not ack', () => {
   const sent: Message[] = [];
   /** When each message of `sent` was handed to the sender. */
   const sentAt: number[] = [];
+  /** What the sender says waits unhandled from the node (its ack could be in there). */
+  let waiting = 0;
 
   beforeEach(async () => {
     dir = await tempDir('kedge-objectsync-unit-');
@@ -43,6 +45,7 @@ describe('object messages the node does not ack', () => {
     });
     sent.length = 0;
     sentAt.length = 0;
+    waiting = 0;
     const record = (msgs: readonly Message[]): boolean => {
       for (const m of msgs) {
         sent.push(m);
@@ -51,7 +54,7 @@ describe('object messages the node does not ack', () => {
       return true;
     };
     sync = new ObjectSync({
-      sender: { connected: () => true, send: (_node, msgs) => record(msgs) },
+      sender: { connected: () => true, send: (_node, msgs) => record(msgs), upstreamWaiting: () => waiting },
       objects,
       records,
       log,
@@ -104,6 +107,18 @@ describe('object messages the node does not ack', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(390);
     expect(gaps[2]).toBeGreaterThanOrEqual(790);
     expect(sent.map((m) => m.route.resource)).toEqual(Array.from({ length: 4 }, () => 'shop/pod/web-1'));
+  });
+
+  it("does not send again while the node's own messages wait unhandled here", async () => {
+    waiting = 3;
+    await sync.nodeConnected('edge-1');
+    await sleep(700); // three ack timeouts
+    expect(sent).toHaveLength(1);
+    waiting = 0;
+    await waitFor(() => sent.length === 2 || undefined, {
+      what: 'the resend once the queue is read',
+      timeoutMs: 2000,
+    });
   });
 
   it('sends again after an error reply', async () => {

@@ -18,6 +18,8 @@ import { stepMessage } from './object-messages.ts';
 export interface NodeSender {
   connected(node: string): boolean;
   send(node: string, messages: readonly Message[]): boolean;
+  /** The node's messages received here and not handled yet (its acks may be among them). */
+  upstreamWaiting?(node: string): number;
 }
 
 interface Pending {
@@ -182,6 +184,12 @@ export class ObjectSync {
 
   /** Messages still unacked after the timeout are due again (the node may have dropped them). */
   #expire(node: string, ids: readonly string[]): void {
+    if ((this.#o.sender.upstreamWaiting?.(node) ?? 0) > 0) {
+      // The node is talking and we have not read it all yet: its ack may be waiting in our own queue.
+      const timeout = resendDelayMs(this.#o.ackTimeoutMs ?? ACK_TIMEOUT_MS, 1);
+      this.#after(timeout, () => this.#expire(node, ids));
+      return;
+    }
     const pending = this.#pending.get(node);
     const late = ids.filter((id) => pending?.delete(id) === true);
     if (late.length === 0) return;

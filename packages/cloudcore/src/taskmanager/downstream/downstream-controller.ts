@@ -42,6 +42,11 @@ export class DownstreamController {
     return this.#session(node) !== undefined;
   }
 
+  /** Messages the node sent that wait in its queue here, unhandled (0 when not connected). */
+  upstreamWaiting(node: string): number {
+    return this.#session(node)?.upstreamWaiting ?? 0;
+  }
+
   /** Sends `messages` in order on the node's session; false (and stops) at the first it does not take. */
   send(node: string, messages: readonly Message[]): boolean {
     if (!this.#session(node)) return false;
