@@ -31,7 +31,13 @@ export class RssSampler {
 
   private sample(): void {
     for (const [name, pid] of Object.entries(this.pids)) {
-      const { rssKb, hwmKb } = readMemory(pid);
+      let memory: { rssKb: number; hwmKb: number };
+      try {
+        memory = readMemory(pid);
+      } catch {
+        continue; // exited (a zombie has no VmRSS): its peak so far stands; the run reports the exit itself
+      }
+      const { rssKb, hwmKb } = memory;
       const reset = this.reset.has(pid);
       this.peaks[name] = Math.max(this.peaks[name] ?? 0, reset ? Math.max(rssKb, hwmKb) : rssKb);
     }
