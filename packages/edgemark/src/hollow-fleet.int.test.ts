@@ -59,6 +59,8 @@ describe('hollow fleet against cloudcore', () => {
     expect(n.metadata.annotations?.cloudcore).toBe('cloudcore-bench');
     expect(n.status?.nodeInfo?.kubeletVersion).toBe('v1.21.0-hollow');
     expect(n.status?.addresses).toEqual([{ type: 'InternalIP', address: '10.0.0.7' }]);
+    // The Node is Ready in the store as soon as the cloud wrote it; the register reply reaches the fleet after.
+    await waitFor(() => fleet.stats().registered === N, { what: `the fleet to count ${N} registered` });
     expect(fleet.stats()).toMatchObject({ registered: N, connected: N, dials: N, reconnects: 0 });
   });
 
