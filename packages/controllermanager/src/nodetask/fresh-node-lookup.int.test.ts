@@ -35,6 +35,15 @@ describe('freshNodeLookup', () => {
     });
   });
 
+  it('answers a label selector from the store, so a node created with the job is selected', async () => {
+    await createObserved(h.store, 'Node', makeNode('with-the-job', { labels: { site: 'north' } }));
+    await createObserved(h.store, 'Node', makeNode('elsewhere', { labels: { site: 'south' } }));
+    const cache = cacheOf([makeNode('elsewhere', { labels: { site: 'south' } })]); // not caught up
+    const rollout = { labelSelector: { matchLabels: { site: 'north' } } };
+    const selection = selectNodes(rollout, await freshNodeLookup(rollout, cache, h.store));
+    expect(selection).toEqual({ ok: true, entries: [{ nodeName: 'with-the-job', phase: 'Pending' }] });
+  });
+
   it('keeps the cache when every named node is runnable there', async () => {
     const cache = cacheOf([makeNode('a')]);
     expect(await freshNodeLookup({ nodeNames: ['a'] }, cache, h.store)).toBe(cache);

@@ -4,15 +4,29 @@
 // the node, or has it Ready. Named nodes the cache would call missing, not
 // Ready or not an edge node are read from the store before that is decided
 // (a few reads in the common case; the cache stays the answer otherwise).
+// A label selector is answered by one list from the store: a Node created
+// with the job (one `kedgectl apply` of both) would be missed by a cache
+// that has not caught up, and "no nodes matched" is final for the job.
 import { isEdgeNode, isNodeReady, type Node, type Rollout } from '@kedge/api';
-import type { ResourceStore } from '@kedge/store';
+import { labelSelectorToString, type ResourceStore } from '@kedge/store';
 import type { NodeLookup } from './select-nodes.ts';
 
 export async function freshNodeLookup(
-  rollout: Pick<Rollout, 'nodeNames'>,
+  rollout: Pick<Rollout, 'nodeNames' | 'labelSelector'>,
   cache: NodeLookup,
-  store: Pick<ResourceStore, 'get'>,
+  store: Pick<ResourceStore, 'get' | 'list'>,
 ): Promise<NodeLookup> {
+  if (rollout.labelSelector !== undefined && rollout.nodeNames === undefined) {
+    let listed: Node[];
+    try {
+      listed = (await store.list('Node', { labelSelector: labelSelectorToString(rollout.labelSelector) }))
+        .items;
+    } catch {
+      return cache; // a selector the store refuses: selection reports it against the cache
+    }
+    const byName = new Map(listed.map((n) => [n.metadata.name, n]));
+    return { get: (name) => byName.get(name) ?? cache.get(name), list: () => listed };
+  }
   const doubtful = new Set(
     (rollout.nodeNames ?? []).filter((name) => {
       const node = cache.get(name);
