@@ -171,8 +171,18 @@ export class EdgeHub implements Module {
           const msg = parseFrame(data, ctx.log);
           if (!msg) return;
           if (msg.header.parent_msg_id === registerMsg.header.msg_id) {
-            if (msg.route.operation === Operations.response) resolve();
-            else
+            if (msg.route.operation === Operations.response) {
+              // Connected from this frame on, before the frames behind it in the same read are handed
+              // to the modules: the cloud sends a node its objects right after the reply, and the acks
+              // metamanager sends for them must not find the tunnel still "registering" (dropped).
+              // Everything pending goes out first, in outbox order, in the same turn as the state
+              // change: a report queued meanwhile is sent directly only once 'connected', so it can
+              // never overtake an older one (the cloud records a node's reports in arrival order).
+              registered = true;
+              this.state = 'connected';
+              this.flushOutbox(ctx, true);
+              resolve();
+            } else
               reject(
                 new KedgeError(
                   'KEDGE_HUB_CONNECT_FAILED',
@@ -204,12 +214,6 @@ export class EdgeHub implements Module {
         return false;
       }
 
-      registered = true;
-      // Everything pending goes out first, in outbox order, in the same turn as the state change:
-      // a report queued meanwhile is sent directly only once 'connected', so it can never overtake
-      // an older one (the cloud records a node's reports in the order they arrive).
-      this.state = 'connected';
-      this.flushOutbox(ctx, true);
       ctx.log.info({ outbox: this.o.outbox.stats() }, 'registered with the cloud');
       void every(this.o.clock, o.heartbeatMs, loops, () => this.sendKeepalive());
       const resendEvery = Math.max(500, Math.min(5000, (o.resendAfterMs ?? 10_000) / 2));
