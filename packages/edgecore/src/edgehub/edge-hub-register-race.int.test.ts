@@ -20,6 +20,7 @@ import { tempDir, waitFor, type TempDir } from '@kedge/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { openEdgeDatabase, Outbox, type EdgeDatabase } from '../database/index.ts';
+import { testEdgeHubOptions } from '../../test/edge-hub-options.ts';
 import { EdgeHub } from './edge-hub.ts';
 
 const OBJECTS = 5;
@@ -107,20 +108,7 @@ describe('EdgeHub right after the register reply', () => {
   });
 
   it('sends the answers to objects that arrive with the register reply', async () => {
-    const hub = new EdgeHub({
-      nodeName: 'edge-1',
-      projectId: 'e632aba927ea4ac2b575ec1603d56f10',
-      token: 'test-token',
-      server: await cloud.address(),
-      heartbeatMs: 30_000,
-      handshakeTimeoutMs: 5_000,
-      maxMessageBytes: 1 << 20,
-      reconnectInitialMs: 50,
-      reconnectMaxMs: 200,
-      register: () => ({ nodeInfo: {}, addresses: [], labels: {}, edgecoreVersion: 'v1.21.0' }),
-      outbox: new Outbox({ db: edb.db }),
-      clock: systemClock,
-    });
+    const hub = new EdgeHub(testEdgeHubOptions(await cloud.address(), new Outbox({ db: edb.db })));
     bus.register(hub);
     bus.register(new AckingMeta());
     await bus.start();

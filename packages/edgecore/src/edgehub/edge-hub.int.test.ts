@@ -16,6 +16,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { openEdgeDatabase, Outbox, type EdgeDatabase } from '../database/index.ts';
 import { EdgeReporter } from '../reporting/edge-reporter.ts';
 import { TaskStore } from '../taskmanager/task-store.ts';
+import { testEdgeHubOptions } from '../../test/edge-hub-options.ts';
 import { EdgeHub } from './edge-hub.ts';
 
 /** A cloud that accepts registration, records what arrives and acks nothing unless asked. */
@@ -101,26 +102,11 @@ describe('EdgeHub and the outbox', () => {
       log: createLogger({ name: 'edgehub-test', level: process.env['KEDGE_LOG_LEVEL'] ?? 'silent' }),
       clock: systemClock,
     });
-    hub = new EdgeHub({
-      nodeName: 'edge-1',
-      projectId: 'e632aba927ea4ac2b575ec1603d56f10',
-      token: 'test-token',
-      server: await cloud.address(),
-      heartbeatMs: 30_000,
-      handshakeTimeoutMs: 5_000,
-      maxMessageBytes: 1 << 20,
-      reconnectInitialMs: 50,
-      reconnectMaxMs: 200,
-      resendAfterMs: 600_000, // only a reconnect sends a report again in these tests
-      register: () => ({
-        nodeInfo: {},
-        addresses: [],
-        labels: {},
-        edgecoreVersion: 'v1.21.0',
+    hub = new EdgeHub(
+      testEdgeHubOptions(await cloud.address(), outbox, {
+        resendAfterMs: 600_000, // only a reconnect sends a report again in these tests
       }),
-      outbox,
-      clock: systemClock,
-    });
+    );
     bus.register(hub);
     reporter = new EdgeReporter(outbox, bus);
     await bus.start();
