@@ -207,20 +207,7 @@ describe('EdgeHub against a cloud that will not open the tunnel', () => {
     });
     const server = `127.0.0.1:${(refusing.address() as AddressInfo).port}`;
     bus.register(
-      new EdgeHub({
-        nodeName: 'edge-1',
-        projectId: 'e632aba927ea4ac2b575ec1603d56f10',
-        token: 'wrong-token',
-        server,
-        heartbeatMs: 30_000,
-        handshakeTimeoutMs: 5_000,
-        maxMessageBytes: 1 << 20,
-        reconnectInitialMs: 50,
-        reconnectMaxMs: 200,
-        register: () => ({ nodeInfo: {}, addresses: [], labels: {}, edgecoreVersion: 'v1.21.0' }),
-        outbox: new Outbox({ db: edb.db }),
-        clock: systemClock,
-      }),
+      new EdgeHub(testEdgeHubOptions(server, new Outbox({ db: edb.db }), { token: 'wrong-token' })),
     );
     try {
       await bus.start();
