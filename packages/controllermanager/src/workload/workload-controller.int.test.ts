@@ -335,8 +335,14 @@ describe('workload controller on the embedded store', () => {
       message: '0/3 nodes are available: 3 Insufficient memory.',
     });
     expect(pod.p?.spec.nodeName).toBeUndefined();
-    const failed = (await store.list('Event', { namespace: 'default' })).items.filter(
-      (e) => e.reason === 'FailedScheduling',
+    // The Event is a write of its own after the pod's status: wait for it too.
+    const failed = await waitFor(
+      async () => {
+        const events = (await store.list('Event', { namespace: 'default' })).items;
+        const found = events.filter((e) => e.reason === 'FailedScheduling');
+        return found.length > 0 ? found : undefined;
+      },
+      { what: 'the FailedScheduling event', timeoutMs: 5_000, intervalMs: 20 },
     );
     expect(failed).toEqual([
       expect.objectContaining({
