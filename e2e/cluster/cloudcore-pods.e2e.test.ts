@@ -20,7 +20,6 @@ import { randomInt } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  kubeSkipReason,
   repoRoot,
   requireKubeBinaries,
   startKubeApiServer,
@@ -37,9 +36,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAUSE_IMAGE, saveClusterImages } from './cluster-images.ts';
 import { joinEdge, type JoinedEdge } from './joined-edge.ts';
 import { KUBERNETES_SERVICE_IP, nodeAddresses, startKubeNode, type KubeNode } from './kube-node.ts';
-
-const skip = kubeSkipReason();
-if (skip) console.warn(skip);
 
 const NODES = ['kn-1', 'kn-2'];
 const EDGES = ['e-1', 'e-2'];
@@ -58,7 +54,7 @@ interface PodView {
   status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
-describe.skipIf(skip !== undefined)('cloudcore as Pods of a real cluster', () => {
+describe('cloudcore as Pods of a real cluster', () => {
   const block = randomInt(40, 240);
   let dir: TempDir;
   let kube: TestKubeApiServer;

@@ -4,14 +4,11 @@
 // bound by configs/k8s/rbac.yaml; four edge nodes installed from a release
 // under the supervisor are split across the replicas and know both addresses.
 import { LocalEdge, type CloudCoreReplica } from '@kedge/localup';
-import { kubeSkipReason, waitFor } from '@kedge/testing';
+import { waitFor } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAudit, usedBy } from './audit-log.ts';
 import { ClusterFleet, grantedBy, saUser, type UpgradeJob } from './cluster-fleet.ts';
 import { cloudcoreRoleWithout } from './limited-role.ts';
-
-const skip = kubeSkipReason();
-if (skip) console.warn(skip);
 
 const NODES = ['c-1', 'c-2', 'c-3', 'c-4'];
 const FLOW = ['Check=True', 'WaitingConfirmation=True', 'Backup=True', 'Upgrade=True'];
@@ -47,7 +44,7 @@ function expectEveryNodeUpgraded(job: UpgradeJob, version: string): void {
   }
 }
 
-describe.skipIf(skip !== undefined)('cluster mode on a real kube-apiserver', () => {
+describe('cluster mode on a real kube-apiserver', () => {
   const fleet = new ClusterFleet();
   let r0: CloudCoreReplica;
   let r1: CloudCoreReplica;

@@ -16,7 +16,6 @@ export {
 } from './registry.ts';
 export { makeTestCa, type TestCa } from './test-ca.ts';
 export {
-  kubeSkipReason,
   kubeVersion,
   requireKubeBinaries,
   startKubeApiServer,

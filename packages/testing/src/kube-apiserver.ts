@@ -16,7 +16,7 @@ import { httpsStatus, spawnChild, waitUntil, type Child } from './kube-child.ts'
 import { tempDir } from './temp-dir.ts';
 import { makeTestCa } from './test-ca.ts';
 
-export { kubeSkipReason, kubeVersion, requireKubeBinaries } from './kube-binaries.ts';
+export { kubeVersion, requireKubeBinaries } from './kube-binaries.ts';
 
 const run = promisify(execFile);
 

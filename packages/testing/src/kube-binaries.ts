@@ -80,14 +80,3 @@ export function requireKubeBinaries(): KubeBinaries {
     { file: result.missing.join(', ') },
   );
 }
-
-/**
- * Why a test needing a real API server should skip, or undefined when it
- * must run: the binaries are there, or KEDGE_REQUIRE_KUBE is set (scripts/test
- * sets it after building them, so a missing binary fails CI instead).
- */
-export function kubeSkipReason(): string | undefined {
-  const result = findKubeBinaries();
-  if ('found' in result || process.env.KEDGE_REQUIRE_KUBE) return undefined;
-  return `skipping the kube-apiserver tests: missing ${result.missing.join(', ')}`;
-}

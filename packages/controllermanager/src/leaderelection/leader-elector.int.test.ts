@@ -7,14 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, FakeClock, systemClock, type Clock } from '@kedge/runtime';
 import { openKubernetesStore, openSqliteStore, type ResourceStore } from '@kedge/store';
-import {
-  kubeSkipReason,
-  startKubeApiServer,
-  tempDir,
-  waitFor,
-  type TempDir,
-  type TestKubeApiServer,
-} from '@kedge/testing';
+import { startKubeApiServer, tempDir, waitFor, type TempDir, type TestKubeApiServer } from '@kedge/testing';
 import { LeaderElector } from './leader-elector.ts';
 
 const log = createLogger({ name: 'le-test', level: process.env['KEDGE_TEST_LOG'] ?? 'silent' });
@@ -139,10 +132,7 @@ describe('leader election on the SQLite store (fake clock)', () => {
   });
 });
 
-const skip = kubeSkipReason();
-if (skip) console.warn(skip);
-
-describe.skipIf(skip !== undefined)('leader election on a real kube-apiserver', () => {
+describe('leader election on a real kube-apiserver', () => {
   const timing = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 250 };
   let kube: TestKubeApiServer;
   const stores: ResourceStore[] = [];

@@ -8,22 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, systemClock } from '@kedge/runtime';
 import { createObserved, openKubernetesStore, type ResourceStore } from '@kedge/store';
-import {
-  kubeSkipReason,
-  repoRoot,
-  startKubeApiServer,
-  waitFor,
-  type TestKubeApiServer,
-} from '@kedge/testing';
+import { repoRoot, startKubeApiServer, waitFor, type TestKubeApiServer } from '@kedge/testing';
 import { makeNode } from '../../test/cm-harness.ts';
 import { EdgeApplicationController } from '../edgeapplication/edge-application-controller.ts';
 import { NodeGroupController } from './node-group-controller.ts';
 
 const BELONGING = 'apps.kubeedge.io/belonging-to';
 const log = createLogger({ name: 'nodegroup-kube-test', level: process.env['KEDGE_TEST_LOG'] ?? 'silent' });
-const skip = kubeSkipReason();
 
-describe.skipIf(skip !== undefined)('node groups on a real kube-apiserver', () => {
+describe('node groups on a real kube-apiserver', () => {
   let kube: TestKubeApiServer;
   let store: ResourceStore;
   let controllerStore: ResourceStore;

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { renderCrds, secretValue, type Secret } from '@kedge/api';
 import { caHashOfPem, verifyJoinJwt } from '@kedge/tokens';
 import {
-  kubeSkipReason,
   repoRoot,
   requireKubeBinaries,
   startKubeApiServer,
@@ -21,12 +20,9 @@ import { keadm } from '../../test/test-fixtures.ts';
 import { DEFAULT_MANIFEST_DIR, loadManifestFiles } from './k8s-manifests.ts';
 import type { ConfigMap, Deployment, KubeObject } from '../../test/test-k8s-objects.ts';
 
-const skip = kubeSkipReason();
-if (skip) console.warn(skip);
-
 const MANIFESTS = DEFAULT_MANIFEST_DIR;
 
-describe.skipIf(skip !== undefined)('configs/k8s on a real kube-apiserver', () => {
+describe('configs/k8s on a real kube-apiserver', () => {
   let kube: TestKubeApiServer;
   let home: TempDir;
   let env: NodeJS.ProcessEnv;

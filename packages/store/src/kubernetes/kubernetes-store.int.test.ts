@@ -6,13 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode, type ResourceOf } from '@kedge/api';
-import {
-  kubeSkipReason,
-  repoRoot,
-  startKubeApiServer,
-  waitFor,
-  type TestKubeApiServer,
-} from '@kedge/testing';
+import { repoRoot, startKubeApiServer, waitFor, type TestKubeApiServer } from '@kedge/testing';
 import {
   collect,
   eventObject,
@@ -25,9 +19,6 @@ import { createInformer } from '../informer.ts';
 import { describeResourceStoreContract } from '../contract/resource-store-contract.ts';
 import type { ResourceStore } from '../resource-store.ts';
 import { openKubernetesStore } from './open-kubernetes-store.ts';
-
-const skip = kubeSkipReason();
-if (skip) console.warn(skip);
 
 const CRD_NAMES = [
   'configupdatejobs.operations.kubeedge.io',
@@ -63,7 +54,7 @@ function upgradeJob(name: string, spec: Record<string, unknown>): string {
   });
 }
 
-describe.skipIf(skip !== undefined)('kubernetes backend (real kube-apiserver)', () => {
+describe('kubernetes backend (real kube-apiserver)', () => {
   let kube: TestKubeApiServer;
 
   beforeAll(async () => {

@@ -5,14 +5,11 @@
 import type { Pod } from '@kedge/api';
 import { hasCode } from '@kedge/api';
 import { openKubernetesStore, serviceAccountTokenRequester, type ResourceStore } from '@kedge/store';
-import { kubeSkipReason, startKubeApiServer, type TestKubeApiServer } from '@kedge/testing';
+import { startKubeApiServer, type TestKubeApiServer } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeTokenIssuer } from './kube-token-issuer.ts';
 
-const skip = kubeSkipReason();
-if (skip) console.warn(skip);
-
-describe.skipIf(skip !== undefined)('ServiceAccount tokens from TokenRequest (real kube-apiserver)', () => {
+describe('ServiceAccount tokens from TokenRequest (real kube-apiserver)', () => {
   let kube: TestKubeApiServer;
   let store: ResourceStore;
   let pod: Pod;

@@ -4,20 +4,17 @@
 // once the node reports its containers stopped, not before.
 import { newMessage, type Pod } from '@kedge/api';
 import { openKubernetesStore, type ResourceStore } from '@kedge/store';
-import { kubeSkipReason, startKubeApiServer, type TestKubeApiServer } from '@kedge/testing';
+import { startKubeApiServer, type TestKubeApiServer } from '@kedge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../../../test/task-cloud.ts';
 import { recordPodStatus } from './pod-status.ts';
-
-const skip = kubeSkipReason();
-if (skip) console.warn(skip);
 
 const status = (state: Record<string, unknown>) => ({
   phase: 'Running',
   containerStatuses: [{ name: 'app', image: 'app', imageID: '', ready: false, restartCount: 0, state }],
 });
 
-describe.skipIf(skip !== undefined)('pod status into kube-apiserver', () => {
+describe('pod status into kube-apiserver', () => {
   let kube: TestKubeApiServer;
   let store: ResourceStore;
 
