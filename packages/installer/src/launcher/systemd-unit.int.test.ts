@@ -32,11 +32,10 @@ describe('edgecore.service', () => {
     expect(d.get('SyslogIdentifier')).toBe('edgecore');
   });
 
-  it('passes systemd-analyze verify', async (ctx) => {
-    if (!existsSync(SYSTEMD_ANALYZE)) {
-      console.warn(`skipped: ${SYSTEMD_ANALYZE} not installed (Debian package systemd)`);
-      ctx.skip();
-    }
+  it('passes systemd-analyze verify', async () => {
+    // scripts/test installs it (systemd-container brings systemd): a missing tool fails, never skips
+    if (!existsSync(SYSTEMD_ANALYZE))
+      throw new Error(`${SYSTEMD_ANALYZE} not installed (Debian package systemd)`);
     await using tmp = await tempDir('kedge-unit-');
     let text = readFileSync(UNIT, 'utf8');
     // verify checks that ExecStart's binary exists; where /usr/bin/node does not, check the unit with this node.
